@@ -1,0 +1,86 @@
+"""Messages the bot does not understand: ask to rephrase, then offer an officer."""
+
+from __future__ import annotations
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Sender, database, logger
+from storage import repo
+
+UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
+EXCERPT_MESSAGES = 6
+QUESTION_MIN_CHARS = 5
+
+
+def unclear_streak(tracker: Tracker) -> list[str]:
+    """The texts of the latest user messages the bot did not understand, oldest first."""
+    streak: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent not in UNCLEAR_INTENTS:
+            break
+        streak.insert(0, event.get("text") or "")
+    return streak
+
+
+def excerpt(tracker: Tracker) -> str:
+    """The last few turns, so the officer sees the question in its context."""
+    lines = []
+    for event in tracker.events:
+        if event.get("event") == "user" and event.get("text"):
+            lines.append(f"Warga: {event['text']}")
+        elif event.get("event") == "bot" and event.get("text"):
+            lines.append(f"Bot: {event['text']}")
+    return "\n".join(lines[-EXCERPT_MESSAGES * 2 :])
+
+
+class ActionHandleUnclear(Action):
+    def name(self) -> str:
+        return "action_handle_unclear"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        streak = unclear_streak(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if len(streak) < 2:
+            dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_rephrase")
+            return []
+        dispatcher.utter_message(response="utter_offer_human")
+        return [SlotSet("question", "\n".join(t for t in streak if t)[:2000])]
+
+
+class ValidateEscalationForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_escalation_form"
+
+    async def validate_question(self, value: str, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict:
+        text = (value or "").strip()
+        if len(text) < QUESTION_MIN_CHARS or text.startswith("/"):
+            dispatcher.utter_message(response="utter_question_too_short")
+            return {"question": None}
+        return {"question": text[:2000]}
+
+
+class ActionEscalate(Action):
+    def name(self) -> str:
+        return "action_escalate"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        question = tracker.get_slot("question")
+        if not question:
+            return []
+        sender = Sender.of(tracker)
+        try:
+            ticket = await repo.create_escalation(database(), sender.channel, sender.external_id, question,
+                                                  excerpt(tracker))
+        except Exception:
+            logger.exception("escalation failed")
+            dispatcher.utter_message(response="utter_escalation_failed")
+            return [SlotSet("question", None)]
+        dispatcher.utter_message(response="utter_escalated", ticket=ticket)
+        return [SlotSet("question", None)]

@@ -1,0 +1,111 @@
+"""Where a proposal stands, and supporting someone else's proposal."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Sender, database, language, logger
+from core import status, texts, tracking
+from storage import repo
+
+LOCAL_TZ = ZoneInfo("Asia/Jakarta")
+LIST_LIMIT = 5
+
+
+def codes_in(tracker: Tracker) -> list[str]:
+    """Codes from the entities, else from the raw text (the regex accepts every spelling)."""
+    found = []
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == "tracking_code":
+            code = tracking.normalise(str(entity.get("value")))
+            if code and code not in found:
+                found.append(code)
+    return found or tracking.find_all(tracker.latest_message.get("text") or "")
+
+
+class ActionCheckStatus(Action):
+    def name(self) -> str:
+        return "action_check_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = language(tracker)
+        try:
+            codes = codes_in(tracker)
+            if codes:
+                for code in codes[:3]:
+                    view = await repo.get_proposal(database(), code)
+                    if view is None:
+                        dispatcher.utter_message(response="utter_status_not_found", code=code)
+                    else:
+                        self._detail(dispatcher, view, lang)
+                return [SlotSet("tracking_code", None)]
+            await self._list_own(dispatcher, tracker, lang)
+        except Exception:
+            logger.exception("status lookup failed")
+            dispatcher.utter_message(response="utter_system_error")
+        return [SlotSet("tracking_code", None)]
+
+    @staticmethod
+    def _detail(dispatcher: CollectingDispatcher, view: repo.ProposalView, lang: str) -> None:
+        dispatcher.utter_message(
+            response="utter_status_detail",
+            code=view.code,
+            description=view.description,
+            status_label=texts.status_label(view.status, lang),
+            stage_label=texts.stage(status.stage_number(view.status), len(status.STAGES), lang),
+            updated=texts.date(view.updated_at.astimezone(LOCAL_TZ), lang),
+            supporters=view.supporters,
+        )
+        if view.last_reason and view.status in status.NEEDS_REASON:
+            dispatcher.utter_message(response="utter_status_reason", reason=view.last_reason)
+
+    @staticmethod
+    async def _list_own(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
+        sender = Sender.of(tracker)
+        own = await repo.citizen_proposals(database(), sender.channel, sender.external_id, LIST_LIMIT)
+        if not own:
+            dispatcher.utter_message(response="utter_no_proposals")
+            return
+        total = await repo.count_citizen_proposals(database(), sender.channel, sender.external_id)
+        lines = "\n".join(
+            f"• {v.code} — {v.description[:60]} — {texts.status_label(v.status, lang)}" for v in own
+        )
+        buttons = [{"title": f"Status {v.code}", "payload": f"status {v.code}"} for v in own]
+        dispatcher.utter_message(response="utter_my_proposals", count=len(own), total=total, lines=lines,
+                                 buttons=buttons)
+
+
+class ActionSupportProposal(Action):
+    def name(self) -> str:
+        return "action_support_proposal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        codes = codes_in(tracker)
+        if not codes:
+            dispatcher.utter_message(response="utter_ask_support_code")
+            return []
+        code = codes[0]
+        sender = Sender.of(tracker)
+        try:
+            view = await repo.get_proposal(database(), code)
+            if view is None:
+                dispatcher.utter_message(response="utter_status_not_found", code=code)
+                return []
+            if not status.is_open(view.status):
+                dispatcher.utter_message(response="utter_support_closed", code=code,
+                                         status_label=texts.status_label(view.status, language(tracker)))
+                return []
+            result = await repo.add_support(database(), code, sender.channel, sender.external_id)
+        except Exception:
+            logger.exception("support failed")
+            dispatcher.utter_message(response="utter_system_error")
+            return []
+        view, created = result
+        response = "utter_support_added" if created else "utter_support_exists"
+        dispatcher.utter_message(response=response, code=code, supporters=view.supporters)
+        return [SlotSet("tracking_code", None)]

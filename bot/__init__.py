@@ -1,0 +1,1 @@
+"""The gateway: channel adapters, the relay to Rasa, and the web pages."""

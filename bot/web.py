@@ -1,0 +1,119 @@
+"""The web chat: its page, the JSON endpoint it talks to, and photo uploads."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.message import Incoming, Outgoing
+from bot.relay import RasaUnavailable, Relay
+from core import settings, texts
+
+routes = web.RouteTableDef()
+STATIC = Path(__file__).resolve().parent / "static"
+SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+IMAGE_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
+
+SETTINGS = web.AppKey("settings", settings.Settings)
+RELAY = web.AppKey("relay", Relay)
+
+
+def _reply(messages: list[Outgoing], status: int = 200) -> web.Response:
+    return web.json_response({"messages": [m.as_dict() for m in messages]}, status=status)
+
+
+def _notice(key: str, status: int, **values: object) -> web.Response:
+    return _reply([Outgoing(text=texts.gateway(key, **values))], status=status)
+
+
+@routes.get("/")
+async def index(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/chat")
+
+
+@routes.get("/chat")
+async def chat_page(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})
+
+
+@routes.get("/healthz")
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+@routes.post("/api/chat")
+async def chat(request: web.Request) -> web.Response:
+    """One message from the web chat; the JSON answer holds the bot's replies."""
+    config = request.app[SETTINGS]
+    try:
+        body = await request.json()
+    except ValueError:
+        return _notice("bad_request", 400)
+    if not isinstance(body, dict):
+        return _notice("bad_request", 400)
+    sender = str(body.get("sender") or "")
+    message_id = str(body.get("message_id") or uuid.uuid4().hex)
+    text = body.get("message")
+    if not SENDER_RE.match(sender) or not MESSAGE_ID_RE.match(message_id) or not isinstance(text, str):
+        return _notice("bad_request", 400)
+    text = text.strip()
+    if not text:
+        return _notice("empty", 200)
+    if len(text) > config.max_message_chars:
+        return _notice("too_long", 200, limit=config.max_message_chars)
+    message = Incoming(channel="web", sender=sender, message_id=message_id, text=text)
+    try:
+        replies = await request.app[RELAY].handle(message)
+    except RasaUnavailable:
+        return _notice("busy", 503)
+    return _reply(replies)
+
+
+@routes.post("/api/photo")
+async def photo(request: web.Request) -> web.Response:
+    """Store an uploaded photo and pass its reference to the form, as if the citizen sent it."""
+    config = request.app[SETTINGS]
+    limit_mb = config.max_photo_bytes // (1024 * 1024)
+    sender = request.query.get("sender", "")
+    if not SENDER_RE.match(sender):
+        return _notice("bad_request", 400)
+    data = await _read_upload(request, config.max_photo_bytes)
+    kind = _image_kind(data) if data else None
+    if kind is None:
+        return _notice("bad_photo", 200, limit_mb=limit_mb)
+    name = f"{uuid.uuid4().hex}.{kind}"
+    config.media_dir.mkdir(parents=True, exist_ok=True)
+    (config.media_dir / name).write_bytes(data)
+    message = Incoming(channel="web", sender=sender, message_id=uuid.uuid4().hex,
+                       text=f'/share_photo{{"photo_ref":"{name}"}}')
+    try:
+        replies = await request.app[RELAY].handle(message)
+    except RasaUnavailable:
+        return _notice("busy", 503)
+    return _reply(replies)
+
+
+async def _read_upload(request: web.Request, limit: int) -> bytes | None:
+    if not request.content_type.startswith("multipart/"):
+        return None
+    reader = await request.multipart()
+    part = await reader.next()
+    if part is None or getattr(part, "name", None) != "photo":
+        return None
+    data = bytearray()
+    while chunk := await part.read_chunk(64 * 1024):
+        data.extend(chunk)
+        if len(data) > limit:
+            return None
+    return bytes(data)
+
+
+def _image_kind(data: bytes) -> str | None:
+    for magic, kind in IMAGE_TYPES.items():
+        if data.startswith(magic) and (kind != "webp" or data[8:12] == b"WEBP"):
+            return kind
+    return None

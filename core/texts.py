@@ -1,0 +1,113 @@
+"""The one translation table for user-facing text that is not a Rasa response.
+
+Rasa responses (domain.yml) hold the dialogue's text; this table holds labels and the
+gateway's own notices, which must work even when Rasa is down. Indonesian is the fallback.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
+DEFAULT_LANGUAGE = "id"
+
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "diajukan": {"id": "Diajukan", "jv": "Sampun dipunajukaken", "su": "Parantos diajukeun"},
+    "diverifikasi_desa": {"id": "Diverifikasi desa/kelurahan", "jv": "Diverifikasi desa/kalurahan",
+                          "su": "Diverifikasi désa/kelurahan"},
+    "dibahas_kecamatan": {"id": "Dibahas di Musrenbang kecamatan", "jv": "Dirembug ing Musrenbang kapanéwon",
+                          "su": "Dibahas di Musrenbang kacamatan"},
+    "diverifikasi_opd": {"id": "Diverifikasi perangkat daerah (OPD)", "jv": "Diverifikasi OPD",
+                         "su": "Diverifikasi OPD"},
+    "masuk_rkpd": {"id": "Masuk RKPD", "jv": "Mlebu RKPD", "su": "Asup RKPD"},
+    "direalisasikan": {"id": "Direalisasikan", "jv": "Sampun dipunwujudaken", "su": "Parantos diwujudkeun"},
+    "perlu_perbaikan": {"id": "Perlu perbaikan", "jv": "Perlu didandani", "su": "Perlu dilereskeun"},
+    "ditolak": {"id": "Ditolak", "jv": "Ditolak", "su": "Ditolak"},
+    "digabung": {"id": "Digabung dengan usulan lain", "jv": "Digabung kaliyan usulan sanès",
+                 "su": "Dihijikeun sareng usulan séjén"},
+    "dibatalkan": {"id": "Dibatalkan", "jv": "Dibatalaken", "su": "Dibolaykeun"},
+}
+
+SECTOR_LABELS: dict[str, dict[str, str]] = {
+    "jalan": {"id": "Jalan", "jv": "Dalan", "su": "Jalan"},
+    "jembatan": {"id": "Jembatan", "jv": "Kreteg", "su": "Sasak"},
+    "drainase": {"id": "Drainase/saluran air", "jv": "Kalèn/saluran", "su": "Solokan/saluran"},
+    "penerangan_jalan": {"id": "Lampu jalan", "jv": "Lampu dalan", "su": "Lampu jalan"},
+    "air_bersih": {"id": "Air bersih", "jv": "Banyu resik", "su": "Cai beresih"},
+    "sanitasi_sampah": {"id": "Sanitasi & sampah", "jv": "Sanitasi & uwuh", "su": "Sanitasi & runtah"},
+    "kesehatan": {"id": "Kesehatan", "jv": "Kesehatan", "su": "Kaséhatan"},
+    "pendidikan": {"id": "Pendidikan", "jv": "Pendidikan", "su": "Atikan"},
+    "ekonomi_umkm": {"id": "Ekonomi & UMKM", "jv": "Ekonomi & UMKM", "su": "Ékonomi & UMKM"},
+    "sosial": {"id": "Sosial", "jv": "Sosial", "su": "Sosial"},
+    "lingkungan_taman": {"id": "Lingkungan & taman", "jv": "Lingkungan & taman", "su": "Lingkungan & taman"},
+    "lainnya": {"id": "Lainnya", "jv": "Liyanipun", "su": "Lianna"},
+}
+
+# Notices the gateway sends on its own (Rasa may be unreachable when they are needed).
+GATEWAY: dict[str, dict[str, str]] = {
+    "empty": {
+        "id": "Pesannya kosong. Silakan ketik pesan Anda, misalnya \"mau usul\" atau \"status usulan\".",
+        "jv": "Pesenipun kosong. Mangga serat pesen panjenengan, upaminipun \"badhe usul\".",
+        "su": "Pesenna kosong. Mangga serat pesen anjeun, contona \"bade ngusulkeun\".",
+    },
+    "too_long": {
+        "id": "Pesan terlalu panjang (paling banyak {limit} karakter). Mohon ringkas atau kirim dalam beberapa pesan.",
+        "jv": "Pesenipun kedawan (paling kathah {limit} aksara). Mangga dipuncekak.",
+        "su": "Pesenna panjang teuing (paling seueur {limit} karakter). Mangga disingkat.",
+    },
+    "busy": {
+        "id": "Maaf, layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
+        "jv": "Nyuwun pangapunten, layanan saweg sibuk. Mangga dicoba malih sakedhap malih.",
+        "su": "Hapunten, layanan nuju sibuk. Mangga cobian deui sakedap deui.",
+    },
+    "bad_request": {
+        "id": "Maaf, permintaan tidak dapat dibaca.",
+        "jv": "Nyuwun pangapunten, panyuwunan boten saged dipunwaos.",
+        "su": "Hapunten, pamundut teu tiasa dibaca.",
+    },
+    "bad_photo": {
+        "id": "Foto tidak dapat diterima. Kirim gambar JPG, PNG atau WEBP paling besar {limit_mb} MB.",
+        "jv": "Foto boten saged dipuntampi. Kirim gambar JPG, PNG utawi WEBP paling ageng {limit_mb} MB.",
+        "su": "Poto teu tiasa ditampi. Kirim gambar JPG, PNG atanapi WEBP paling ageung {limit_mb} MB.",
+    },
+}
+
+
+MONTHS: dict[str, tuple[str, ...]] = {
+    "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"),
+    "jv": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+           "November", "Desember"),
+    "su": ("Januari", "Pébruari", "Maret", "April", "Méi", "Juni", "Juli", "Agustus", "Séptémber", "Oktober",
+           "Nopémber", "Désémber"),
+}
+STAGE: dict[str, str] = {"id": " (tahap {n} dari {total})", "jv": " (tataran {n} saking {total})",
+                         "su": " (tahap {n} ti {total})"}
+
+
+def _pick(table: dict[str, str], language: str | None) -> str:
+    return table.get(language or DEFAULT_LANGUAGE) or table[DEFAULT_LANGUAGE]
+
+
+def status_label(status: str, language: str | None = None) -> str:
+    return _pick(STATUS_LABELS[status], language) if status in STATUS_LABELS else status
+
+
+def sector_label(sector: str, language: str | None = None) -> str:
+    return _pick(SECTOR_LABELS[sector], language) if sector in SECTOR_LABELS else sector
+
+
+def gateway(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(GATEWAY[key], language).format(**values)
+
+
+def date(moment: datetime, language: str | None = None) -> str:
+    """A local date and time as people write it ("28 November 2026, 14:05 WIB")."""
+    months = MONTHS.get(language or DEFAULT_LANGUAGE, MONTHS[DEFAULT_LANGUAGE])
+    return f"{moment.day} {months[moment.month - 1]} {moment.year}, {moment:%H:%M} WIB"
+
+
+def stage(number: int | None, total: int, language: str | None = None) -> str:
+    if not number:
+        return ""
+    return STAGE.get(language or DEFAULT_LANGUAGE, STAGE[DEFAULT_LANGUAGE]).format(n=number, total=total)

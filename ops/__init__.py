@@ -1,0 +1,1 @@
+"""Operating the stack: environments, model training cache, starting and stopping processes."""

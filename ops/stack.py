@@ -1,0 +1,191 @@
+"""Start Rasa, the action server and the gateway as real processes, and stop them cleanly.
+
+Used by `./musrenbang run` and by the end-to-end tests (once per test session), so what the
+tests exercise is exactly what a developer runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENVS = Path(os.environ.get("MUSRENBANG_VENVS", ROOT / ".venv"))
+RASA_BIN = VENVS / "rasa" / "bin"
+APP_BIN = VENVS / "app" / "bin"
+MODEL_CACHE = Path(os.environ.get("MUSRENBANG_MODEL_CACHE", Path.home() / ".cache" / "musrenbang" / "models"))
+
+# Everything that changes what `rasa train` produces.
+TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components", "nlu/resources",
+                   "nlu/normalize.py", "nlu/language_model.py", "requirements/rasa.lock")
+
+
+def fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        path = ROOT / name
+        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for file in files:
+            if not file.exists() or "__pycache__" in file.parts:
+                continue
+            digest.update(str(file.relative_to(ROOT)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def rasa_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "PYTHONPATH": str(ROOT),
+        "PYTHONHASHSEED": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "TF_DETERMINISTIC_OPS": "1",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "RASA_TELEMETRY_ENABLED": "false",
+    })
+    return env
+
+
+def model_path() -> Path:
+    return MODEL_CACHE / f"{fingerprint()}.tar.gz"
+
+
+def ensure_model(log=print) -> Path:  # noqa: ANN001 - a print-like callable
+    """The trained model for the current data, training it only when the data changed."""
+    target = model_path()
+    if target.exists():
+        log(f"Model up to date: {target}")
+        return target
+    MODEL_CACHE.mkdir(parents=True, exist_ok=True)
+    log(f"Training the Rasa model (data changed; takes a few minutes) → {target}")
+    started = time.monotonic()
+    subprocess.run(
+        [str(RASA_BIN / "rasa"), "train", "--config", "nlu/config.yml", "--domain", "domain.yml",
+         "--data", "nlu/data", "--out", str(MODEL_CACHE), "--fixed-model-name", target.name[: -len(".tar.gz")]],
+        cwd=ROOT, env=rasa_env(), check=True,
+    )
+    log(f"Trained in {time.monotonic() - started:.0f} s")
+    return target
+
+
+def wait_http(url: str, timeout_s: float, process: subprocess.Popen | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process for {url} exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status < 500:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.5)
+    raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
+
+
+@dataclass
+class Stack:
+    """The three processes on chosen ports, sharing one var directory and database."""
+
+    var_dir: Path
+    model: Path
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    gateway_port: int = 8080
+    database_url: str = ""
+    extra_env: dict[str, str] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def env(self) -> dict[str, str]:
+        env = rasa_env()
+        env.update({
+            "MUSRENBANG_VAR": str(self.var_dir),
+            "RASA_URL": self.rasa_url,
+            "GATEWAY_PORT": str(self.gateway_port),
+            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "RASA_TRACKER_DB": str(self.var_dir / "tracker.db"),
+        })
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        env.update(self.extra_env)
+        return env
+
+    def _spawn(self, name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
+        log = (log_dir / f"{name}.log").open("ab")
+        process = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        self.processes[name] = process
+        return process
+
+    def start(self, log=print, timeout_s: float = 300) -> None:  # noqa: ANN001 - a print-like callable
+        self.var_dir.mkdir(parents=True, exist_ok=True)
+        log_dir = self.var_dir / "logs"
+        log_dir.mkdir(exist_ok=True)
+        subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate"], cwd=ROOT, env=self.env(), check=True)
+        started = time.monotonic()
+        actions = self._spawn("actions", [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                          "--port", str(self.actions_port)], log_dir)
+        rasa = self._spawn("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--model", str(self.model),
+                                    "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+                                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"], log_dir)
+        gateway = self._spawn("gateway", [str(APP_BIN / "python"), "-m", "bot.app"], log_dir)
+        log("Starting the action server, Rasa (loading the model takes about a minute) and the gateway...")
+        wait_http(f"{self.gateway_url}/healthz", 60, gateway)
+        wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, actions)
+        wait_http(f"{self.rasa_url}/status", timeout_s, rasa)
+        self.timings["ready_s"] = time.monotonic() - started
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+
+def main(argv: list[str]) -> int:
+    """`python -m ops.stack run|train`: the long-running part of `./musrenbang run`."""
+    command = argv[0] if argv else "run"
+    model = ensure_model()
+    if command == "train":
+        return 0
+    port = int(os.environ.get("GATEWAY_PORT", "8080"))
+    stack = Stack(var_dir=Path(os.environ.get("MUSRENBANG_VAR", ROOT / "var")), model=model, gateway_port=port)
+    try:
+        stack.start()
+        print(f"\nSiap. Buka web chat: {stack.gateway_url}/chat\n"
+              f"Atau chat di terminal: ./musrenbang chat\nLog: {stack.var_dir / 'logs'}\nCtrl-C untuk berhenti.",
+              flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        print("A process stopped; see the logs.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,154 @@
+"""Tables. Timestamps are stored in UTC; codes and statuses follow DESIGN.md."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import declarative_base, relationship
+
+Base = declarative_base()
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Citizen(Base):
+    """Someone who chats with the bot, identified per channel (web, telegram, whatsapp)."""
+
+    __tablename__ = "citizens"
+    __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_citizen_channel_external"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    external_id = Column(String(128), nullable=False)
+    name = Column(String(120))
+    phone = Column(String(32))
+    language = Column(String(8), nullable=False, default="id")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Proposal(Base):
+    __tablename__ = "proposals"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(10), nullable=False, unique=True)
+    # The form's draft id: confirming the same draft twice must not store two proposals.
+    draft_key = Column(String(64), nullable=False, unique=True)
+    citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
+    description = Column(Text, nullable=False)
+    sector = Column(String(32), nullable=False, index=True)
+    village_code = Column(String(13), nullable=False, index=True)
+    rt = Column(String(3))
+    rw = Column(String(3))
+    latitude = Column(Float)
+    longitude = Column(Float)
+    photo_ref = Column(String(200))
+    status = Column(String(32), nullable=False, index=True)
+    language = Column(String(8), nullable=False, default="id")
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    citizen = relationship("Citizen")
+    history = relationship("StatusChange", order_by="StatusChange.id", back_populates="proposal")
+
+
+class StatusChange(Base):
+    """One row per status change. `note` is internal; `reason` is shown to the citizen."""
+
+    __tablename__ = "proposal_status_history"
+
+    id = Column(Integer, primary_key=True)
+    proposal_id = Column(Integer, ForeignKey("proposals.id"), nullable=False, index=True)
+    old_status = Column(String(32))
+    new_status = Column(String(32), nullable=False)
+    actor = Column(String(120), nullable=False)
+    reason = Column(Text)
+    note = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+    proposal = relationship("Proposal", back_populates="history")
+
+
+class Support(Base):
+    __tablename__ = "supports"
+    __table_args__ = (UniqueConstraint("proposal_id", "citizen_id", name="uq_support_once"),)
+
+    id = Column(Integer, primary_key=True)
+    proposal_id = Column(Integer, ForeignKey("proposals.id"), nullable=False, index=True)
+    citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class FaqEntry(Base):
+    """FAQ answers added at run time (e.g. from an officer's answer), besides the trained ones."""
+
+    __tablename__ = "faq_entries"
+
+    id = Column(Integer, primary_key=True)
+    topic = Column(String(64), nullable=False)
+    language = Column(String(8), nullable=False, default="id")
+    question = Column(Text, nullable=False)
+    answer = Column(Text, nullable=False)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class Escalation(Base):
+    """A question the bot could not answer, waiting for an officer."""
+
+    __tablename__ = "escalations"
+
+    id = Column(Integer, primary_key=True)
+    citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
+    question = Column(Text, nullable=False)
+    excerpt = Column(Text, nullable=False, default="")
+    status = Column(String(16), nullable=False, default="open", index=True)
+    claimed_by = Column(Integer, ForeignKey("officers.id"))
+    answer = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    answered_at = Column(DateTime(timezone=True))
+
+    citizen = relationship("Citizen")
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+
+    id = Column(Integer, primary_key=True)
+    username = Column(String(64), nullable=False, unique=True)
+    full_name = Column(String(120), nullable=False, default="")
+    password_hash = Column(String(255), nullable=False)
+    role = Column(String(16), nullable=False)
+    scope_code = Column(String(13))
+    sector = Column(String(32))
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class InboundMessage(Base):
+    """Every accepted message, stored before it is processed: a redelivery is answered from here."""
+
+    __tablename__ = "inbound_messages"
+    __table_args__ = (UniqueConstraint("channel", "sender", "message_id", name="uq_inbound_once"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    sender = Column(String(128), nullable=False)
+    message_id = Column(String(128), nullable=False)
+    text = Column(Text, nullable=False, default="")
+    status = Column(String(16), nullable=False, default="processing")
+    replies = Column(Text)  # JSON list of outgoing messages once processed
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    processed_at = Column(DateTime(timezone=True))

@@ -1,0 +1,326 @@
+"""Repository functions: every read and write the rest of the project needs.
+
+Each function is one unit of work (its own transaction) and returns plain dataclasses, so
+callers never hold ORM objects or sessions across awaits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import status as status_rules
+from core import tracking
+from storage.db import Database
+from storage.models import Citizen, Escalation, InboundMessage, Proposal, StatusChange, Support
+
+CODE_ATTEMPTS = 8
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    description: str
+    sector: str
+    village_code: str
+    rt: str | None = None
+    rw: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    photo_ref: str | None = None
+    language: str = "id"
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    old_status: str | None
+    new_status: str
+    reason: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ProposalView:
+    """What a citizen may see of a proposal: no contact data, no internal notes."""
+
+    code: str
+    description: str
+    sector: str
+    village_code: str
+    rt: str | None
+    rw: str | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    supporters: int
+    last_reason: str | None
+    has_photo: bool
+    has_location: bool
+
+
+async def _citizen(session: AsyncSession, channel: str, external_id: str, language: str | None = None) -> Citizen:
+    found = (
+        await session.execute(select(Citizen).where(Citizen.channel == channel, Citizen.external_id == external_id))
+    ).scalar_one_or_none()
+    if found is not None:
+        if language and found.language != language:
+            found.language = language
+        return found
+    citizen = Citizen(channel=channel, external_id=external_id, language=language or "id")
+    try:
+        async with session.begin_nested():
+            session.add(citizen)
+    except IntegrityError:  # created concurrently by another request of the same sender
+        return (
+            await session.execute(select(Citizen).where(Citizen.channel == channel, Citizen.external_id == external_id))
+        ).scalar_one()
+    return citizen
+
+
+async def _view(session: AsyncSession, proposal: Proposal) -> ProposalView:
+    supporters = (
+        await session.execute(select(func.count(Support.id)).where(Support.proposal_id == proposal.id))
+    ).scalar_one()
+    last_reason = (
+        await session.execute(
+            select(StatusChange.reason)
+            .where(StatusChange.proposal_id == proposal.id)
+            .order_by(StatusChange.id.desc())
+            .limit(1)
+        )
+    ).scalar_one_or_none()
+    return ProposalView(
+        code=proposal.code,
+        description=proposal.description,
+        sector=proposal.sector,
+        village_code=proposal.village_code,
+        rt=proposal.rt,
+        rw=proposal.rw,
+        status=proposal.status,
+        created_at=_utc(proposal.created_at),
+        updated_at=_utc(proposal.updated_at),
+        supporters=supporters,
+        last_reason=last_reason,
+        has_photo=bool(proposal.photo_ref),
+        has_location=proposal.latitude is not None,
+    )
+
+
+async def submit_proposal(
+    db: Database, channel: str, external_id: str, draft_key: str, draft: ProposalDraft
+) -> tuple[ProposalView, bool]:
+    """Store a proposal in one transaction; `(view, False)` if this draft was stored before."""
+    for _ in range(CODE_ATTEMPTS):
+        async with db.session() as session:
+            existing = (
+                await session.execute(select(Proposal).where(Proposal.draft_key == draft_key))
+            ).scalar_one_or_none()
+            if existing is not None:
+                return await _view(session, existing), False
+            citizen = await _citizen(session, channel, external_id, draft.language)
+            now = datetime.now(timezone.utc)
+            proposal = Proposal(
+                code=tracking.new_code(),
+                draft_key=draft_key,
+                citizen_id=citizen.id if citizen.id else None,
+                description=draft.description,
+                sector=draft.sector,
+                village_code=draft.village_code,
+                rt=draft.rt,
+                rw=draft.rw,
+                latitude=draft.latitude,
+                longitude=draft.longitude,
+                photo_ref=draft.photo_ref,
+                status=status_rules.INITIAL,
+                language=draft.language,
+                created_at=now,
+                updated_at=now,
+            )
+            proposal.citizen = citizen
+            session.add(proposal)
+            session.add(
+                StatusChange(proposal=proposal, old_status=None, new_status=status_rules.INITIAL,
+                             actor=f"{channel}:citizen", created_at=now)
+            )
+            try:
+                await session.commit()
+            except IntegrityError:
+                # Either the same draft was confirmed concurrently (found on the next pass)
+                # or the random code collided (a new one is drawn).
+                await session.rollback()
+                continue
+            return await _view(session, proposal), True
+    raise RuntimeError("could not store the proposal")
+
+
+async def get_proposal(db: Database, code: str) -> ProposalView | None:
+    async with db.session() as session:
+        proposal = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
+        return await _view(session, proposal) if proposal else None
+
+
+async def citizen_proposals(db: Database, channel: str, external_id: str, limit: int = 5) -> list[ProposalView]:
+    """The sender's own proposals, newest first."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Proposal)
+                .join(Citizen, Proposal.citizen_id == Citizen.id)
+                .where(Citizen.channel == channel, Citizen.external_id == external_id)
+                .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+                .limit(limit)
+            )
+        ).scalars().all()
+        return [await _view(session, row) for row in rows]
+
+
+async def count_citizen_proposals(db: Database, channel: str, external_id: str) -> int:
+    async with db.session() as session:
+        return (
+            await session.execute(
+                select(func.count(Proposal.id))
+                .join(Citizen, Proposal.citizen_id == Citizen.id)
+                .where(Citizen.channel == channel, Citizen.external_id == external_id)
+            )
+        ).scalar_one()
+
+
+async def history(db: Database, code: str) -> list[StatusChangeView]:
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(StatusChange)
+                .join(Proposal, StatusChange.proposal_id == Proposal.id)
+                .where(Proposal.code == code)
+                .order_by(StatusChange.id)
+            )
+        ).scalars().all()
+        return [StatusChangeView(r.old_status, r.new_status, r.reason, _utc(r.created_at)) for r in rows]
+
+
+async def change_status(
+    db: Database, code: str, new_status: str, actor: str, reason: str | None = None, note: str | None = None
+) -> ProposalView:
+    """Move a proposal along the status machine; raises TransitionError or LookupError."""
+    async with db.session() as session:
+        proposal = (
+            await session.execute(select(Proposal).where(Proposal.code == code).with_for_update())
+        ).scalar_one_or_none()
+        if proposal is None:
+            raise LookupError(code)
+        status_rules.check_transition(proposal.status, new_status, reason)
+        now = datetime.now(timezone.utc)
+        session.add(
+            StatusChange(proposal_id=proposal.id, old_status=proposal.status, new_status=new_status,
+                         actor=actor, reason=reason, note=note, created_at=now)
+        )
+        proposal.status = new_status
+        proposal.updated_at = now
+        await session.commit()
+        return await _view(session, proposal)
+
+
+async def add_support(db: Database, code: str, channel: str, external_id: str) -> tuple[ProposalView, bool] | None:
+    """Support a proposal once per citizen; None if the code is unknown."""
+    async with db.session() as session:
+        proposal = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
+        if proposal is None:
+            return None
+        citizen = await _citizen(session, channel, external_id)
+        await session.flush()
+        exists = (
+            await session.execute(
+                select(Support.id).where(Support.proposal_id == proposal.id, Support.citizen_id == citizen.id)
+            )
+        ).scalar_one_or_none()
+        created = False
+        if exists is None and proposal.citizen_id != citizen.id:
+            session.add(Support(proposal_id=proposal.id, citizen_id=citizen.id))
+            try:
+                await session.commit()
+                created = True
+            except IntegrityError:
+                await session.rollback()
+        return await _view(session, proposal), created
+
+
+async def create_escalation(db: Database, channel: str, external_id: str, question: str, excerpt: str) -> int:
+    async with db.session() as session:
+        citizen = await _citizen(session, channel, external_id)
+        escalation = Escalation(question=question, excerpt=excerpt, status="open")
+        escalation.citizen = citizen
+        session.add(escalation)
+        await session.commit()
+        return escalation.id
+
+
+async def open_escalations(db: Database) -> list[tuple[int, str, str]]:
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Escalation.id, Escalation.question, Escalation.excerpt)
+                .where(Escalation.status == "open")
+                .order_by(Escalation.created_at)
+            )
+        ).all()
+        return [tuple(row) for row in rows]
+
+
+async def begin_inbound(db: Database, channel: str, sender: str, message_id: str, text: str) -> tuple[int, bool]:
+    """Record an incoming message once; `(id, False)` when this message was seen before."""
+    async with db.session() as session:
+        row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text)
+        session.add(row)
+        try:
+            await session.commit()
+            return row.id, True
+        except IntegrityError:
+            await session.rollback()
+        existing = (
+            await session.execute(
+                select(InboundMessage.id).where(
+                    InboundMessage.channel == channel,
+                    InboundMessage.sender == sender,
+                    InboundMessage.message_id == message_id,
+                )
+            )
+        ).scalar_one()
+        return existing, False
+
+
+async def finish_inbound(db: Database, inbound_id: int, replies: list[dict]) -> None:
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        row.status = "done"
+        row.replies = json.dumps(replies, ensure_ascii=False)
+        row.processed_at = datetime.now(timezone.utc)
+        await session.commit()
+
+
+async def abandon_inbound(db: Database, inbound_id: int) -> None:
+    """Processing failed before any reply: let a redelivery try again."""
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        if row is not None and row.status == "processing":
+            await session.delete(row)
+            await session.commit()
+
+
+async def inbound_replies(db: Database, inbound_id: int) -> list[dict] | None:
+    """The stored replies of a processed message; None while it is still being processed."""
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        if row is None or row.status != "done":
+            return None
+        return json.loads(row.replies or "[]")
