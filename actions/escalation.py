@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -11,8 +11,26 @@ from actions.common import Sender, database, logger
 from storage import repo
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
+# A question-like message is classified as `faq` readily; only a confident topic match is an
+# answer. Below this, the citizen's question goes the unclear way (rephrase, then an officer).
+FAQ_MIN_CONFIDENCE = 0.6
 EXCERPT_MESSAGES = 6
 QUESTION_MIN_CHARS = 5
+
+
+def faq_answer(parse_data: dict) -> str | None:
+    """The retrieval response key ("faq/jadwal") when the FAQ match is confident, else None."""
+    if ((parse_data.get("intent") or {}).get("name")) != "faq":
+        return None
+    response = (((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {})
+    if (response.get("confidence") or 0.0) < FAQ_MIN_CONFIDENCE:
+        return None
+    return response.get("intent_response_key")
+
+
+def is_unclear(parse_data: dict) -> bool:
+    intent = (parse_data.get("intent") or {}).get("name")
+    return intent in UNCLEAR_INTENTS or (intent == "faq" and faq_answer(parse_data) is None)
 
 
 def unclear_streak(tracker: Tracker) -> list[str]:
@@ -21,8 +39,7 @@ def unclear_streak(tracker: Tracker) -> list[str]:
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-        if intent not in UNCLEAR_INTENTS:
+        if not is_unclear(event.get("parse_data") or {}):
             break
         streak.insert(0, event.get("text") or "")
     return streak
@@ -51,6 +68,23 @@ class ActionHandleUnclear(Action):
             return []
         dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet("question", "\n".join(t for t in streak if t)[:2000])]
+
+
+class ActionAnswerFaq(Action):
+    """Answer from the FAQ when the topic is clear; otherwise treat the question as unclear."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        key = faq_answer(tracker.latest_message)
+        if key:
+            dispatcher.utter_message(response=f"utter_{key}")
+            return []
+        if tracker.active_loop_name:  # inside a form: just ask again, the form goes on
+            dispatcher.utter_message(response="utter_rephrase")
+            return []
+        return [FollowupAction("action_handle_unclear")]
 
 
 class ValidateEscalationForm(FormValidationAction):

@@ -7,6 +7,7 @@ tests exercise is exactly what a developer runs.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
 import subprocess
@@ -91,6 +92,19 @@ def wait_http(url: str, timeout_s: float, process: subprocess.Popen | None = Non
     raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
 
 
+def wait_model_loaded(rasa_url: str, timeout_s: float, process: subprocess.Popen) -> None:
+    """Rasa answers /status before its model is loaded; a turn before that would get no reply."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"rasa exited with {process.returncode}")
+        with urllib.request.urlopen(f"{rasa_url}/status", timeout=5) as response:
+            if json.load(response).get("model_file"):
+                return
+        time.sleep(0.5)
+    raise TimeoutError("rasa did not load its model")
+
+
 @dataclass
 class Stack:
     """The three processes on chosen ports, sharing one var directory and database."""
@@ -150,6 +164,7 @@ class Stack:
         wait_http(f"{self.gateway_url}/healthz", 60, gateway)
         wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, actions)
         wait_http(f"{self.rasa_url}/status", timeout_s, rasa)
+        wait_model_loaded(self.rasa_url, timeout_s, rasa)
         self.timings["ready_s"] = time.monotonic() - started
 
     def stop(self) -> None:

@@ -1,0 +1,122 @@
+"""The proposal form and submission, as the action server runs them."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.proposal_form import ActionAskConfirmed, ActionAskSector, ActionAskVillageCode, ValidateProposalForm
+from actions.submission import ActionRepeatSubmission, ActionResetProposal, ActionSubmitProposal
+from storage import repo
+from tests.actions.conftest import responses
+
+
+def slots_of(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def test_opening_message_keeps_description_place_and_rt_rw(tracker_from, dispatcher, domain) -> None:
+    events = await ValidateProposalForm().run(dispatcher, tracker_from("opening_message"), domain)
+    slots = slots_of(events)
+    assert slots["description"] == "Perbaikan jalan rusak"
+    assert slots["village_code"] == "34.04.07.2001"
+    assert slots["rt_rw"] == "RT 03 / RW 05"
+    assert slots["draft_id"] and len(slots["draft_id"]) == 32
+    assert "sector" not in slots  # suggested later, but always confirmed by the citizen
+    assert dispatcher.messages == []
+
+
+async def test_opening_without_details_asks_from_the_start(tracker_from, dispatcher, domain) -> None:
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker_from("opening_without_details"), domain))
+    assert "description" not in slots and "village_code" not in slots and slots["draft_id"]
+
+
+async def test_sector_question_puts_the_suggestion_first(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("opening_message", description="Selokan mampet, tiap hujan banjir")
+    await ActionAskSector().run(dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_sector_suggested"
+    assert message["buttons"][0]["payload"] == '/inform{"sector":"drainase"}'
+    assert len(message["buttons"]) == 12
+
+
+async def test_invalid_answers_get_a_hint_then_a_way_out(tracker_from, dispatcher, domain) -> None:
+    form = ValidateProposalForm()
+    tracker = tracker_from("opening_message", requested_slot="rt_rw")
+    first = await form.validate_rt_rw("di depan masjid", dispatcher, tracker, domain)
+    assert first == {"rt_rw": None, "invalid_answers": 1}
+    assert responses(dispatcher) == ["utter_rt_rw_invalid"]
+    tracker = tracker_from("opening_message", requested_slot="rt_rw", invalid_answers=1)
+    await form.validate_rt_rw("pokoknya dekat sawah", dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_rt_rw_invalid", "utter_rt_rw_invalid", "utter_still_there"]
+    ok = await form.validate_rt_rw("rt3/rw2", dispatcher, tracker, domain)
+    assert ok == {"rt_rw": "RT 03 / RW 02", "invalid_answers": 0}
+
+
+async def test_place_answers_resolve_or_explain(tracker_from, dispatcher, domain) -> None:
+    form = ValidateProposalForm()
+    tracker = tracker_from("opening_without_details", requested_slot="village_code")
+    resolved = await form.validate_village_code("ds condong catur", dispatcher, tracker, domain)
+    assert resolved["village_code"] == "34.04.07.2003"
+    missing = await form.validate_village_code("Kebayoran Baru", dispatcher, tracker, domain)
+    assert missing["village_code"] is None
+    assert dispatcher.messages[-1]["response"] == "utter_village_not_found"
+    assert "Sleman" in dispatcher.messages[-1]["region_name"]
+
+
+async def test_village_choice_is_offered_as_buttons(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("opening_without_details", village_candidates=["34.04.07.2001", "34.04.07.2003"])
+    await ActionAskVillageCode().run(dispatcher, tracker, domain)
+    buttons = dispatcher.messages[0]["buttons"]
+    assert [b["payload"] for b in buttons] == ['/inform{"village_code":"34.04.07.2001"}',
+                                               '/inform{"village_code":"34.04.07.2003"}']
+    assert buttons[0]["title"] == "Caturtunggal, Kec. Depok"
+
+
+async def test_editing_from_the_summary_clears_only_that_answer(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("confirmed_proposal")
+    tracker.latest_message = {"intent": {"name": "edit_proposal"}, "text": "ubah bidang",
+                              "entities": [{"entity": "edit_field", "value": "sector"}]}
+    result = await ValidateProposalForm().validate_confirmed(False, dispatcher, tracker, domain)
+    assert result == {"sector": None, "confirmed": None}
+
+
+async def test_summary_shows_every_answer(tracker_from, dispatcher, domain) -> None:
+    await ActionAskConfirmed().run(dispatcher, tracker_from("confirmed_proposal"), domain)
+    summary = dispatcher.messages[0]
+    assert summary["response"] == "utter_ask_confirmed"
+    assert summary["village_label"] == "Caturtunggal, Kec. Depok"
+    assert summary["sector_label"] == "Jalan" and summary["photo_label"] == "-"
+
+
+async def test_confirmation_stores_once_and_answers_with_the_code(tracker_from, dispatcher, domain,
+                                                                  action_database) -> None:
+    tracker = tracker_from("confirmed_proposal")
+    events = await ActionSubmitProposal().run(dispatcher, tracker, domain)
+    code = slots_of(events)["last_code"]
+    assert dispatcher.messages[0]["response"] == "utter_proposal_submitted"
+    assert dispatcher.messages[0]["code"] == code
+    assert slots_of(events)["description"] is None  # the form is left clean
+    stored = await repo.get_proposal(action_database, code)
+    assert stored.village_code == "34.04.07.2001" and stored.rt == "03" and stored.rw == "05"
+    # The same confirmation delivered again (same draft) does not create a second proposal.
+    again = CollectingDispatcher()
+    await ActionSubmitProposal().run(again, tracker_from("confirmed_proposal"), domain)
+    assert again.messages[0]["response"] == "utter_proposal_already_submitted"
+    assert again.messages[0]["code"] == code
+    assert await repo.count_citizen_proposals(action_database, "web", "citizen0002") == 1
+
+
+async def test_repeated_yes_after_submission_stores_nothing(tracker_from, dispatcher, domain) -> None:
+    await ActionRepeatSubmission().run(dispatcher, tracker_from("confirmed_proposal", last_code="USL-7K3Q9D"), domain)
+    assert dispatcher.messages[0] == {**dispatcher.messages[0], "response": "utter_proposal_already_submitted",
+                                      "code": "USL-7K3Q9D"}
+
+
+async def test_cancel_resets_every_form_slot(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("confirmed_proposal")
+    tracker.latest_message = {"intent": {"name": "cancel"}, "text": "batal", "entities": []}
+    events = await ActionResetProposal().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_proposal_cancelled"]
+    assert SlotSet("description", None) in events and SlotSet("draft_id", None) in events
+

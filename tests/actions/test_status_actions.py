@@ -1,0 +1,104 @@
+"""Status, own proposals, support, and what happens when the bot does not understand."""
+
+from __future__ import annotations
+
+from actions.escalation import ActionAnswerFaq, ActionEscalate, ActionHandleUnclear, unclear_streak
+from actions.status import ActionCheckStatus, ActionSupportProposal
+from storage import repo
+from tests.actions.conftest import responses
+
+DRAFT = repo.ProposalDraft(description="Lampu jalan mati", sector="penerangan_jalan", village_code="34.04.07.2001")
+
+
+async def test_unknown_code_says_so_and_nothing_else(tracker_from, dispatcher, domain) -> None:
+    await ActionCheckStatus().run(dispatcher, tracker_from("status_by_code"), domain)
+    assert responses(dispatcher) == ["utter_status_not_found"]
+    assert dispatcher.messages[0]["code"] == "USL-7K3Q9D"
+
+
+async def test_status_by_code_in_any_spelling(tracker_from, dispatcher, domain, action_database) -> None:
+    view, _ = await repo.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
+    tracker = tracker_from("status_by_code")
+    written = view.code.lower().replace("-", " ")
+    tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {written} gmn?", "entities": []}
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    detail = dispatcher.messages[0]
+    assert detail["response"] == "utter_status_detail"
+    assert detail["code"] == view.code and detail["status_label"] == "Diajukan"
+    assert detail["stage_label"] == " (tahap 1 dari 6)" and "WIB" in detail["updated"]
+
+
+async def test_rejection_reason_is_shown_but_not_the_internal_note(tracker_from, dispatcher, domain,
+                                                                   action_database) -> None:
+    view, _ = await repo.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
+    await repo.change_status(action_database, view.code, "ditolak", "kecamatan:1", reason="Jalan milik provinsi",
+                             note="rahasia internal")
+    tracker = tracker_from("status_by_code")
+    tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {view.code}", "entities": []}
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_status_detail", "utter_status_reason"]
+    assert dispatcher.messages[1]["reason"] == "Jalan milik provinsi"
+    assert "rahasia" not in str(dispatcher.messages)
+
+
+async def test_own_proposals_without_a_code(tracker_from, dispatcher, domain, action_database) -> None:
+    await ActionCheckStatus().run(dispatcher, tracker_from("status_own"), domain)
+    assert responses(dispatcher) == ["utter_no_proposals"]
+    for i in range(6):
+        await repo.submit_proposal(action_database, "web", "citizen0002", f"d{i}", DRAFT)
+    await repo.submit_proposal(action_database, "web", "stranger", "s1", DRAFT)
+    dispatcher.messages.clear()
+    await ActionCheckStatus().run(dispatcher, tracker_from("status_own"), domain)
+    listing = dispatcher.messages[0]
+    assert listing["response"] == "utter_my_proposals" and listing["count"] == 5 and listing["total"] == 6
+    assert len(listing["buttons"]) == 5
+
+
+async def test_support_by_code_once(tracker_from, dispatcher, domain, action_database) -> None:
+    view, _ = await repo.submit_proposal(action_database, "web", "owner", "d1", DRAFT)
+    tracker = tracker_from("status_own")
+    tracker.latest_message = {"intent": {"name": "support_proposal"}, "text": f"dukung {view.code}", "entities": []}
+    await ActionSupportProposal().run(dispatcher, tracker, domain)
+    await ActionSupportProposal().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_support_added", "utter_support_exists"]
+    assert dispatcher.messages[1]["supporters"] == 1
+
+
+async def test_first_unclear_message_asks_to_rephrase(tracker_from, dispatcher, domain) -> None:
+    events = await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
+    assert responses(dispatcher) == ["utter_rephrase"] and events == []
+
+
+async def test_second_unclear_message_offers_an_officer(tracker_from, dispatcher, domain, action_database) -> None:
+    tracker = tracker_from("two_unclear_messages")
+    assert unclear_streak(tracker) == ["bagaimana soal tunjangan guru honorer",
+                                       "kenapa dana bos sekolah anak saya telat"]
+    events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_offer_human"]
+    question = events[0]["value"]
+    assert "dana bos" in question
+    escalate = tracker_from("two_unclear_messages", question=question)
+    await ActionEscalate().run(dispatcher, escalate, domain)
+    assert responses(dispatcher)[-1] == "utter_escalated"
+    stored = await repo.open_escalations(action_database)
+    assert len(stored) == 1 and "dana bos" in stored[0][1] and "tunjangan guru" in stored[0][2]
+
+
+def faq_parse(text: str, key: str, confidence: float) -> dict:
+    return {"intent": {"name": "faq", "confidence": 0.99}, "text": text, "entities": [],
+            "response_selector": {"faq": {"response": {"intent_response_key": key, "confidence": confidence}}}}
+
+
+async def test_confident_faq_is_answered(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("one_unclear_message")
+    tracker.latest_message = faq_parse("apa itu musrenbang", "faq/apa_musrenbang", 0.97)
+    assert await ActionAnswerFaq().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_faq/apa_musrenbang"]
+
+
+async def test_question_matching_no_faq_topic_goes_the_unclear_way(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("one_unclear_message")
+    tracker.latest_message = faq_parse("kenapa tunjangan guru honorer belum dibayar", "faq/biaya", 0.34)
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_handle_unclear"}]

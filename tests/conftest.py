@@ -1,0 +1,97 @@
+"""Shared fixtures: databases (SQLite and a real PostgreSQL) and, on demand, the running stack."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from storage import migrate
+from storage.db import Database
+from storage.models import Base
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+PG_REQUIRED = os.environ.get("MUSRENBANG_REQUIRE_PG") == "1"
+
+
+def in_thread(function, *args):
+    """Alembic and asyncio.run need a thread of their own when an event loop is already running."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+async def _truncate(db: Database) -> None:
+    async with db.engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(text(f"DELETE FROM {table.name}"))
+
+
+@pytest.fixture(scope="session")
+def pg_migrated() -> str:
+    """The PostgreSQL test database, emptied and migrated once per session."""
+    if not PG_URL:
+        if PG_REQUIRED:
+            pytest.fail("TEST_DATABASE_URL is not set but PostgreSQL tests are required")
+        pytest.skip("no PostgreSQL: set TEST_DATABASE_URL (./musrenbang test does)")
+    async def reset() -> None:
+        db = Database(PG_URL)
+        async with db.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await db.dispose()
+
+    in_thread(asyncio.run, reset())
+    in_thread(migrate.upgrade, PG_URL)
+    return PG_URL
+
+
+@pytest.fixture(scope="session")
+def sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    in_thread(migrate.upgrade, url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db(request: pytest.FixtureRequest) -> AsyncIterator[Database]:
+    """A migrated, empty database of each kind the product supports."""
+    url = request.getfixturevalue("sqlite_migrated" if request.param == "sqlite" else "pg_migrated")
+    database = Database(url)
+    await _truncate(database)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def sqlite_db_url(tmp_path: Path) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'musrenbang.db'}"
+    in_thread(migrate.upgrade, url)
+    return url
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory):
+    """Rasa, the action server and the gateway, started for real once per test session."""
+    from ops.stack import Stack, ensure_model
+
+    model = Path(os.environ["MUSRENBANG_MODEL"]) if os.environ.get("MUSRENBANG_MODEL") else ensure_model()
+    running = Stack(var_dir=tmp_path_factory.mktemp("var"), model=model, rasa_port=free_port(),
+                    actions_port=free_port(), gateway_port=free_port())
+    try:
+        running.start(log=lambda _message: None)
+        yield running
+    finally:
+        running.stop()

@@ -1,0 +1,59 @@
+"""Place names as citizens write them resolve to Kemendagri codes in the configured kabupaten."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from core.regions import gazetteer, is_ambiguous, key
+
+SLEMAN = "34.04"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Caturtunggal", "34.04.07.2001"),
+        ("catur tunggal", "34.04.07.2001"),
+        ("Ds. Caturtunggal", "34.04.07.2001"),
+        ("desa caturtungal", "34.04.07.2001"),  # typo
+        ("Kel. Condong Catur, Kec. Depok", "34.04.07.2003"),
+        ("condongcatur", "34.04.07.2003"),
+        ("maguwo harjo", "34.04.07.2002"),
+        ("sinduadi mlati", "34.04.06.2001"),
+        ("wedomartni", "34.04.11.2004"),
+    ],
+)
+def test_resolves_spellings_within_sleman(text: str, code: str) -> None:
+    found = gazetteer().resolve(text, SLEMAN)
+    assert found, text
+    assert found[0].code == code, (text, found[:2])
+    assert found[0].kecamatan and found[0].kabupaten == "Kabupaten Sleman"
+
+
+def test_names_outside_the_kabupaten_are_not_offered() -> None:
+    assert gazetteer().resolve("Gunung Anyar", SLEMAN) == []
+    national = gazetteer().resolve("Gununganyar", "")
+    assert {c.kabupaten for c in national[:3]} >= {"Kota Surabaya"}
+    assert is_ambiguous(national)  # the same name in several kabupaten: the citizen chooses
+
+
+def test_finds_the_village_inside_a_whole_sentence() -> None:
+    text = "saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa Caturtunggal, Kecamatan Depok"
+    found = gazetteer().find_in_message(text, SLEMAN)
+    assert found[0].code == "34.04.07.2001"
+    assert gazetteer().find_in_message("lampu jalan di gang mawar mati semua", SLEMAN) == []
+
+
+def test_key_ignores_prefixes_spaces_and_case() -> None:
+    assert key("Kel. Gunung Anyar") == key("gununganyar") == "gununganyar"
+
+
+def test_lookup_is_fast_enough_for_chat() -> None:
+    g = gazetteer()
+    g.resolve("warmup", SLEMAN)
+    started = time.perf_counter()
+    for _ in range(200):
+        g.resolve("condong catur", SLEMAN)
+    assert (time.perf_counter() - started) / 200 < 0.005

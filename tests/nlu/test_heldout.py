@@ -1,0 +1,79 @@
+"""Intent accuracy of the trained model on examples never used in training (tests/nlu/heldout_*.yml)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import Counter
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+HELDOUT = Path(__file__).resolve().parent / "heldout_id.yml"
+ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")
+MIN_ACCURACY = 0.9
+
+
+def load_examples(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(text, intent, tracking codes annotated) for every example in a Rasa NLU file."""
+    examples = []
+    for block in yaml.safe_load(path.read_text())["nlu"]:
+        for line in block["examples"].splitlines():
+            line = line.strip()
+            if not line.startswith("- "):
+                continue
+            raw = line[2:]
+            codes = [value for value, entity in ANNOTATION.findall(raw) if entity == "tracking_code"]
+            examples.append((ANNOTATION.sub(r"\1", raw), block["intent"], codes))
+    return examples
+
+
+async def parse_all(rasa_url: str, texts: list[str]) -> list[dict]:
+    limit = asyncio.Semaphore(8)
+    async with aiohttp.ClientSession() as session:
+
+        async def parse(text: str) -> dict:
+            async with limit, session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+                return await response.json()
+
+        return await asyncio.gather(*(parse(t) for t in texts))
+
+
+def predicted_intent(result: dict) -> str:
+    intent = result["intent"]["name"]
+    if intent == "faq":
+        key = ((result.get("response_selector") or {}).get("faq") or {}).get("response", {}).get("intent_response_key")
+        return key or "faq"
+    return intent
+
+
+async def test_heldout_intent_accuracy(stack) -> None:
+    examples = load_examples(HELDOUT)
+    assert len(examples) >= 100
+    results = await parse_all(stack.rasa_url, [text for text, _, _ in examples])
+    errors = Counter()
+    correct = faq_total = faq_topic_correct = 0
+    for (text, expected, _), result in zip(examples, results, strict=True):
+        got = predicted_intent(result)
+        if got.split("/")[0] == expected.split("/")[0]:
+            correct += 1
+        else:
+            errors[(expected, got)] += 1
+        if expected.startswith("faq/"):
+            faq_total += 1
+            faq_topic_correct += got == expected
+        assert result.get("language") in {"id", "jv", "su", "other"}, text  # the DESIGN.md contract
+    accuracy = correct / len(examples)
+    print(f"\nheld-out intent accuracy {accuracy:.3f} on {len(examples)} examples; "
+          f"faq topic accuracy {faq_topic_correct}/{faq_total}; confusions {errors.most_common(8)}")
+    assert accuracy >= MIN_ACCURACY, errors.most_common(10)
+    assert faq_topic_correct / faq_total >= 0.8
+
+
+async def test_heldout_tracking_codes_are_found(stack) -> None:
+    examples = [(text, codes) for text, _, codes in load_examples(HELDOUT) if codes]
+    results = await parse_all(stack.rasa_url, [text for text, _ in examples])
+    for (text, codes), result in zip(examples, results, strict=True):
+        found = [e["value"] for e in result["entities"] if e["entity"] == "tracking_code"]
+        assert [c.lower() for c in found] == [c.lower() for c in codes], text

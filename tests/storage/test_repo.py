@@ -1,0 +1,111 @@
+"""Repository behaviour on SQLite and PostgreSQL: what citizens rely on never being lost or mixed up."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from core.status import TransitionError
+from storage import repo
+from storage.db import Database
+
+DRAFT = repo.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001",
+                           rt="03", rw="05")
+
+
+async def test_submission_gets_a_tracking_code_and_first_history_row(db: Database) -> None:
+    view, created = await repo.submit_proposal(db, "web", "alice", "draft-1", DRAFT)
+    assert created
+    assert re.fullmatch(r"USL-[0-9A-HJKMNP-TV-Z]{6}", view.code)
+    assert view.status == "diajukan"
+    stored = await repo.get_proposal(db, view.code)
+    assert stored is not None and stored.description == "Perbaikan jalan rusak" and stored.rt == "03"
+    history = await repo.history(db, view.code)
+    assert [(h.old_status, h.new_status) for h in history] == [(None, "diajukan")]
+
+
+async def test_the_same_draft_confirmed_twice_stores_one_proposal(db: Database) -> None:
+    first, created_first = await repo.submit_proposal(db, "web", "alice", "draft-1", DRAFT)
+    again, created_again = await repo.submit_proposal(db, "web", "alice", "draft-1", DRAFT)
+    assert created_first and not created_again
+    assert again.code == first.code
+    assert await repo.count_citizen_proposals(db, "web", "alice") == 1
+
+
+async def test_concurrent_double_confirmation_stores_one_proposal(db: Database) -> None:
+    results = await asyncio.gather(*(repo.submit_proposal(db, "web", "bob", "draft-x", DRAFT) for _ in range(4)))
+    assert len({view.code for view, _ in results}) == 1
+    assert sum(created for _, created in results) == 1
+    assert await repo.count_citizen_proposals(db, "web", "bob") == 1
+
+
+async def test_own_proposals_are_the_latest_five_of_that_sender_only(db: Database) -> None:
+    codes = []
+    for i in range(7):
+        view, _ = await repo.submit_proposal(db, "web", "carol", f"c-{i}", DRAFT)
+        codes.append(view.code)
+    await repo.submit_proposal(db, "web", "dave", "d-1", DRAFT)
+    await repo.submit_proposal(db, "telegram", "carol", "t-1", DRAFT)  # same id, other channel: someone else
+    own = await repo.citizen_proposals(db, "web", "carol", limit=5)
+    assert [v.code for v in own] == list(reversed(codes))[:5]
+    assert await repo.count_citizen_proposals(db, "web", "carol") == 7
+    assert await repo.citizen_proposals(db, "web", "nobody") == []
+
+
+async def test_unknown_code_is_none(db: Database) -> None:
+    assert await repo.get_proposal(db, "USL-000000") is None
+
+
+async def test_status_change_writes_history_and_keeps_note_internal(db: Database) -> None:
+    view, _ = await repo.submit_proposal(db, "web", "erin", "e-1", DRAFT)
+    await repo.change_status(db, view.code, "diverifikasi_desa", actor="operator:1", note="cek lapangan ok")
+    rejected = await repo.change_status(db, view.code, "ditolak", actor="kecamatan:2", reason="Sudah dianggarkan APBDes",
+                                        note="internal: duplikat program")
+    assert rejected.status == "ditolak"
+    assert rejected.last_reason == "Sudah dianggarkan APBDes"
+    history = await repo.history(db, view.code)
+    assert [h.new_status for h in history] == ["diajukan", "diverifikasi_desa", "ditolak"]
+    assert all("internal" not in (h.reason or "") for h in history)
+
+
+async def test_forbidden_transitions_change_nothing(db: Database) -> None:
+    view, _ = await repo.submit_proposal(db, "web", "fay", "f-1", DRAFT)
+    with pytest.raises(TransitionError):
+        await repo.change_status(db, view.code, "masuk_rkpd", actor="x")  # skipping stages
+    with pytest.raises(TransitionError):
+        await repo.change_status(db, view.code, "ditolak", actor="x")  # no reason
+    with pytest.raises(LookupError):
+        await repo.change_status(db, "USL-000000", "ditolak", actor="x", reason="r")
+    assert (await repo.get_proposal(db, view.code)).status == "diajukan"
+    assert len(await repo.history(db, view.code)) == 1
+
+
+async def test_support_counts_once_per_citizen_and_not_for_the_owner(db: Database) -> None:
+    view, _ = await repo.submit_proposal(db, "web", "gail", "g-1", DRAFT)
+    own = await repo.add_support(db, view.code, "web", "gail")
+    first = await repo.add_support(db, view.code, "web", "hank")
+    second = await repo.add_support(db, view.code, "web", "hank")
+    other = await repo.add_support(db, view.code, "telegram", "ivy")
+    assert own[1] is False and first[1] is True and second[1] is False and other[1] is True
+    assert (await repo.get_proposal(db, view.code)).supporters == 2
+    assert await repo.add_support(db, "USL-000000", "web", "hank") is None
+
+
+async def test_escalation_is_stored_with_question_and_excerpt(db: Database) -> None:
+    ticket = await repo.create_escalation(db, "web", "jack", "Kapan dana desa cair?", "Warga: ...")
+    assert [(t, q) for t, q, _ in await repo.open_escalations(db)] == [(ticket, "Kapan dana desa cair?")]
+
+
+async def test_inbound_message_is_processed_once(db: Database) -> None:
+    first_id, is_new = await repo.begin_inbound(db, "web", "kim", "m-1", "halo")
+    assert is_new and await repo.inbound_replies(db, first_id) is None
+    again_id, again_new = await repo.begin_inbound(db, "web", "kim", "m-1", "halo")
+    assert again_id == first_id and not again_new
+    await repo.finish_inbound(db, first_id, [{"text": "Halo!"}])
+    assert await repo.inbound_replies(db, first_id) == [{"text": "Halo!"}]
+    abandoned, _ = await repo.begin_inbound(db, "web", "kim", "m-2", "x")
+    await repo.abandon_inbound(db, abandoned)
+    _, retried_new = await repo.begin_inbound(db, "web", "kim", "m-2", "x")
+    assert retried_new  # a failed attempt leaves no trace that would block the retry
