@@ -24,6 +24,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
@@ -169,7 +170,7 @@ def collapse_elongation(word: str, known: frozenset[str] = frozenset()) -> str:
         # Fewest doubled letters first: "haloooo" → "halo", but "maaaaf" → "maaf".
         for doubled in sorted(itertools.product((1, 2), repeat=len(runs)), key=sum):
             pieces, last = [], 0
-            for match, keep in zip(runs, doubled):
+            for match, keep in zip(runs, doubled, strict=True):
                 pieces.append(word[last : match.start()] + match.group(1) * keep)
                 last = match.end()
             candidate = "".join(pieces) + word[last:]
@@ -230,3 +231,33 @@ def normalise(text: str) -> str:
         last = match.end()
     pieces.append(_normalise_segment(text[last:], lexicon))
     return "".join(pieces)
+
+
+def normalise_example(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """Normalise a training example and move its entity offsets along.
+
+    The text is cut at every entity boundary and each piece normalised on its own, so a boundary maps to
+    the end of the normalised text before it. Values that were the annotated text itself follow the new
+    text; explicit values (synonyms such as `{"value": "rt_rw"}`) are kept.
+    """
+    if not entities or any(
+        not isinstance(entity.get("start"), int) or not isinstance(entity.get("end"), int) for entity in entities
+    ):
+        return normalise(text), entities
+    boundaries = sorted(
+        {0, len(text)} | {entity["start"] for entity in entities} | {entity["end"] for entity in entities}
+    )
+    moved = {0: 0}
+    pieces: list[str] = []
+    for start, end in itertools.pairwise(boundaries):
+        pieces.append(normalise(text[start:end]))
+        moved[end] = moved[start] + len(pieces[-1])
+    new_text = "".join(pieces)
+    new_entities = []
+    for entity in entities:
+        start, end = entity["start"], entity["end"]
+        updated = {**entity, "start": moved[start], "end": moved[end]}
+        if entity.get("value") == text[start:end]:
+            updated["value"] = new_text[moved[start] : moved[end]]
+        new_entities.append(updated)
+    return new_text, new_entities

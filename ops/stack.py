@@ -148,7 +148,9 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start(self, log=print, timeout_s: float = 300) -> None:  # noqa: ANN001 - a print-like callable
+    def start(self, log=print, timeout_s: float = 240) -> None:  # noqa: ANN001 - a print-like callable
+        if not self.model.is_file():
+            raise FileNotFoundError(f"no trained model at {self.model}")
         self.var_dir.mkdir(parents=True, exist_ok=True)
         log_dir = self.var_dir / "logs"
         log_dir.mkdir(exist_ok=True)

@@ -65,8 +65,10 @@ async def test_heldout_intent_accuracy(stack) -> None:
             faq_topic_correct += got == expected
         assert result.get("language") in {"id", "jv", "su", "other"}, text  # the DESIGN.md contract
     accuracy = correct / len(examples)
-    print(f"\nheld-out intent accuracy {accuracy:.3f} on {len(examples)} examples; "
-          f"faq topic accuracy {faq_topic_correct}/{faq_total}; confusions {errors.most_common(8)}")
+    print(
+        f"\nheld-out intent accuracy {accuracy:.3f} on {len(examples)} examples; "
+        f"faq topic accuracy {faq_topic_correct}/{faq_total}; confusions {errors.most_common(8)}"
+    )
     assert accuracy >= MIN_ACCURACY, errors.most_common(10)
     assert faq_topic_correct / faq_total >= 0.8
 

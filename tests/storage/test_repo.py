@@ -61,8 +61,8 @@ async def test_unknown_code_is_none(db: Database) -> None:
 async def test_status_change_writes_history_and_keeps_note_internal(db: Database) -> None:
     view, _ = await repo.submit_proposal(db, "web", "erin", "e-1", DRAFT)
     await repo.change_status(db, view.code, "diverifikasi_desa", actor="operator:1", note="cek lapangan ok")
-    rejected = await repo.change_status(db, view.code, "ditolak", actor="kecamatan:2", reason="Sudah dianggarkan APBDes",
-                                        note="internal: duplikat program")
+    rejected = await repo.change_status(db, view.code, "ditolak", actor="kecamatan:2",
+                                        reason="Sudah dianggarkan APBDes", note="internal: duplikat program")
     assert rejected.status == "ditolak"
     assert rejected.last_reason == "Sudah dianggarkan APBDes"
     history = await repo.history(db, view.code)
