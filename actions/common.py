@@ -43,7 +43,8 @@ def config() -> settings.Settings:
 
 
 def language(tracker: Tracker) -> str:
-    lang = tracker.get_slot("language") or tracker.latest_message.get("language")
+    """The conversation's reply language (kept by actions/language.py)."""
+    lang = tracker.get_slot("language")
     return lang if lang in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
 
 

@@ -44,8 +44,6 @@ class ValidateProposalForm(FormValidationAction):
         if not tracker.get_slot("draft_id"):
             # One draft id per form: confirming the same draft twice stores one proposal.
             events.append(SlotSet("draft_id", uuid.uuid4().hex))
-        if tracker.get_slot("language") is None or tracker.latest_message.get("language"):
-            events.append(SlotSet("language", language(tracker)))
         return events
 
     # --- extraction from the opening message ---

@@ -26,11 +26,17 @@ _PREFIXES = re.compile(
     re.IGNORECASE,
 )
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"[a-z0-9]+")
+SMALL_SCOPE = 2000  # villages in a scope small enough for fuzzy matching of every run of words
 
 
 def key(name: str) -> str:
     """The comparison form of a place name: lowercase letters and digits only, prefixes gone."""
     return _NON_ALNUM.sub("", _PREFIXES.sub(" ", name.lower()))
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(_PREFIXES.sub(" ", (text or "").lower()))
 
 
 @dataclass(frozen=True)
@@ -52,13 +58,45 @@ class Candidate:
         return asdict(self)
 
 
+@dataclass
+class _Scope:
+    """The villages of one scope (a kabupaten, or the whole country), indexed by comparison key."""
+
+    keys: list[str]
+    villages: list[Region]
+    exact: dict[str, list[int]]
+    # Typo search in a large scope only looks at keys sharing the first or the last two letters:
+    # a typo in both ends of a name is rare, and it cuts 83,762 comparisons to a few hundred.
+    by_prefix: dict[str, tuple[list[str], list[int]]]
+    by_suffix: dict[str, tuple[list[str], list[int]]]
+
+    def fuzzy(self, chunk: str, limit: int, cutoff: float) -> list[tuple[int, float]]:
+        if len(self.keys) <= SMALL_SCOPE:
+            pools = [(self.keys, range(len(self.keys)))]
+        else:
+            pools = [self.by_prefix.get(chunk[:2], ([], [])), self.by_suffix.get(chunk[-2:], ([], []))]
+        found: dict[int, float] = {}
+        for keys, indices in pools:
+            for _, score, position in process.extract(chunk, keys, scorer=fuzz.ratio, limit=limit,
+                                                      score_cutoff=cutoff):
+                found[indices[position]] = max(found.get(indices[position], 0.0), score)
+        return sorted(found.items(), key=lambda item: -item[1])[:limit]
+
+
 class Gazetteer:
-    """All regions in memory, with desa/kelurahan keys grouped by scope for fast fuzzy search."""
+    """All regions in memory. Lookups go exact key → exact sub-span → fuzzy, cheapest first, so the
+    national list (83,762 villages) answers typical queries in well under a millisecond."""
+
+    MAX_SPAN = 4  # words a village name may take ("Kebayoran Lama Utara", "Cibiru Wetan")
 
     def __init__(self, rows: list[Region]) -> None:
         self.by_code = {r.code: r for r in rows}
         self.villages = [r for r in rows if r.level == 4]
-        self._scoped: dict[str, tuple[list[str], list[Region]]] = {}
+        self._scopes: dict[str, _Scope] = {}
+        self._area_keys: dict[str, list[Region]] = {}  # kecamatan and kabupaten/kota by key
+        for region in rows:
+            if region.level in (2, 3):
+                self._area_keys.setdefault(key(region.name), []).append(region)
 
     def name_of(self, code: str) -> str:
         region = self.by_code.get(code)
@@ -70,11 +108,21 @@ class Gazetteer:
     def kabupaten_of(self, code: str) -> Region | None:
         return self.by_code.get(code[:5])
 
-    def _scope(self, scope: str) -> tuple[list[str], list[Region]]:
-        if scope not in self._scoped:
+    def _scope(self, scope: str) -> _Scope:
+        if scope not in self._scopes:
             villages = [v for v in self.villages if not scope or v.code.startswith(scope + ".")]
-            self._scoped[scope] = ([key(v.name) for v in villages], villages)
-        return self._scoped[scope]
+            keys = [key(v.name) for v in villages]
+            exact: dict[str, list[int]] = {}
+            prefix: dict[str, tuple[list[str], list[int]]] = {}
+            suffix: dict[str, tuple[list[str], list[int]]] = {}
+            for index, village_key in enumerate(keys):
+                exact.setdefault(village_key, []).append(index)
+                for bucket, part in ((prefix, village_key[:2]), (suffix, village_key[-2:])):
+                    pool = bucket.setdefault(part, ([], []))
+                    pool[0].append(village_key)
+                    pool[1].append(index)
+            self._scopes[scope] = _Scope(keys, villages, exact, prefix, suffix)
+        return self._scopes[scope]
 
     def kecamatans(self, scope: str) -> list[Region]:
         return [r for r in self.by_code.values() if r.level == 3 and (not scope or r.code.startswith(scope + "."))]
@@ -84,70 +132,80 @@ class Gazetteer:
         kab = self.kabupaten_of(village.code)
         return Candidate(village.code, village.name, kec.name if kec else "", kab.name if kab else "", round(score, 1))
 
-    def _kecamatan_hint(self, text: str, scope: str) -> str | None:
-        """A kecamatan named in the text: after "kec."/"kecamatan", else as a trailing word."""
-        match = re.search(r"\b(?:kecamatan|kec|kapanewon)\b\.?\s*([a-z][a-z ]{2,30})", text.lower())
-        if match:
-            wanted = key(match.group(1))
-            best = None
-            for kec in self.kecamatans(scope):
-                kec_key = key(kec.name)
-                if wanted.startswith(kec_key) or fuzz.ratio(kec_key, wanted[: len(kec_key)]) >= 85:
-                    if best is None or len(kec_key) > len(key(best.name)):
-                        best = kec
-            return best.code if best else None
-        words = re.findall(r"[a-z0-9]+", text.lower())
-        if len(words) > 1:
-            for kec in self.kecamatans(scope):
-                if key(kec.name) in ("".join(words[-2:]), words[-1]):
-                    return kec.code
-        return None
+    def _area_hints(self, words: list[str], scope: str) -> set[str]:
+        """Codes of kecamatan or kabupaten named anywhere in the text ("kec. Depok", "sukamaju cianjur")."""
+        hints = set()
+        for size in (1, 2, 3):
+            for start in range(len(words) - size + 1):
+                for area in self._area_keys.get("".join(words[start : start + size]), []):
+                    if not scope or area.code.startswith(scope + "."):
+                        hints.add(area.code)
+        return hints
+
+    def _exact_spans(self, words: list[str], index: _Scope) -> dict[int, int]:
+        """Villages whose whole key is a run of words in the text: index → words covered."""
+        found: dict[int, int] = {}
+        for size in range(min(self.MAX_SPAN, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                chunk = "".join(words[start : start + size])
+                if len(chunk) < 4:
+                    continue
+                for village_index in index.exact.get(chunk, []):
+                    found.setdefault(village_index, size)
+        return found
+
+    def _rank(self, scored: dict[int, float], index: _Scope, hints: set[str], limit: int) -> list[Candidate]:
+        ranked = []
+        for village_index, score in scored.items():
+            village = index.villages[village_index]
+            if village.code[:8] in hints or village.code[:5] in hints:
+                score = min(100.0, score + 8)  # the kecamatan/kabupaten named beside it confirms this one
+            ranked.append((score, village))
+        ranked.sort(key=lambda item: (-item[0], item[1].code))
+        return [self._candidate(v, s) for s, v in ranked if s >= MATCH_THRESHOLD][:limit]
 
     def resolve(self, text: str, scope: str = "", limit: int = 5) -> list[Candidate]:
-        """Candidates for a text that names one place, best first."""
-        kec_code = self._kecamatan_hint(text, scope)
-        village_text = re.split(r"\b(?:kecamatan|kec|kapanewon|kabupaten|kab)\b", text, flags=re.IGNORECASE)[0]
-        wanted = key(village_text) or key(text)
-        if len(wanted) < 3:
+        """Candidates for a text that names one place (with optional kecamatan/kabupaten), best first."""
+        words = _words(text)
+        if not words or len("".join(words)) < 3:
             return []
-        keys, villages = self._scope(scope)
-        found = process.extract(wanted, keys, scorer=fuzz.ratio, limit=max(limit * 4, 20), score_cutoff=60)
-        scored = []
-        for _, score, index in found:
-            village = villages[index]
-            if kec_code and village.code.startswith(kec_code + "."):
-                score = min(100.0, score + 8)
-            scored.append((score, village))
-        scored.sort(key=lambda item: (-item[0], item[1].code))
-        direct = [self._candidate(v, s) for s, v in scored if s >= MATCH_THRESHOLD][:limit]
-        if direct and direct[0].score >= 95:
-            return direct
-        # The name may share the text with other words ("sendangadi mlati", "dekat pasar sinduadi").
-        merged = {c.code: c for c in self.find_in_message(text, scope, limit)}
-        for cand in direct:
-            if cand.score > merged.get(cand.code, cand).score or cand.code not in merged:
-                merged[cand.code] = cand
-        return sorted(merged.values(), key=lambda c: (-c.score, c.code))[:limit]
+        hints = self._area_hints(words, scope)
+        narrower = sorted(h for h in hints if len(h) == 5 and len(scope) < 5)
+        if narrower:  # "Sukamaju, Kab. Cianjur": search inside the kabupaten named
+            inside = [c for kab in narrower for c in self.resolve(text, kab, limit)]
+            if inside:
+                return sorted(inside, key=lambda c: (-c.score, c.code))[:limit]
+        index = self._scope(scope)
+        scored: dict[int, float] = {}
+        for village_index, _size in self._exact_spans(words, index).items():
+            scored[village_index] = 100.0 if index.keys[village_index] == "".join(words) else 96.0
+        if not scored:
+            # A typo: compare the whole text, then each run of words.
+            chunks = ["".join(words)] + ["".join(words[a:b]) for a in range(len(words))
+                                         for b in range(a + 1, min(len(words), a + self.MAX_SPAN) + 1)]
+            for chunk in dict.fromkeys(chunks):
+                if len(chunk) < 5:
+                    continue
+                for village_index, score in index.fuzzy(chunk, limit * 2, MATCH_THRESHOLD - 8):
+                    scored[village_index] = max(scored.get(village_index, 0.0), score)
+        return self._rank(scored, index, hints, limit)
 
     def find_in_message(self, text: str, scope: str = "", limit: int = 5) -> list[Candidate]:
         """Places mentioned anywhere in a longer message ("... di RT 3 Desa Caturtunggal, Kec. Depok")."""
-        words = re.findall(r"[a-z0-9]+", _PREFIXES.sub(" ", text.lower()))
-        keys, villages = self._scope(scope)
-        kec_code = self._kecamatan_hint(text, scope)
-        best: dict[str, tuple[float, Region]] = {}
-        for size in (1, 2, 3):
-            for start in range(len(words) - size + 1):
-                chunk = "".join(words[start : start + size])
-                if len(chunk) < 5:
-                    continue
-                for _, score, index in process.extract(chunk, keys, scorer=fuzz.ratio, limit=3, score_cutoff=86):
-                    village = villages[index]
-                    if kec_code and village.code.startswith(kec_code + "."):
-                        score = min(100.0, score + 8)
-                    if score > best.get(village.code, (0.0, village))[0]:
-                        best[village.code] = (score, village)
-        ranked = sorted(best.values(), key=lambda item: (-item[0], item[1].code))
-        return [self._candidate(v, s) for s, v in ranked][:limit]
+        words = _words(text)
+        index = self._scope(scope)
+        hints = self._area_hints(words, scope)
+        scored = {i: 100.0 for i in self._exact_spans(words, index)}
+        if not scored and len(index.keys) <= SMALL_SCOPE:
+            for size in (1, 2, 3):
+                for start in range(len(words) - size + 1):
+                    chunk = "".join(words[start : start + size])
+                    if len(chunk) < 6:
+                        continue
+                    for village_index, score in index.fuzzy(chunk, 3, 88):
+                        scored[village_index] = max(scored.get(village_index, 0.0), score)
+        # A kecamatan named in the text is not a village named in it ("Kecamatan Depok" ≠ Desa Depok).
+        return [c for c in self._rank(scored, index, hints, limit) if c.score >= 88]
 
 
 def is_ambiguous(candidates: list[Candidate]) -> bool:

@@ -57,3 +57,32 @@ def test_lookup_is_fast_enough_for_chat() -> None:
     for _ in range(200):
         g.resolve("condong catur", SLEMAN)
     assert (time.perf_counter() - started) / 200 < 0.005
+
+
+def test_kabupaten_named_beside_narrows_a_national_search() -> None:
+    found = gazetteer().resolve("desa sukamju kab cianjur", "")  # typo, national scope
+    assert found and found[0].kabupaten == "Kabupaten Cianjur" and found[0].name == "Sukamaju"
+
+
+def test_national_lookups_stay_fast() -> None:
+    g = gazetteer()
+    queries = ["Caturtunggal", "kel gunung anyar", "sukamju", "Kebayoran Lama Utara", "xyzzy", "desa cibiru wetan"]
+    for query in queries:
+        g.resolve(query, "")
+    started = time.perf_counter()
+    for _ in range(20):
+        for query in queries:
+            g.resolve(query, "")
+    assert (time.perf_counter() - started) / (20 * len(queries)) < 0.002
+
+
+def test_region_command_prints_candidates_as_json() -> None:
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ops.cli", "region", "Kel. Condong Catur"], capture_output=True,
+                            text=True, check=True)
+    candidates = json.loads(result.stdout)["candidates"]
+    assert candidates[0] == {"code": "34.04.07.2003", "name": "Condongcatur", "kecamatan": "Depok",
+                             "kabupaten": "Kabupaten Sleman", "score": 100.0}
