@@ -17,7 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import config, gazetteer, language, latest_intent, region_name, village_label
-from core import answers, regions, sectors, texts
+from core import answers, kamus, regions, sectors, texts
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 EDITABLE = ("description", "sector", "village_code", "rt_rw")
@@ -27,6 +27,7 @@ _EDIT_WORDS = {
     "rt_rw": ("rt", "rw"),
     "description": ("deskripsi", "usulan", "isi", "uraian", "keterangan"),
 }
+MENU = "menu"  # the sector value of the "another kind" button
 _PHOTO_REF = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp)$")
 
 
@@ -93,10 +94,15 @@ class ValidateProposalForm(FormValidationAction):
 
     async def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
+        if value == MENU:  # "another kind": show every sector instead of the kamus items
+            return {"sector": None, "kamus_item": None, "show_all_sectors": True}
         code = sectors.parse_choice(str(value or ""))
         if code is None:
             return self._invalid(dispatcher, tracker, "sector", "utter_sector_unknown")
-        return {"sector": code, "invalid_answers": 0}
+        item = kamus.item(tracker.get_slot("kamus_item") or "")
+        # A typed or re-chosen sector drops an item of another sector.
+        return {"sector": code, "kamus_item": item.code if item and item.sector == code else None,
+                "invalid_answers": 0}
 
     async def validate_village_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
@@ -155,6 +161,8 @@ class ValidateProposalForm(FormValidationAction):
         cleared: dict[str, Any] = {field: None, "confirmed": None}
         if field == "village_code":
             cleared["village_candidates"] = None
+        if field in ("sector", "description"):
+            cleared.update({"sector": None, "kamus_item": None, "show_all_sectors": False})
         return cleared
 
     @staticmethod
@@ -170,14 +178,23 @@ class ValidateProposalForm(FormValidationAction):
 
 
 class ActionAskSector(Action):
-    """Sector buttons, the one suggested by the description first."""
+    """The kamus usulan items closest to the description (one tap sets item and sector), else
+    the sector buttons with the suggested sector first."""
 
     def name(self) -> str:
         return "action_ask_sector"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language(tracker)
-        suggested = sectors.suggest(tracker.get_slot("description") or "")
+        description = tracker.get_slot("description") or ""
+        items = [] if tracker.get_slot("show_all_sectors") else kamus.match(description, limit=3)
+        if items:
+            buttons = [{"title": m.name, "payload": f'/inform{{"sector":"{m.sector}","kamus_item":"{m.code}"}}'}
+                       for m in items]
+            buttons.append({"title": texts.button("other_sector", lang), "payload": f'/inform{{"sector":"{MENU}"}}'})
+            dispatcher.utter_message(response="utter_ask_kamus_item", buttons=buttons)
+            return []
+        suggested = sectors.suggest(description)
         order = ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
         buttons = [
             {"title": texts.sector_label(code, lang), "payload": f'/inform{{"sector":"{code}"}}'} for code in order
@@ -218,10 +235,12 @@ class ActionAskConfirmed(Action):
         photo = tracker.get_slot("photo")
         pin = tracker.get_slot("map_pin")
         rt_rw = tracker.get_slot("rt_rw")
+        sector_label = texts.sector_label(tracker.get_slot("sector") or "lainnya", lang)
+        item = kamus.item(tracker.get_slot("kamus_item") or "")
         dispatcher.utter_message(
             response="utter_ask_confirmed",
             description=tracker.get_slot("description") or "-",
-            sector_label=texts.sector_label(tracker.get_slot("sector") or "lainnya", lang),
+            sector_label=f"{sector_label} — {item.name}" if item else sector_label,
             village_label=village_label(tracker.get_slot("village_code")),
             rt_rw_label=rt_rw if rt_rw and rt_rw != answers.SKIP else "-",
             photo_label="✓" if photo and photo != answers.SKIP else "-",

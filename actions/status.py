@@ -75,7 +75,7 @@ class ActionCheckStatus(Action):
         lines = "\n".join(
             f"• {v.code} — {v.description[:60]} — {texts.status_label(v.status, lang)}" for v in own
         )
-        buttons = [{"title": f"Status {v.code}", "payload": f"status {v.code}"} for v in own]
+        buttons = [{"title": texts.button("status_of", lang, code=v.code), "payload": f"status {v.code}"} for v in own]
         dispatcher.utter_message(response="utter_my_proposals", count=len(own), total=total, lines=lines,
                                  buttons=buttons)
 

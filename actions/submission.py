@@ -11,12 +11,26 @@ from actions.common import Sender, database, language, logger
 from core import answers
 from storage import repo
 
-FORM_SLOTS = ("description", "sector", "village_code", "village_candidates", "rt_rw", "photo", "map_pin",
-              "confirmed", "draft_id", "invalid_answers", "requested_slot")
+FORM_SLOTS = (
+    "description",
+    "sector",
+    "kamus_item",
+    "show_all_sectors",
+    "village_code",
+    "village_candidates",
+    "rt_rw",
+    "photo",
+    "map_pin",
+    "confirmed",
+    "draft_id",
+    "invalid_answers",
+    "requested_slot",
+)
 
 
 def reset_form() -> list[EventType]:
-    return [SlotSet(slot, 0 if slot == "invalid_answers" else None) for slot in FORM_SLOTS]
+    initial = {"invalid_answers": 0, "show_all_sectors": False}
+    return [SlotSet(slot, initial.get(slot)) for slot in FORM_SLOTS]
 
 
 def draft_from(tracker: Tracker) -> repo.ProposalDraft:
@@ -28,6 +42,7 @@ def draft_from(tracker: Tracker) -> repo.ProposalDraft:
     return repo.ProposalDraft(
         description=tracker.get_slot("description"),
         sector=tracker.get_slot("sector"),
+        item_code=tracker.get_slot("kamus_item"),
         village_code=tracker.get_slot("village_code"),
         rt=rt,
         rw=rw,
@@ -48,8 +63,9 @@ class ActionSubmitProposal(Action):
             return reset_form()
         sender = Sender.of(tracker)
         try:
-            view, created = await repo.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
-                                                       draft_from(tracker))
+            view, created = await repo.submit_proposal(
+                database(), sender.channel, sender.external_id, draft_id, draft_from(tracker)
+            )
         except Exception:  # the citizen keeps the draft and can confirm again
             logger.exception("storing proposal failed")
             dispatcher.utter_message(response="utter_proposal_failed")

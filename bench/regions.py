@@ -12,14 +12,31 @@ import time
 
 from core import regions
 
-QUERIES = ["Caturtunggal", "catur tunggal", "Ds. Condong Catur", "kel gunung anyar", "Sukamaju", "sukamju",
-           "Kel. Menteng kec menteng", "desa cibiru wetan", "Kebayoran Lama Utara", "wedomartni", "Tlogoadi mlati",
-           "dsn karangasem", "Sidoarjo", "margo rejo tempel", "xyzzy"]
-SENTENCES = ["saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa Caturtunggal, Kecamatan Depok",
-             "lampu jalan di gang mawar mati semua", "sumur bor untuk warga desa Sukamaju kec Cibeber"]
+QUERIES = [
+    "Caturtunggal",
+    "catur tunggal",
+    "Ds. Condong Catur",
+    "kel gunung anyar",
+    "Sukamaju",
+    "sukamju",
+    "Kel. Menteng kec menteng",
+    "desa cibiru wetan",
+    "Kebayoran Lama Utara",
+    "wedomartni",
+    "Tlogoadi mlati",
+    "dsn karangasem",
+    "Sidoarjo",
+    "margo rejo tempel",
+    "xyzzy",
+]
+SENTENCES = [
+    "saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa Caturtunggal, Kecamatan Depok",
+    "lampu jalan di gang mawar mati semua",
+    "sumur bor untuk warga desa Sukamaju kec Cibeber",
+]
 
 
-def timed(function, *args, rounds: int = 20) -> list[float]:  # noqa: ANN001
+def timed(function, *args, rounds: int = 20) -> list[float]:
     out = []
     for _ in range(rounds):
         started = time.perf_counter()
@@ -41,10 +58,16 @@ def main() -> None:
     g.resolve("warmup", "34.04")
     load_s = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    report = {"villages": len(g.villages), "load_s": round(load_s, 2), "rss_growth_mb": round((after - before) / 1024, 1)}
+    report = {
+        "villages": len(g.villages),
+        "load_s": round(load_s, 2),
+        "rss_growth_mb": round((after - before) / 1024, 1),
+    }
     for label, scope in (("national", ""), ("kabupaten", "34.04")):
         report[f"resolve_{label}"] = summary([t for q in QUERIES for t in timed(g.resolve, q, scope)])
-        report[f"sentence_{label}"] = summary([t for s in SENTENCES for t in timed(g.find_in_message, s, scope, rounds=5)])
+        report[f"sentence_{label}"] = summary(
+            [t for s in SENTENCES for t in timed(g.find_in_message, s, scope, rounds=5)]
+        )
     print(json.dumps(report, indent=1))
 
 

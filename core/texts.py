@@ -43,6 +43,13 @@ SECTOR_LABELS: dict[str, dict[str, str]] = {
     "lainnya": {"id": "Lainnya", "jv": "Liyanipun", "su": "Lianna"},
 }
 
+# Titles of buttons that actions build (the buttons of fixed responses live in domain.yml).
+BUTTONS: dict[str, dict[str, str]] = {
+    "other_sector": {"id": "Jenis lain / pilih bidang", "jv": "Jinis sanès / pilih bidang",
+                     "su": "Jenis séjén / pilih widang"},
+    "status_of": {"id": "Status {code}", "jv": "Status {code}", "su": "Status {code}"},
+}
+
 # Notices the gateway sends on its own (Rasa may be unreachable when they are needed).
 GATEWAY: dict[str, dict[str, str]] = {
     "empty": {
@@ -95,6 +102,10 @@ def status_label(status: str, language: str | None = None) -> str:
 
 def sector_label(sector: str, language: str | None = None) -> str:
     return _pick(SECTOR_LABELS[sector], language) if sector in SECTOR_LABELS else sector
+
+
+def button(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(BUTTONS[key], language).format(**values)
 
 
 def gateway(key: str, language: str | None = None, **values: object) -> str:

@@ -49,6 +49,7 @@ class Proposal(Base):
     citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
     description = Column(Text, nullable=False)
     sector = Column(String(32), nullable=False, index=True)
+    item_code = Column(String(64))  # the kamus usulan item (core/kamus.py), when the citizen chose one
     village_code = Column(String(13), nullable=False, index=True)
     rt = Column(String(3))
     rw = Column(String(3))

@@ -34,6 +34,7 @@ class ProposalDraft:
     description: str
     sector: str
     village_code: str
+    item_code: str | None = None
     rt: str | None = None
     rw: str | None = None
     latitude: float | None = None
@@ -57,6 +58,7 @@ class ProposalView:
     code: str
     description: str
     sector: str
+    item_code: str | None
     village_code: str
     rt: str | None
     rw: str | None
@@ -104,6 +106,7 @@ async def _view(session: AsyncSession, proposal: Proposal) -> ProposalView:
         code=proposal.code,
         description=proposal.description,
         sector=proposal.sector,
+        item_code=proposal.item_code,
         village_code=proposal.village_code,
         rt=proposal.rt,
         rw=proposal.rw,
@@ -136,6 +139,7 @@ async def submit_proposal(
                 citizen_id=citizen.id if citizen.id else None,
                 description=draft.description,
                 sector=draft.sector,
+                item_code=draft.item_code,
                 village_code=draft.village_code,
                 rt=draft.rt,
                 rw=draft.rw,
