@@ -1,25 +1,34 @@
-"""Talking to Rasa's REST channel, and answering each accepted message exactly once."""
+"""From a stored inbound message to Rasa and back: each accepted message is processed once.
+
+Two paths share the queue in storage/messages.py:
+- the web chat answers in the same HTTP request (`Relay.handle`);
+- webhook channels (Telegram, WhatsApp) acknowledge at once and a `Worker` relays in the
+  background, putting replies in the outbox. When Rasa is down the message waits, the citizen
+  is told once that it is saved, and it is processed when Rasa is back.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import aiohttp
 
 from bot.message import Incoming, Outgoing
 from core import texts
-from storage import repo
+from storage import messages
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
 DUPLICATE_WAIT_S = 30.0
-DUPLICATE_POLL_S = 0.2
+POLL_S = 0.2
+MAX_BACKOFF_S = 60
 
 
 class RasaUnavailable(Exception):
-    """Rasa (or its action server) did not answer; the citizen is told, nothing is lost."""
+    """Rasa (or its action server) did not answer; nothing is lost, the message waits."""
 
 
 class RasaClient:
@@ -36,42 +45,92 @@ class RasaClient:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 replies = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
-            raise RasaUnavailable(str(error)) from error
-        return [to_outgoing(reply) for reply in replies if isinstance(reply, dict)]
+            raise RasaUnavailable(str(error) or type(error).__name__) from error
+        return [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
 
 
-def to_outgoing(reply: dict) -> Outgoing:
-    """Rasa's REST reply ({"text", "buttons", "image", ...}) as an internal message."""
-    return Outgoing.from_dict(reply)
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_S, 2 ** max(0, attempts - 1)))
+
+
+def busy_notice(text: str) -> Outgoing:
+    """"Busy, your message is saved", in the language the citizen wrote in."""
+    from nlu.language_model import detect
+
+    return Outgoing(text=texts.gateway("busy_saved", detect(text)))
 
 
 class Relay:
-    """Stores each message before processing it, so a redelivery returns the first answer."""
+    """The web chat's synchronous path: store, relay, answer; a redelivery gets the first answer."""
 
     def __init__(self, db: Database, rasa: RasaClient) -> None:
         self.db = db
         self.rasa = rasa
 
     async def handle(self, message: Incoming) -> list[Outgoing]:
-        inbound_id, is_new = await repo.begin_inbound(
-            self.db, message.channel, message.sender, message.message_id, message.text
+        inbound_id, is_new = await messages.accept_inbound(
+            self.db, message.channel, message.sender, message.message_id, message.text, message.metadata,
+            status="processing",
         )
         if not is_new:
-            return await self._replies_of_duplicate(inbound_id)
+            return await self._replies_of(inbound_id)
         try:
             replies = await self.rasa.send(message)
-        except BaseException:  # unavailable or cancelled: a redelivery may try again
-            await repo.abandon_inbound(self.db, inbound_id)
+        except RasaUnavailable:
+            # Saved: the worker processes it when Rasa is back; the replies reach the chat by polling.
+            await messages.postpone_inbound(self.db, inbound_id, backoff(1))
             raise
-        await repo.finish_inbound(self.db, inbound_id, [r.as_dict() for r in replies])
+        except BaseException:
+            await messages.release_inbound(self.db, inbound_id)
+            raise
+        await messages.mark_inbound_done(self.db, inbound_id, [r.as_dict() for r in replies])
         return replies
 
-    async def _replies_of_duplicate(self, inbound_id: int) -> list[Outgoing]:
+    async def _replies_of(self, inbound_id: int) -> list[Outgoing]:
         waited = 0.0
         while waited < DUPLICATE_WAIT_S:
-            stored = await repo.inbound_replies(self.db, inbound_id)
-            if stored is not None:
-                return [Outgoing.from_dict(r) for r in stored]
-            await asyncio.sleep(DUPLICATE_POLL_S)
-            waited += DUPLICATE_POLL_S
-        return [Outgoing(text=texts.gateway("busy"))]
+            status, stored = await messages.inbound_state(self.db, inbound_id)
+            if status == "done":
+                return [Outgoing.from_dict(r) for r in stored or []]
+            await asyncio.sleep(POLL_S)
+            waited += POLL_S
+        raise RasaUnavailable("the first delivery of this message is still being processed")
+
+
+class Worker:
+    """Relays queued messages to Rasa, one at a time per sender, and queues the replies."""
+
+    def __init__(self, db: Database, rasa: RasaClient, idle_s: float = 0.3) -> None:
+        self.db = db
+        self.rasa = rasa
+        self.idle_s = idle_s
+        self.wakeup = asyncio.Event()
+
+    async def run_once(self) -> bool:
+        """Process one message if one is due; False when the queue had nothing to do."""
+        job = await messages.claim_inbound(self.db)
+        if job is None:
+            return False
+        message = Incoming(job.channel, job.sender, job.message_id, job.text, job.meta)
+        try:
+            replies = await self.rasa.send(message)
+        except RasaUnavailable as error:
+            logger.warning("rasa unavailable (%s); message %s waits", error, job.id)
+            await messages.postpone_inbound(self.db, job.id, backoff(job.attempts), busy_notice(job.text).as_dict())
+            return True
+        await messages.complete_inbound(self.db, job.id, [r.as_dict() for r in replies])
+        return True
+
+    async def run(self) -> None:
+        while True:
+            try:
+                busy = await self.run_once()
+            except Exception:  # a broken row must not stop the queue
+                logger.exception("worker step failed")
+                busy = False
+            if not busy:
+                self.wakeup.clear()
+                try:
+                    await asyncio.wait_for(self.wakeup.wait(), self.idle_s)
+                except asyncio.TimeoutError:
+                    pass

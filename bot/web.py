@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.message import Incoming, Outgoing
 from bot.relay import RasaUnavailable, Relay
 from core import settings, texts
+from storage import messages
 
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent / "static"
@@ -69,8 +70,21 @@ async def chat(request: web.Request) -> web.Response:
     try:
         replies = await request.app[RELAY].handle(message)
     except RasaUnavailable:
-        return _notice("busy", 503)
+        return _notice("busy_saved", 503)  # stored: the answer comes through /api/updates
     return _reply(replies)
+
+
+@routes.get("/api/updates")
+async def updates(request: web.Request) -> web.Response:
+    """Messages for this web chat that arrived outside a request: late answers, notifications."""
+    sender = request.query.get("sender", "")
+    if not SENDER_RE.match(sender):
+        return _notice("bad_request", 400)
+    db = request.app[RELAY].db
+    jobs = await messages.claim_outgoing(db, ("web",), recipient=sender)
+    for job in jobs:
+        await messages.outgoing_sent(db, job.id)
+    return _reply([Outgoing.from_dict(job.payload) for job in jobs])
 
 
 @routes.post("/api/photo")

@@ -50,6 +50,15 @@ BUTTONS: dict[str, dict[str, str]] = {
     "status_of": {"id": "Status {code}", "jv": "Status {code}", "su": "Status {code}"},
 }
 
+# Told to the submitter and the supporters when a proposal's status changes (storage queues it).
+STATUS_NEWS: dict[str, str] = {
+    "id": "Kabar usulan {code} ({description}): statusnya sekarang \"{label}\".",
+    "jv": "Pawartos usulan {code} ({description}): statusipun sapunika \"{label}\".",
+    "su": "Wartos usulan {code} ({description}): statusna ayeuna \"{label}\".",
+}
+REASON: dict[str, str] = {"id": "Alasan/catatan: {reason}", "jv": "Alesan/cathetan: {reason}",
+                          "su": "Alesan/catetan: {reason}"}
+
 # Notices the gateway sends on its own (Rasa may be unreachable when they are needed).
 GATEWAY: dict[str, dict[str, str]] = {
     "empty": {
@@ -66,6 +75,13 @@ GATEWAY: dict[str, dict[str, str]] = {
         "id": "Maaf, layanan sedang sibuk. Silakan coba lagi sebentar lagi.",
         "jv": "Nyuwun pangapunten, layanan saweg sibuk. Mangga dicoba malih sakedhap malih.",
         "su": "Hapunten, layanan nuju sibuk. Mangga cobian deui sakedap deui.",
+    },
+    "busy_saved": {
+        "id": "Maaf, layanan sedang sibuk. Pesan Anda sudah tersimpan dan akan dijawab begitu layanan pulih.",
+        "jv": "Nyuwun pangapunten, layanan saweg sibuk. Pesen panjenengan sampun kasimpen lan badhe dipunwangsuli "
+              "menawi layanan sampun pulih.",
+        "su": "Hapunten, layanan nuju sibuk. Pesen anjeun parantos disimpen sareng badé diwaler upami layanan "
+              "parantos pulih.",
     },
     "bad_request": {
         "id": "Maaf, permintaan tidak dapat dibaca.",
@@ -122,3 +138,9 @@ def stage(number: int | None, total: int, language: str | None = None) -> str:
     if not number:
         return ""
     return STAGE.get(language or DEFAULT_LANGUAGE, STAGE[DEFAULT_LANGUAGE]).format(n=number, total=total)
+
+
+def status_news(code: str, description: str, status: str, reason: str | None, language: str | None = None) -> str:
+    short = description if len(description) <= 60 else description[:57] + "..."
+    text = _pick(STATUS_NEWS, language).format(code=code, description=short, label=status_label(status, language))
+    return f"{text}\n{_pick(REASON, language).format(reason=reason)}" if reason else text

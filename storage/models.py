@@ -36,6 +36,7 @@ class Citizen(Base):
     name = Column(String(120))
     phone = Column(String(32))
     language = Column(String(8), nullable=False, default="id")
+    last_inbound_at = Column(DateTime(timezone=True))  # WhatsApp's 24-hour window starts here
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
@@ -139,7 +140,12 @@ class Officer(Base):
 
 
 class InboundMessage(Base):
-    """Every accepted message, stored before it is processed: a redelivery is answered from here."""
+    """Every accepted message, stored before it is acknowledged and processed exactly once.
+
+    Status: `queued` (waiting, maybe for a retry at `next_attempt_at`) → `processing` (claimed by
+    a worker at `claimed_at`; a stale claim is taken over after a restart) → `done`.
+    A redelivery (same channel, sender and message id) finds this row and changes nothing.
+    """
 
     __tablename__ = "inbound_messages"
     __table_args__ = (UniqueConstraint("channel", "sender", "message_id", name="uq_inbound_once"),)
@@ -149,7 +155,52 @@ class InboundMessage(Base):
     sender = Column(String(128), nullable=False)
     message_id = Column(String(128), nullable=False)
     text = Column(Text, nullable=False, default="")
-    status = Column(String(16), nullable=False, default="processing")
+    meta = Column(Text)  # JSON: what the channel adds (photo file, location, reply context)
+    status = Column(String(16), nullable=False, default="processing", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True))
+    claimed_at = Column(DateTime(timezone=True))
+    busy_notice_sent = Column(Boolean, nullable=False, default=False)
     replies = Column(Text)  # JSON list of outgoing messages once processed
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     processed_at = Column(DateTime(timezone=True))
+
+
+class OutboxMessage(Base):
+    """A message to deliver on a channel (a reply, a notification, a notice), sent with retries.
+
+    `dedupe_key` keeps one row per logical message (e.g. one notification per status change and
+    recipient), so a retried writer cannot queue it twice.
+    """
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    recipient = Column(String(128), nullable=False)
+    payload = Column(Text, nullable=False)  # JSON of bot.message.Outgoing
+    kind = Column(String(16), nullable=False, default="reply")
+    dedupe_key = Column(String(160), unique=True)
+    status = Column(String(16), nullable=False, default="pending", index=True)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True))
+    claimed_at = Column(DateTime(timezone=True))
+    last_error = Column(Text)
+    provider_id = Column(String(128))  # the channel's id of the sent message
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    sent_at = Column(DateTime(timezone=True))
+
+
+class DeliveryReceipt(Base):
+    """Channel receipts (WhatsApp sent/delivered/read/failed), recorded, never relayed to Rasa."""
+
+    __tablename__ = "delivery_receipts"
+    __table_args__ = (UniqueConstraint("channel", "provider_id", "status", name="uq_receipt_once"),)
+
+    id = Column(Integer, primary_key=True)
+    channel = Column(String(20), nullable=False)
+    provider_id = Column(String(160), nullable=False)
+    recipient = Column(String(128))
+    status = Column(String(16), nullable=False)
+    detail = Column(Text)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core import status as status_rules
-from core import tracking
+from core import texts, tracking
 from storage.db import Database
-from storage.models import Citizen, Escalation, InboundMessage, Proposal, StatusChange, Support
+from storage.models import Citizen, Escalation, OutboxMessage, Proposal, StatusChange, Support
 
 CODE_ATTEMPTS = 8
 
@@ -71,7 +71,8 @@ class ProposalView:
     has_location: bool
 
 
-async def _citizen(session: AsyncSession, channel: str, external_id: str, language: str | None = None) -> Citizen:
+async def citizen_row(session: AsyncSession, channel: str, external_id: str, language: str | None = None) -> Citizen:
+    """The citizen behind a channel id, created on first contact (inside the caller's transaction)."""
     found = (
         await session.execute(select(Citizen).where(Citizen.channel == channel, Citizen.external_id == external_id))
     ).scalar_one_or_none()
@@ -131,7 +132,7 @@ async def submit_proposal(
             ).scalar_one_or_none()
             if existing is not None:
                 return await _view(session, existing), False
-            citizen = await _citizen(session, channel, external_id, draft.language)
+            citizen = await citizen_row(session, channel, external_id, draft.language)
             now = datetime.now(timezone.utc)
             proposal = Proposal(
                 code=tracking.new_code(),
@@ -225,14 +226,37 @@ async def change_status(
             raise LookupError(code)
         status_rules.check_transition(proposal.status, new_status, reason)
         now = datetime.now(timezone.utc)
-        session.add(
-            StatusChange(proposal_id=proposal.id, old_status=proposal.status, new_status=new_status,
-                         actor=actor, reason=reason, note=note, created_at=now)
-        )
+        change = StatusChange(proposal_id=proposal.id, old_status=proposal.status, new_status=new_status,
+                              actor=actor, reason=reason, note=note, created_at=now)
+        session.add(change)
         proposal.status = new_status
         proposal.updated_at = now
+        await session.flush()
+        await _queue_status_news(session, proposal, change)
         await session.commit()
         return await _view(session, proposal)
+
+
+async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: StatusChange) -> None:
+    """Tell the submitter and every supporter, on their own channel and in their language.
+
+    Queued in the same transaction as the change: no change without its news, no news twice.
+    """
+    people = (
+        await session.execute(
+            select(Citizen).where(
+                (Citizen.id == proposal.citizen_id)
+                | Citizen.id.in_(select(Support.citizen_id).where(Support.proposal_id == proposal.id))
+            )
+        )
+    ).scalars().all()
+    for person in people:
+        text = texts.status_news(proposal.code, proposal.description, change.new_status, change.reason,
+                                 person.language)
+        session.add(OutboxMessage(channel=person.channel, recipient=person.external_id, kind="notification",
+                                  payload=json.dumps({"text": text, "buttons": [], "image": None}, ensure_ascii=False),
+                                  status="pending", attempts=0, next_attempt_at=change.created_at,
+                                  dedupe_key=f"status:{change.id}:{person.id}"))
 
 
 async def add_support(db: Database, code: str, channel: str, external_id: str) -> tuple[ProposalView, bool] | None:
@@ -241,7 +265,7 @@ async def add_support(db: Database, code: str, channel: str, external_id: str) -
         proposal = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
         if proposal is None:
             return None
-        citizen = await _citizen(session, channel, external_id)
+        citizen = await citizen_row(session, channel, external_id)
         await session.flush()
         exists = (
             await session.execute(
@@ -261,7 +285,7 @@ async def add_support(db: Database, code: str, channel: str, external_id: str) -
 
 async def create_escalation(db: Database, channel: str, external_id: str, question: str, excerpt: str) -> int:
     async with db.session() as session:
-        citizen = await _citizen(session, channel, external_id)
+        citizen = await citizen_row(session, channel, external_id)
         escalation = Escalation(question=question, excerpt=excerpt, status="open")
         escalation.citizen = citizen
         session.add(escalation)
@@ -280,51 +304,3 @@ async def open_escalations(db: Database) -> list[tuple[int, str, str]]:
         ).all()
         return [tuple(row) for row in rows]
 
-
-async def begin_inbound(db: Database, channel: str, sender: str, message_id: str, text: str) -> tuple[int, bool]:
-    """Record an incoming message once; `(id, False)` when this message was seen before."""
-    async with db.session() as session:
-        row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text)
-        session.add(row)
-        try:
-            await session.commit()
-            return row.id, True
-        except IntegrityError:
-            await session.rollback()
-        existing = (
-            await session.execute(
-                select(InboundMessage.id).where(
-                    InboundMessage.channel == channel,
-                    InboundMessage.sender == sender,
-                    InboundMessage.message_id == message_id,
-                )
-            )
-        ).scalar_one()
-        return existing, False
-
-
-async def finish_inbound(db: Database, inbound_id: int, replies: list[dict]) -> None:
-    async with db.session() as session:
-        row = await session.get(InboundMessage, inbound_id)
-        row.status = "done"
-        row.replies = json.dumps(replies, ensure_ascii=False)
-        row.processed_at = datetime.now(timezone.utc)
-        await session.commit()
-
-
-async def abandon_inbound(db: Database, inbound_id: int) -> None:
-    """Processing failed before any reply: let a redelivery try again."""
-    async with db.session() as session:
-        row = await session.get(InboundMessage, inbound_id)
-        if row is not None and row.status == "processing":
-            await session.delete(row)
-            await session.commit()
-
-
-async def inbound_replies(db: Database, inbound_id: int) -> list[dict] | None:
-    """The stored replies of a processed message; None while it is still being processed."""
-    async with db.session() as session:
-        row = await session.get(InboundMessage, inbound_id)
-        if row is None or row.status != "done":
-            return None
-        return json.loads(row.replies or "[]")

@@ -97,15 +97,3 @@ async def test_escalation_is_stored_with_question_and_excerpt(db: Database) -> N
     ticket = await repo.create_escalation(db, "web", "jack", "Kapan dana desa cair?", "Warga: ...")
     assert [(t, q) for t, q, _ in await repo.open_escalations(db)] == [(ticket, "Kapan dana desa cair?")]
 
-
-async def test_inbound_message_is_processed_once(db: Database) -> None:
-    first_id, is_new = await repo.begin_inbound(db, "web", "kim", "m-1", "halo")
-    assert is_new and await repo.inbound_replies(db, first_id) is None
-    again_id, again_new = await repo.begin_inbound(db, "web", "kim", "m-1", "halo")
-    assert again_id == first_id and not again_new
-    await repo.finish_inbound(db, first_id, [{"text": "Halo!"}])
-    assert await repo.inbound_replies(db, first_id) == [{"text": "Halo!"}]
-    abandoned, _ = await repo.begin_inbound(db, "web", "kim", "m-2", "x")
-    await repo.abandon_inbound(db, abandoned)
-    _, retried_new = await repo.begin_inbound(db, "web", "kim", "m-2", "x")
-    assert retried_new  # a failed attempt leaves no trace that would block the retry

@@ -1,0 +1,146 @@
+"""NLU quality report: held-out accuracy and macro-F1 per language, tracking-code F1, language-ID
+accuracy, confusion pairs, `rasa test nlu` cross-validation, and Rasa's default pipeline on the
+same split — written to bench/results/nlu_report.md.
+
+Run in the Rasa environment: `./musrenbang nlu-report` (trains what is missing; ~10-15 minutes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from sklearn.metrics import f1_score
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core import tracking  # noqa: E402
+from ops.stack import MODEL_CACHE, RASA_BIN, ensure_model, fingerprint, rasa_env  # noqa: E402
+from tests.nlu.test_heldout import load_examples  # noqa: E402
+
+HELDOUT = {"id (mixed)": "heldout_id.yml", "id formal": "heldout_id_formal.yml",
+           "id informal": "heldout_id_informal.yml", "jv": "heldout_jv.yml", "su": "heldout_su.yml"}
+FILE_LANGUAGE = {"id (mixed)": "id", "id formal": "id", "id informal": "id", "jv": "jv", "su": "su"}
+NUSAX_TEST = ROOT.parent / "shared" / "data" / "nusax" / "test.csv"
+OUT = ROOT / "bench" / "results"
+
+
+def train_default() -> Path:
+    target = MODEL_CACHE / f"default-{fingerprint()}.tar.gz"
+    if not target.exists():
+        subprocess.run([str(RASA_BIN / "rasa"), "train", "nlu", "--config", "bench/default_config.yml", "--nlu",
+                        "nlu/data", "--domain", "domain.yml", "--out", str(MODEL_CACHE),
+                        "--fixed-model-name", target.name[: -len(".tar.gz")]], cwd=ROOT, env=rasa_env(), check=True)
+    return target
+
+
+async def parse_all(model: Path, texts: list[str]) -> list[dict]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    return [await agent.parse_message(text) for text in texts]
+
+
+def intent_of(result: dict) -> str:
+    return (result.get("intent") or {}).get("name") or "none"
+
+
+def score(examples: list[tuple[str, str, list[str]]], results: list[dict]) -> dict:
+    truth = [intent.split("/")[0] for _, intent, _ in examples]
+    predicted = [intent_of(r) for r in results]
+    tp = fp = fn = 0
+    for (_, _, codes), result in zip(examples, results, strict=True):
+        want = {tracking.normalise(c) for c in codes}
+        got = {tracking.normalise(e["value"]) for e in result.get("entities", []) if e["entity"] == "tracking_code"}
+        tp += len(want & got)
+        fp += len(got - want)
+        fn += len(want - got)
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    return {
+        "n": len(examples),
+        "accuracy": sum(t == p for t, p in zip(truth, predicted, strict=True)) / len(examples),
+        "macro_f1": f1_score(truth, predicted, average="macro", labels=sorted(set(truth)), zero_division=0),
+        "code_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0,
+        "confusions": Counter((t, p) for t, p in zip(truth, predicted, strict=True) if t != p).most_common(5),
+    }
+
+
+def language_id() -> dict:
+    from nlu.language_model import LanguageModel
+
+    model = LanguageModel.load()
+    report = {}
+    if NUSAX_TEST.exists():
+        with NUSAX_TEST.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        for column, code in (("indonesian", "id"), ("javanese", "jv"), ("sundanese", "su")):
+            report[f"nusax {code}"] = sum(model.predict(r[column])[0] == code for r in rows) / len(rows)
+        total = sum(report[f"nusax {c}"] for c in ("id", "jv", "su")) / 3
+        report["nusax overall"] = total
+    for label, name in HELDOUT.items():
+        examples = [e for e in load_examples(ROOT / "tests" / "nlu" / name) if len(e[0].split()) >= 3]
+        if examples:
+            wanted = FILE_LANGUAGE[label]
+            report[f"chat {label} (3+ words)"] = sum(model.predict(t)[0] == wanted for t, _, _ in examples) / len(
+                examples)
+    started = time.perf_counter()
+    for _ in range(2000):
+        model.predict("kula badhe ngusulaken dalan rusak wonten padukuhan")
+    report["ms per message"] = (time.perf_counter() - started) / 2000 * 1000
+    return report
+
+
+def cross_validation() -> dict:
+    out = OUT / "cv"
+    subprocess.run([str(RASA_BIN / "rasa"), "test", "nlu", "--cross-validation", "--folds", "3", "--config",
+                    "nlu/config.yml", "--nlu", "nlu/data", "--domain", "domain.yml", "--out", str(out)],
+                   cwd=ROOT, env=rasa_env(), check=True)
+    report = json.loads((out / "intent_report.json").read_text())
+    return {"accuracy": report.get("accuracy"), "macro_f1": report["macro avg"]["f1-score"],
+            "weighted_f1": report["weighted avg"]["f1-score"]}
+
+
+def main() -> None:
+    os.chdir(ROOT)
+    OUT.mkdir(parents=True, exist_ok=True)
+    models = {"project pipeline": ensure_model(), "Rasa default pipeline": train_default()}
+    files = {label: load_examples(ROOT / "tests" / "nlu" / name) for label, name in HELDOUT.items()
+             if (ROOT / "tests" / "nlu" / name).exists()}
+    scores: dict[str, dict[str, dict]] = {}
+    for label, model in models.items():
+        for language, examples in files.items():
+            results = asyncio.run(parse_all(model, [t for t, _, _ in examples]))
+            scores.setdefault(label, {})[language] = score(examples, results)
+    lines = ["# NLU report", "", f"Data fingerprint `{fingerprint()}`; held-out files in tests/nlu/ were never "
+             "used for training.", "", "## Held-out intent accuracy and macro-F1", "",
+             "| language | n | project acc | project macro-F1 | default acc | default macro-F1 | tracking_code F1 |",
+             "|---|---|---|---|---|---|---|"]
+    for language in files:
+        ours, default = scores["project pipeline"][language], scores["Rasa default pipeline"][language]
+        lines.append(f"| {language} | {ours['n']} | {ours['accuracy']:.3f} | {ours['macro_f1']:.3f} | "
+                     f"{default['accuracy']:.3f} | {default['macro_f1']:.3f} | {ours['code_f1']:.3f} |")
+    lines += ["", "## Most frequent confusions (project pipeline: expected → predicted)", ""]
+    for language in files:
+        pairs = ", ".join(f"{t}→{p} ×{n}" for (t, p), n in scores["project pipeline"][language]["confusions"])
+        lines.append(f"- {language}: {pairs or 'none'}")
+    lines += ["", "## Language identification", ""]
+    lines += [f"- {key}: {value:.3f}" for key, value in language_id().items()]
+    cv = cross_validation()
+    lines += ["", "## `rasa test nlu` 3-fold cross-validation (training data)", "",
+              f"- intent accuracy {cv['accuracy']:.3f}, macro-F1 {cv['macro_f1']:.3f}, "
+              f"weighted F1 {cv['weighted_f1']:.3f}"]
+    (OUT / "nlu_report.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

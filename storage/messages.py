@@ -1,0 +1,274 @@
+"""The message queue: inbound messages stored before they are processed, and the outbox.
+
+Every function is one short transaction. Claims are optimistic (`UPDATE ... WHERE status = old`),
+which works the same on SQLite and PostgreSQL and lets several gateway instances share the queue.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from storage.db import Database
+from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage
+from storage.repo import citizen_row
+
+LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker that died
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class InboundJob:
+    id: int
+    channel: str
+    sender: str
+    message_id: str
+    text: str
+    meta: dict
+    attempts: int
+    busy_notice_sent: bool
+
+
+@dataclass(frozen=True)
+class OutboxJob:
+    id: int
+    channel: str
+    recipient: str
+    payload: dict
+    kind: str
+    attempts: int
+
+
+async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
+                         meta: dict | None = None, status: str = "queued") -> tuple[int, bool]:
+    """Store a message once; `(id, False)` when the same delivery was stored before."""
+    now = _now()
+    async with db.session() as session:
+        row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
+                             meta=json.dumps(meta or {}, ensure_ascii=False), status=status, created_at=now,
+                             claimed_at=now if status == "processing" else None, next_attempt_at=now)
+        session.add(row)
+        try:
+            await session.commit()
+        except IntegrityError:
+            await session.rollback()
+            existing = (
+                await session.execute(
+                    select(InboundMessage.id).where(InboundMessage.channel == channel,
+                                                    InboundMessage.sender == sender,
+                                                    InboundMessage.message_id == message_id)
+                )
+            ).scalar_one()
+            return existing, False
+        citizen = await citizen_row(session, channel, sender)
+        citizen.last_inbound_at = now
+        await session.commit()
+        return row.id, True
+
+
+async def claim_inbound(db: Database) -> InboundJob | None:
+    """The next message to process: due, and the oldest unfinished one of its sender (order kept)."""
+    now = _now()
+    earlier = aliased(InboundMessage)
+    ready = or_(
+        and_(InboundMessage.status == "queued", InboundMessage.next_attempt_at <= now),
+        and_(InboundMessage.status == "processing", InboundMessage.claimed_at < now - LEASE),
+    )
+    blocked = exists().where(
+        earlier.channel == InboundMessage.channel,
+        earlier.sender == InboundMessage.sender,
+        earlier.id < InboundMessage.id,
+        earlier.status.in_(("queued", "processing")),
+    )
+    async with db.session() as session:
+        candidates = (
+            await session.execute(
+                select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at)
+                .where(ready, ~blocked).order_by(InboundMessage.id).limit(10)
+            )
+        ).all()
+        for row_id, status, claimed_at in candidates:
+            claimed = await session.execute(
+                update(InboundMessage)
+                .where(InboundMessage.id == row_id, InboundMessage.status == status,
+                       InboundMessage.claimed_at.is_(claimed_at) if claimed_at is None
+                       else InboundMessage.claimed_at == claimed_at)
+                .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            await session.commit()
+            if claimed.rowcount == 1:
+                row = await session.get(InboundMessage, row_id)
+                return InboundJob(row.id, row.channel, row.sender, row.message_id, row.text,
+                                  json.loads(row.meta or "{}"), row.attempts, row.busy_notice_sent)
+    return None
+
+
+async def complete_inbound(db: Database, inbound_id: int, replies: list[dict], deliver: bool = True) -> None:
+    """Mark a message processed and queue its replies for delivery, in one transaction."""
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        row.status = "done"
+        row.replies = json.dumps(replies, ensure_ascii=False)
+        row.processed_at = _now()
+        if deliver:
+            for index, reply in enumerate(replies):
+                session.add(OutboxMessage(channel=row.channel, recipient=row.sender, kind="reply", status="pending",
+                                          payload=json.dumps(reply, ensure_ascii=False), attempts=0,
+                                          dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=_now()))
+        await session.commit()
+
+
+async def postpone_inbound(db: Database, inbound_id: int, delay: timedelta, notice: dict | None = None) -> bool:
+    """Put a message back in the queue for later; queue `notice` once per message. True if queued."""
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        row.status = "queued"
+        row.claimed_at = None
+        row.next_attempt_at = _now() + delay
+        queued_notice = False
+        if notice is not None and not row.busy_notice_sent:
+            row.busy_notice_sent = True
+            session.add(OutboxMessage(channel=row.channel, recipient=row.sender, kind="notice", status="pending",
+                                      payload=json.dumps(notice, ensure_ascii=False), attempts=0,
+                                      dedupe_key=f"busy:{inbound_id}", next_attempt_at=_now()))
+            queued_notice = True
+        await session.commit()
+        return queued_notice
+
+
+async def release_inbound(db: Database, inbound_id: int) -> None:
+    """Processing failed before anything happened: a redelivery or a worker may try again."""
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        if row is not None and row.status == "processing":
+            row.status = "queued"
+            row.claimed_at = None
+            row.next_attempt_at = _now()
+            await session.commit()
+
+
+async def inbound_state(db: Database, inbound_id: int) -> tuple[str, list[dict] | None]:
+    async with db.session() as session:
+        row = await session.get(InboundMessage, inbound_id)
+        if row is None:
+            return "missing", None
+        return row.status, json.loads(row.replies) if row.replies else None
+
+
+async def mark_inbound_done(db: Database, inbound_id: int, replies: list[dict]) -> None:
+    """A message answered in the same request (the web chat): its replies went out already."""
+    await complete_inbound(db, inbound_id, replies, deliver=False)
+
+
+async def queue_outgoing(db: Database, channel: str, recipient: str, payload: dict, kind: str,
+                         dedupe_key: str | None = None) -> bool:
+    """Queue a message for delivery; False when a message with this dedupe key was queued before."""
+    async with db.session() as session:
+        session.add(OutboxMessage(channel=channel, recipient=recipient, payload=json.dumps(payload, ensure_ascii=False),
+                                  kind=kind, status="pending", attempts=0, dedupe_key=dedupe_key,
+                                  next_attempt_at=_now()))
+        try:
+            await session.commit()
+            return True
+        except IntegrityError:
+            await session.rollback()
+            return False
+
+
+async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 20,
+                         recipient: str | None = None) -> list[OutboxJob]:
+    """Due outbox messages of the given channels (and recipient), claimed for sending, oldest first."""
+    now = _now()
+    ready = or_(
+        and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
+        and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE),
+    )
+    jobs = []
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(OutboxMessage).where(ready, OutboxMessage.channel.in_(channels),
+                                            True if recipient is None else OutboxMessage.recipient == recipient)
+                .order_by(OutboxMessage.id).limit(limit)
+            )
+        ).scalars().all()
+        for row in rows:
+            claimed = await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == row.status)
+                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount == 1:
+                jobs.append(OutboxJob(row.id, row.channel, row.recipient, json.loads(row.payload), row.kind,
+                                      row.attempts + 1))
+        await session.commit()
+    return jobs
+
+
+async def outgoing_sent(db: Database, outbox_id: int, provider_id: str | None = None) -> None:
+    async with db.session() as session:
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+            .values(status="sent", sent_at=_now(), provider_id=provider_id, last_error=None)
+        )
+        await session.commit()
+
+
+async def outgoing_failed(db: Database, outbox_id: int, error: str, retry_in: timedelta | None) -> None:
+    """Record a failed send; retried after `retry_in`, or given up (status failed) when None."""
+    values: dict = {"last_error": error[:1000], "claimed_at": None}
+    if retry_in is None:
+        values["status"] = "failed"
+    else:
+        values.update(status="pending", next_attempt_at=_now() + retry_in)
+    async with db.session() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
+        await session.commit()
+
+
+async def record_receipt(db: Database, channel: str, provider_id: str, status: str, recipient: str | None = None,
+                         detail: str | None = None) -> bool:
+    """Store a delivery receipt once (a redelivered receipt changes nothing)."""
+    async with db.session() as session:
+        session.add(DeliveryReceipt(channel=channel, provider_id=provider_id, status=status, recipient=recipient,
+                                    detail=detail))
+        try:
+            await session.commit()
+            return True
+        except IntegrityError:
+            await session.rollback()
+            return False
+
+
+async def last_inbound_at(db: Database, channel: str, sender: str) -> datetime | None:
+    async with db.session() as session:
+        value = (
+            await session.execute(
+                select(Citizen.last_inbound_at).where(Citizen.channel == channel, Citizen.external_id == sender)
+            )
+        ).scalar_one_or_none()
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value
+
+
+async def button_payload(db: Database, reference: str) -> str | None:
+    """The Rasa payload of button `index` of outbox message `id`, from a short `"id:index"` reference."""
+    outbox_id, _, index = reference.partition(":")
+    if not outbox_id.isdigit() or not index.isdigit():
+        return None
+    async with db.session() as session:
+        row = await session.get(OutboxMessage, int(outbox_id))
+    if row is None:
+        return None
+    buttons = json.loads(row.payload).get("buttons") or []
+    return buttons[int(index)].get("payload") if int(index) < len(buttons) else None
