@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
+
+from rapidfuzz import fuzz, process
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -56,11 +60,45 @@ def excerpt(tracker: Tracker) -> str:
     return "\n".join(lines[-EXCERPT_MESSAGES * 2 :])
 
 
+LEARNED_MIN_SCORE = 85
+LEARNED_CACHE_S = 30.0
+_learned: tuple[float, list[repo.LearnedFaq]] = (0.0, [])
+
+
+async def learned_answer(text: str) -> str | None:
+    """An officer's saved answer to (nearly) this question, if there is one.
+
+    The list is re-read every few seconds, so a new entry works at once, without retraining.
+    """
+    global _learned
+    now = time.monotonic()
+    if now - _learned[0] > LEARNED_CACHE_S:
+        _learned = (now, await repo.learned_faqs(database()))
+    entries = _learned[1]
+    if not entries or not text.strip():
+        return None
+    best = process.extractOne(normalise(text), [normalise(e.question) for e in entries], scorer=fuzz.token_set_ratio,
+                              score_cutoff=LEARNED_MIN_SCORE)
+    return entries[best[2]].answer if best else None
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
 class ActionHandleUnclear(Action):
     def name(self) -> str:
         return "action_handle_unclear"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            answer = await learned_answer(tracker.latest_message.get("text") or "")
+        except Exception:  # the learned FAQ is a bonus; without the database the bot still answers
+            logger.exception("learned FAQ lookup failed")
+            answer = None
+        if answer:
+            dispatcher.utter_message(text=answer)
+            return []
         streak = unclear_streak(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if len(streak) < 2:

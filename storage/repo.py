@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import status as status_rules
 from core import texts, tracking
 from storage.db import Database
-from storage.models import Citizen, Escalation, OutboxMessage, Proposal, StatusChange, Support
+from storage.models import Citizen, Escalation, FaqEntry, OutboxMessage, Proposal, StatusChange, Support
 
 CODE_ATTEMPTS = 8
 
@@ -304,3 +304,25 @@ async def open_escalations(db: Database) -> list[tuple[int, str, str]]:
         ).all()
         return [tuple(row) for row in rows]
 
+
+
+@dataclass(frozen=True)
+class LearnedFaq:
+    question: str
+    answer: str
+    language: str
+
+
+async def learned_faqs(db: Database) -> list[LearnedFaq]:
+    """FAQ entries added at run time (officers' "save as FAQ"), answered before any retraining."""
+    async with db.session() as session:
+        rows = (await session.execute(select(FaqEntry).where(FaqEntry.active.is_(True)))).scalars().all()
+        return [LearnedFaq(r.question, r.answer, r.language) for r in rows]
+
+
+async def add_faq(db: Database, topic: str, question: str, answer: str, language: str = "id") -> int:
+    async with db.session() as session:
+        entry = FaqEntry(topic=topic, question=question, answer=answer, language=language, active=True)
+        session.add(entry)
+        await session.commit()
+        return entry.id

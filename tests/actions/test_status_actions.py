@@ -102,3 +102,13 @@ async def test_question_matching_no_faq_topic_goes_the_unclear_way(tracker_from,
     events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert dispatcher.messages == []
     assert events == [{"event": "followup", "timestamp": None, "name": "action_handle_unclear"}]
+
+
+async def test_an_officers_saved_answer_is_used_at_once(tracker_from, dispatcher, domain, action_database) -> None:
+    from actions import escalation
+
+    escalation._learned = (0.0, [])
+    await repo.add_faq(action_database, "dana_bos", "Kenapa dana BOS sekolah anak saya telat?",
+                       "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
+    await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
+    assert dispatcher.messages[0]["text"].startswith("Dana BOS disalurkan")
