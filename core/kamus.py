@@ -6,9 +6,10 @@ buttons saves the citizen from learning that vocabulary, and the citizen still c
 
 Matching is an explainable keyword vote, like core/sectors.py, not a model: each listed word or phrase found
 in the text adds its weight to the items (and, at half weight, the sector) listing it. Phrases weigh more
-than words and may have up to two words between theirs; a word listed by many items weighs less in each;
-words of five letters or more also match typos; a word just after a locative ("di depan sekolah", "neng
-kali", "hareupeun imah") counts half, since it names the place rather than the need.
+than words and still count, less, with other words between theirs or (two-word phrases) the other way
+round, within one clause; a word listed by many items weighs less in each; words of five letters or more
+also match typos (a letter added or dropped; from eight letters also one replaced or two swapped); a word
+just after a locative ("di depan sekolah", "neng kali", "hareupeun imah") counts half: it names the place.
 """
 
 from __future__ import annotations
@@ -32,10 +33,15 @@ LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
 
 PHRASE_WEIGHT = 1.0  # added per extra word of a phrase: "jalan rusak" weighs 2, "jalan" 1
 MAX_PHRASE_WEIGHT = 3.0  # long phrases are rare and already specific
-MAX_GAP = 2  # words allowed between the words of a phrase ("jalan di gang kami rusak" is 3: not a phrase)
-GAP_FACTOR = 0.75  # a phrase with words in between is weaker evidence than the phrase as written
-FUZZY_MIN_LENGTH = 5  # shorter words are too alike ("kali"/"kaki", "got"/"gas") to tolerate typos
-FUZZY_CUTOFF = 85.0  # one letter added or dropped in a 5-letter word, one replaced from 7 letters on
+NEAR_GAP = 2  # "jalan di gang rusak": words between the words of a phrase, as people write it, count 0.75
+FAR_GAP = 4  # "lampu PJU di perempatan sudah mati": more words between (at most this many per gap) count 0.5
+NEAR_FACTOR = 0.75
+FAR_FACTOR = 0.5
+REVERSED_FACTOR = 0.5  # "makam ... belum ada pagarnya": a two-word phrase the other way round, NEAR_GAP apart
+FUZZY_MIN_LENGTH = 5  # shorter words are too alike ("aman"/"taman", "pada"/"padam") to tolerate typos
+FUZZY_CUTOFF = 88.0  # one letter added or dropped ("selokkan", "drainse"); a replaced letter is another word
+FUZZY_CUTOFF_LONG = 85.0  # ... unless the typed word is this long: "drianase", "pengaspaln"
+FUZZY_LONG = 8  # ("rendang"/"sendang", "dipandu"/"ditandu" are 7 letters, one letter apart)
 LOCATIVE_FACTOR = 0.5  # "jalan depan sekolah rusak" is about the road, not the school
 SECTOR_WEIGHT = 0.5  # evidence for the sector lifts all its items, so the top item agrees with the sector
 MIN_RAW = 0.5  # below this (one generic word after a locative) nothing is offered
@@ -44,7 +50,9 @@ SCORE_HALF = 2.0  # the raw score that maps to 0.5; score = raw / (raw + SCORE_H
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")  # "bolong2" → "bolong bolong"
+_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")  # "gelaaap" → "gelap"
 _WORD_RE = re.compile(r"[a-z0-9]+")
+_CLAUSE_RE = re.compile(r"[.,;:!?()\n]+")  # phrases never span these
 
 # Informal spellings people type for words the dictionary writes one way (see the YAML header).
 _SPELLING: dict[str, str] = {
@@ -57,7 +65,7 @@ _SPELLING: dict[str, str] = {
     "udh": "sudah", "udah": "sudah",
 }
 _SUFFIXES: tuple[str, ...] = ("nipun", "ipun", "nya", "ne", "na", "an", "e")
-_PREFIXES: tuple[str, ...] = ("di", "ke", "ter", "ka")
+_PREFIXES: tuple[str, ...] = ("di",)  # passives ("diaspal", "dicor"); ke-/ter- make other words ("keputusan")
 
 # Words after which a place is named: Indonesian, Javanese (ngoko and krama), Sundanese.
 _LOCATIVES = frozenset(
@@ -65,13 +73,18 @@ _LOCATIVES = frozenset(
     " neng ning nang ing teng wonten dhateng menyang ngarep ngajeng mburi wingking sandhing cedhak cedak celak"
     " saka saking ka ti hareupeun payuneun tukangeun pengker gigireun caket deukeut palih".split()
 )
-# Frequent words that are never typos of a dictionary word; skipping them saves time and false matches.
+# Frequent words that are never typos of a dictionary word; skipping them saves time and false matches. The
+# second half are everyday words one letter away from a dictionary word ("sedang"/"sendang", "kadang"/
+# "kandang"), found by matching the words of nlu/resources (NusaX train, STIF) and nlu/data against it.
 _NOT_TYPOS = frozenset(
     "yang dan atau untuk dengan karena kalau kalo sudah belum tidak sangat sekali banget tolong mohon minta"
     " bapak terima kasih selamat pagi siang sore malam besok kemarin hari bulan tahun sering selalu masih semua"
     " banyak bisa harus perlu usul usulan mengusulkan bantu tahu juga saja lagi sama kita kami saya warga"
     " nyuwun kula sampun dereng menika punika mangga matur nuwun abdi nyuhunkeun hoyong punten pisan parantos"
-    " hujan udan jawah dados jadi terus tiap setiap".split()
+    " hujan udan jawah dados jadi terus tiap setiap bidang lokasi status petugas kecamatan kabupaten halo haloo"
+    " tuang pemandangan sedang senang piring tanggal kadang kamari jaman tetangga tatangga paketan saran setia"
+    " penasaran pisang pembelian lanjuti menang namung pengalaman tindak langkah tepat lembut tabungan kareta"
+    " gedhe pancen antara saling bangkrut balon tansah godok penerbangan pemakaian".split()
 )
 
 
@@ -93,7 +106,7 @@ class _Kamus:
     items: tuple[Match, ...]
     by_code: dict[str, Match]
     vocabulary: frozenset[str]
-    fuzzy_by_length: dict[int, tuple[str, ...]]
+    fuzzy_index: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) → words of 5+ letters
     phrases_by_first_word: dict[str, tuple[tuple[str, ...], ...]]
     phrase_items: dict[tuple[str, ...], tuple[int, ...]]
     phrase_item_weight: dict[tuple[str, ...], float]
@@ -101,14 +114,22 @@ class _Kamus:
 
 
 def _normalise(text: str) -> str:
-    """Lower case without accents ("désa" = "desa"), reduplication written out ("bolong2")."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").lower())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return _REDUPLICATION_RE.sub(r"\1 \1", plain)
+    """Lower case without accents ("désa" = "desa"), elongations cut, reduplication written out ("bolong2")."""
+    plain = (text or "").lower()
+    if not plain.isascii():
+        plain = "".join(ch for ch in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(ch))
+    return _REDUPLICATION_RE.sub(r"\1 \1", _ELONGATION_RE.sub(r"\1", plain))
 
 
-def _tokens(text: str) -> list[str]:
-    return [_SPELLING.get(word, word) for word in _WORD_RE.findall(_normalise(text))]
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """Words with the number of the clause they are in, informal spellings replaced."""
+    return [(_SPELLING.get(word, word), clause)
+            for clause, part in enumerate(_CLAUSE_RE.split(_normalise(text)))
+            for word in _WORD_RE.findall(part)]
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(word for word, _ in _tokens(text))
 
 
 def _check(entry: Any, codes: set[str]) -> None:
@@ -122,28 +143,33 @@ def _check(entry: Any, codes: set[str]) -> None:
         raise ValueError(f"kamus code {code!r} appears twice")
     if entry["sector"] not in SECTORS:
         raise ValueError(f"kamus item {code!r} has unknown sector {entry['sector']!r}")
+    if not all(isinstance(entry[key], str) and entry[key].strip() for key in ("name", "unit")):
+        raise ValueError(f"kamus item {code!r} needs a name and a unit")
     words = entry["words"]
-    if not isinstance(words, dict) or set(words) != set(LANGUAGES) or not all(words[lang] for lang in LANGUAGES):
+    if not (isinstance(words, dict) and set(words) == set(LANGUAGES)
+            and all(isinstance(words[lang], list) and words[lang] for lang in LANGUAGES)
+            and all(isinstance(word, str) and _words(word) for lang in LANGUAGES for word in words[lang])):
         raise ValueError(f"kamus item {code!r} needs non-empty word lists {', '.join(LANGUAGES)}")
 
 
 @lru_cache(maxsize=1)
 def _kamus() -> _Kamus:
     """Read and index the dictionary once per process."""
-    entries = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8")) or []
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster to start
+    entries = yaml.load(DATA_FILE.read_text(encoding="utf-8"), Loader=loader) or []
     items: list[Match] = []
     phrase_items: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, entry in enumerate(entries):
         _check(entry, {m.code for m in items})
-        items.append(Match(entry["code"], entry["sector"], str(entry["name"]), str(entry["unit"]), 1.0))
-        phrases = {tuple(_tokens(str(word))) for lang in LANGUAGES for word in entry["words"][lang]}
-        for phrase in sorted(phrases - {()}):
+        items.append(Match(entry["code"], entry["sector"], entry["name"].strip(), entry["unit"].strip(), 1.0))
+        phrases = {_words(word) for lang in LANGUAGES for word in entry["words"][lang]}
+        for phrase in sorted(phrases):
             phrase_items[phrase].append(index)
     vocabulary = frozenset(word for phrase in phrase_items for word in phrase)
-    fuzzy_by_length: dict[int, list[str]] = defaultdict(list)
+    fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
     for word in sorted(vocabulary):
         if len(word) >= FUZZY_MIN_LENGTH:
-            fuzzy_by_length[len(word)].append(word)
+            fuzzy_index[word[0], len(word)].append(word)
     by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for phrase in phrase_items:
         by_first[phrase[0]].append(phrase)
@@ -151,7 +177,7 @@ def _kamus() -> _Kamus:
         items=tuple(items),
         by_code={m.code: m for m in items},
         vocabulary=vocabulary,
-        fuzzy_by_length={length: tuple(words) for length, words in fuzzy_by_length.items()},
+        fuzzy_index={key: tuple(words) for key, words in fuzzy_index.items()},
         phrases_by_first_word={word: tuple(phrases) for word, phrases in by_first.items()},
         phrase_items={phrase: tuple(indexes) for phrase, indexes in phrase_items.items()},
         phrase_item_weight={phrase: 1 / math.sqrt(len(indexes)) for phrase, indexes in phrase_items.items()},
@@ -170,6 +196,21 @@ def _stems(word: str) -> list[str]:
     return found[1:]
 
 
+def _cutoff(length: int) -> float:
+    return FUZZY_CUTOFF_LONG if length >= FUZZY_LONG else FUZZY_CUTOFF
+
+
+@lru_cache(maxsize=1024)
+def _fuzzy_choices(first: str, length: int) -> tuple[str, ...]:
+    """Dictionary words a typed word can be a typo of: the same first letter (people rarely mistype it) and
+    a length close enough for fuzz.ratio to reach the cutoff."""
+    cutoff = _cutoff(length)
+    low = max(math.ceil(length * cutoff / (200 - cutoff)), FUZZY_MIN_LENGTH)
+    high = math.floor(length * (200 - cutoff) / cutoff)
+    index = _kamus().fuzzy_index
+    return tuple(word for size in range(low, high + 1) for word in index.get((first, size), ()))
+
+
 @lru_cache(maxsize=16384)
 def _resolve(token: str) -> tuple[str, float] | None:
     """The dictionary word a typed word stands for, and how sure that is (1 exact or affixed, < 1 a typo)."""
@@ -179,31 +220,38 @@ def _resolve(token: str) -> tuple[str, float] | None:
     for stem in _stems(token):
         if stem in kamus.vocabulary:
             return stem, 1.0
-    if len(token) < FUZZY_MIN_LENGTH - 1 or token in _NOT_TYPOS or token.isdigit():
+    if len(token) < FUZZY_MIN_LENGTH or token in _NOT_TYPOS or not token.isalpha():
         return None
-    # fuzz.ratio can only reach the cutoff when the lengths are this close.
-    low = math.ceil(len(token) * FUZZY_CUTOFF / (200 - FUZZY_CUTOFF))
-    high = math.floor(len(token) * (200 - FUZZY_CUTOFF) / FUZZY_CUTOFF)
-    choices = [word for length in range(max(low, FUZZY_MIN_LENGTH), high + 1)
-               for word in kamus.fuzzy_by_length.get(length, ())]
-    best = process.extractOne(token, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)
+    best = process.extractOne(token, _fuzzy_choices(token[0], len(token)), scorer=fuzz.ratio,
+                              score_cutoff=_cutoff(len(token)))
     return (best[0], 0.9 * best[1] / 100) if best else None
 
 
-def _phrase_value(phrase: tuple[str, ...], positions: dict[str, list[tuple[int, float]]],
-                  locative: list[float]) -> float:
-    """The best weight of one phrase in the text: its words in order, at most MAX_GAP words apart."""
+Positions = dict[str, list[tuple[int, float, int]]]  # dictionary word → (index, quality, clause) in the text
+
+
+def _phrase_value(phrase: tuple[str, ...], positions: Positions, locative: list[float]) -> float:
+    """The best weight of one phrase in the text: its words in order in one clause, or a pair reversed."""
+    if any(word not in positions for word in phrase[1:]):
+        return 0.0
     best = 0.0
-    for start, quality in positions[phrase[0]]:
-        at, contiguous = start, True
+    for start, quality, clause in positions[phrase[0]]:
+        at, between = start, 0
         for word in phrase[1:]:
-            following = next(((p, q) for p, q in positions.get(word, ()) if at < p <= at + 1 + MAX_GAP), None)
+            following = next(((p, q) for p, q, c in positions.get(word, ())
+                              if c == clause and at < p <= at + 1 + FAR_GAP), None)
             if following is None:
                 break
-            contiguous = contiguous and following[0] == at + 1
+            between += following[0] - at - 1
             at, quality = following[0], min(quality, following[1])
         else:
-            best = max(best, quality * (1.0 if contiguous else GAP_FACTOR) * locative[start])
+            factor = 1.0 if between == 0 else NEAR_FACTOR if between <= NEAR_GAP else FAR_FACTOR
+            best = max(best, quality * factor * locative[start])
+        if len(phrase) == 2 and best < REVERSED_FACTOR:
+            before = [(p, q) for p, q, c in positions.get(phrase[1], ())
+                      if c == clause and start - 1 - NEAR_GAP <= p < start]
+            if before:
+                best = max(best, min(quality, before[-1][1]) * REVERSED_FACTOR * locative[before[-1][0]])
     weight = min(1.0 + PHRASE_WEIGHT * (len(phrase) - 1), MAX_PHRASE_WEIGHT)
     return best * weight
 
@@ -212,15 +260,16 @@ def _raw_scores(text: str) -> dict[int, float]:
     """Item index → evidence from the text (its own phrases plus half its sector's)."""
     kamus = _kamus()
     tokens = _tokens(text)
-    positions: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    for i, token in enumerate(tokens):
+    positions: Positions = defaultdict(list)
+    for i, (token, clause) in enumerate(tokens):
         resolved = _resolve(token)
         if resolved:
-            positions[resolved[0]].append((i, resolved[1]))
+            positions[resolved[0]].append((i, resolved[1], clause))
     if not positions:
         return {}
-    locative = [LOCATIVE_FACTOR if _LOCATIVES.intersection(tokens[max(0, i - 2):i]) else 1.0
-                for i in range(len(tokens))]
+    words = [word for word, _ in tokens]
+    locative = [LOCATIVE_FACTOR if _LOCATIVES.intersection(words[max(0, i - 2):i]) else 1.0
+                for i in range(len(words))]
     own: dict[int, float] = defaultdict(float)
     sector_evidence: dict[str, float] = defaultdict(float)
     for word in list(positions):

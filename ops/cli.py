@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from core import regions, settings
+from core import kamus, regions, sectors, settings
 
 
 def cmd_region(args: argparse.Namespace) -> int:
@@ -17,6 +17,179 @@ def cmd_region(args: argparse.Namespace) -> int:
     return 0 if found else 1
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Sector and kamus usulan items for a description, as the form suggests them."""
+    items = kamus.match(args.text, limit=args.limit)
+    ranked = sectors.rank(args.text)
+    sector = items[0].sector if items else (ranked[0][0] if ranked else None)
+    print(json.dumps({
+        "text": args.text,
+        "sector": sector,
+        "item": items[0].name if items else None,
+        "score": round(items[0].score, 3) if items else (round(ranked[0][1], 3) if ranked else 0.0),
+        "items": [{"code": m.code, "sector": m.sector, "name": m.name, "unit": m.unit, "score": round(m.score, 3)}
+                  for m in items],
+    }, ensure_ascii=False, indent=2))
+    return 0 if sector else 1
+
+
+# --- Officers and proposals (the console's CLI twin) ---------------------------------------------
+
+
+def _database():  # noqa: ANN202 - storage.db.Database, imported late so `region` stays light
+    """The product database, migrated first, so the first admin can be created on a fresh install."""
+    from storage import migrate
+    from storage.db import Database
+
+    url = settings.load().database_url
+    migrate.upgrade(url)
+    return Database(url)
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _read_password(args: argparse.Namespace) -> str | None:
+    """--password, else typed twice at a terminal, else the first line of standard input."""
+    import getpass
+
+    if args.password:
+        return args.password
+    if not sys.stdin.isatty():
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n") or None
+    first = getpass.getpass("Password: ")
+    return first if first == getpass.getpass("Password (again): ") else None
+
+
+def cmd_officer_create(args: argparse.Namespace) -> int:
+    """Create an officer account; the password is hashed here (argon2) and never printed."""
+    import asyncio
+
+    from bot.officer import security  # argon2: the app environment only
+    from core import roles
+    from storage import officers
+
+    config = settings.load()
+    scope = args.scope or (config.region_code if args.role == roles.OPD else None)
+    try:
+        roles.validate_officer(args.role, scope, args.sector, config.region_code, regions.gazetteer().by_code)
+    except roles.ScopeError as error:
+        return _fail(str(error))
+    password = _read_password(args)
+    if not password:
+        return _fail("no password (give --password, or type the same one twice)")
+    weak = security.check_password_strength(password)
+    if weak:
+        return _fail(f"password too weak: {weak}")
+
+    async def create() -> dict:
+        try:
+            officer = await officers.create_officer(db, args.username, security.hash_password(password), args.role,
+                                                    scope, args.sector, args.full_name or "")
+            await officers.audit(db, args.actor, "officer_create", officer.username,
+                                 f"{officer.role} {officer.scope_code or ''}".strip())
+            return officer.as_dict()
+        finally:
+            await db.dispose()
+
+    db = _database()
+    try:
+        created = asyncio.run(create())
+    except (officers.DuplicateUsername, ValueError) as error:
+        return _fail(str(error))
+    print(json.dumps(created, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_officer_list(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from storage import officers
+
+    async def listing() -> list[dict]:
+        try:
+            return [o.as_dict() for o in await officers.list_officers(db)]
+        finally:
+            await db.dispose()
+
+    db = _database()
+    print(json.dumps(asyncio.run(listing()), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _codes_from(args: argparse.Namespace) -> tuple[list[str], list[dict]]:
+    """Codes from the command line and --file (one or more per line, # comments), and bad lines."""
+    from core import tracking
+
+    lines = [args.code] if args.code else []
+    if args.file:
+        handle = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8")
+        with handle:
+            lines += [line.split("#", 1)[0].strip() for line in handle]
+    codes, bad = [], []
+    for line in filter(None, lines):
+        found = tracking.find_all(line)
+        if not found:
+            bad.append({"code": line, "ok": False, "error": "not a tracking code"})
+        codes += [c for c in found if c not in codes]
+    return codes, bad
+
+
+def cmd_proposal_set_status(args: argparse.Namespace) -> int:
+    """Move proposals to STATUS as the server operator (core.status rules; audit-logged)."""
+    import asyncio
+
+    from core import status as status_rules
+    from storage import officers
+
+    if args.status not in status_rules.ALL:
+        return _fail(f"unknown status {args.status!r}; one of: {', '.join(status_rules.ALL)}")
+    if args.status == "digabung" and not args.target:
+        return _fail("digabung needs --target USL-XXXXXX (the proposal it is merged into)")
+    if not args.code and not args.file:
+        return _fail("give a tracking code or --file FILE")
+    try:
+        codes, results = _codes_from(args)
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror}")
+    actor = args.actor if args.actor.startswith("cli:") else f"cli:{args.actor}"
+
+    async def apply() -> None:
+        try:
+            for code in codes:
+                ref = await officers.proposal_ref(db, code)
+                row: dict = {"code": code, "old_status": ref.status if ref else None}
+                try:
+                    if args.status == "digabung":
+                        merged = await officers.merge_proposals(db, None, code, args.target, args.note, actor=actor)
+                        row |= {"new_status": "digabung", "target": merged.target,
+                                "supporters_added": merged.supporters_added}
+                    else:
+                        view = await officers.officer_change_status(db, None, code, args.status, args.reason,
+                                                                    args.note, actor=actor)
+                        row["new_status"] = view.status
+                    row["ok"] = True
+                except LookupError as error:
+                    row |= {"ok": False, "error": f"unknown proposal {error.args[0]}"}
+                except status_rules.TransitionError as error:
+                    row |= {"ok": False, "error": str(error)}
+                results.append(row)
+        finally:
+            await db.dispose()
+
+    db = _database()
+    asyncio.run(apply())
+    failed = sum(not r["ok"] for r in results)
+    print(json.dumps({"status": args.status, "actor": actor, "changed": len(results) - failed, "failed": failed,
+                      "results": results}, ensure_ascii=False, indent=2))
+    if failed:
+        print(f"error: {failed} of {len(results)} could not be changed (see \"results\")", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="musrenbang")
     commands = root.add_subparsers(dest="command", required=True)
@@ -25,7 +198,41 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("--all", action="store_true", help="search the whole country, not only this kabupaten")
     region.add_argument("--limit", type=int, default=5)
     region.set_defaults(run=cmd_region)
+    classify = commands.add_parser("classify", help="sector and kamus usulan item of a proposal description")
+    classify.add_argument("text")
+    classify.add_argument("--limit", type=int, default=3)
+    classify.set_defaults(run=cmd_classify)
+    _officer_commands(commands)
     return root
+
+
+def _officer_commands(commands: argparse._SubParsersAction) -> None:
+    import getpass
+
+    default_actor = f"cli:{getpass.getuser()}"
+    officer = commands.add_parser("officer", help="officer accounts of the console").add_subparsers(
+        dest="officer_command", required=True)
+    create = officer.add_parser("create", help="create an officer (password from --password or prompted)")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, choices=("desa", "kecamatan", "opd", "admin"))
+    create.add_argument("--scope", help="desa PP.KK.CC.DDDD, kecamatan PP.KK.CC, opd PP.KK (default: this kabupaten)")
+    create.add_argument("--sector", help="opd only: limit to one sector (bidang)")
+    create.add_argument("--full-name", default="")
+    create.add_argument("--password", help="better typed at the prompt (or piped on stdin) than left in history")
+    create.add_argument("--actor", default=default_actor, help=argparse.SUPPRESS)
+    create.set_defaults(run=cmd_officer_create)
+    officer.add_parser("list", help="all officer accounts (JSON)").set_defaults(run=cmd_officer_list)
+    proposal = commands.add_parser("proposal", help="proposals, as the server operator").add_subparsers(
+        dest="proposal_command", required=True)
+    set_status = proposal.add_parser("set-status", help="move one proposal, or every code in --file, to STATUS")
+    set_status.add_argument("code", nargs="?", help="USL-XXXXXX (or use --file)")
+    set_status.add_argument("status")
+    set_status.add_argument("--file", help="codes to move, one per line ('-' reads standard input)")
+    set_status.add_argument("--reason", help="shown to the citizen; required for ditolak")
+    set_status.add_argument("--note", help="internal note; for perlu_perbaikan, what to fix (sent to the citizen)")
+    set_status.add_argument("--target", help="digabung: the proposal it is merged into")
+    set_status.add_argument("--actor", default=default_actor, help="recorded in the history (cli:NAME)")
+    set_status.set_defaults(run=cmd_proposal_set_status)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -31,13 +31,29 @@ async def test_opening_without_details_asks_from_the_start(tracker_from, dispatc
     assert "description" not in slots and "village_code" not in slots and slots["draft_id"]
 
 
-async def test_sector_question_puts_the_suggestion_first(tracker_from, dispatcher, domain) -> None:
+async def test_sector_question_offers_the_closest_kamus_items(tracker_from, dispatcher, domain) -> None:
     tracker = tracker_from("opening_message", description="Selokan mampet, tiap hujan banjir")
+    await ActionAskSector().run(dispatcher, tracker, domain)
+    message = dispatcher.messages[0]
+    assert message["response"] == "utter_ask_kamus_item"
+    first = message["buttons"][0]["payload"]
+    assert first.startswith('/inform{"sector":"drainase","kamus_item":')
+    assert message["buttons"][-1] == {"title": "Jenis lain / pilih bidang", "payload": '/inform{"sector":"menu"}'}
+    assert len(message["buttons"]) <= 4
+
+
+async def test_all_sectors_when_no_kamus_item_fits(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("opening_message", description="Selokan mampet, tiap hujan banjir", show_all_sectors=True)
     await ActionAskSector().run(dispatcher, tracker, domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_ask_sector_suggested"
     assert message["buttons"][0]["payload"] == '/inform{"sector":"drainase"}'
     assert len(message["buttons"]) == 12
+
+
+async def test_the_other_kind_button_opens_the_sector_list(tracker_from, dispatcher, domain) -> None:
+    result = await ValidateProposalForm().validate_sector("menu", dispatcher, tracker_from("opening_message"), domain)
+    assert result == {"sector": None, "kamus_item": None, "show_all_sectors": True}
 
 
 async def test_invalid_answers_get_a_hint_then_a_way_out(tracker_from, dispatcher, domain) -> None:
@@ -78,7 +94,7 @@ async def test_editing_from_the_summary_clears_only_that_answer(tracker_from, di
     tracker.latest_message = {"intent": {"name": "edit_proposal"}, "text": "ubah bidang",
                               "entities": [{"entity": "edit_field", "value": "sector"}]}
     result = await ValidateProposalForm().validate_confirmed(False, dispatcher, tracker, domain)
-    assert result == {"sector": None, "confirmed": None}
+    assert result == {"sector": None, "confirmed": None, "kamus_item": None, "show_all_sectors": False}
 
 
 async def test_summary_shows_every_answer(tracker_from, dispatcher, domain) -> None:

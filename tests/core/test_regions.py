@@ -75,14 +75,3 @@ def test_national_lookups_stay_fast() -> None:
             g.resolve(query, "")
     assert (time.perf_counter() - started) / (20 * len(queries)) < 0.002
 
-
-def test_region_command_prints_candidates_as_json() -> None:
-    import json
-    import subprocess
-    import sys
-
-    result = subprocess.run([sys.executable, "-m", "ops.cli", "region", "Kel. Condong Catur"], capture_output=True,
-                            text=True, check=True)
-    candidates = json.loads(result.stdout)["candidates"]
-    assert candidates[0] == {"code": "34.04.07.2003", "name": "Condongcatur", "kecamatan": "Depok",
-                             "kabupaten": "Kabupaten Sleman", "score": 100.0}
