@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
+from actions.status import codes_in
 from core import answers
 from storage import repo
 
 FORM_SLOTS = (
+    "fixing_code",
     "description",
     "sector",
     "kamus_item",
@@ -62,15 +64,26 @@ class ActionSubmitProposal(Action):
         if not tracker.get_slot("confirmed") or not draft_id:
             return reset_form()
         sender = Sender.of(tracker)
+        fixing = tracker.get_slot("fixing_code")
         try:
-            view, created = await repo.submit_proposal(
-                database(), sender.channel, sender.external_id, draft_id, draft_from(tracker)
-            )
+            if fixing:
+                result = await repo.resubmit_proposal(database(), fixing, sender.channel, sender.external_id,
+                                                      draft_from(tracker))
+            else:
+                result = await repo.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
+                                                    draft_from(tracker))
         except Exception:  # the citizen keeps the draft and can confirm again
             logger.exception("storing proposal failed")
             dispatcher.utter_message(response="utter_proposal_failed")
             return []
-        response = "utter_proposal_submitted" if created else "utter_proposal_already_submitted"
+        if result is None:
+            dispatcher.utter_message(response="utter_fix_not_allowed", code=fixing)
+            return reset_form()
+        view, created = result
+        if created:
+            response = "utter_proposal_resubmitted" if fixing else "utter_proposal_submitted"
+        else:
+            response = "utter_proposal_already_submitted"
         dispatcher.utter_message(response=response, code=view.code)
         return [*reset_form(), SlotSet("last_code", view.code)]
 
@@ -98,3 +111,45 @@ class ActionResetProposal(Action):
         if tracker.latest_message.get("intent", {}).get("name") == "cancel":
             dispatcher.utter_message(response="utter_proposal_cancelled")
         return reset_form()
+
+
+class ActionStartFix(Action):
+    """Open the proposal form on a proposal an officer sent back, filled with what was stored."""
+
+    def name(self) -> str:
+        return "action_start_fix"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        sender = Sender.of(tracker)
+        codes = codes_in(tracker)
+        try:
+            fixable = await repo.fixable_proposals(database(), sender.channel, sender.external_id,
+                                                   codes[0] if codes else None)
+        except Exception:
+            logger.exception("loading a proposal to fix failed")
+            dispatcher.utter_message(response="utter_system_error")
+            return []
+        if not fixable:
+            if codes:
+                dispatcher.utter_message(response="utter_fix_not_allowed", code=codes[0])
+            else:
+                dispatcher.utter_message(response="utter_fix_which")
+            return [SlotSet("tracking_code", None)]
+        chosen = fixable[0]
+        draft = chosen.draft
+        dispatcher.utter_message(response="utter_fix_intro", code=chosen.view.code, note=chosen.note or "-")
+        pin = f"{draft.latitude:.6f},{draft.longitude:.6f}" if draft.latitude is not None else answers.SKIP
+        return [
+            *reset_form(),
+            SlotSet("tracking_code", None),
+            SlotSet("fixing_code", chosen.view.code),
+            SlotSet("draft_id", f"fix-{chosen.view.code}"),
+            SlotSet("description", draft.description),
+            SlotSet("sector", draft.sector),
+            SlotSet("kamus_item", draft.item_code),
+            SlotSet("village_code", draft.village_code),
+            SlotSet("rt_rw", answers.format_rt_rw(draft.rt, draft.rw) or answers.SKIP),
+            SlotSet("photo", draft.photo_ref or answers.SKIP),
+            SlotSet("map_pin", pin),
+            FollowupAction("proposal_form"),
+        ]

@@ -48,6 +48,7 @@ BUTTONS: dict[str, dict[str, str]] = {
     "other_sector": {"id": "Jenis lain / pilih bidang", "jv": "Jinis sanès / pilih bidang",
                      "su": "Jenis séjén / pilih widang"},
     "status_of": {"id": "Status {code}", "jv": "Status {code}", "su": "Status {code}"},
+    "fix": {"id": "Perbaiki usulan", "jv": "Dandosi usulan", "su": "Lereskeun usulan"},
 }
 
 # Told to the submitter and the supporters when a proposal's status changes (storage queues it).
@@ -93,6 +94,57 @@ GATEWAY: dict[str, dict[str, str]] = {
         "jv": "Foto boten saged dipuntampi. Kirim gambar JPG, PNG utawi WEBP paling ageng {limit_mb} MB.",
         "su": "Poto teu tiasa ditampi. Kirim gambar JPG, PNG atanapi WEBP paling ageung {limit_mb} MB.",
     },
+    "photo_failed": {
+        "id": "Maaf, foto Anda belum berhasil kami terima. Silakan kirim ulang fotonya.",
+        "jv": "Nyuwun pangapunten, foto panjenengan dèrèng kasil dipuntampi. Mangga kintun malih fotonipun.",
+        "su": "Hapunten, poto anjeun teu acan kénging ditampi. Mangga kintun deui potona.",
+    },
+    "unsupported": {
+        "id": "Maaf, jenis pesan ini belum bisa kami proses. Silakan kirim pesan teks, foto, atau lokasi.",
+        "jv": "Nyuwun pangapunten, jinis pesen menika dèrèng saged dipunolah. Mangga kintun pesen serat, foto, "
+              "utawi lokasi.",
+        "su": "Hapunten, jinis pesen ieu teu acan tiasa diolah. Mangga kintun pesen téks, poto, atanapi lokasi.",
+    },
+    "rate_limited": {
+        "id": "Pesan Anda terlalu banyak dalam waktu singkat. Mohon tunggu sekitar satu menit, lalu kirim lagi.",
+        "jv": "Pesen panjenengan kathah sanget ing wekdal cekak. Mangga ngentosi kinten-kinten setunggal menit, "
+              "lajeng kintun malih.",
+        "su": "Pesen anjeun seueur teuing dina waktos sakedap. Mangga antosan kirang langkung samenit, teras kintun "
+              "deui.",
+    },
+}
+
+# WhatsApp's interactive messages: the list's button and section (at most 20 and 24 characters),
+# the hint for choices beyond the ten a list can hold, and the body when a reply has only buttons.
+WHATSAPP: dict[str, dict[str, str]] = {
+    "list_button": {"id": "Lihat pilihan", "jv": "Pirsani pilihan", "su": "Tingali pilihan"},
+    "list_section": {"id": "Pilihan", "jv": "Pilihan", "su": "Pilihan"},
+    "more_choices": {"id": "Pilihan lain (ketik salah satu): {choices}",
+                     "jv": "Pilihan sanès (serat salah setunggal): {choices}",
+                     "su": "Pilihan séjén (serat salah sahiji): {choices}"},
+    "choose": {"id": "Silakan pilih:", "jv": "Mangga pilih:", "su": "Mangga pilih:"},
+}
+
+
+# Telegram: a pressed button whose message is gone, edits, unknown commands, and the text
+# of a reply that has only buttons (Telegram needs some text above an inline keyboard).
+TELEGRAM: dict[str, dict[str, str]] = {
+    "button_expired": {
+        "id": "Maaf, tombol ini sudah tidak berlaku. Silakan ketik jawaban Anda.",
+        "jv": "Nyuwun pangapunten, tombol menika sampun boten lumampah. Mangga serat wangsulan panjenengan.",
+        "su": "Hapunten, tombol ieu parantos teu lumaku. Mangga serat waleran anjeun.",
+    },
+    "edited": {
+        "id": "Pesan yang diubah tidak kami proses. Silakan kirim sebagai pesan baru.",
+        "jv": "Pesen ingkang dipungantos boten dipunolah. Mangga kintun minangka pesen énggal.",
+        "su": "Pesen anu dirobih henteu diolah. Mangga kintun salaku pesen énggal.",
+    },
+    "unknown_command": {
+        "id": "Perintah tidak dikenal. Perintah yang tersedia: /start, /status, /help, /batal.",
+        "jv": "Printah boten dipuntepangi. Printah ingkang wonten: /start, /status, /help, /batal.",
+        "su": "Paréntah teu dikenal. Paréntah anu aya: /start, /status, /help, /batal.",
+    },
+    "choose": {"id": "Silakan pilih:", "jv": "Mangga pilih:", "su": "Mangga pilih:"},
 }
 
 
@@ -126,6 +178,14 @@ def button(key: str, language: str | None = None, **values: object) -> str:
 
 def gateway(key: str, language: str | None = None, **values: object) -> str:
     return _pick(GATEWAY[key], language).format(**values)
+
+
+def whatsapp(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(WHATSAPP[key], language).format(**values)
+
+
+def telegram(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(TELEGRAM[key], language).format(**values)
 
 
 def date(moment: datetime, language: str | None = None) -> str:

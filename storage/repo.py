@@ -237,7 +237,8 @@ async def change_status(
         return await _view(session, proposal)
 
 
-async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: StatusChange) -> None:
+async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: StatusChange,
+                             skip_citizen_id: int | None = None) -> None:
     """Tell the submitter and every supporter, on their own channel and in their language.
 
     Queued in the same transaction as the change: no change without its news, no news twice.
@@ -251,10 +252,17 @@ async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: 
         )
     ).scalars().all()
     for person in people:
+        if person.id == skip_citizen_id:  # the one who made the change was just told in the chat
+            continue
         text = texts.status_news(proposal.code, proposal.description, change.new_status, change.reason,
                                  person.language)
+        buttons = []
+        if change.new_status == "perlu_perbaikan" and person.id == proposal.citizen_id:
+            buttons = [{"title": texts.button("fix", person.language),
+                        "payload": f'/fix_proposal{{"tracking_code":"{proposal.code}"}}'}]
         session.add(OutboxMessage(channel=person.channel, recipient=person.external_id, kind="notification",
-                                  payload=json.dumps({"text": text, "buttons": [], "image": None}, ensure_ascii=False),
+                                  payload=json.dumps({"text": text, "buttons": buttons, "image": None},
+                                                     ensure_ascii=False),
                                   status="pending", attempts=0, next_attempt_at=change.created_at,
                                   dedupe_key=f"status:{change.id}:{person.id}"))
 
@@ -326,3 +334,69 @@ async def add_faq(db: Database, topic: str, question: str, answer: str, language
         session.add(entry)
         await session.commit()
         return entry.id
+
+
+@dataclass(frozen=True)
+class FixableProposal:
+    """An own proposal sent back for fixing, with what the form needs to start from it."""
+
+    view: ProposalView
+    draft: ProposalDraft
+    note: str
+
+
+async def fixable_proposals(db: Database, channel: str, external_id: str, code: str | None = None
+                            ) -> list[FixableProposal]:
+    """The sender's proposals in `perlu_perbaikan` (only that code, when given)."""
+    async with db.session() as session:
+        query = (
+            select(Proposal).join(Citizen, Proposal.citizen_id == Citizen.id)
+            .where(Citizen.channel == channel, Citizen.external_id == external_id,
+                   Proposal.status == "perlu_perbaikan")
+            .order_by(Proposal.updated_at.desc())
+        )
+        if code:
+            query = query.where(Proposal.code == code)
+        found = []
+        for proposal in (await session.execute(query)).scalars().all():
+            view = await _view(session, proposal)
+            draft = ProposalDraft(proposal.description, proposal.sector, proposal.village_code, proposal.item_code,
+                                  proposal.rt, proposal.rw, proposal.latitude, proposal.longitude, proposal.photo_ref,
+                                  proposal.language)
+            found.append(FixableProposal(view, draft, view.last_reason or ""))
+        return found
+
+
+async def resubmit_proposal(db: Database, code: str, channel: str, external_id: str, draft: ProposalDraft
+                            ) -> tuple[ProposalView, bool] | None:
+    """Store the citizen's fix and send the proposal back to `diajukan`, in one transaction.
+
+    `(view, False)` when it was resubmitted already (a repeated confirmation); None when it is
+    not this citizen's proposal.
+    """
+    async with db.session() as session:
+        proposal = (
+            await session.execute(
+                select(Proposal).join(Citizen, Proposal.citizen_id == Citizen.id)
+                .where(Proposal.code == code, Citizen.channel == channel, Citizen.external_id == external_id)
+                .with_for_update()
+            )
+        ).scalar_one_or_none()
+        if proposal is None:
+            return None
+        if proposal.status != "perlu_perbaikan":
+            return await _view(session, proposal), False
+        for name in ("description", "sector", "item_code", "village_code", "rt", "rw", "latitude", "longitude",
+                     "photo_ref"):
+            setattr(proposal, name, getattr(draft, name))
+        status_rules.check_transition(proposal.status, status_rules.INITIAL, None)
+        now = datetime.now(timezone.utc)
+        change = StatusChange(proposal_id=proposal.id, old_status=proposal.status, new_status=status_rules.INITIAL,
+                              actor=f"{channel}:citizen", note="diperbaiki warga", created_at=now)
+        session.add(change)
+        proposal.status = status_rules.INITIAL
+        proposal.updated_at = now
+        await session.flush()
+        await _queue_status_news(session, proposal, change, skip_citizen_id=proposal.citizen_id)
+        await session.commit()
+        return await _view(session, proposal), True

@@ -136,3 +136,45 @@ async def test_cancel_resets_every_form_slot(tracker_from, dispatcher, domain) -
     assert responses(dispatcher) == ["utter_proposal_cancelled"]
     assert SlotSet("description", None) in events and SlotSet("draft_id", None) in events
 
+
+
+async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatcher, domain, action_database) -> None:
+    from actions.submission import ActionStartFix
+
+    draft = repo.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001", rt="03",
+                               rw="05")
+    view, _ = await repo.submit_proposal(action_database, "web", "citizen0002", "d-fix", draft)
+    await repo.change_status(action_database, view.code, "perlu_perbaikan", "desa:1", reason="Sebutkan panjangnya")
+    tracker = tracker_from("status_own")
+    tracker.latest_message = {"intent": {"name": "fix_proposal"}, "text": f"perbaiki {view.code}", "entities": []}
+    events = await ActionStartFix().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_fix_intro"
+    assert dispatcher.messages[0]["note"] == "Sebutkan panjangnya"
+    slots = slots_of(events)
+    assert slots["fixing_code"] == view.code and slots["rt_rw"] == "RT 03 / RW 05"
+    assert events[-1]["event"] == "followup" and events[-1]["name"] == "proposal_form"
+
+    fixed = tracker_from("confirmed_proposal", fixing_code=view.code, description="Jalan rusak sepanjang 300 meter")
+    fixed.sender_id = "web:citizen0002"
+    submitted = CollectingDispatcher()
+    await ActionSubmitProposal().run(submitted, fixed, domain)
+    assert submitted.messages[0]["response"] == "utter_proposal_resubmitted"
+    stored = await repo.get_proposal(action_database, view.code)
+    assert stored.status == "diajukan" and stored.description == "Jalan rusak sepanjang 300 meter"
+    again = CollectingDispatcher()
+    await ActionSubmitProposal().run(again, fixed, domain)
+    assert again.messages[0]["response"] == "utter_proposal_already_submitted"
+    assert [h.new_status for h in await repo.history(action_database, view.code)] == [
+        "diajukan", "perlu_perbaikan", "diajukan"]
+
+
+async def test_only_the_owner_can_fix(tracker_from, dispatcher, domain, action_database) -> None:
+    from actions.submission import ActionStartFix
+
+    draft = repo.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    view, _ = await repo.submit_proposal(action_database, "web", "someone-else", "d-x", draft)
+    await repo.change_status(action_database, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi")
+    tracker = tracker_from("status_own")
+    tracker.latest_message = {"intent": {"name": "fix_proposal"}, "text": f"perbaiki {view.code}", "entities": []}
+    await ActionStartFix().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_fix_not_allowed"

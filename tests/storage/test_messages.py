@@ -99,6 +99,9 @@ async def test_status_change_notifies_submitter_and_supporters_in_their_language
     assert "Perlu didandani" in by_recipient["111"] and "Lengkapi foto" in by_recipient["111"]  # Javanese
     assert "Perlu perbaikan" in by_recipient["628999"]
     assert all("internal" not in text for text in by_recipient.values())
+    buttons = {job.recipient: job.payload["buttons"] for job in news}
+    assert buttons["111"] == [{"title": "Dandosi usulan", "payload": f'/fix_proposal{{"tracking_code":"{view.code}"}}'}]
+    assert buttons["628999"] == []  # only the submitter can fix it
     web_only = await messages.claim_outgoing(db, ("web",), recipient="someone-else")
     assert web_only == []
 
