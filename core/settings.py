@@ -7,6 +7,8 @@ so `./musrenbang run` needs no configuration at all.
 from __future__ import annotations
 
 import os
+import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,31 @@ class Settings:
     rasa_timeout_s: int = field(default_factory=lambda: _env_int("RASA_TIMEOUT", 30))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_photo_bytes: int = field(default_factory=lambda: _env_int("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
+    # Officers' console: escalations are due within this many working days (Mon–Fri).
+    escalation_sla_days: int = field(default_factory=lambda: _env_int("ESCALATION_SLA_DAYS", 2))
+    officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
+    # Set to 1 behind HTTPS so the console's cookies are never sent in clear text.
+    cookie_secure: bool = field(default_factory=lambda: _env("COOKIE_SECURE", "0") in ("1", "true", "yes"))
+    # WhatsApp Cloud API (bot/channels/whatsapp.py); the channel is off while the token is unset.
+    whatsapp_token: str = field(default_factory=lambda: _env("WHATSAPP_TOKEN", ""), repr=False)
+    whatsapp_phone_number_id: str = field(default_factory=lambda: _env("WHATSAPP_PHONE_NUMBER_ID", ""))
+    whatsapp_app_secret: str = field(default_factory=lambda: _env("WHATSAPP_APP_SECRET", ""), repr=False)
+    whatsapp_verify_token: str = field(default_factory=lambda: _env("WHATSAPP_VERIFY_TOKEN", ""), repr=False)
+    whatsapp_graph_url: str = field(
+        default_factory=lambda: _env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"))
+    whatsapp_template: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE", "musrenbang_update"))
+    whatsapp_template_language: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE_LANGUAGE", "id"))
+    whatsapp_rate_per_minute: int = field(default_factory=lambda: _env_int("WHATSAPP_RATE_PER_MINUTE", 20))
+    # Telegram (bot/channels/telegram.py); the channel is off while the token is unset.
+    telegram_bot_token: str = field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN", ""), repr=False)
+    telegram_mode: str = field(default_factory=lambda: _env("TELEGRAM_MODE", "polling").lower())  # or webhook
+    # Checked on every webhook call; derived from the token when unset.
+    telegram_webhook_secret: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_SECRET", ""), repr=False)
+    telegram_api_url: str = field(default_factory=lambda: _env("TELEGRAM_API_URL", "https://api.telegram.org"))
+    telegram_rate_per_minute: int = field(default_factory=lambda: _env_int("TELEGRAM_RATE_PER_MINUTE", 20))
+    telegram_poll_timeout_s: int = field(default_factory=lambda: _env_int("TELEGRAM_POLL_TIMEOUT", 25))
+    # The gateway's address as the internet sees it (https://...), for webhook registration.
+    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "").rstrip("/"))
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -47,6 +74,31 @@ class Settings:
     @property
     def media_dir(self) -> Path:
         return self.var_dir / "media"
+
+    @property
+    def session_secret(self) -> str:
+        """SESSION_SECRET, or one generated once per var dir, so restarts keep officers logged in."""
+        configured = os.environ.get("SESSION_SECRET", "").strip()
+        return configured or _generated_secret(self.var_dir / "session_secret")
+
+
+def _generated_secret(path: Path) -> str:
+    """Read the secret file, creating it first (owner-only, exclusive) when it is missing."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process created it first: use theirs
+            pass
+        else:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(32))
+    for _ in range(50):  # the creator may still be writing
+        value = path.read_text().strip()
+        if value:
+            return value
+        time.sleep(0.01)
+    raise RuntimeError(f"{path} is empty; delete it or set SESSION_SECRET")
 
 
 def load() -> Settings:

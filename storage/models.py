@@ -118,9 +118,11 @@ class Escalation(Base):
     excerpt = Column(Text, nullable=False, default="")
     status = Column(String(16), nullable=False, default="open", index=True)
     claimed_by = Column(Integer, ForeignKey("officers.id"))
+    claimed_at = Column(DateTime(timezone=True))
     answer = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     answered_at = Column(DateTime(timezone=True))
+    faq_entry_id = Column(Integer, ForeignKey("faq_entries.id", name="fk_escalations_faq_entry"))
 
     citizen = relationship("Citizen")
 
@@ -204,3 +206,44 @@ class DeliveryReceipt(Base):
     status = Column(String(16), nullable=False)
     detail = Column(Text)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+
+
+class OfficerSession(Base):
+    """A logged-in officer. Only the token's hash is stored, so a database leak logs no one in."""
+
+    __tablename__ = "officer_sessions"
+
+    id = Column(Integer, primary_key=True)
+    token_hash = Column(String(64), nullable=False, unique=True)
+    officer_id = Column(Integer, ForeignKey("officers.id"), nullable=False, index=True)
+    csrf_token = Column(String(64), nullable=False)
+    ip = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    expires_at = Column(DateTime(timezone=True), nullable=False, index=True)
+
+
+class LoginThrottle(Base):
+    """Failed logins per key ("user:NAME", "ip:ADDR"), in the database so every gateway sees them."""
+
+    __tablename__ = "login_throttle"
+
+    id = Column(Integer, primary_key=True)
+    key = Column(String(160), nullable=False, unique=True)
+    failures = Column(Integer, nullable=False, default=0)
+    last_failure_at = Column(DateTime(timezone=True))
+    locked_until = Column(DateTime(timezone=True))
+
+
+class AuditEntry(Base):
+    """Who did what to which record, when and from where (officers' console and CLI)."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    officer_id = Column(Integer, ForeignKey("officers.id"), index=True)
+    actor = Column(String(120), nullable=False)
+    action = Column(String(40), nullable=False)
+    target = Column(String(160))
+    detail = Column(Text)
+    ip = Column(String(64))
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)

@@ -1,0 +1,474 @@
+"""The console's pages and actions. Every one runs behind the guard in `bot.officer`: a session
+is present, and a POST carried the session's CSRF token."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+
+from aiohttp import web
+
+from bot.officer import common, security
+from core import regions, roles, tracking
+from core import status as status_rules
+from core.sectors import SECTORS
+from storage import officers
+
+routes = web.RouteTableDef()
+
+NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*$")
+PHOTO_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")
+PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
+BULK_LIMIT = 200
+MISSING_TEXT = {
+    "reason": "Alasan penolakan wajib diisi (akan dikirim ke warga).",
+    "note": "Catatan perbaikan wajib diisi: tulis apa yang perlu diperbaiki warga.",
+    "target": "Pilih atau tulis kode usulan tujuan penggabungan.",
+}
+NOTICES = {
+    "status": "Status usulan sudah diubah; warga dan pendukungnya diberi tahu.",
+    "gabung": "Usulan sudah digabung; pendukungnya dipindah ke usulan tujuan.",
+    "jawab": "Jawaban sudah dikirim ke warga lewat kanal yang ia pakai.",
+    "ambil": "Eskalasi sudah Anda ambil.",
+    "lepas": "Eskalasi dikembalikan ke antrean.",
+    "faq": "Jawaban disimpan sebagai FAQ.",
+    "petugas": "Akun petugas sudah dibuat.",
+    "aktif": "Status akun petugas diubah.",
+}
+
+
+def _form_text(form: Mapping[str, object], name: str, limit: int = 2000) -> str:
+    """A trimmed text field; files and missing fields read as empty."""
+    value = form.get(name)
+    return str(value).strip()[:limit] if isinstance(value, str) else ""
+
+
+def _notice(request: web.Request) -> str | None:
+    return NOTICES.get(request.query.get("ok", ""))
+
+
+def _require_admin(request: web.Request) -> None:
+    if common.session_of(request).officer.role != roles.ADMIN:
+        raise web.HTTPForbidden(text="Halaman ini hanya untuk admin.")
+
+
+def _code_of(request: web.Request) -> str:
+    code = tracking.normalise(request.match_info["code"])
+    if code is None:
+        raise web.HTTPNotFound(text="Usulan tidak ditemukan.")
+    return code
+
+
+async def _visible_ref(request: web.Request, code: str) -> officers.ProposalRef:
+    """The proposal if this officer may see it; otherwise 404, so other scopes' codes reveal nothing."""
+    ref = await officers.proposal_ref(common.db_of(request), code)
+    if ref is None or not roles.can_see(common.session_of(request).officer, ref):
+        raise web.HTTPNotFound(text="Usulan tidak ditemukan.")
+    return ref
+
+
+async def _audit(request: web.Request, action: str, target: str | None = None, detail: str | None = None) -> None:
+    officer = common.session_of(request).officer
+    await officers.audit(common.db_of(request), f"officer:{officer.username}", action, target, detail,
+                         common.client_ip(request), officer.id)
+
+
+# --- Login and logout ---------------------------------------------------------------------------
+
+
+def _safe_next(value: str | None) -> str:
+    return value if value and NEXT_RE.match(value) and "//" not in value else f"{common.PREFIX}/"
+
+
+def _login_page(request: web.Request, status: int = 200, error: str | None = None,
+                username: str = "") -> web.Response:
+    nonce = request.cookies.get(common.LOGIN_COOKIE) or security.new_token()
+    response = common.render(request, "login.html", status=status, error=error, username=username,
+                             login_token=security.login_csrf(request.app[common.SECRET], nonce),
+                             next=_safe_next(request.query.get("next")))
+    config = common.config_of(request)
+    response.set_cookie(common.LOGIN_COOKIE, nonce, path=common.PREFIX, httponly=True, samesite="Strict",
+                        secure=config.cookie_secure, max_age=3600)
+    return response
+
+
+@routes.get("/login", name="login")
+async def login_form(request: web.Request) -> web.Response:
+    return _login_page(request)
+
+
+@routes.post("/login", name="login_post")
+async def login(request: web.Request) -> web.Response:
+    db, config, ip = common.db_of(request), common.config_of(request), common.client_ip(request)
+    form = await request.post()
+    nonce = request.cookies.get(common.LOGIN_COOKIE)
+    if not nonce or not security.same(_form_text(form, "csrf_token", 200),
+                                      security.login_csrf(request.app[common.SECRET], nonce)):
+        return common.error_page(request, 403, "Token keamanan (CSRF) tidak valid. Muat ulang halaman login.")
+    username = _form_text(form, "username", 64).lower()
+    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    keys = [f"user:{username}", f"ip:{ip}"]
+    now = datetime.now(timezone.utc)
+    locked = await officers.locked_until(db, keys, now)
+    if locked is not None:
+        wait = max(1, int((locked - now).total_seconds() + 0.999))
+        await officers.audit(db, f"login:{username}", "login_locked", username, None, ip)
+        return _login_page(request, 429, f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.", username)
+    credentials = await officers.get_credentials(db, username) if username else None
+    usable = credentials is not None and credentials.officer.active
+    if not await security.verify_password(credentials.password_hash if usable else None, password or ""):
+        user_state = await officers.record_failed_login(db, keys[0], security.user_lockout, security.FAILURE_WINDOW)
+        await officers.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
+        await officers.audit(db, f"login:{username}", "login_failed", username,
+                             f"percobaan gagal ke-{user_state.failures}", ip,
+                             credentials.officer.id if credentials else None)
+        message = "Nama pengguna atau kata sandi salah."
+        if user_state.locked_until is not None:
+            wait = max(1, int((user_state.locked_until - now).total_seconds() + 0.999))
+            message += f" Akun dikunci sementara: coba lagi dalam {wait} detik."
+        return _login_page(request, 401, message, username)
+    officer = credentials.officer
+    await officers.clear_failed_logins(db, keys[0])
+    if security.needs_rehash(credentials.password_hash):
+        await officers.set_password_hash(db, username, security.hash_password(password))
+    token, csrf = security.new_token(), security.new_token()
+    expires = now + timedelta(hours=config.officer_session_hours)
+    await officers.create_session(db, officer.id, security.token_hash(request.app[common.SECRET], token), csrf,
+                                  expires, ip)
+    await officers.audit(db, f"officer:{officer.username}", "login", officer.username, None, ip, officer.id)
+    response = web.HTTPFound(_safe_next(_form_text(form, "next", 500)))
+    response.set_cookie(common.SESSION_COOKIE, token, path=common.PREFIX, httponly=True, samesite="Strict",
+                        secure=config.cookie_secure, max_age=config.officer_session_hours * 3600)
+    response.del_cookie(common.LOGIN_COOKIE, path=common.PREFIX)
+    raise response
+
+
+@routes.post("/logout")
+async def logout(request: web.Request) -> web.Response:
+    token = request.cookies.get(common.SESSION_COOKIE, "")
+    await officers.delete_session(common.db_of(request), security.token_hash(request.app[common.SECRET], token))
+    await _audit(request, "logout")
+    response = web.HTTPFound(f"{common.PREFIX}/login")
+    response.del_cookie(common.SESSION_COOKIE, path=common.PREFIX)
+    raise response
+
+
+@routes.get("/static/console.css", name="static")
+async def stylesheet(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(common.STATIC / "console.css", headers={"Cache-Control": "max-age=3600"})
+
+
+@routes.get("/")
+async def home(request: web.Request) -> web.Response:
+    raise web.HTTPFound(f"{common.PREFIX}/usulan")
+
+
+# --- The queue ----------------------------------------------------------------------------------
+
+
+def _filters(request: web.Request) -> officers.QueueFilter:
+    query = request.query
+    status = query.get("status") if query.get("status") in status_rules.ALL else None
+    sector = query.get("sector") if query.get("sector") in SECTORS else None
+    village = query.get("village") if re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", query.get("village", "")) else None
+    days = query.get("days", "")
+    return officers.QueueFilter(status, sector, village, int(days) if days.isdigit() and int(days) < 10000 else None)
+
+
+def _bulk_choices(officer: officers.OfficerView, status: str | None) -> list[str]:
+    """Where this role may move proposals of `status` (merging needs a target: not in bulk)."""
+    if status is None:
+        return []
+    if officer.role == roles.ADMIN:
+        possible = status_rules.allowed_next(status)
+    else:
+        possible = tuple(s for s in status_rules.allowed_next(status)
+                         if s in roles.ROLE_MOVES.get(officer.role, {}).get(status, ()))
+    return [s for s in possible if s != "digabung"]
+
+
+def _village_choices(officer: officers.OfficerView, region_code: str) -> list[tuple[str, str]]:
+    scope = roles.scope_of(officer)
+    if scope.village is not None:
+        return []
+    return common.villages_in(scope.prefix or f"{region_code}.")
+
+
+@routes.get("/usulan")
+async def queue(request: web.Request) -> web.Response:
+    officer = common.session_of(request).officer
+    filters = _filters(request)
+    found = await officers.proposal_queue(common.db_of(request), roles.scope_of(officer), filters)
+    now = datetime.now(timezone.utc)
+    return common.render(request, "queue.html", queue=found, filters=filters, now=now,
+                         bulk_choices=_bulk_choices(officer, filters.status), notice=_notice(request),
+                         villages=_village_choices(officer, common.config_of(request).region_code),
+                         waiting_days=lambda item: (now - item.updated_at).days)
+
+
+@routes.post("/usulan/massal")
+async def bulk(request: web.Request) -> web.Response:
+    officer = common.session_of(request).officer
+    form = await request.post()
+    codes = [c for c in (tracking.normalise(str(v)) for v in form.getall("codes", [])[:BULK_LIMIT]) if c]
+    new_status = _form_text(form, "new_status", 32)
+    reason, note = _form_text(form, "reason"), _form_text(form, "note")
+    if not codes or new_status not in status_rules.ALL or new_status == "digabung":
+        return common.error_page(request, 400, "Pilih usulan dan status tujuan terlebih dahulu.")
+    results = []
+    for code in dict.fromkeys(codes):
+        try:
+            await officers.officer_change_status(common.db_of(request), officer, code, new_status, reason, note,
+                                                 ip=common.client_ip(request))
+            results.append((code, True, "berhasil"))
+        except LookupError:
+            results.append((code, False, "tidak ditemukan"))
+        except PermissionError:
+            results.append((code, False, "bukan wewenang Anda pada tahap ini"))
+        except status_rules.TransitionError as error:
+            missing = roles.missing_fields(new_status, reason, note, None)
+            results.append((code, False, MISSING_TEXT[missing[0]] if missing else f"tidak dapat diubah ({error})"))
+    done = sum(ok for _, ok, _ in results)
+    await _audit(request, "bulk_status", new_status, f"{done} dari {len(results)} usulan diubah")
+    return common.render(request, "bulk_result.html", results=results, new_status=new_status, done=done)
+
+
+# --- One proposal -------------------------------------------------------------------------------
+
+
+async def _proposal_page(request: web.Request, code: str, status: int = 200,
+                         error: str | None = None) -> web.Response:
+    officer = common.session_of(request).officer
+    detail = await officers.proposal_detail(common.db_of(request), code)
+    if detail is None or not roles.can_see(officer, detail):
+        raise web.HTTPNotFound(text="Usulan tidak ditemukan.")
+    moves = roles.allowed_transitions(officer, detail.status, detail.village_code, detail.sector)
+    map_url = None
+    if detail.latitude is not None and detail.longitude is not None:
+        lat, lon = f"{detail.latitude:.6f}", f"{detail.longitude:.6f}"
+        map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
+    photo = bool(detail.photo_ref and PHOTO_RE.match(detail.photo_ref))
+    return common.render(request, "proposal.html", status=status, p=detail, moves=moves, map_url=map_url,
+                         photo=photo, can_merge="digabung" in moves, error=error, notice=_notice(request))
+
+
+@routes.get("/usulan/{code}")
+async def proposal(request: web.Request) -> web.Response:
+    code = _code_of(request)
+    response = await _proposal_page(request, code)
+    await _audit(request, "view_proposal", code)  # the page shows the citizen's contact data
+    return response
+
+
+@routes.post("/usulan/{code}/status")
+async def change_status(request: web.Request) -> web.Response:
+    code = _code_of(request)
+    ref = await _visible_ref(request, code)
+    form = await request.post()
+    new_status = _form_text(form, "new_status", 32)
+    reason, note = _form_text(form, "reason"), _form_text(form, "note")
+    officer = common.session_of(request).officer
+    if new_status not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
+        return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
+    missing = roles.missing_fields(new_status, reason, note, "-")
+    if missing:
+        return await _proposal_page(request, code, 400, MISSING_TEXT[missing[0]])
+    try:
+        await officers.officer_change_status(common.db_of(request), officer, code, new_status, reason, note,
+                                             ip=common.client_ip(request))
+    except PermissionError:
+        return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
+    except status_rules.TransitionError as error:  # e.g. someone moved it a moment ago
+        return await _proposal_page(request, code, 409, f"Status tidak dapat diubah: {error}")
+    raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=status")
+
+
+@routes.post("/usulan/{code}/gabung")
+async def merge(request: web.Request) -> web.Response:
+    code = _code_of(request)
+    ref = await _visible_ref(request, code)
+    form = await request.post()
+    target = tracking.normalise(_form_text(form, "target", 40))
+    officer = common.session_of(request).officer
+    if "digabung" not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
+        return common.error_page(request, 403, "Penggabungan ini bukan wewenang Anda pada tahap ini.")
+    if target is None:
+        return await _proposal_page(request, code, 400, MISSING_TEXT["target"])
+    try:
+        await officers.merge_proposals(common.db_of(request), officer, code, target, _form_text(form, "note"),
+                                       ip=common.client_ip(request))
+    except LookupError:
+        return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
+    except PermissionError:
+        return await _proposal_page(request, code, 403, f"Usulan tujuan {target} di luar wilayah Anda.")
+    except status_rules.TransitionError as error:
+        return await _proposal_page(request, code, 409, f"Tidak dapat digabung: {error}")
+    raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=gabung")
+
+
+@routes.get("/usulan/{code}/foto")
+async def photo(request: web.Request) -> web.StreamResponse:
+    """The proposal's photo, only to officers who may see the proposal (never a public URL)."""
+    code = _code_of(request)
+    await _visible_ref(request, code)
+    detail = await officers.proposal_detail(common.db_of(request), code)
+    media = common.config_of(request).media_dir.resolve()
+    match = PHOTO_RE.match(detail.photo_ref or "") if detail else None
+    path = (media / detail.photo_ref).resolve() if match else None
+    if path is None or path.parent != media or not path.is_file():
+        raise web.HTTPNotFound(text="Foto tidak ada.")
+    return web.FileResponse(path, headers={"Content-Type": PHOTO_TYPES[match.group(1)],
+                                           "Cache-Control": "private, no-store",
+                                           "Content-Disposition": "inline"})
+
+
+# --- The escalation desk ------------------------------------------------------------------------
+
+
+def _escalation_id(request: web.Request) -> int:
+    return int(request.match_info["id"])
+
+
+@routes.get("/eskalasi")
+async def escalations(request: web.Request) -> web.Response:
+    db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
+    waiting = await officers.escalation_queue(db, sla)
+    answered = await officers.escalation_queue(db, sla, answered=True, limit=20)
+    return common.render(request, "escalations.html", waiting=waiting, answered=answered, sla_days=sla,
+                         notice=_notice(request), error=None)
+
+
+async def _desk_error(request: web.Request, message: str, status: int = 409) -> web.Response:
+    db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
+    return common.render(request, "escalations.html", status=status, error=message, sla_days=sla,
+                         waiting=await officers.escalation_queue(db, sla),
+                         answered=await officers.escalation_queue(db, sla, answered=True, limit=20))
+
+
+@routes.post(r"/eskalasi/{id:\d+}/ambil")
+async def claim(request: web.Request) -> web.Response:
+    officer = common.session_of(request).officer
+    escalation_id = _escalation_id(request)
+    if not await officers.claim_escalation(common.db_of(request), escalation_id, officer.id):
+        return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
+    await _audit(request, "escalation_claim", f"eskalasi:{escalation_id}")
+    raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=ambil#e{escalation_id}")
+
+
+@routes.post(r"/eskalasi/{id:\d+}/lepas")
+async def release(request: web.Request) -> web.Response:
+    officer = common.session_of(request).officer
+    escalation_id = _escalation_id(request)
+    if not await officers.release_escalation(common.db_of(request), escalation_id, officer.id,
+                                             force=officer.role == roles.ADMIN):
+        return await _desk_error(request, "Eskalasi ini tidak sedang Anda pegang.")
+    await _audit(request, "escalation_release", f"eskalasi:{escalation_id}")
+    raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=lepas")
+
+
+@routes.post(r"/eskalasi/{id:\d+}/jawab")
+async def answer(request: web.Request) -> web.Response:
+    officer = common.session_of(request).officer
+    escalation_id = _escalation_id(request)
+    form = await request.post()
+    text = _form_text(form, "answer", 4000)
+    if not text:
+        return await _desk_error(request, "Jawaban masih kosong.", 400)
+    try:
+        await officers.answer_escalation(common.db_of(request), escalation_id, officer.id, text)
+    except LookupError:
+        raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
+    except officers.ClaimError:
+        return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
+    await _audit(request, "escalation_answer", f"eskalasi:{escalation_id}")
+    raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=jawab")
+
+
+@routes.post(r"/eskalasi/{id:\d+}/faq")
+async def save_faq(request: web.Request) -> web.Response:
+    escalation_id = _escalation_id(request)
+    form = await request.post()
+    try:
+        entry = await officers.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
+                                           _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
+    except LookupError:
+        raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
+    except officers.ClaimError:
+        return await _desk_error(request, "Hanya eskalasi yang sudah dijawab yang bisa menjadi FAQ.")
+    await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}")
+    raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=faq")
+
+
+# --- Admin --------------------------------------------------------------------------------------
+
+
+async def _officers_page(request: web.Request, status: int = 200, error: str | None = None,
+                         values: dict | None = None) -> web.Response:
+    return common.render(request, "admin_officers.html", status=status, error=error, values=values or {},
+                         officers=await officers.list_officers(common.db_of(request)), notice=_notice(request))
+
+
+@routes.get("/admin/petugas")
+async def officer_list(request: web.Request) -> web.Response:
+    _require_admin(request)
+    return await _officers_page(request)
+
+
+@routes.post("/admin/petugas")
+async def officer_create(request: web.Request) -> web.Response:
+    _require_admin(request)
+    form = await request.post()
+    values = {name: _form_text(form, name, 120) for name in ("username", "full_name", "role", "scope_code", "sector")}
+    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    if not re.fullmatch(r"[a-z0-9._-]{3,64}", values["username"].lower()):
+        return await _officers_page(request, 400, "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, -, _.",
+                                    values)
+    weak = security.check_password_strength(password)
+    if weak:
+        return await _officers_page(request, 400, weak, values)
+    scope = values["scope_code"] or None
+    region = common.config_of(request).region_code
+    if values["role"] == roles.OPD and not scope:
+        scope = region
+    error = _scope_problem(values["role"], scope, values["sector"] or None, region)
+    if error:
+        return await _officers_page(request, 400, error, values)
+    try:
+        created = await officers.create_officer(common.db_of(request), values["username"],
+                                                security.hash_password(password), values["role"], scope,
+                                                values["sector"] or None, values["full_name"])
+    except officers.DuplicateUsername:
+        return await _officers_page(request, 409, "Nama pengguna itu sudah dipakai.", values)
+    await _audit(request, "officer_create", created.username, f"{created.role} {created.scope_code or ''}".strip())
+    raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=petugas")
+
+
+def _scope_problem(role: str, scope: str | None, sector: str | None, region: str) -> str | None:
+    """Why this role/scope cannot be an officer of this deployment, or None."""
+    try:
+        roles.validate_officer(role, scope, sector, region, regions.gazetteer().by_code)
+    except roles.ScopeError as error:
+        return f"Peran/wilayah tidak sesuai: {error}"
+    return None
+
+
+@routes.post(r"/admin/petugas/{id:\d+}/aktif")
+async def officer_active(request: web.Request) -> web.Response:
+    _require_admin(request)
+    form = await request.post()
+    officer_id = int(request.match_info["id"])
+    if officer_id == common.session_of(request).officer.id:
+        return await _officers_page(request, 400, "Anda tidak dapat menonaktifkan akun sendiri.")
+    active = _form_text(form, "active") == "1"
+    await officers.set_active(common.db_of(request), officer_id, active)
+    await _audit(request, "officer_active", f"officer:{officer_id}", "aktif" if active else "nonaktif")
+    raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=aktif")
+
+
+@routes.get("/admin/audit")
+async def audit_page(request: web.Request) -> web.Response:
+    _require_admin(request)
+    actor, action = request.query.get("actor", "")[:120] or None, request.query.get("action", "")[:40] or None
+    entries = await officers.audit_log(common.db_of(request), 300, actor, action)
+    return common.render(request, "audit.html", entries=entries, actor=actor or "", action=action or "")

@@ -1,0 +1,181 @@
+"""Officer roles: what each officer may see and which status changes each may make.
+
+`core.status` says which moves exist at all; this module narrows them per role, so a desa
+operator only verifies the proposals of their own village, a kecamatan officer only the ones
+the desa has verified, and so on up to Bappeda/OPD. Admins may do whatever `core.status` allows.
+It also holds the escalation SLA (working days), the other rule the officers' desk lives by.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Protocol
+
+from core import status as status_rules
+from core.sectors import SECTORS
+
+DESA, KECAMATAN, OPD, ADMIN = "desa", "kecamatan", "opd", "admin"
+ROLES: tuple[str, ...] = (DESA, KECAMATAN, OPD, ADMIN)
+
+# The shape of the scope code each role is bound to (Kemendagri codes).
+SCOPE_PATTERNS: dict[str, re.Pattern[str]] = {
+    DESA: re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
+    KECAMATAN: re.compile(r"^\d{2}\.\d{2}\.\d{2}$"),
+    OPD: re.compile(r"^\d{2}\.\d{2}$"),
+}
+
+# Officers never withdraw a proposal: `dibatalkan` is the citizen's own decision.
+_OFFICER_EXITS = frozenset({"perlu_perbaikan", "ditolak", "digabung"})
+
+# Per role: the statuses it acts on and where it may move them (then intersected with core.status).
+ROLE_MOVES: dict[str, dict[str, frozenset[str]]] = {
+    DESA: {
+        "diajukan": frozenset({"diverifikasi_desa"}) | _OFFICER_EXITS,
+        # The citizen fixed it (often in person at the village office), or never will.
+        "perlu_perbaikan": frozenset({"diajukan", "ditolak"}),
+    },
+    KECAMATAN: {
+        "diverifikasi_desa": frozenset({"dibahas_kecamatan"}) | _OFFICER_EXITS,
+    },
+    OPD: {
+        "dibahas_kecamatan": frozenset({"diverifikasi_opd"}) | _OFFICER_EXITS,
+        "diverifikasi_opd": frozenset({"masuk_rkpd"}) | _OFFICER_EXITS,
+        "masuk_rkpd": frozenset({"direalisasikan"}) | _OFFICER_EXITS,
+    },
+}
+
+
+class OfficerLike(Protocol):
+    role: str
+    scope_code: str | None
+    sector: str | None
+
+
+class ProposalLike(Protocol):
+    village_code: str
+    sector: str
+
+
+class ScopeError(ValueError):
+    """An officer definition that does not fit its role (wrong code shape, unknown sector)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An officer's scope as SQL can use it: a village-code prefix and an optional sector."""
+
+    village: str | None  # exact village code (desa)
+    prefix: str | None  # "PP.KK.CC." or "PP.KK." (kecamatan, opd); None with village=None: everything
+    sector: str | None
+
+
+def validate_officer(role: str, scope_code: str | None, sector: str | None, region: str | None = None,
+                     known_codes: Container[str] | None = None) -> None:
+    """Raise ScopeError unless the role, scope and sector make a usable officer (of this
+    deployment's kabupaten `region`, with a scope among `known_codes`, when they are given)."""
+    if role not in ROLES:
+        raise ScopeError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if sector is not None and sector not in SECTORS:
+        raise ScopeError(f"unknown sector {sector!r}")
+    if sector is not None and role != OPD:
+        raise ScopeError("only an opd officer is limited to a sector")
+    if role == ADMIN:
+        return
+    if not scope_code or not SCOPE_PATTERNS[role].match(scope_code):
+        shapes = {DESA: "PP.KK.CC.DDDD", KECAMATAN: "PP.KK.CC", OPD: "PP.KK"}
+        raise ScopeError(f"a {role} officer needs a scope code like {shapes[role]}, got {scope_code!r}")
+    if region and scope_code != region and not scope_code.startswith(f"{region}."):
+        raise ScopeError(f"scope {scope_code} is outside this deployment's kabupaten/kota {region}")
+    if known_codes is not None and scope_code not in known_codes:
+        raise ScopeError(f"unknown region code {scope_code}")
+
+
+def scope_of(officer: OfficerLike) -> Scope:
+    if officer.role == DESA:
+        return Scope(village=officer.scope_code, prefix=None, sector=None)
+    if officer.role in (KECAMATAN, OPD):
+        return Scope(village=None, prefix=f"{officer.scope_code}.", sector=officer.sector)
+    if officer.role == ADMIN:
+        return Scope(village=None, prefix=None, sector=None)
+    raise ScopeError(f"unknown role {officer.role!r}")
+
+
+def in_scope(officer: OfficerLike, village_code: str, sector: str) -> bool:
+    if officer.role not in ROLES:
+        return False
+    scope = scope_of(officer)
+    if scope.village is not None and village_code != scope.village:
+        return False
+    if scope.prefix is not None and not village_code.startswith(scope.prefix):
+        return False
+    return scope.sector is None or sector == scope.sector
+
+
+def can_see(officer: OfficerLike, proposal: ProposalLike) -> bool:
+    """Whether the proposal (and its submitter's contact data) is within the officer's scope."""
+    return in_scope(officer, proposal.village_code, proposal.sector)
+
+
+def allowed_transitions(
+    officer: OfficerLike, proposal_status: str, proposal_village: str, proposal_sector: str
+) -> tuple[str, ...]:
+    """The statuses this officer may move the proposal to now, in `core.status` order."""
+    if not in_scope(officer, proposal_village, proposal_sector):
+        return ()
+    possible = status_rules.allowed_next(proposal_status)
+    if officer.role == ADMIN:
+        return possible
+    mine = ROLE_MOVES.get(officer.role, {}).get(proposal_status, frozenset())
+    return tuple(s for s in possible if s in mine)
+
+
+def missing_fields(new_status: str, reason: str | None, note: str | None, target: str | None) -> list[str]:
+    """The inputs a move still needs: a reason to reject, a note saying what to fix, a merge target."""
+    needed = {"ditolak": ("reason", reason), "perlu_perbaikan": ("note", note), "digabung": ("target", target)}
+    if new_status in needed:
+        field, value = needed[new_status]
+        if not (value or "").strip():
+            return [field]
+    return []
+
+
+def check_officer_transition(
+    officer: OfficerLike,
+    proposal: ProposalLike,
+    proposal_status: str,
+    new_status: str,
+    reason: str | None = None,
+    note: str | None = None,
+    target: str | None = None,
+) -> None:
+    """Raise PermissionError (not this officer's move) or TransitionError (input missing)."""
+    if new_status not in allowed_transitions(officer, proposal_status, proposal.village_code, proposal.sector):
+        raise PermissionError(f"{officer.role} cannot move {proposal_status!r} to {new_status!r} here")
+    missing = missing_fields(new_status, reason, note, target)
+    if missing:
+        raise status_rules.TransitionError(f"status {new_status!r} needs a {missing[0]}")
+
+
+# --- Escalation SLA: counted in working days (Monday–Friday), in western Indonesian time. ---
+
+WIB = timezone(timedelta(hours=7))
+
+
+def add_working_days(start: datetime, days: int) -> datetime:
+    """`start` moved forward by `days` working days; a weekend start counts from Monday."""
+    moment = start.astimezone(WIB)
+    if moment.weekday() >= 5:  # the clock starts on Monday morning
+        moment = (moment + timedelta(days=7 - moment.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    remaining = days
+    while remaining > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            remaining -= 1
+    return moment.astimezone(timezone.utc)
+
+
+def is_overdue(created_at: datetime, now: datetime, sla_days: int) -> bool:
+    return now > add_working_days(created_at, sla_days)

@@ -1,0 +1,565 @@
+"""The officers' console through HTTP, on the real gateway app (aiohttp test server, SQLite):
+nobody gets in without logging in, officers stay inside their scope, forged forms fail, citizens'
+text stays text, password guessing is slowed down, and every action leaves an audit row."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select, update
+
+from bot.app import create_app
+from bot.officer import security
+from core import settings
+from storage import officers, repo
+from storage.db import Database
+from storage.models import Citizen, Escalation, FaqEntry, LoginThrottle, OutboxMessage
+
+PASSWORD = "Kuat-Sekali-123"
+HASHED = security.hash_password(PASSWORD)
+VILLAGE_A = "34.04.07.2001"
+VILLAGE_B = "34.04.07.2002"
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+@dataclass
+class Gateway:
+    server: TestServer
+    config: settings.Settings
+    db: Database
+
+    def browser(self) -> Browser:
+        return Browser(aiohttp.ClientSession(base_url=str(self.server.make_url("/")),
+                                             cookie_jar=aiohttp.CookieJar(unsafe=True)))
+
+
+@dataclass
+class Browser:
+    """One person's browser: its own cookies."""
+
+    session: aiohttp.ClientSession
+    csrf: str = ""
+
+    async def get(self, path: str, **kwargs: object) -> tuple[int, str, aiohttp.ClientResponse]:
+        async with self.session.get(path, **kwargs) as response:
+            text = await response.text(errors="replace")
+            found = CSRF_RE.search(text)
+            if found and "/login" not in str(response.url.path):
+                self.csrf = found.group(1)
+            return response.status, text, response
+
+    async def post(self, path: str, data: dict | None = None, csrf: bool = True,
+                   **kwargs: object) -> tuple[int, str, aiohttp.ClientResponse]:
+        form = dict(data or {})
+        if csrf:
+            form.setdefault("csrf_token", self.csrf)
+        async with self.session.post(path, data=form, allow_redirects=False, **kwargs) as response:
+            return response.status, await response.text(), response
+
+    async def login(self, username: str, password: str = PASSWORD) -> int:
+        _, page, _ = await self.get("/officer/login")
+        token = CSRF_RE.search(page).group(1)
+        status, _, _ = await self.post("/officer/login", {"username": username, "password": password,
+                                                                 "csrf_token": token, "next": "/officer/usulan"})
+        if status == 302:
+            await self.get("/officer/usulan")  # picks up the session's CSRF token
+        return status
+
+    async def close(self) -> None:
+        await self.session.close()
+
+
+async def start_gateway(tmp_path: Path, url: str, name: str = "var") -> Gateway:
+    config = settings.Settings(var_dir=tmp_path / name, database_url=url)
+    server = TestServer(create_app(config))
+    await server.start_server()
+    return Gateway(server, config, Database(url))
+
+
+@pytest.fixture
+async def gateway(tmp_path: Path, sqlite_db_url: str):
+    running = await start_gateway(tmp_path, sqlite_db_url)
+    browsers: list[Browser] = []
+    original = running.browser
+
+    def tracked() -> Browser:
+        browser = original()
+        browsers.append(browser)
+        return browser
+
+    running.browser = tracked
+    yield running
+    for browser in browsers:
+        await browser.close()
+    await running.server.close()
+    await running.db.dispose()
+
+
+async def make_officer(db: Database, username: str, role: str, scope: str | None = None,
+                       sector: str | None = None) -> officers.OfficerView:
+    return await officers.create_officer(db, username, HASHED, role, scope, sector, full_name=username.title())
+
+
+async def propose(db: Database, sender: str, key: str, village: str = VILLAGE_A, description: str = "Jalan rusak",
+                  **extra: object) -> str:
+    draft = repo.ProposalDraft(description=description, sector="jalan", village_code=village, **extra)
+    view, _ = await repo.submit_proposal(db, "web", sender, key, draft)
+    return view.code
+
+
+async def status_of(db: Database, code: str) -> str:
+    return (await repo.get_proposal(db, code)).status
+
+
+async def outbox_for(db: Database, recipient: str) -> list[str]:
+    async with db.session() as session:
+        rows = (await session.execute(select(OutboxMessage.payload).where(OutboxMessage.recipient == recipient)
+                                      .order_by(OutboxMessage.id))).scalars().all()
+    return [json.loads(r)["text"] for r in rows]
+
+
+# --- anonymous ----------------------------------------------------------------------------------
+
+
+async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "k1", photo_ref="abc.png")
+    escalation = await repo.create_escalation(db, "web", "citizen-0001", "Kapan?", "...")
+    admin = await make_officer(db, "root", "admin")
+    anonymous = gateway.browser()
+    for path in ("/officer/", "/officer/usulan", "/officer/usulan?status=diajukan", f"/officer/usulan/{code}",
+                 f"/officer/usulan/{code}/foto", "/officer/eskalasi", "/officer/admin/petugas",
+                 "/officer/admin/audit", "/officer/tidak-ada", "/officer/usulan/USL-000000"):
+        status, _, response = await anonymous.get(path, allow_redirects=False)
+        assert status == 302, path
+        assert response.headers["Location"].startswith("/officer/login?next="), path
+    status, page, _ = await anonymous.get("/officer")  # followed to the end: the login page
+    assert status == 200 and 'name="password"' in page
+    posts = ("/officer/logout", "/officer/usulan/massal", f"/officer/usulan/{code}/status",
+             f"/officer/usulan/{code}/gabung", f"/officer/eskalasi/{escalation}/ambil",
+             f"/officer/eskalasi/{escalation}/jawab", f"/officer/eskalasi/{escalation}/lepas",
+             f"/officer/eskalasi/{escalation}/faq", "/officer/admin/petugas",
+             f"/officer/admin/petugas/{admin.id}/aktif")
+    form = {"new_status": "diverifikasi_desa", "codes": code, "answer": "x", "csrf_token": "guess",
+            "username": "evil", "role": "admin", "password": "Aa1aaaaaaaaaa", "active": "0", "target": code}
+    for path in posts:
+        status, _, _ = await anonymous.post(path, form)
+        assert status == 403, path
+    forged = gateway.browser()
+    forged.session.cookie_jar.update_cookies({"musrenbang_officer": "made-up-token"})
+    for path in posts:
+        assert (await forged.post(path, form))[0] == 403, path
+    assert await status_of(db, code) == "diajukan"
+    assert (await officers.get_escalation(db, escalation, 2)).status == "open"
+    assert [o.username for o in await officers.list_officers(db)] == ["root"]
+    assert (await anonymous.get("/officer/static/console.css"))[0] == 200
+
+
+# --- scope --------------------------------------------------------------------------------------
+
+
+async def test_a_desa_officer_cannot_see_or_change_another_village(gateway: Gateway) -> None:
+    db = gateway.db
+    own = await propose(db, "citizen-000a", "a", VILLAGE_A, "Jalan desa A berlubang")
+    other = await propose(db, "citizen-000b", "b", VILLAGE_B, "Jalan desa B berlubang", photo_ref="b.png")
+    async with db.session() as session:
+        await session.execute(update(Citizen).values(name="Warga Rahasia", phone="+62811000"))
+        await session.commit()
+    (gateway.config.media_dir).mkdir(parents=True)
+    (gateway.config.media_dir / "b.png").write_bytes(PNG)
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    assert await officer.login("desa_a") == 302
+
+    _, queue, _ = await officer.get("/officer/usulan")
+    assert own in queue and other not in queue and "Warga Rahasia" not in queue  # no contact data in lists
+    status, page, _ = await officer.get(f"/officer/usulan/{own}")
+    assert status == 200 and "Warga Rahasia" in page and "+62811000" in page
+    for path in (f"/officer/usulan/{other}", f"/officer/usulan/{other}/foto"):
+        status, page, _ = await officer.get(path)
+        assert status == 404 and "Warga Rahasia" not in page and "desa B" not in page, path
+    for path, form in ((f"/officer/usulan/{other}/status", {"new_status": "diverifikasi_desa"}),
+                       (f"/officer/usulan/{other}/status", {"new_status": "ditolak", "reason": "x"}),
+                       (f"/officer/usulan/{other}/gabung", {"target": own})):
+        assert (await officer.post(path, form))[0] == 404, path
+    status, page, _ = await officer.post("/officer/usulan/massal", {"codes": [own, other],
+                                                                    "new_status": "diverifikasi_desa"})
+    assert status == 200 and "1 dari 2" in page
+    assert await status_of(db, other) == "diajukan"
+    assert await status_of(db, own) == "diverifikasi_desa"
+    assert await outbox_for(db, "citizen-000b") == []
+    # Their own village's next stage belongs to the kecamatan: no button, and a POST is refused.
+    _, page, _ = await officer.get(f"/officer/usulan/{own}")
+    assert "move-dibahas_kecamatan" not in page
+    assert (await officer.post(f"/officer/usulan/{own}/status", {"new_status": "dibahas_kecamatan"}))[0] == 403
+    assert await status_of(db, own) == "diverifikasi_desa"
+
+
+async def test_kecamatan_sees_both_villages_and_moves_only_its_stage(gateway: Gateway) -> None:
+    db = gateway.db
+    first = await propose(db, "citizen-000a", "a", VILLAGE_A)
+    second = await propose(db, "citizen-000b", "b", VILLAGE_B)
+    await repo.change_status(db, first, "diverifikasi_desa", "test")
+    await make_officer(db, "camat", "kecamatan", "34.04.07")
+    officer = gateway.browser()
+    await officer.login("camat")
+    _, queue, _ = await officer.get("/officer/usulan")
+    assert first in queue and second in queue
+    assert (await officer.post(f"/officer/usulan/{second}/status", {"new_status": "diverifikasi_desa"}))[0] == 403
+    status, _, response = await officer.post(f"/officer/usulan/{first}/status", {"new_status": "dibahas_kecamatan"})
+    assert status == 302 and response.headers["Location"].endswith("?ok=status")
+    assert await status_of(db, first) == "dibahas_kecamatan"
+
+
+# --- CSRF, cookies, logout ----------------------------------------------------------------------
+
+
+async def test_forged_posts_without_the_csrf_token_are_refused(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "a")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    path = f"/officer/usulan/{code}/status"
+    assert (await officer.post(path, {"new_status": "diverifikasi_desa"}, csrf=False))[0] == 403
+    assert (await officer.post(path, {"new_status": "diverifikasi_desa", "csrf_token": "x" * 43}))[0] == 403
+    status, _, _ = await officer.post(path, {"new_status": "diverifikasi_desa"},
+                                      headers={"Origin": "https://evil.example"})
+    assert status == 403
+    assert (await officer.post("/officer/logout", csrf=False))[0] == 403
+    assert await status_of(db, code) == "diajukan"
+    assert (await officer.get("/officer/usulan", allow_redirects=False))[0] == 200  # still logged in
+    # The login form has its own token, tied to a cookie: a cross-site login POST fails too.
+    stranger = gateway.browser()
+    status, _, _ = await stranger.post("/officer/login", {"username": "desa_a", "password": PASSWORD}, csrf=False)
+    assert status == 403
+    assert (await officer.post(path, {"new_status": "diverifikasi_desa"}))[0] == 302
+
+
+async def test_session_cookie_flags_and_logout(gateway: Gateway) -> None:
+    await make_officer(gateway.db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    _, page, _ = await officer.get("/officer/login")
+    token = CSRF_RE.search(page).group(1)
+    status, _, response = await officer.post("/officer/login", {"username": "desa_a", "password": PASSWORD,
+                                                                "csrf_token": token})
+    assert status == 302
+    cookie = next(v for v in response.headers.getall("Set-Cookie") if v.startswith("musrenbang_officer="))
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/officer" in cookie
+    stolen = cookie.split(";")[0].split("=", 1)[1]
+    await officer.get("/officer/usulan")
+    status, _, response = await officer.post("/officer/logout")
+    assert status == 302 and response.headers["Location"] == "/officer/login"
+    replay = gateway.browser()
+    replay.session.cookie_jar.update_cookies({"musrenbang_officer": stolen})
+    assert (await replay.get("/officer/usulan", allow_redirects=False))[0] == 302  # the session is gone
+
+
+async def test_login_redirects_only_inside_the_console(gateway: Gateway) -> None:
+    await make_officer(gateway.db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    _, page, _ = await officer.get("/officer/login")
+    token = CSRF_RE.search(page).group(1)
+    status, _, response = await officer.post("/officer/login", {"username": "desa_a", "password": PASSWORD,
+                                                                "csrf_token": token,
+                                                                "next": "//evil.example/officer/"})
+    assert status == 302 and response.headers["Location"] == "/officer/"
+
+
+# --- citizens' text is text ---------------------------------------------------------------------
+
+
+async def test_html_written_by_citizens_is_shown_escaped(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "a", description="<script>alert('x')</script><b>tebal</b>")
+    await repo.create_escalation(db, "web", "citizen-0001", "<img src=x onerror=alert(1)>", "<i>cuplikan</i>")
+    async with db.session() as session:
+        await session.execute(update(Citizen).values(name="<u>Nama</u>"))
+        await session.commit()
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    for path in ("/officer/usulan", f"/officer/usulan/{code}", "/officer/eskalasi"):
+        status, page, response = await officer.get(path)
+        assert status == 200
+        for raw in ("<script>alert", "<b>tebal", "<img src=x", "<i>cuplikan", "<u>Nama"):
+            assert raw not in page, (path, raw)
+        assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Frame-Options"] == "DENY"
+    _, page, _ = await officer.get(f"/officer/usulan/{code}")
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&lt;b&gt;tebal&lt;/b&gt;" in page
+    assert "&lt;u&gt;Nama&lt;/u&gt;" in page
+    _, page, _ = await officer.get("/officer/eskalasi")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+# --- password guessing --------------------------------------------------------------------------
+
+
+async def test_repeated_wrong_passwords_lock_the_account_on_every_gateway(gateway: Gateway, tmp_path: Path,
+                                                                          sqlite_db_url: str) -> None:
+    db = gateway.db
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    second = await start_gateway(tmp_path, sqlite_db_url, "var2")  # another instance, same database
+    try:
+        guesser = gateway.browser()
+        statuses = [await guesser.login("desa_a", f"salah-{i}") for i in range(security.USER_FREE_FAILURES)]
+        assert statuses == [401] * security.USER_FREE_FAILURES
+        other = Browser(aiohttp.ClientSession(base_url=str(second.server.make_url("/")),
+                                              cookie_jar=aiohttp.CookieJar(unsafe=True)))
+        try:
+            assert await other.login("desa_a") == 429  # the right password, but locked for now
+        finally:
+            await other.close()
+        assert await guesser.login("desa_a") == 429
+        # Unknown usernames answer exactly like wrong passwords (no account discovery).
+        assert await guesser.login("tidak_ada", "salah") == 401
+        async with db.session() as session:  # the lock runs out
+            await session.execute(update(LoginThrottle).values(locked_until=None))
+            await session.commit()
+        assert await guesser.login("desa_a") == 302
+        async with db.session() as session:
+            keys = set((await session.execute(select(LoginThrottle.key))).scalars().all())
+        assert "user:desa_a" not in keys  # a successful login clears the count
+        actions = [a.action for a in await officers.audit_log(db)]
+        assert actions.count("login_failed") == security.USER_FREE_FAILURES + 1
+        assert actions.count("login_locked") == 2 and actions[0] == "login"
+    finally:
+        await second.server.close()
+        await second.db.dispose()
+
+
+def test_lockout_grows_with_failures() -> None:
+    assert security.user_lockout(security.USER_FREE_FAILURES - 1) is None
+    waits = [security.user_lockout(n) for n in range(security.USER_FREE_FAILURES, 20)]
+    assert waits == sorted(waits) and waits[0].total_seconds() > 0 and waits[-1] == security.MAX_LOCK
+
+
+# --- audit, admin -------------------------------------------------------------------------------
+
+
+async def test_actions_write_audit_rows_with_who_what_and_ip(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "a")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    await make_officer(db, "root", "admin")
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    await officer.get(f"/officer/usulan/{code}")
+    await officer.post(f"/officer/usulan/{code}/status", {"new_status": "ditolak", "reason": "Di luar wilayah"})
+    await officer.post("/officer/logout")
+    rows = await officers.audit_log(db)
+    assert [(r.actor, r.action, r.target) for r in rows] == [
+        ("officer:desa_a", "logout", None), ("officer:desa_a", "status_change", code),
+        ("officer:desa_a", "view_proposal", code), ("officer:desa_a", "login", "desa_a")]
+    assert all(r.ip == "127.0.0.1" for r in rows) and "Di luar wilayah" in rows[1].detail
+    admin = gateway.browser()
+    await admin.login("root")
+    status, page, _ = await admin.get("/officer/admin/audit?actor=officer:desa_a")
+    assert status == 200 and "status_change" in page and code in page
+
+
+async def test_admin_pages_and_creating_officers(gateway: Gateway) -> None:
+    db = gateway.db
+    await make_officer(db, "root", "admin")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    desa = gateway.browser()
+    await desa.login("desa_a")
+    assert (await desa.get("/officer/admin/petugas"))[0] == 403
+    assert (await desa.get("/officer/admin/audit"))[0] == 403
+    form = {"username": "camat_depok", "full_name": "Camat", "role": "kecamatan", "scope_code": "34.04.07",
+            "sector": "", "password": "Kecamatan-2026"}
+    assert (await desa.post("/officer/admin/petugas", form))[0] == 403
+    admin = gateway.browser()
+    await admin.login("root")
+    status, page, _ = await admin.post("/officer/admin/petugas", form | {"password": "lemah"})
+    assert status == 400 and "minimal" in page
+    status, page, _ = await admin.post("/officer/admin/petugas", form | {"scope_code": "35.04.07"})
+    assert status == 400 and "35.04.07" in page
+    assert (await admin.post("/officer/admin/petugas", form))[0] == 302
+    assert (await admin.post("/officer/admin/petugas", form))[0] == 409
+    created = await officers.get_officer(db, "camat_depok")
+    assert (created.role, created.scope_code) == ("kecamatan", "34.04.07")
+    newcomer = gateway.browser()
+    assert await newcomer.login("camat_depok", "Kecamatan-2026") == 302
+    assert (await admin.post(f"/officer/admin/petugas/{created.id}/aktif", {"active": "0"}))[0] == 302
+    assert (await newcomer.get("/officer/usulan", allow_redirects=False))[0] == 302  # switched off: logged out
+    assert "officer_create" in [a.action for a in await officers.audit_log(db)]
+
+
+# --- proposal actions ---------------------------------------------------------------------------
+
+
+async def test_required_reason_and_note_and_what_the_citizen_is_told(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "a")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    path = f"/officer/usulan/{code}/status"
+    status, page, _ = await officer.post(path, {"new_status": "perlu_perbaikan", "note": "  "})
+    assert status == 400 and "Catatan perbaikan wajib" in page
+    status, page, _ = await officer.post(path, {"new_status": "ditolak", "note": "internal"})
+    assert status == 400 and "Alasan penolakan wajib" in page
+    assert await status_of(db, code) == "diajukan"
+    status, _, _ = await officer.post(path, {"new_status": "perlu_perbaikan", "note": "Lampirkan foto jalan"})
+    assert status == 302
+    assert "Lampirkan foto jalan" in (await outbox_for(db, "citizen-0001"))[-1]
+    _, page, _ = await officer.get(f"/officer/usulan/{code}?ok=status")
+    assert "Status usulan sudah diubah" in page and "Lampirkan foto jalan" in page
+
+
+async def test_photo_and_map_pin_for_officers_in_scope_only(gateway: Gateway) -> None:
+    db = gateway.db
+    code = await propose(db, "citizen-0001", "a", photo_ref="foto1.png", latitude=-7.7713, longitude=110.3776)
+    sneaky = await propose(db, "citizen-0002", "b", photo_ref="../session_secret.png")
+    gateway.config.media_dir.mkdir(parents=True)
+    (gateway.config.media_dir / "foto1.png").write_bytes(PNG)
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    status, _, response = await officer.get(f"/officer/usulan/{code}/foto")
+    assert status == 200 and response.headers["Content-Type"] == "image/png"
+    assert "no-store" in response.headers["Cache-Control"]
+    _, page, _ = await officer.get(f"/officer/usulan/{code}")
+    assert f'src="/officer/usulan/{code}/foto"' in page and "-7.771300, 110.377600" in page
+    assert "openstreetmap.org/?mlat=-7.771300&amp;mlon=110.377600" in page
+    assert (await officer.get(f"/officer/usulan/{sneaky}/foto"))[0] == 404
+    assert (await gateway.browser().get(f"/officer/usulan/{code}/foto", allow_redirects=False))[0] == 302
+
+
+async def test_bulk_moves_the_selected_proposals_of_a_stage(gateway: Gateway) -> None:
+    db = gateway.db
+    codes = [await propose(db, f"citizen-000{i}", f"k{i}", description=f"Usulan {i}") for i in range(3)]
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    _, page, _ = await officer.get("/officer/usulan?status=diajukan")
+    assert 'name="codes"' in page and "Tindakan massal" in page
+    status, page, _ = await officer.post("/officer/usulan/massal", {"codes": codes[:2],
+                                                                    "new_status": "diverifikasi_desa"})
+    assert status == 200 and "2 dari 2" in page
+    assert [await status_of(db, c) for c in codes] == ["diverifikasi_desa", "diverifikasi_desa", "diajukan"]
+    status, page, _ = await officer.post("/officer/usulan/massal", {"codes": codes[2:], "new_status": "ditolak"})
+    assert "0 dari 1" in page and "Alasan penolakan wajib" in page
+    assert "bulk_status" in [a.action for a in await officers.audit_log(db)]
+
+
+async def test_merge_a_likely_duplicate(gateway: Gateway) -> None:
+    db = gateway.db
+    target = await propose(db, "citizen-0001", "a", description="Perbaikan jalan rusak berlubang di RT 03 RW 05")
+    duplicate = await propose(db, "citizen-0002", "b", description="jalan rusak berlubang RT 03 RW 05 tolong")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    _, page, _ = await officer.get(f"/officer/usulan/{duplicate}")
+    assert f"Gabungkan ke {target}" in page
+    status, _, _ = await officer.post(f"/officer/usulan/{duplicate}/gabung", {"target": "USL-000000"})
+    assert status == 400
+    status, _, _ = await officer.post(f"/officer/usulan/{duplicate}/gabung", {"target": target.lower()})
+    assert status == 302
+    assert await status_of(db, duplicate) == "digabung"
+    assert (await repo.get_proposal(db, target)).supporters == 1
+
+
+async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
+    db = gateway.db
+    escalation = await repo.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa?", "warga: kapan")
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    await make_officer(db, "desa_b", "desa", VILLAGE_B)
+    first, second = gateway.browser(), gateway.browser()
+    await first.login("desa_a")
+    await second.login("desa_b")
+    _, page, _ = await first.get("/officer/eskalasi")
+    assert "Kapan musrenbang desa?" in page and "warga: kapan" in page
+    assert (await first.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 302
+    await second.get("/officer/eskalasi")
+    assert (await second.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 409
+    status, page, _ = await second.post(f"/officer/eskalasi/{escalation}/jawab", {"answer": "Saya saja"})
+    assert status == 409 and "petugas lain" in page
+    await first.get("/officer/eskalasi")
+    assert (await first.post(f"/officer/eskalasi/{escalation}/jawab", {"answer": "Januari, di balai desa."}))[0] == 302
+    assert (await outbox_for(db, "citizen-0001"))[-1].endswith("Januari, di balai desa.")
+    _, page, _ = await first.get("/officer/eskalasi")
+    assert "Simpan sebagai FAQ" in page
+    status, _, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",
+                                    {"question": "Kapan musrenbang desa?", "answer": "Januari.", "topic": "jadwal"})
+    assert status == 302
+    async with db.session() as session:
+        faq = (await session.execute(select(FaqEntry))).scalar_one()
+        assert (faq.topic, faq.answer) == ("jadwal", "Januari.")
+        assert (await session.get(Escalation, escalation)).faq_entry_id == faq.id
+
+
+# --- the CLI twin -------------------------------------------------------------------------------
+
+
+def test_cli_creates_officers_and_moves_proposals(tmp_path: Path, sqlite_db_url: str,
+                                                  monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+    from ops import cli
+    from tests.conftest import in_thread
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_db_url)
+    monkeypatch.setenv("MUSRENBANG_VAR", str(tmp_path / "var"))
+    monkeypatch.setenv("MUSRENBANG_REGION", "34.04")
+
+    async def seed() -> list[str]:
+        db = Database(sqlite_db_url)
+        try:
+            return [await propose(db, f"citizen-000{i}", f"k{i}", description=f"Jalan {i}") for i in range(4)]
+        finally:
+            await db.dispose()
+
+    codes = in_thread(asyncio.run, seed())
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    status, out, _ = run("officer", "create", "--username", "camat", "--role", "kecamatan", "--scope", "34.04.07",
+                         "--full-name", "Pak Camat", "--password", PASSWORD)
+    assert status == 0 and json.loads(out)["scope_code"] == "34.04.07" and PASSWORD not in out
+    status, _, err = run("officer", "create", "--username", "x", "--role", "desa", "--scope", "34.04.07.2001",
+                         "--password", "pendek")
+    assert status == 1 and "password" in err
+    status, _, err = run("officer", "create", "--username", "camat", "--role", "kecamatan", "--scope", "34.04.07",
+                         "--password", PASSWORD)
+    assert status == 1 and "taken" in err
+    assert [o["username"] for o in json.loads(run("officer", "list")[1])] == ["camat"]
+
+    status, out, _ = run("proposal", "set-status", codes[0].lower(), "diverifikasi_desa", "--actor", "cli:tester")
+    result = json.loads(out)
+    assert status == 0 and result["changed"] == 1
+    assert result["results"][0] == {"code": codes[0], "old_status": "diajukan", "new_status": "diverifikasi_desa",
+                                  "ok": True}
+    status, out, err = run("proposal", "set-status", codes[1], "ditolak")
+    assert status == 1 and "needs a reason" in out and "could not" in err
+    listing = tmp_path / "codes.txt"
+    listing.write_text(f"# batch\n{codes[1]}\n{codes[2]}  # dobel\nUSL-000000\n", encoding="utf-8")
+    status, out, _ = run("proposal", "set-status", "--file", str(listing), "ditolak", "--reason", "Dobel")
+    result = json.loads(out)
+    assert status == 1 and (result["changed"], result["failed"]) == (2, 1)
+    status, out, _ = run("proposal", "set-status", codes[3], "digabung", "--target", codes[0])
+    assert status == 0 and json.loads(out)["results"][0]["target"] == codes[0]
+    assert run("proposal", "set-status", codes[3], "entah")[0] == 1
+
+    async def check() -> None:
+        db = Database(sqlite_db_url)
+        try:
+            assert [await status_of(db, c) for c in codes] == ["diverifikasi_desa", "ditolak", "ditolak", "digabung"]
+            assert (await repo.history(db, codes[0]))[-1].new_status == "diverifikasi_desa"
+            actors = {a.actor for a in await officers.audit_log(db, action="status_change")}
+            assert actors == {"cli:tester", f"cli:{__import__('getpass').getuser()}"}
+        finally:
+            await db.dispose()
+
+    in_thread(asyncio.run, check())

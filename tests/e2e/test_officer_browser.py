@@ -1,0 +1,192 @@
+"""An officer at work in a real browser (headless Chromium) against a real gateway process.
+
+Only the gateway runs (Rasa is not needed on the officers' side). A web-chat citizen's two
+proposals and one question are stored through the storage functions, as the actions would;
+the officer logs in, verifies one proposal, sends the other back with a note, answers the
+question; then the citizen's web chat picks up the news and the answer from /api/updates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import uuid
+import zlib
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from ops.stack import wait_http
+from storage import repo
+from storage.db import Database
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+PASSWORD = "Desa-Caturtunggal-1"
+VILLAGE = "34.04.07.2001"
+FIX_NOTE = "Mohon lampirkan foto lokasi dan sebutkan RT/RW."
+ANSWER = "Musrenbang desa diadakan bulan Januari di balai desa; undangan lewat RT."
+
+# ./musrenbang test installs Chromium and requires it; a bare pytest run without it skips.
+pytestmark = pytest.mark.skipif(
+    shutil.which("chromium") is None and os.environ.get("MUSRENBANG_REQUIRE_BROWSER") != "1",
+    reason="Debian's chromium is not installed",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def png(width: int = 320, height: int = 180) -> bytes:
+    """A small striped PNG, so the photo is visible in the screenshot."""
+    rows = b"".join(b"\x00" + b"".join(bytes((40 + x % 64 * 2, 120, 200 - y)) for x in range(width))
+                    for y in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def gateway_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SESSION_SECRET"))}
+    env.update({"MUSRENBANG_VAR": str(tmp_path / "var"), "GATEWAY_PORT": str(free_port()),
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}",
+                "RASA_URL": f"http://127.0.0.1:{free_port()}"})  # nothing listens: not needed here
+    subprocess.run([sys.executable, "-m", "storage.migrate"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+@pytest.fixture
+def gateway(gateway_env: dict[str, str], tmp_path: Path):
+    """`python -m bot.app`, started for real in its own process group, stopped by its id."""
+    log = (tmp_path / "gateway.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "bot.app"], cwd=ROOT, env=gateway_env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{gateway_env['GATEWAY_PORT']}"
+    try:
+        wait_http(f"{url}/healthz", 60, process)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+async def seed(env: dict[str, str], sender: str) -> tuple[str, str, int]:
+    """What a web-chat citizen leaves behind: two proposals (one with a photo and pin) and a question."""
+    media = Path(env["MUSRENBANG_VAR"]) / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    (media / "jalan-berlubang.png").write_bytes(png())
+    db = Database(env["DATABASE_URL"])
+    try:
+        first, _ = await repo.submit_proposal(db, "web", sender, "draft-1", repo.ProposalDraft(
+            description="Perbaikan jalan berlubang di depan SD Caturtunggal 3 <b>segera</b>", sector="jalan",
+            village_code=VILLAGE, rt="03", rw="05", latitude=-7.7713, longitude=110.3776,
+            photo_ref="jalan-berlubang.png"))
+        second, _ = await repo.submit_proposal(db, "web", sender, "draft-2", repo.ProposalDraft(
+            description="Lampu penerangan jalan di gang mati", sector="penerangan_jalan", village_code=VILLAGE))
+        question = await repo.create_escalation(db, "web", sender, "Kapan musrenbang desa diadakan?",
+                                                "warga: kapan musrenbang desa?\nbot: Maaf, saya belum paham.")
+        return first.code, second.code, question
+    finally:
+        await db.dispose()
+
+
+def create_officer(env: dict[str, str]) -> None:
+    """Through the CLI, as the README tells an admin to do."""
+    done = subprocess.run([sys.executable, "-m", "ops.cli", "officer", "create", "--username", "sari",
+                           "--role", "desa", "--scope", VILLAGE, "--full-name", "Sari Wulandari",
+                           "--password", PASSWORD], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert '"role": "desa"' in done.stdout and PASSWORD not in done.stdout
+
+
+async def test_officer_verifies_sends_back_and_answers_and_the_citizen_hears(gateway: str,
+                                                                             gateway_env: dict[str, str]) -> None:
+    from playwright.async_api import async_playwright
+
+    sender = uuid.uuid4().hex
+    first, second, question = await seed(gateway_env, sender)
+    create_officer(gateway_env)
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
+            await page.goto(f"{gateway}/officer/usulan")
+            assert "/officer/login" in page.url
+            await page.fill("input[name=username]", "sari")
+            await page.fill("input[name=password]", PASSWORD)
+            await page.click("button:has-text('Masuk')")
+            await page.wait_for_url("**/officer/usulan")
+            assert await page.locator(f"a[href='/officer/usulan/{first}']").count() == 1
+            assert await page.locator(f"a[href='/officer/usulan/{second}']").count() == 1
+
+            await page.click(f"a[href='/officer/usulan/{first}']")
+            await page.wait_for_url(f"**/officer/usulan/{first}")
+            assert "<b>segera</b>" in await page.locator("p.desc").inner_text()  # shown as text
+            assert await page.locator("img.photo").evaluate("img => img.complete && img.naturalWidth") == 320
+            await page.click("form.move-diverifikasi_desa button")
+            await page.wait_for_url("**?ok=status")
+            assert "Diverifikasi desa/kelurahan" in await page.locator("h1 .status").inner_text()
+
+            await page.goto(f"{gateway}/officer/usulan/{second}")
+            await page.fill("form.move-perlu_perbaikan textarea[name=note]", FIX_NOTE)
+            await page.click("form.move-perlu_perbaikan button")
+            await page.wait_for_url("**?ok=status")
+            assert FIX_NOTE in await page.locator("table.history").inner_text()
+
+            await page.click("nav >> text=Meja eskalasi")
+            await page.wait_for_url("**/officer/eskalasi")
+            await page.click(f"#e{question} form.claim button")
+            await page.wait_for_url("**ok=ambil*")
+            await page.fill(f"#e{question} form.answer textarea", ANSWER)
+            await page.click(f"#e{question} form.answer button")
+            await page.wait_for_url("**ok=jawab")
+            assert ANSWER in await page.locator(f"#a{question}").inner_text()
+            await page.screenshot(path=str(ARTIFACTS / "officer-escalations.png"), full_page=True)
+            await page.goto(f"{gateway}/officer/usulan")
+            await page.screenshot(path=str(ARTIFACTS / "officer-queue.png"), full_page=True)
+
+            await page.goto(f"{gateway}/officer/usulan/{first}")
+            await page.screenshot(path=str(ARTIFACTS / "officer.png"), full_page=True)
+        finally:
+            await browser.close()
+
+    async with aiohttp.ClientSession() as http:
+        texts: list[str] = []
+        for _ in range(20):  # everything was queued before the redirects; poll as the chat page does
+            async with http.get(f"{gateway}/api/updates", params={"sender": sender}) as response:
+                assert response.status == 200
+                texts += [m["text"] for m in (await response.json())["messages"]]
+            if len(texts) >= 3:
+                break
+            await asyncio.sleep(0.2)
+        async with http.get(f"{gateway}/api/updates", params={"sender": sender}) as response:
+            assert (await response.json())["messages"] == []  # each message is delivered once
+    assert len(texts) == 3, texts
+    verified = next(t for t in texts if first in t)
+    sent_back = next(t for t in texts if second in t)
+    assert "Diverifikasi desa/kelurahan" in verified
+    assert "Perlu perbaikan" in sent_back and FIX_NOTE in sent_back
+    assert any(ANSWER in t and "Kapan musrenbang desa" in t for t in texts)
+    assert (ARTIFACTS / "officer.png").stat().st_size > 10_000
