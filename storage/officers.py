@@ -504,8 +504,8 @@ async def officer_change_status(db: Database, officer: OfficerView | None, code:
 
     Raises LookupError, PermissionError (not this officer's move) or TransitionError. For
     `perlu_perbaikan` the note says what to fix and is what the citizen is told.
-    The role is checked on a read just before `repo.change_status` locks the row; a change by
-    someone else in between still has to pass `core.status`, but not this officer's role rules.
+    The role is checked on a read; `repo.change_status` refuses the change if the status moved
+    since, so no change ever skips the role rules.
     """
     if new_status == "digabung":
         raise status_rules.TransitionError("use merge_proposals to merge a duplicate")
@@ -522,7 +522,7 @@ async def officer_change_status(db: Database, officer: OfficerView | None, code:
     if new_status == "perlu_perbaikan" and not reason:
         reason = note
     who = _actor(officer, actor)
-    view = await repo.change_status(db, code, new_status, who, reason=reason, note=note)
+    view = await repo.change_status(db, code, new_status, who, reason=reason, note=note, expected_status=ref.status)
     await audit(db, who, "status_change", code, f"{ref.status} → {new_status}" + (f"; {reason}" if reason else ""),
                 ip, officer.id if officer else None)
     return view

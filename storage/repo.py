@@ -215,15 +215,22 @@ async def history(db: Database, code: str) -> list[StatusChangeView]:
 
 
 async def change_status(
-    db: Database, code: str, new_status: str, actor: str, reason: str | None = None, note: str | None = None
+    db: Database, code: str, new_status: str, actor: str, reason: str | None = None, note: str | None = None,
+    expected_status: str | None = None,
 ) -> ProposalView:
-    """Move a proposal along the status machine; raises TransitionError or LookupError."""
+    """Move a proposal along the status machine; raises TransitionError or LookupError.
+
+    `expected_status` is the status the caller's permission check saw: if someone moved the
+    proposal meanwhile, the change is refused instead of skipping that check.
+    """
     async with db.session() as session:
         proposal = (
             await session.execute(select(Proposal).where(Proposal.code == code).with_for_update())
         ).scalar_one_or_none()
         if proposal is None:
             raise LookupError(code)
+        if expected_status is not None and proposal.status != expected_status:
+            raise status_rules.TransitionError(f"{code} is now {proposal.status!r}, not {expected_status!r}")
         status_rules.check_transition(proposal.status, new_status, reason)
         now = datetime.now(timezone.utc)
         change = StatusChange(proposal_id=proposal.id, old_status=proposal.status, new_status=new_status,

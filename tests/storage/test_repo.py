@@ -97,3 +97,11 @@ async def test_escalation_is_stored_with_question_and_excerpt(db: Database) -> N
     ticket = await repo.create_escalation(db, "web", "jack", "Kapan dana desa cair?", "Warga: ...")
     assert [(t, q) for t, q, _ in await repo.open_escalations(db)] == [(ticket, "Kapan dana desa cair?")]
 
+
+
+async def test_a_change_checked_against_a_stale_status_is_refused(db: Database) -> None:
+    view, _ = await repo.submit_proposal(db, "web", "gus", "g-9", DRAFT)
+    await repo.change_status(db, view.code, "diverifikasi_desa", actor="desa:1", expected_status="diajukan")
+    with pytest.raises(TransitionError):
+        await repo.change_status(db, view.code, "ditolak", actor="desa:2", reason="x", expected_status="diajukan")
+    assert (await repo.get_proposal(db, view.code)).status == "diverifikasi_desa"
