@@ -1,4 +1,4 @@
-"""The gateway application (aiohttp): `python -m bot.app` serves the web chat on :8080."""
+"""The gateway application (aiohttp): `python -m bot` serves the web chat on :8080."""
 
 from __future__ import annotations
 
@@ -78,5 +78,3 @@ def main() -> None:
     web.run_app(create_app(config), host=config.gateway_host, port=config.gateway_port, print=None)
 
 
-if __name__ == "__main__":
-    main()

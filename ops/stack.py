@@ -161,7 +161,7 @@ class Stack:
         rasa = self._spawn("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--model", str(self.model),
                                     "--port", str(self.rasa_port), "--interface", "127.0.0.1",
                                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"], log_dir)
-        gateway = self._spawn("gateway", [str(APP_BIN / "python"), "-m", "bot.app"], log_dir)
+        gateway = self._spawn("gateway", [str(APP_BIN / "python"), "-m", "bot"], log_dir)
         log("Starting the action server, Rasa (loading the model takes about a minute) and the gateway...")
         wait_http(f"{self.gateway_url}/healthz", 60, gateway)
         wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, actions)

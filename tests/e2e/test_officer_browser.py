@@ -73,7 +73,7 @@ def gateway_env(tmp_path: Path) -> dict[str, str]:
 def gateway(gateway_env: dict[str, str], tmp_path: Path):
     """`python -m bot.app`, started for real in its own process group, stopped by its id."""
     log = (tmp_path / "gateway.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot.app"], cwd=ROOT, env=gateway_env, stdout=log,
+    process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=gateway_env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{gateway_env['GATEWAY_PORT']}"
     try:

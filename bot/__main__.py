@@ -1,0 +1,5 @@
+"""`python -m bot` runs the gateway; bot.app stays an ordinary module (one set of app keys)."""
+
+from bot.app import main
+
+main()
