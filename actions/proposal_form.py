@@ -16,8 +16,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import config, gazetteer, language, latest_intent, region_name, village_label
+from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
 from core import answers, kamus, regions, sectors, texts
+from storage import duplicates, repo
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 EDITABLE = ("description", "sector", "village_code", "rt_rw")
@@ -46,6 +47,36 @@ class ValidateProposalForm(FormValidationAction):
             # One draft id per form: confirming the same draft twice stores one proposal.
             events.append(SlotSet("draft_id", uuid.uuid4().hex))
         return events
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        """Ask whether to support a similar open proposal, only when there is one."""
+        if tracker.slots.get("similar_codes"):
+            return list(domain_slots)
+        return [slot for slot in domain_slots if slot != "duplicate_choice"]
+
+    async def extract_confirmed(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                domain: DomainDict) -> dict[str, Any]:
+        """Look for similar open proposals once what, which sector and where are known.
+
+        Runs on every form turn (an extract hook of an always-required slot) but queries only
+        until the answer is stored in `similar_codes` ([] = checked, nothing similar).
+        """
+        if tracker.slots.get("similar_codes") is not None:
+            return {}
+        description, sector, village = (tracker.slots.get(s) for s in ("description", "sector", "village_code"))
+        if not (description and sector and village):
+            return {}
+        pin = answers.parse_map_pin(tracker.slots.get("map_pin") or "")
+        try:
+            similar = await duplicates.similar_open_proposals(
+                database(), village, sector, description, item_code=tracker.slots.get("kamus_item"),
+                lat=pin[0] if pin else None, lon=pin[1] if pin else None, limit=3,
+                exclude_code=tracker.slots.get("fixing_code"))
+        except Exception:  # the check helps; it must never block a submission
+            logger.exception("similarity check failed")
+            return {"similar_codes": []}
+        return {"similar_codes": [p.code for p in similar]}
 
     # --- extraction from the opening message ---
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -158,7 +189,7 @@ class ValidateProposalForm(FormValidationAction):
         if field is None:
             dispatcher.utter_message(response="utter_choose_edit")
             return {"confirmed": None}
-        cleared: dict[str, Any] = {field: None, "confirmed": None}
+        cleared: dict[str, Any] = {field: None, "confirmed": None, "similar_codes": None, "duplicate_choice": None}
         if field == "village_code":
             cleared["village_candidates"] = None
         if field in ("sector", "description"):
@@ -175,6 +206,27 @@ class ValidateProposalForm(FormValidationAction):
             if words & set(keys):
                 return field
         return None
+
+
+class ActionAskDuplicateChoice(Action):
+    """Offer to support the most similar open proposal instead of filing a copy."""
+
+    def name(self) -> str:
+        return "action_ask_duplicate_choice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        lang = language(tracker)
+        codes = tracker.get_slot("similar_codes") or []
+        best = await repo.get_proposal(database(), codes[0]) if codes else None
+        if best is None:
+            return [SlotSet("duplicate_choice", "new")]
+        dispatcher.utter_message(
+            response="utter_ask_duplicate_choice", code=best.code, description=best.description,
+            supporters=best.supporters,
+            buttons=[{"title": texts.button("support_it", lang, code=best.code),
+                      "payload": f'/support_proposal{{"tracking_code":"{best.code}"}}'},
+                     {"title": texts.button("new_anyway", lang), "payload": '/inform{"duplicate_choice":"new"}'}])
+        return []
 
 
 class ActionAskSector(Action):

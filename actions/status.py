@@ -85,7 +85,8 @@ class ActionSupportProposal(Action):
         return "action_support_proposal"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        codes = codes_in(tracker)
+        # Without a code: the similar proposal the form just offered, if any.
+        codes = codes_in(tracker) or (tracker.get_slot("similar_codes") or [])[:1]
         if not codes:
             dispatcher.utter_message(response="utter_ask_support_code")
             return []

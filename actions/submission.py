@@ -24,6 +24,8 @@ FORM_SLOTS = (
     "photo",
     "map_pin",
     "confirmed",
+    "similar_codes",
+    "duplicate_choice",
     "draft_id",
     "invalid_answers",
     "requested_slot",

@@ -49,6 +49,8 @@ BUTTONS: dict[str, dict[str, str]] = {
                      "su": "Jenis séjén / pilih widang"},
     "status_of": {"id": "Status {code}", "jv": "Status {code}", "su": "Status {code}"},
     "fix": {"id": "Perbaiki usulan", "jv": "Dandosi usulan", "su": "Lereskeun usulan"},
+    "support_it": {"id": "Dukung {code}", "jv": "Dukung {code}", "su": "Dukung {code}"},
+    "new_anyway": {"id": "Tetap kirim yang baru", "jv": "Tetep kintun ingkang énggal", "su": "Tetep kintun nu anyar"},
 }
 
 # Told to the submitter and the supporters when a proposal's status changes (storage queues it).
