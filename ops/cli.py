@@ -190,6 +190,178 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+# --- SIPD exchange and the yearly report (ops/sipd.py) ---------------------------------------------
+
+
+def cmd_export_sipd(args: argparse.Namespace) -> int:
+    """Proposals in SIPD's usulan layout (CSV or XLSX), without any personal data."""
+    import asyncio
+    from pathlib import Path
+
+    from ops import sipd
+
+    async def records() -> list[dict]:
+        try:
+            return await sipd.export_records(db, args.year)
+        finally:
+            await db.dispose()
+
+    db = _database()
+    rows = asyncio.run(records())
+    out = args.out or f"sipd_usulan_{args.year or 'semua'}.{args.format}"
+    try:
+        if out == "-":
+            if args.format == "xlsx":
+                sipd.write_xlsx(rows, sys.stdout.buffer)
+            else:
+                sipd.write_csv(rows, sys.stdout)
+            return 0
+        if args.format == "xlsx":
+            count = sipd.write_xlsx(rows, Path(out))
+        else:
+            with open(out, "w", encoding="utf-8-sig", newline="") as handle:  # the BOM tells Excel it is UTF-8
+                count = sipd.write_csv(rows, handle)
+    except OSError as error:
+        return _fail(f"cannot write {out}: {error.strerror}")
+    print(json.dumps({"file": out, "format": args.format, "year": args.year, "rows": count}, ensure_ascii=False,
+                     indent=2))
+    return 0
+
+
+def cmd_import_sipd(args: argparse.Namespace) -> int:
+    """Statuses (and Catatan as the reason) from a SIPD usulan file; citizens are notified of each change."""
+    import asyncio
+    from pathlib import Path
+
+    from ops import sipd
+    from storage import officers
+
+    path = Path(args.file)
+    if not path.is_file():
+        return _fail(f"no such file: {args.file}")
+
+    async def apply() -> sipd.ImportSummary:
+        try:
+            summary = await sipd.import_statuses(db, path, args.format)
+            await officers.audit(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
+                                 json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
+                                             "errors": len(summary.errors)}))
+            return summary
+        finally:
+            await db.dispose()
+
+    db = _database()
+    try:
+        summary = asyncio.run(apply())
+    except sipd.ImportFormatError as error:
+        print(json.dumps({"file": args.file, "changed": 0, "unchanged": 0,
+                          "errors": [{"line": None, "error": str(error)}]}, ensure_ascii=False, indent=2))
+        return _fail(str(error))
+    except OSError as error:
+        return _fail(f"cannot read {args.file}: {error.strerror}")
+    print(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
+    if summary.errors:
+        print(f"error: {len(summary.errors)} of {summary.rows} rows not applied (see \"errors\")", file=sys.stderr)
+    return 1 if summary.errors else 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """The yearly evaluation (HTML, and PDF through headless Chromium when asked and available)."""
+    import asyncio
+    from pathlib import Path
+
+    from ops import sipd
+
+    async def build() -> str:
+        try:
+            return sipd.render_html(await sipd.build_report(db, args.year, settings.load().region_code))
+        finally:
+            await db.dispose()
+
+    db = _database()
+    html_file = Path(args.out or f"laporan_musrenbang_{args.year}.html")
+    try:
+        html_file.write_text(asyncio.run(build()), encoding="utf-8")
+    except OSError as error:
+        return _fail(f"cannot write {html_file}: {error.strerror}")
+    answer: dict = {"year": args.year, "html": str(html_file)}
+    problem = None
+    if args.pdf:
+        pdf_file = html_file.with_suffix(".pdf")
+        problem = sipd.print_pdf(html_file, pdf_file)
+        answer["pdf"] = None if problem else str(pdf_file)
+        if problem:
+            answer["pdf_error"] = problem
+    print(json.dumps(answer, ensure_ascii=False, indent=2))
+    return _fail(f"no PDF: {problem}") if problem else 0
+
+
+# --- API keys of the Open311 interface (bot/open311) ---------------------------------------------
+
+
+def cmd_apikey_create(args: argparse.Namespace) -> int:
+    """Create a key and print it once: only its hash is stored, so it cannot be shown again."""
+    import asyncio
+
+    from storage import api_keys, officers
+
+    async def create() -> tuple[api_keys.ApiKeyView, str]:
+        try:
+            view, key = await api_keys.create_key(db, args.name)
+            await officers.audit(db, args.actor, "apikey_create", view.name, view.prefix)
+            return view, key
+        finally:
+            await db.dispose()
+
+    db = _database()
+    try:
+        view, key = asyncio.run(create())
+    except ValueError as error:  # a bad or taken name
+        return _fail(str(error))
+    print(json.dumps({**view.as_dict(), "key": key}, ensure_ascii=False, indent=2))
+    print("Store this key now: it is not shown again (only its hash is kept).", file=sys.stderr)
+    return 0
+
+
+def cmd_apikey_list(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from storage import api_keys
+
+    async def listing() -> list[dict]:
+        try:
+            return [k.as_dict() for k in await api_keys.list_keys(db)]
+        finally:
+            await db.dispose()
+
+    db = _database()
+    print(json.dumps(asyncio.run(listing()), ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_apikey_revoke(args: argparse.Namespace) -> int:
+    """Revoke a key at once: its next request gets 403. The row stays, for the record."""
+    import asyncio
+
+    from storage import api_keys, officers
+
+    async def revoke() -> dict | None:
+        try:
+            view = await api_keys.revoke_key(db, args.name)
+            if view is not None:
+                await officers.audit(db, args.actor, "apikey_revoke", view.name)
+            return view.as_dict() if view else None
+        finally:
+            await db.dispose()
+
+    db = _database()
+    revoked = asyncio.run(revoke())
+    if revoked is None:
+        return _fail(f"no API key named {args.name!r}")
+    print(json.dumps(revoked, ensure_ascii=False, indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="musrenbang")
     commands = root.add_subparsers(dest="command", required=True)
@@ -203,6 +375,8 @@ def parser() -> argparse.ArgumentParser:
     classify.add_argument("--limit", type=int, default=3)
     classify.set_defaults(run=cmd_classify)
     _officer_commands(commands)
+    _apikey_commands(commands)
+    _sipd_commands(commands)
     return root
 
 
@@ -233,6 +407,44 @@ def _officer_commands(commands: argparse._SubParsersAction) -> None:
     set_status.add_argument("--target", help="digabung: the proposal it is merged into")
     set_status.add_argument("--actor", default=default_actor, help="recorded in the history (cli:NAME)")
     set_status.set_defaults(run=cmd_proposal_set_status)
+
+
+def _sipd_commands(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser("export", help="export proposals for other systems").add_subparsers(
+        dest="export_command", required=True)
+    sipd_export = export.add_parser("sipd", help="proposals in SIPD's usulan layout (no personal data)")
+    sipd_export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    sipd_export.add_argument("--year", type=int, help="only proposals submitted in this year (WIB)")
+    sipd_export.add_argument("--out", help="file to write ('-' for standard output; default sipd_usulan_YEAR.EXT)")
+    sipd_export.set_defaults(run=cmd_export_sipd)
+    imports = commands.add_parser("import", help="import decisions from other systems").add_subparsers(
+        dest="import_command", required=True)
+    sipd_import = imports.add_parser("sipd", help="statuses from a SIPD usulan file (CSV or XLSX), JSON summary")
+    sipd_import.add_argument("file")
+    sipd_import.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name")
+    sipd_import.set_defaults(run=cmd_import_sipd)
+    report = commands.add_parser("report", help="yearly evaluation per kecamatan and sector (HTML, optional PDF)")
+    report.add_argument("--year", type=int, required=True)
+    report.add_argument("--out", help="HTML file (default laporan_musrenbang_YEAR.html); the PDF goes beside it")
+    report.add_argument("--pdf", action="store_true", help="also print a PDF with headless Chromium")
+    report.set_defaults(run=cmd_report)
+
+
+def _apikey_commands(commands: argparse._SubParsersAction) -> None:
+    import getpass
+
+    default_actor = f"cli:{getpass.getuser()}"
+    apikey = commands.add_parser("apikey", help="API keys of the Open311 interface").add_subparsers(
+        dest="apikey_command", required=True)
+    create = apikey.add_parser("create", help="create a key and print it (once)")
+    create.add_argument("name", help="who uses it, e.g. lapor-sleman (letters, digits, . _ -)")
+    create.add_argument("--actor", default=default_actor, help=argparse.SUPPRESS)
+    create.set_defaults(run=cmd_apikey_create)
+    apikey.add_parser("list", help="all keys (JSON; never the keys themselves)").set_defaults(run=cmd_apikey_list)
+    revoke = apikey.add_parser("revoke", help="revoke a key by name")
+    revoke.add_argument("name")
+    revoke.add_argument("--actor", default=default_actor, help=argparse.SUPPRESS)
+    revoke.set_defaults(run=cmd_apikey_revoke)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,151 @@
+"""Queries behind the SIPD exchange and the yearly evaluation report (ops/sipd.py formats them).
+
+Only what SIPD or the report needs leaves the database: never the citizen's name, phone or
+channel id, and never officers' internal notes. Years are counted in western Indonesian time
+(WIB), like the officers' deadlines, so a proposal sent on 31 December at 23:00 counts in
+that year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from core.roles import WIB
+from storage.db import Database
+from storage.models import Proposal, StatusChange
+
+# A status change made while the proposal sat at one of these statuses is that stage's decision
+# (core/roles.py ROLE_MOVES: desa decides on `diajukan`, kecamatan on `diverifikasi_desa`, OPD after).
+STAGE_OF_OLD_STATUS: dict[str, str] = {
+    "diajukan": "kelurahan",
+    "diverifikasi_desa": "kecamatan",
+    "dibahas_kecamatan": "skpd",
+    "diverifikasi_opd": "skpd",
+    "masuk_rkpd": "skpd",
+}
+IN_CHUNK = 500  # codes per IN (...) list, below SQLite's bound-parameter limit
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """[1 January, next 1 January) of `year` in WIB, as UTC instants for the query."""
+    start = datetime(year, 1, 1, tzinfo=WIB).astimezone(timezone.utc)
+    end = datetime(year + 1, 1, 1, tzinfo=WIB).astimezone(timezone.utc)
+    return start, end
+
+
+def _in_year(query, year: int | None):  # noqa: ANN001, ANN202 - a Select
+    if year is None:
+        return query
+    start, end = year_bounds(year)
+    return query.where(Proposal.created_at >= start, Proposal.created_at < end)
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One proposal as SIPD receives it: public facts and the reasons citizens were also told."""
+
+    code: str
+    created_at: datetime
+    description: str
+    sector: str
+    item_code: str | None
+    village_code: str
+    rt: str | None
+    rw: str | None
+    status: str
+    last_reason: str | None  # the reason of the latest change (what the citizen sees now)
+    stage_reasons: dict[str, str] = field(default_factory=dict)  # "kelurahan"/"kecamatan"/"skpd" → reason
+
+
+async def export_rows(db: Database, year: int | None = None) -> list[ExportRow]:
+    """Proposals of `year` (all when None) with their public reasons, oldest first."""
+    query = _in_year(
+        select(Proposal.id, Proposal.code, Proposal.created_at, Proposal.description, Proposal.sector,
+               Proposal.item_code, Proposal.village_code, Proposal.rt, Proposal.rw, Proposal.status),
+        year,
+    ).order_by(Proposal.created_at, Proposal.id)
+    changes = _in_year(
+        select(StatusChange.proposal_id, StatusChange.old_status, StatusChange.reason)
+        .join(Proposal, Proposal.id == StatusChange.proposal_id),
+        year,
+    ).order_by(StatusChange.id)
+    async with db.session() as session:
+        proposals = (await session.execute(query)).all()
+        history = (await session.execute(changes)).all()
+    last_reason: dict[int, str | None] = {}
+    stage_reasons: dict[int, dict[str, str]] = {}
+    for proposal_id, old_status, reason in history:  # in order: later changes overwrite earlier ones
+        last_reason[proposal_id] = reason
+        stage = STAGE_OF_OLD_STATUS.get(old_status or "")
+        if stage and (reason or "").strip():
+            stage_reasons.setdefault(proposal_id, {})[stage] = reason.strip()
+    return [
+        ExportRow(r.code, _utc(r.created_at), r.description, r.sector, r.item_code, r.village_code, r.rt, r.rw,
+                  r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
+        for r in proposals
+    ]
+
+
+async def current_statuses(db: Database, codes: Iterable[str]) -> dict[str, str]:
+    """Code → status of the given codes that exist, so an import can tell unknown codes and no-ops."""
+    wanted = sorted(set(codes))
+    found: dict[str, str] = {}
+    async with db.session() as session:
+        for start in range(0, len(wanted), IN_CHUNK):
+            rows = await session.execute(
+                select(Proposal.code, Proposal.status).where(Proposal.code.in_(wanted[start : start + IN_CHUNK]))
+            )
+            found.update(dict(rows.all()))
+    return found
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One proposal reduced to what the evaluation counts; `citizen_id` only tells proposers apart."""
+
+    village_code: str
+    sector: str
+    citizen_id: int
+    created_at: datetime
+    status: str
+    reached: frozenset[str]  # every status it has ever had
+    first_verified_at: datetime | None  # first move to diverifikasi_desa
+
+
+async def report_rows(db: Database, year: int) -> list[ReportRow]:
+    """The proposals submitted in `year` (WIB) with the stages they reached."""
+    query = _in_year(
+        select(Proposal.id, Proposal.village_code, Proposal.sector, Proposal.citizen_id, Proposal.created_at,
+               Proposal.status),
+        year,
+    ).order_by(Proposal.id)
+    changes = _in_year(
+        select(StatusChange.proposal_id, StatusChange.new_status, StatusChange.created_at)
+        .join(Proposal, Proposal.id == StatusChange.proposal_id),
+        year,
+    ).order_by(StatusChange.id)
+    async with db.session() as session:
+        proposals = (await session.execute(query)).all()
+        history = (await session.execute(changes)).all()
+    reached: dict[int, set[str]] = {}
+    verified: dict[int, datetime] = {}
+    for proposal_id, new_status, created_at in history:
+        reached.setdefault(proposal_id, set()).add(new_status)
+        if new_status == "diverifikasi_desa" and proposal_id not in verified:
+            verified[proposal_id] = _utc(created_at)
+    return [
+        ReportRow(r.village_code, r.sector, r.citizen_id, _utc(r.created_at), r.status,
+                  frozenset(reached.get(r.id, set()) | {r.status}), verified.get(r.id))
+        for r in proposals
+    ]
