@@ -8,6 +8,8 @@ Indonesia saja"), which then sticks.
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,8 +19,8 @@ from actions.common import latest_intent
 from core import texts
 
 MIN_CONFIDENCE = 0.75
-MIN_CONFIDENCE_SHORT = 0.95  # one-word messages ("nggih", "muhun") must be unmistakable
-SHORT_WORDS = 2
+MIN_CONFIDENCE_SHORT = 0.97  # short replies ("nggih", "iya bener", "rt 5 rw 1") must be unmistakable
+SHORT_WORDS = 3
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -39,7 +41,10 @@ def next_language(current: str, chosen: bool, message: dict) -> str:
     confidence = float(message.get("language_confidence") or 0.0)
     if text.startswith("/") or detected not in texts.LANGUAGES:
         return current
-    needed = MIN_CONFIDENCE_SHORT if len(text.split()) < SHORT_WORDS else MIN_CONFIDENCE
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text.lower()) if w not in ("rt", "rw", "usl")]
+    if not words:  # numbers, codes, emoji: nothing to tell a language by
+        return current
+    needed = MIN_CONFIDENCE_SHORT if len(words) < SHORT_WORDS else MIN_CONFIDENCE
     return detected if confidence >= needed else current
 
 

@@ -23,9 +23,11 @@ DISPATCHER = web.AppKey("dispatcher", OutboxDispatcher)
 
 
 def _channels() -> list:
-    """The optional parts, each off unless configured: Telegram, WhatsApp, the officer console."""
+    """The optional parts, each off unless configured: Telegram, WhatsApp, the officer console, the
+    public dashboard."""
     setups = []
-    for module in ("bot.channels.telegram", "bot.channels.whatsapp", "bot.officer"):
+    for module in ("bot.channels.telegram", "bot.channels.whatsapp", "bot.officer", "bot.public",
+                   "bot.open311"):
         try:
             setups.append(importlib.import_module(module).setup)
         except ModuleNotFoundError as error:

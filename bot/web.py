@@ -31,11 +31,6 @@ def _notice(key: str, status: int, **values: object) -> web.Response:
     return _reply([Outgoing(text=texts.gateway(key, **values))], status=status)
 
 
-@routes.get("/")
-async def index(request: web.Request) -> web.Response:
-    raise web.HTTPFound("/chat")
-
-
 @routes.get("/chat")
 async def chat_page(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "chat.html", headers={"Cache-Control": "no-cache"})

@@ -65,6 +65,10 @@ class Settings:
     telegram_poll_timeout_s: int = field(default_factory=lambda: _env_int("TELEGRAM_POLL_TIMEOUT", 25))
     # The gateway's address as the internet sees it (https://...), for webhook registration.
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "").rstrip("/"))
+    # The public dashboard's map: a tile URL template ("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    # and the attribution its provider requires. Unset: offline, the pins stand on a blank background.
+    public_map_tile_url: str = field(default_factory=lambda: _env("PUBLIC_MAP_TILE_URL", ""))
+    public_map_attribution: str = field(default_factory=lambda: _env("PUBLIC_MAP_ATTRIBUTION", ""))
 
     def __post_init__(self) -> None:
         if not self.database_url:

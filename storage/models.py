@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -42,6 +44,8 @@ class Citizen(Base):
 
 class Proposal(Base):
     __tablename__ = "proposals"
+    # The duplicate check reads the open proposals of one village and sector (storage/duplicates.py).
+    __table_args__ = (Index("ix_proposals_village_sector_status", "village_code", "sector", "status"),)
 
     id = Column(Integer, primary_key=True)
     code = Column(String(10), nullable=False, unique=True)
@@ -247,3 +251,31 @@ class AuditEntry(Base):
     detail = Column(Text)
     ip = Column(String(64))
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow, index=True)
+
+
+class ApiKey(Base):
+    """A partner's key for the Open311 API. Only its SHA-256 is stored, so the key is shown once."""
+
+    __tablename__ = "api_keys"
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(64), nullable=False, unique=True)
+    key_hash = Column(String(64), nullable=False, unique=True)
+    key_prefix = Column(String(16), nullable=False)  # the first characters, to recognise a key in a list
+    request_count = Column(Integer, nullable=False, default=0)
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    last_used_at = Column(DateTime(timezone=True))
+    revoked_at = Column(DateTime(timezone=True))
+
+
+class ApiRateCounter(Base):
+    """Requests of one bucket ("key:ID", "ip:ADDR") in one fixed window, in the database so that
+    every gateway counts against the same limit. `window_start` is in epoch seconds."""
+
+    __tablename__ = "api_rate_counters"
+    __table_args__ = (UniqueConstraint("bucket", "window_start", name="uq_api_rate_window"),)
+
+    id = Column(Integer, primary_key=True)
+    bucket = Column(String(160), nullable=False)
+    window_start = Column(BigInteger, nullable=False, index=True)
+    count = Column(Integer, nullable=False, default=0)

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from rapidfuzz import fuzz
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core import roles, tracking
+from core import roles, similarity, tracking
 from core import status as status_rules
+from storage import duplicates as duplicate_search
 from storage import messages, repo
 from storage.db import Database
 from storage.models import (
@@ -33,8 +33,7 @@ from storage.models import (
     Support,
 )
 
-DUPLICATE_SCORE = 60  # rapidfuzz token-set ratio from which two descriptions look like one need
-DUPLICATE_CANDIDATES = 500
+DUPLICATE_SCORE = round(similarity.THRESHOLD * 100)  # percent, as the page shows Duplicate.score
 QUEUE_LIMIT = 200
 
 # The officer's answer, as the citizen receives it on their channel.
@@ -450,7 +449,7 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
         ).scalars().all()
         history = [HistoryRow(c.old_status, c.new_status, c.actor, c.reason, c.note, _utc(c.created_at))
                    for c in changes]
-        duplicates = await _likely_duplicates(session, proposal)
+    duplicates = await _likely_duplicates(db, proposal)
     return ProposalDetail(
         code=proposal.code, status=proposal.status, description=proposal.description, sector=proposal.sector,
         item_code=proposal.item_code, village_code=proposal.village_code, rt=proposal.rt, rw=proposal.rw,
@@ -462,28 +461,16 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
 
 
 def description_similarity(first: str, second: str) -> int:
-    """How alike two needs read (0–100), ignoring case, word order and filler words around them."""
-    return round(fuzz.token_set_ratio(first.lower(), second.lower()))
+    """How alike two needs read (0–100), across languages and phrasings (core.similarity, text only)."""
+    return round(similarity.similarity(first, second) * 100)
 
 
-async def _likely_duplicates(session, proposal: Proposal, limit: int = 5) -> list[Duplicate]:  # noqa: ANN001
-    """Open proposals of the same village and sector whose description reads alike."""
-    supporters = select(func.count(Support.id)).where(Support.proposal_id == Proposal.id).scalar_subquery()
-    rows = (
-        await session.execute(
-            select(Proposal.code, Proposal.description, Proposal.status, supporters.label("supporters"))
-            .where(Proposal.village_code == proposal.village_code, Proposal.sector == proposal.sector,
-                   Proposal.id != proposal.id, Proposal.status.notin_(tuple(status_rules.CLOSED)))
-            .order_by(Proposal.id.desc()).limit(DUPLICATE_CANDIDATES)
-        )
-    ).all()
-    found = []
-    for row in rows:
-        score = description_similarity(proposal.description, row.description)
-        if score >= DUPLICATE_SCORE:
-            found.append(Duplicate(row.code, row.description, row.status, score, row.supporters))
-    found.sort(key=lambda d: (-d.score, d.code))
-    return found[:limit]
+async def _likely_duplicates(db: Database, proposal: Proposal, limit: int = 5) -> list[Duplicate]:
+    """Open proposals of the same village and sector that likely describe the same need (storage.duplicates)."""
+    found = await duplicate_search.similar_open_proposals(
+        db, proposal.village_code, proposal.sector, proposal.description, proposal.item_code, proposal.latitude,
+        proposal.longitude, limit=limit, exclude_code=proposal.code)
+    return [Duplicate(d.code, d.description, d.status, round(d.score * 100), d.supporters) for d in found]
 
 
 # --- Status changes by officers (and the CLI) ---------------------------------------------------

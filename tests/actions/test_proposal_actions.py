@@ -94,7 +94,8 @@ async def test_editing_from_the_summary_clears_only_that_answer(tracker_from, di
     tracker.latest_message = {"intent": {"name": "edit_proposal"}, "text": "ubah bidang",
                               "entities": [{"entity": "edit_field", "value": "sector"}]}
     result = await ValidateProposalForm().validate_confirmed(False, dispatcher, tracker, domain)
-    assert result == {"sector": None, "confirmed": None, "kamus_item": None, "show_all_sectors": False}
+    assert result == {"sector": None, "confirmed": None, "kamus_item": None, "show_all_sectors": False,
+                      "similar_codes": None, "duplicate_choice": None}
 
 
 async def test_summary_shows_every_answer(tracker_from, dispatcher, domain) -> None:
@@ -178,3 +179,31 @@ async def test_only_the_owner_can_fix(tracker_from, dispatcher, domain, action_d
     tracker.latest_message = {"intent": {"name": "fix_proposal"}, "text": f"perbaiki {view.code}", "entities": []}
     await ActionStartFix().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_fix_not_allowed"
+
+
+async def test_a_similar_open_proposal_is_offered_before_the_summary(tracker_from, dispatcher, domain,
+                                                                      action_database) -> None:
+    from actions.proposal_form import ActionAskDuplicateChoice
+
+    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "n-1", repo.ProposalDraft(
+        description="Perbaikan jalan rusak berlubang", sector="jalan", village_code="34.04.07.2001"))
+    form = ValidateProposalForm()
+    tracker = tracker_from("confirmed_proposal", confirmed=None, requested_slot="map_pin")
+    found = await form.extract_confirmed(dispatcher, tracker, domain)
+    assert found == {"similar_codes": [existing.code]}
+    tracker = tracker_from("confirmed_proposal", confirmed=None, similar_codes=[existing.code])
+    required = await form.required_slots(["map_pin", "duplicate_choice", "confirmed"], dispatcher, tracker, domain)
+    assert required == ["map_pin", "duplicate_choice", "confirmed"]
+    await ActionAskDuplicateChoice().run(dispatcher, tracker, domain)
+    offer = dispatcher.messages[0]
+    assert offer["response"] == "utter_ask_duplicate_choice" and offer["code"] == existing.code
+    assert offer["buttons"][0]["payload"] == f'/support_proposal{{"tracking_code":"{existing.code}"}}'
+
+
+async def test_nothing_similar_means_no_extra_question(tracker_from, dispatcher, domain) -> None:
+    form = ValidateProposalForm()
+    tracker = tracker_from("confirmed_proposal", confirmed=None)
+    assert await form.extract_confirmed(dispatcher, tracker, domain) == {"similar_codes": []}
+    tracker = tracker_from("confirmed_proposal", confirmed=None, similar_codes=[])
+    required = await form.required_slots(["map_pin", "duplicate_choice", "confirmed"], dispatcher, tracker, domain)
+    assert required == ["map_pin", "confirmed"]

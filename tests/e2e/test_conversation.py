@@ -36,13 +36,15 @@ async def test_submit_then_ask_status_end_to_end(stack, citizen, new_citizen) ->
     greeting = await citizen.say("halo")
     assert "e-Musrenbang" in greeting[0]["text"] and greeting[0]["buttons"]
 
-    sector_question = await citizen.say(OPENING)
-    # Only what is missing is asked: the sector (suggested), not the description, place or RT/RW.
-    assert sector_question[-1]["buttons"][0] == {"title": "Jalan", "payload": '/inform{"sector":"jalan"}'}
-    assert "foto" in (await citizen.text_of('/inform{"sector":"jalan"}')).lower()
+    kind_question = await citizen.say(OPENING)
+    # Only what is missing is asked: the kind of proposal (kamus items of the road sector first),
+    # not the description, place or RT/RW the first message already gave.
+    first = kind_question[-1]["buttons"][0]
+    assert first["payload"].startswith('/inform{"sector":"jalan","kamus_item":') and "jalan" in first["title"].lower()
+    assert "foto" in (await citizen.text_of(first["payload"])).lower()
     assert "lokasi" in (await citizen.text_of("lewati")).lower()
     summary = await citizen.text_of("lewati")
-    for part in ("Perbaikan jalan rusak", "Jalan", "Caturtunggal, Kec. Depok", "RT 03 / RW 05"):
+    for part in ("Perbaikan jalan rusak", f"Jalan — {first['title']}", "Caturtunggal, Kec. Depok", "RT 03 / RW 05"):
         assert part in summary
     confirmation = await citizen.text_of("ya")
     code = CODE.search(confirmation).group(0)
@@ -148,6 +150,6 @@ def test_terminal_chat_submits_a_proposal(stack) -> None:
         text=True, cwd=ROOT, timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "[1] Jalan" in result.stdout
+    assert re.search(r"\[1\] .*[Jj]alan", result.stdout), result.stdout  # a road item, offered first
     assert "Maguwoharjo, Kec. Depok" in result.stdout
     assert CODE.search(result.stdout.split("Mohon periksa")[-1]), result.stdout

@@ -1,0 +1,603 @@
+"""Telegram: updates in (long polling or a webhook), the Bot API out.
+
+In: every update is stored once before it is acknowledged — its id (`u<update_id>`) makes a
+redelivery a no-op — and the background worker relays it to Rasa. Polling moves its offset past
+an update only after storing it; the webhook answers 200 only after storing, otherwise 500 and
+Telegram delivers again. What Rasa cannot use (stickers, voice, edits, unknown commands, a flood)
+is stored too but answered with a polite notice through the outbox instead.
+Out: the outbox dispatcher calls `TelegramSender.send`: plain text (no parse_mode, so nothing
+needs escaping), split at 4096, Rasa buttons as an inline keyboard whose callback data is the short
+`"outboxid:index"` that `messages.button_payload` turns back into the Rasa payload.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import re
+import time
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from types import ModuleType
+
+from aiohttp import web
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.message import Button, Outgoing
+from bot.outbox import SendError
+from bot.web import _image_kind
+from core import settings, texts
+from storage import messages
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/telegram"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
+MAX_BODY_BYTES = 1024 * 1024
+TEXT_LIMIT = 4096  # per message, counted in UTF-16 code units
+LONG_TITLE = 20  # a button with a longer title gets a row of its own
+ALLOWED_UPDATES = ("message", "edited_message", "callback_query")
+COMMANDS = {"/start": "/greet", "/help": "/help", "/status": "/check_status", "/batal": "/cancel"}
+IMAGE_DOCUMENTS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+MAX_BACKOFF_S = 60.0
+MAX_UPDATE_FAILURES = 5  # then a poisonous update is skipped instead of blocking the chat for ever
+DOWNLOAD_TIMEOUT_S = 30.0
+
+
+def _gateway() -> ModuleType:
+    """bot.app, for its app keys; not a top-level import because bot.app imports this module while loading."""
+    from bot import app as gateway
+
+    return gateway
+
+
+def derived_secret(token: str) -> str:
+    """The webhook secret when none is configured: stable per bot, unknown without the token."""
+    return hmac.new(b"musrenbang-telegram-webhook", token.encode(), hashlib.sha256).hexdigest()
+
+
+def _backoff(failures: int) -> float:
+    return min(MAX_BACKOFF_S, 2.0 ** max(0, failures - 1))
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class RateLimit:
+    """Messages per chat per minute, in this process (several instances each allow the rate).
+
+    Messages over the limit are not counted, so a chat that keeps sending still gets the rate
+    through; the notice about it goes out at most once per window.
+    """
+
+    def __init__(self, per_minute: int, window_s: float = 60.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self.clock = clock
+        self.seen: dict[str, deque[float]] = {}
+        self.warned: dict[str, float] = {}
+
+    def allow(self, chat: str) -> bool:
+        if self.per_minute <= 0:
+            return True
+        now = self.clock()
+        if len(self.seen) > 10_000:
+            self._forget(now)
+        times = self.seen.setdefault(chat, deque())
+        while times and times[0] <= now - self.window_s:
+            times.popleft()
+        if len(times) >= self.per_minute:
+            return False
+        times.append(now)
+        return True
+
+    def notice_due(self, chat: str) -> bool:
+        now = self.clock()
+        last = self.warned.get(chat)
+        if last is not None and now - last < self.window_s:
+            return False
+        self.warned[chat] = now
+        return True
+
+    def _forget(self, now: float) -> None:
+        for chat in [c for c, times in self.seen.items() if not times or times[-1] <= now - self.window_s]:
+            del self.seen[chat]
+        for chat in [c for c, at in self.warned.items() if at <= now - self.window_s]:
+            del self.warned[chat]
+
+
+# --- out: the outbox sender -------------------------------------------------------------------
+
+def _units(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units: an emoji outside the BMP is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _fitting(text: str, limit: int) -> int:
+    """The number of leading characters of `text` that fit in `limit` UTF-16 units."""
+    used = 0
+    for index, char in enumerate(text):
+        used += 2 if ord(char) > 0xFFFF else 1
+        if used > limit:
+            return index
+    return len(text)
+
+
+def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
+    """Pieces Telegram accepts, cut at a line break, else at a space, else where the limit falls."""
+    pieces = []
+    rest = text.strip()
+    while _units(rest) > limit:
+        end = max(1, _fitting(rest, limit))
+        cut = rest.rfind("\n", 0, end + 1)
+        if cut <= 0:
+            cut = rest.rfind(" ", 0, end + 1)
+        if cut <= 0:
+            cut = end
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return [piece for piece in pieces if piece]
+
+
+def keyboard(outbox_id: int, buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """Rasa buttons as an inline keyboard; callback data stays far below Telegram's 64 bytes."""
+    if not buttons:
+        return None
+    keys = [InlineKeyboardButton(button.title or button.payload, callback_data=f"{outbox_id}:{index}")
+            for index, button in enumerate(buttons)]
+    per_row = 1 if any(len(button.title) > LONG_TITLE for button in buttons) else 2
+    return InlineKeyboardMarkup([keys[start:start + per_row] for start in range(0, len(keys), per_row)])
+
+
+class TelegramSender:
+    """Delivers outbox messages; errors that retrying cannot fix are raised as permanent."""
+
+    channel = CHANNEL
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
+        markup = keyboard(job.id, message.buttons)
+        text = message.text.strip()
+        if not text and markup is not None:
+            text = texts.telegram("choose")  # Telegram shows no keyboard without a text above it
+        pieces = split_text(text) if text else []
+        sent_id: int | None = None
+        try:
+            for index, piece in enumerate(pieces):
+                last = index == len(pieces) - 1
+                sent = await self.bot.send_message(chat_id=job.recipient, text=piece,
+                                                   reply_markup=markup if last else None)
+                sent_id = sent.message_id
+            if message.image and message.image.startswith(("https://", "http://")):
+                sent_id = (await self.bot.send_photo(chat_id=job.recipient, photo=message.image)).message_id
+        except (Forbidden, BadRequest, ChatMigrated) as error:
+            # Blocked bot, unknown chat, a request Telegram refuses: the same call fails again.
+            raise SendError(_redacted(error, self.bot.token), permanent=True) from error
+        except RetryAfter as error:
+            raise SendError(f"flood control: retry after {_seconds(error.retry_after):.0f} s") from error
+        except TelegramError as error:  # network trouble, 5xx, a token being renewed: later
+            raise SendError(_redacted(error, self.bot.token)) from error
+        return str(sent_id) if sent_id is not None else None
+
+
+def _redacted(error: BaseException, token: str) -> str:
+    """The error text without the bot token (PTB and httpx put it into URLs and messages)."""
+    return (str(error) or type(error).__name__).replace(token, "<token>")
+
+
+# --- in: updates to the inbound queue ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class Photo:
+    file_id: str
+    size: int | None
+    extension: str
+
+
+@dataclass
+class Inbound:
+    """What one update asks for: relay `text` to Rasa (after fetching `photo`), or only `notice`."""
+
+    chat: str
+    text: str
+    meta: dict
+    relay: bool = True
+    notice: Outgoing | None = None
+    photo: Photo | None = None
+    photo_ref: str = ""  # the file name in the media directory, chosen before the download
+    callback_id: str | None = None
+    language: str = texts.DEFAULT_LANGUAGE
+
+
+def _user_language(user: User | None) -> str:
+    code = ((user.language_code if user else None) or "").split("-")[0].lower()
+    return code if code in texts.LANGUAGES else texts.DEFAULT_LANGUAGE
+
+
+def _text_language(text: str, user: User | None) -> str:
+    """Notices follow the language of the message itself, else the Telegram app's language."""
+    if re.search(r"[^\W\d_]{2,}", text):
+        from nlu.language_model import detect
+
+        return detect(text)
+    return _user_language(user)
+
+
+def command_text(text: str) -> str | None:
+    """What a bot command means to Rasa; None for a command the assistant does not know."""
+    head, _, arguments = text.partition(" ")
+    name = head.split("@", 1)[0].lower()
+    arguments = arguments.strip()
+    if name == "/status" and arguments:
+        return f"status {arguments}"
+    return COMMANDS.get(name)
+
+
+class TelegramChannel:
+    """The bot's inbound side and its lifecycle inside the gateway application."""
+
+    def __init__(self, config: settings.Settings, bot: Bot, requests: tuple[HTTPXRequest, ...], secret: str,
+                 gateway: ModuleType) -> None:
+        self.config = config
+        self.gateway = gateway
+        self.bot = bot
+        self.requests = requests
+        self.secret = secret
+        self.limiter = RateLimit(config.telegram_rate_per_minute)
+        self.app: web.Application | None = None
+        self.ready = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.failures: dict[int, int] = {}
+
+    @property
+    def db(self) -> Database:
+        return self.app[self.gateway.DB]
+
+    def wake(self, worker: bool) -> None:
+        """Nudge the background loop that has new work (the worker, or the outbox dispatcher)."""
+        self.app[self.gateway.WORKER if worker else self.gateway.DISPATCHER].wakeup.set()
+
+    # --- lifecycle ---
+    async def context(self, app: web.Application) -> AsyncIterator[None]:
+        """cleanup_ctx: the background task (polling, or webhook registration) and the HTTP clients."""
+        self.app = app
+        self.task = asyncio.create_task(self._background(), name="telegram")
+        yield
+        await self.stop(app)
+        await asyncio.gather(*(request.shutdown() for request in self.requests), return_exceptions=True)
+
+    async def started(self, _app: web.Application) -> None:
+        """on_startup runs after every cleanup context, so the database and the worker exist."""
+        self.ready.set()
+
+    async def stop(self, _app: web.Application) -> None:
+        """on_shutdown: stop polling before the database is closed."""
+        if self.task is not None and not self.task.done():
+            self.task.cancel()
+            await asyncio.gather(self.task, return_exceptions=True)
+
+    async def _background(self) -> None:
+        await self.ready.wait()
+        await self._until_done(self.bot.initialize, "getMe")
+        logger.info("telegram bot @%s connected (%s mode)", self.bot.username, self.config.telegram_mode)
+        if self.config.telegram_mode == "webhook":
+            url = f"{self.config.public_url}{WEBHOOK_PATH}"
+            await self._until_done(lambda: self.bot.set_webhook(url=url, secret_token=self.secret,
+                                                                allowed_updates=ALLOWED_UPDATES), "setWebhook")
+            logger.info("telegram webhook set to %s", url)
+        else:
+            await self.poll()
+
+    async def _until_done(self, call: Callable[[], object], name: str) -> None:
+        """Retry a start-up call with growing pauses: a network blip must not stop the channel."""
+        failures = 0
+        while True:
+            try:
+                await call()
+                return
+            except Exception as error:
+                failures += 1
+                delay = _seconds(error.retry_after) if isinstance(error, RetryAfter) else _backoff(failures)
+                logger.warning("telegram %s failed (%s); again in %.0f s", name, _redacted(error, self.bot.token),
+                               delay)
+                await asyncio.sleep(delay)
+
+    async def poll(self) -> None:
+        """Long-poll getUpdates for ever; an update is confirmed (offset) only once it is stored."""
+        offset: int | None = None
+        failures = 0
+        webhook_cleared = False
+        while True:
+            try:
+                if not webhook_cleared:  # getUpdates is refused while a webhook is set
+                    await self.bot.delete_webhook(drop_pending_updates=False)
+                    webhook_cleared = True
+                updates = await self.bot.get_updates(offset=offset, timeout=self.config.telegram_poll_timeout_s,
+                                                     allowed_updates=ALLOWED_UPDATES)
+            except Exception as error:
+                failures += 1
+                if isinstance(error, Conflict):
+                    webhook_cleared = False
+                delay = _seconds(error.retry_after) if isinstance(error, RetryAfter) else _backoff(failures)
+                logger.warning("telegram getUpdates failed (%s); again in %.0f s",
+                               _redacted(error, self.bot.token), delay)
+                await asyncio.sleep(delay)
+                continue
+            failures = 0
+            for update in updates:
+                if not await self._handle_or_skip(update):
+                    await asyncio.sleep(_backoff(self.failures.get(update.update_id, 1)))
+                    break
+                offset = update.update_id + 1
+
+    async def _handle_or_skip(self, update: Update) -> bool:
+        """True when the update is dealt with (stored, or skipped after repeated failures)."""
+        try:
+            await self.handle(update)
+        except Exception:
+            count = self.failures.get(update.update_id, 0) + 1
+            logger.exception("telegram update %s failed (%d)", update.update_id, count)
+            if count < MAX_UPDATE_FAILURES:
+                self.failures = {update.update_id: count}
+                return False
+            logger.error("telegram update %s skipped", update.update_id)
+        self.failures.pop(update.update_id, None)
+        return True
+
+    # --- the webhook ---
+    async def webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="missing secret token")
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), self.secret.encode()):
+            return web.Response(status=403, text="wrong secret token")
+        body = await _read_body(request)
+        if body is None:
+            return web.Response(status=413, text="too large")
+        try:
+            data = json.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise ValueError("not an update")
+            update = Update.de_json(data, self.bot)
+        except Exception:  # malformed JSON, or JSON that is not an Update
+            return web.Response(status=400, text="not a Telegram update")
+        try:
+            await self.handle(update)
+        except Exception:
+            logger.exception("telegram update %s not stored", update.update_id)
+            return web.Response(status=500, text="try again")  # Telegram delivers it again
+        return web.Response(text="ok")
+
+    # --- one update ---
+    async def handle(self, update: Update) -> None:
+        """Store the update once, then start what it asks for: a relay, a photo download, a notice."""
+        inbound = await self.interpret(update)
+        if inbound is None:
+            return
+        if not self.limiter.allow(inbound.chat):
+            notice = (Outgoing(text=texts.gateway("rate_limited", inbound.language))
+                      if self.limiter.notice_due(inbound.chat) else None)
+            inbound.relay, inbound.notice, inbound.photo = False, notice, None
+            inbound.meta["rate_limited"] = True
+        db = self.db
+        message_id = f"u{update.update_id}"
+        if not inbound.relay:
+            _, is_new = await messages.accept_inbound(db, CHANNEL, inbound.chat, message_id, inbound.text,
+                                                      inbound.meta, status="done")
+            if is_new and inbound.notice is not None:
+                await messages.queue_outgoing(db, CHANNEL, inbound.chat, inbound.notice.as_dict(), "notice",
+                                              dedupe_key=f"{CHANNEL}:{inbound.chat}:{message_id}")
+                self.wake(worker=False)
+        elif inbound.photo is None:
+            _, is_new = await messages.accept_inbound(db, CHANNEL, inbound.chat, message_id, inbound.text,
+                                                      inbound.meta)
+            if is_new:
+                self.wake(worker=True)
+        else:
+            # Held ("processing") until the file is in place, so the worker cannot relay it before.
+            inbound_id, is_new = await messages.accept_inbound(db, CHANNEL, inbound.chat, message_id, inbound.text,
+                                                               inbound.meta, status="processing")
+            if is_new:
+                try:
+                    problem = await self.store_photo(inbound.photo, inbound.photo_ref, inbound.language)
+                except Exception:  # e.g. a full disk: answer, rather than leave the message half-done
+                    logger.exception("telegram photo of update %s not stored", update.update_id)
+                    problem = Outgoing(text=texts.gateway("photo_failed", inbound.language))
+                if problem is None:
+                    await messages.release_inbound(db, inbound_id)
+                    self.wake(worker=True)
+                else:
+                    await messages.complete_inbound(db, inbound_id, [problem.as_dict()])
+                    self.wake(worker=False)
+        if is_new and inbound.callback_id is not None:
+            await self._answer_callback(inbound.callback_id)
+
+    async def interpret(self, update: Update) -> Inbound | None:
+        """The update as the queue needs it; None for what needs no answer (groups, service messages)."""
+        if update.callback_query is not None:
+            return await self._callback(update)
+        if update.edited_message is not None:
+            edited = update.edited_message
+            if edited.chat.type != "private" or edited.location is not None:  # a live location moving on
+                return None
+            return self._notice(edited, "edited", texts.telegram("edited", _user_language(edited.from_user)))
+        message = update.message
+        if message is None or message.chat.type != "private" or (message.from_user and message.from_user.is_bot):
+            return None
+        if message.text is not None:
+            return self._text(message)
+        if message.location is not None:
+            pin = f"{message.location.latitude:.6f},{message.location.longitude:.6f}"
+            return self._inbound(message, f'/share_location{{"map_pin":"{pin}"}}', "location")
+        photo = _photo_of(message)
+        if photo is not None:
+            name = f"{uuid.uuid4().hex}.{photo.extension}"
+            inbound = self._inbound(message, f'/share_photo{{"photo_ref":"{name}"}}', "photo", file_id=photo.file_id)
+            inbound.photo, inbound.photo_ref = photo, name
+            return inbound
+        if message.effective_attachment is not None:  # sticker, voice, video, contact, poll, ...
+            language = _user_language(message.from_user)
+            return self._notice(message, "unsupported", texts.gateway("unsupported", language))
+        return None  # a service message (pinned, chat photo changed, ...): nothing to answer
+
+    def _inbound(self, message: Message, text: str, kind: str, **meta: object) -> Inbound:
+        user = message.from_user
+        return Inbound(chat=str(message.chat.id), text=text, language=_user_language(user),
+                       meta={"kind": kind, "chat_id": message.chat.id, "telegram_message_id": message.message_id,
+                             "language_code": user.language_code if user else None, **meta})
+
+    def _notice(self, message: Message, kind: str, notice: str, text: str = "") -> Inbound:
+        inbound = self._inbound(message, text, kind)
+        inbound.relay, inbound.notice = False, Outgoing(text=notice)
+        return inbound
+
+    def _text(self, message: Message) -> Inbound:
+        text = message.text.strip()
+        language = _text_language(text, message.from_user)
+        if not text:
+            return self._notice(message, "empty", texts.gateway("empty", language))
+        if len(text) > self.config.max_message_chars:
+            notice = texts.gateway("too_long", language, limit=self.config.max_message_chars)
+            return self._notice(message, "too_long", notice, text)
+        if text.startswith("/"):  # never relayed as typed: Rasa would read it as an intent
+            mapped = command_text(text)
+            if mapped is None:
+                notice = texts.telegram("unknown_command", _user_language(message.from_user))
+                return self._notice(message, "unknown_command", notice, text)
+            inbound = self._inbound(message, mapped, "command", command=text.split()[0])
+        else:
+            inbound = self._inbound(message, text, "text")
+        inbound.language = language
+        return inbound
+
+    async def _callback(self, update: Update) -> Inbound | None:
+        """A pressed inline button: the payload of the button, if the message still offers it."""
+        query = update.callback_query
+        message = query.message
+        if message is None or message.chat.type != "private":
+            await self._answer_callback(query.id)
+            return None
+        data = query.data or ""
+        # Telegram does not check callback data against the keyboard; the message it sends along does.
+        offered = isinstance(message, Message) and message.reply_markup is not None and any(
+            key.callback_data == data for row in message.reply_markup.inline_keyboard for key in row)
+        payload = await messages.button_payload(self.db, data) if offered else None
+        language = _user_language(query.from_user)
+        meta = {"kind": "callback", "chat_id": message.chat.id, "callback_data": data[:64],
+                "language_code": query.from_user.language_code}
+        if payload is None:
+            inbound = Inbound(chat=str(message.chat.id), text="", meta=meta, relay=False, language=language,
+                              notice=Outgoing(text=texts.telegram("button_expired", language)))
+        else:
+            inbound = Inbound(chat=str(message.chat.id), text=payload, meta=meta, language=language)
+        inbound.callback_id = query.id
+        return inbound
+
+    async def _answer_callback(self, query_id: str) -> None:
+        """Stops the button's spinner; a failure here costs nothing but that."""
+        try:
+            await self.bot.answer_callback_query(query_id)
+        except TelegramError as error:
+            logger.info("telegram answerCallbackQuery failed (%s)", _redacted(error, self.bot.token))
+
+    async def store_photo(self, photo: Photo, name: str, language: str) -> Outgoing | None:
+        """Fetch the photo into the media directory; a notice for the citizen when that fails."""
+        limit = self.config.max_photo_bytes
+        refused = Outgoing(text=texts.gateway("bad_photo", language, limit_mb=limit // (1024 * 1024)))
+        if photo.size and photo.size > limit:
+            return refused
+        try:
+            file = await self.bot.get_file(photo.file_id)
+            if file.file_size and file.file_size > limit:
+                return refused
+            data = bytes(await file.download_as_bytearray(read_timeout=DOWNLOAD_TIMEOUT_S))
+        except BadRequest as error:  # e.g. "file is too big" (over the Bot API's 20 MB)
+            logger.info("telegram photo refused (%s)", _redacted(error, self.bot.token))
+            return refused
+        except (TelegramError, RuntimeError) as error:
+            logger.warning("telegram photo download failed (%s)", _redacted(error, self.bot.token))
+            return Outgoing(text=texts.gateway("photo_failed", language))
+        if len(data) > limit or _image_kind(data) != photo.extension:
+            return refused
+        self.config.media_dir.mkdir(parents=True, exist_ok=True)
+        partial = self.config.media_dir / f".{name}.part"
+        partial.write_bytes(data)
+        partial.replace(self.config.media_dir / name)
+        return None
+
+
+def _photo_of(message: Message) -> Photo | None:
+    """The largest size of a photo, or an image sent as a file (JPEG, PNG, WEBP)."""
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return Photo(largest.file_id, largest.file_size, "jpg")
+    document = message.document
+    if document is not None and (document.mime_type or "") in IMAGE_DOCUMENTS:
+        return Photo(document.file_id, document.file_size, IMAGE_DOCUMENTS[document.mime_type])
+    return None
+
+
+async def _read_body(request: web.Request) -> bytes | None:
+    """The body, or None when it is larger than an update can be."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.content.iter_chunked(64 * 1024):
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
+
+
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+
+
+def make_bot(config: settings.Settings) -> tuple[Bot, tuple[HTTPXRequest, HTTPXRequest]]:
+    api = config.telegram_api_url.rstrip("/")
+    requests = (HTTPXRequest(connection_pool_size=8), HTTPXRequest(connection_pool_size=1))
+    bot = Bot(config.telegram_bot_token, base_url=f"{api}/bot", base_file_url=f"{api}/file/bot",
+              request=requests[0], get_updates_request=requests[1])
+    return bot, requests
+
+
+def setup(app: web.Application, config: settings.Settings) -> None:
+    """Turn the channel on when TELEGRAM_BOT_TOKEN is set."""
+    if not config.telegram_bot_token:
+        return
+    if config.telegram_mode not in ("polling", "webhook"):
+        raise ValueError(f"TELEGRAM_MODE must be polling or webhook, not {config.telegram_mode!r}")
+    if config.telegram_mode == "webhook" and not config.public_url.startswith(("https://", "http://")):
+        raise ValueError("TELEGRAM_MODE=webhook needs PUBLIC_URL, the gateway's https:// address")
+    if config.telegram_mode == "webhook" and not config.public_url.startswith("https://"):
+        logger.warning("PUBLIC_URL is not https://: Telegram delivers webhooks only over HTTPS")
+    secret = config.telegram_webhook_secret or derived_secret(config.telegram_bot_token)
+    if not SECRET_RE.match(secret):
+        raise ValueError("TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (at most 256)")
+    # httpx logs every request URL at INFO, and Bot API URLs carry the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    bot, requests = make_bot(config)
+    gateway = _gateway()
+    channel = TelegramChannel(config, bot, requests, secret, gateway)
+    app[TELEGRAM] = channel
+    app[gateway.SENDERS][CHANNEL] = TelegramSender(bot)
+    app.router.add_post(WEBHOOK_PATH, channel.webhook)
+    app.cleanup_ctx.append(channel.context)
+    app.on_startup.append(channel.started)
+    app.on_shutdown.append(channel.stop)

@@ -1,0 +1,146 @@
+"""The public side of proposals for the Open311 API: what anyone may read, in bulk, and the
+submission of a proposal by an API client.
+
+Reads return `PublicRequest`, which has no field for the citizen, internal notes or officers'
+names, so a GET response cannot leak them by mistake. Listing 1,000 proposals takes three
+queries (proposals, supporters, last reasons), not three per proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select, update
+
+from storage import repo
+from storage.db import Database
+from storage.models import Citizen, Proposal, StatusChange, Support
+
+CHANNEL = "open311"
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything is stored in UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass(frozen=True)
+class PublicChange:
+    """One status change as the public sees it: the reason, never the internal note or the actor."""
+
+    status: str
+    reason: str | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class PublicRequest:
+    code: str
+    description: str
+    sector: str
+    village_code: str
+    rt: str | None
+    rw: str | None
+    latitude: float | None
+    longitude: float | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+    supporters: int
+    public_reason: str | None  # the reason given with the latest change, if any
+    history: tuple[PublicChange, ...] = ()
+
+
+def _request(row: Proposal, supporters: int, reason: str | None,
+             history: tuple[PublicChange, ...] = ()) -> PublicRequest:
+    return PublicRequest(row.code, row.description, row.sector, row.village_code, row.rt, row.rw, row.latitude,
+                         row.longitude, row.status, _utc(row.created_at), _utc(row.updated_at), supporters, reason,
+                         history)
+
+
+def _as_utc(moment: datetime) -> datetime:
+    # Stored values are UTC; SQLite compares them as text, so filters must be UTC too.
+    return moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+async def find_requests(
+    db: Database, *, codes: list[str] | None = None, sectors: list[str] | None = None,
+    statuses: list[str] | None = None, start: datetime | None = None, end: datetime | None = None,
+    offset: int = 0, limit: int = 1000,
+) -> list[PublicRequest]:
+    """Proposals matching every given filter, newest first; `start`/`end` bound `created_at`."""
+    query = select(Proposal)
+    if codes is not None:
+        query = query.where(Proposal.code.in_(codes))
+    if sectors:
+        query = query.where(Proposal.sector.in_(sectors))
+    if statuses is not None:
+        query = query.where(Proposal.status.in_(statuses))
+    if start is not None:
+        query = query.where(Proposal.created_at >= _as_utc(start))
+    if end is not None:
+        query = query.where(Proposal.created_at <= _as_utc(end))
+    query = query.order_by(Proposal.created_at.desc(), Proposal.id.desc()).offset(offset).limit(limit)
+    async with db.session() as session:
+        rows = (await session.execute(query)).scalars().all()
+        if not rows:
+            return []
+        ids = [row.id for row in rows]
+        supporters = dict(
+            (await session.execute(
+                select(Support.proposal_id, func.count(Support.id))
+                .where(Support.proposal_id.in_(ids)).group_by(Support.proposal_id)
+            )).all()
+        )
+        latest = (
+            select(func.max(StatusChange.id)).where(StatusChange.proposal_id.in_(ids))
+            .group_by(StatusChange.proposal_id)
+        )
+        reasons = dict(
+            (await session.execute(
+                select(StatusChange.proposal_id, StatusChange.reason).where(StatusChange.id.in_(latest))
+            )).all()
+        )
+        return [_request(row, supporters.get(row.id, 0), reasons.get(row.id)) for row in rows]
+
+
+async def get_request(db: Database, code: str) -> PublicRequest | None:
+    """One proposal with its public status history, oldest change first."""
+    async with db.session() as session:
+        row = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
+        if row is None:
+            return None
+        supporters = (
+            await session.execute(select(func.count(Support.id)).where(Support.proposal_id == row.id))
+        ).scalar_one()
+        changes = (
+            await session.execute(
+                select(StatusChange.new_status, StatusChange.reason, StatusChange.created_at)
+                .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
+            )
+        ).all()
+        history = tuple(PublicChange(status, reason, _utc(at)) for status, reason, at in changes)
+        return _request(row, supporters, history[-1].reason if history else None, history)
+
+
+async def submit_request(
+    db: Database, external_id: str, draft_key: str, draft: repo.ProposalDraft, name: str | None = None,
+    phone: str | None = None,
+) -> tuple[repo.ProposalView, bool]:
+    """Store a proposal from an API client (idempotent by `draft_key`, like the chat's form).
+
+    The submitter's name and phone, when given, go where the chat keeps them (the citizen row),
+    which only officers of the proposal's area see.
+    """
+    view, created = await repo.submit_proposal(db, CHANNEL, external_id, draft_key, draft)
+    values = {k: v for k, v in (("name", name), ("phone", phone)) if v}
+    if created and values:
+        async with db.session() as session:
+            await session.execute(
+                update(Citizen).where(Citizen.channel == CHANNEL, Citizen.external_id == external_id).values(**values)
+            )
+            await session.commit()
+    return view, created
