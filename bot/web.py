@@ -8,9 +8,10 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.keys import RELAY, SETTINGS
 from bot.message import Incoming, Outgoing
-from bot.relay import RasaUnavailable, Relay
-from core import settings, texts
+from bot.relay import RasaUnavailable
+from core import texts
 from storage import messages
 
 routes = web.RouteTableDef()
@@ -19,8 +20,6 @@ SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 IMAGE_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 
-SETTINGS = web.AppKey("settings", settings.Settings)
-RELAY = web.AppKey("relay", Relay)
 
 
 def _reply(messages: list[Outgoing], status: int = 200) -> web.Response:

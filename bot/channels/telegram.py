@@ -24,13 +24,13 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from types import ModuleType
 
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot import keys
 from bot.message import Button, Outgoing
 from bot.outbox import SendError
 from bot.web import _image_kind
@@ -54,12 +54,6 @@ MAX_BACKOFF_S = 60.0
 MAX_UPDATE_FAILURES = 5  # then a poisonous update is skipped instead of blocking the chat for ever
 DOWNLOAD_TIMEOUT_S = 30.0
 
-
-def _gateway() -> ModuleType:
-    """bot.app, for its app keys; not a top-level import because bot.app imports this module while loading."""
-    from bot import app as gateway
-
-    return gateway
 
 
 def derived_secret(token: str) -> str:
@@ -253,10 +247,8 @@ def command_text(text: str) -> str | None:
 class TelegramChannel:
     """The bot's inbound side and its lifecycle inside the gateway application."""
 
-    def __init__(self, config: settings.Settings, bot: Bot, requests: tuple[HTTPXRequest, ...], secret: str,
-                 gateway: ModuleType) -> None:
+    def __init__(self, config: settings.Settings, bot: Bot, requests: tuple[HTTPXRequest, ...], secret: str) -> None:
         self.config = config
-        self.gateway = gateway
         self.bot = bot
         self.requests = requests
         self.secret = secret
@@ -268,11 +260,11 @@ class TelegramChannel:
 
     @property
     def db(self) -> Database:
-        return self.app[self.gateway.DB]
+        return self.app[keys.DB]
 
     def wake(self, worker: bool) -> None:
         """Nudge the background loop that has new work (the worker, or the outbox dispatcher)."""
-        self.app[self.gateway.WORKER if worker else self.gateway.DISPATCHER].wakeup.set()
+        self.app[keys.WORKER if worker else keys.DISPATCHER].wakeup.set()
 
     # --- lifecycle ---
     async def context(self, app: web.Application) -> AsyncIterator[None]:
@@ -593,10 +585,9 @@ def setup(app: web.Application, config: settings.Settings) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     bot, requests = make_bot(config)
-    gateway = _gateway()
-    channel = TelegramChannel(config, bot, requests, secret, gateway)
+    channel = TelegramChannel(config, bot, requests, secret)
     app[TELEGRAM] = channel
-    app[gateway.SENDERS][CHANNEL] = TelegramSender(bot)
+    app[keys.SENDERS][CHANNEL] = TelegramSender(bot)
     app.router.add_post(WEBHOOK_PATH, channel.webhook)
     app.cleanup_ctx.append(channel.context)
     app.on_startup.append(channel.started)

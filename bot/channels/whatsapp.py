@@ -15,17 +15,16 @@ import hmac
 import json
 import logging
 import re
-import sys
 import time
 import uuid
 from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from types import ModuleType
 
 import aiohttp
 from aiohttp import web
 
+from bot import keys
 from bot.message import Button, Outgoing
 from bot.outbox import SendError
 from bot.web import _image_kind
@@ -70,22 +69,6 @@ MAX_ID_CHARS = 128  # the queue's sender and message id columns
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _gateway(app: web.Application) -> ModuleType:
-    """The module that built `app`, for its app keys (DB, CLIENT, SENDERS, WORKER, DISPATCHER).
-
-    Not a top-level import: bot.app imports this module while it loads. And not always `bot.app`:
-    `python -m bot.app` runs the file as `__main__`, a second copy of the module with keys of its own.
-    """
-    for name in ("__main__", "bot.app"):
-        module = sys.modules.get(name)
-        key = getattr(module, "SENDERS", None)
-        if isinstance(key, web.AppKey) and key in app:
-            return module
-    from bot import app as gateway
-
-    return gateway
 
 
 class RateLimit:
@@ -133,21 +116,20 @@ class GraphError(SendError):
 class WhatsAppChannel:
     """The webhook's state: configuration, rate limits, photo downloads in flight."""
 
-    def __init__(self, app: web.Application, config: settings.Settings, gateway: ModuleType) -> None:
+    def __init__(self, app: web.Application, config: settings.Settings) -> None:
         self.app = app
         self.config = config
-        self.keys = gateway
         self.limit = RateLimit(config.whatsapp_rate_per_minute)
         self.tasks: set[asyncio.Task] = set()
         self.sender = WhatsAppSender(self)
 
     @property
     def db(self) -> Database:
-        return self.app[self.keys.DB]
+        return self.app[keys.DB]
 
     @property
     def client(self) -> aiohttp.ClientSession:
-        return self.app[self.keys.CLIENT]
+        return self.app[keys.CLIENT]
 
     @property
     def auth(self) -> dict[str, str]:
@@ -158,7 +140,7 @@ class WhatsAppChannel:
         return hmac.compare_digest(f"sha256={digest}".encode(), header.strip().encode("utf-8", "replace"))
 
     def wake(self) -> None:
-        for key in (self.keys.WORKER, self.keys.DISPATCHER):
+        for key in (keys.WORKER, keys.DISPATCHER):
             if key in self.app:
                 self.app[key].wakeup.set()
 
@@ -598,10 +580,9 @@ def setup(app: web.Application, config: settings.Settings) -> None:
         return
     if not config.whatsapp_verify_token:
         logger.warning("WHATSAPP_VERIFY_TOKEN not set: Meta cannot verify the webhook subscription")
-    gateway = _gateway(app)
-    channel = WhatsAppChannel(app, config, gateway)
+    channel = WhatsAppChannel(app, config)
     app[WHATSAPP] = channel
-    app[gateway.SENDERS][CHANNEL] = channel.sender
+    app[keys.SENDERS][CHANNEL] = channel.sender
     app.router.add_get(PATH, verify)
     app.router.add_post(PATH, webhook)
     app.on_shutdown.append(channel.shutdown)

@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from bot import web as web_chat
+from bot import keys
 from core import regions, roles, settings, texts
 from core import status as status_rules
 from core.sectors import SECTORS
@@ -29,11 +29,11 @@ SESSION = web.RequestKey("officer_session", SessionView)  # set by the guard mid
 
 def db_of(request: web.Request) -> Database:
     # The gateway opens one Database at startup; the relay carries it (as /api/updates uses it).
-    return request.config_dict[web_chat.RELAY].db
+    return request.config_dict[keys.RELAY].db
 
 
 def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[web_chat.SETTINGS]
+    return request.config_dict[keys.SETTINGS]
 
 
 def session_of(request: web.Request) -> SessionView:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot import web as web_chat
+from bot import keys
 from core import settings
 from storage.db import Database
 
@@ -50,11 +50,11 @@ def json_response(data: object, status: int = 200, headers: dict[str, str] | Non
 
 def db_of(request: web.Request) -> Database:
     # The gateway opens one Database at startup; the relay carries it (as the console uses it).
-    return request.config_dict[web_chat.RELAY].db
+    return request.config_dict[keys.RELAY].db
 
 
 def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[web_chat.SETTINGS]
+    return request.config_dict[keys.SETTINGS]
 
 
 def limits_of(request: web.Request) -> Limits:

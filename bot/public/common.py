@@ -17,7 +17,7 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot import web as web_chat
+from bot import keys
 from core import regions, settings, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
@@ -71,11 +71,11 @@ HEADERS = web.AppKey("public_headers", dict)
 
 def db_of(request: web.Request) -> Database:
     # The gateway opens one Database at startup; the relay carries it (as the officer console uses it).
-    return request.config_dict[web_chat.RELAY].db
+    return request.config_dict[keys.RELAY].db
 
 
 def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[web_chat.SETTINGS]
+    return request.config_dict[keys.SETTINGS]
 
 
 def tile_source(tile_url: str) -> str:
