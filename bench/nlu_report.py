@@ -29,7 +29,7 @@ from tests.nlu.test_heldout import load_examples  # noqa: E402
 HELDOUT = {"id (mixed)": "heldout_id.yml", "id formal": "heldout_id_formal.yml",
            "id informal": "heldout_id_informal.yml", "jv": "heldout_jv.yml", "su": "heldout_su.yml"}
 FILE_LANGUAGE = {"id (mixed)": "id", "id formal": "id", "id informal": "id", "jv": "jv", "su": "su"}
-NUSAX_TEST = ROOT.parent / "shared" / "data" / "nusax" / "test.csv"
+NUSAX_TEST = ROOT / "tests" / "nlu" / "data" / "nusax_test.csv"
 OUT = ROOT / "bench" / "results"
 
 

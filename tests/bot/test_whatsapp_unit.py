@@ -1,6 +1,6 @@
 """The WhatsApp channel inside the real gateway app (temp SQLite, fake Graph API, no Rasa).
 
-Webhooks are Meta's own sample payloads (../shared/fixtures/whatsapp), signed with a test secret.
+Webhooks are real WhatsApp payloads (tests/fixtures/whatsapp, from pywa), signed with a test secret.
 The queue worker and the outbox dispatcher are paused, so what the webhook stored can be read back
 through the storage functions.
 """
@@ -33,7 +33,7 @@ from storage.db import Database
 from storage.models import Citizen
 from tests.fakes.whatsapp import FakeGraph
 
-FIXTURES = ROOT.parent / "shared" / "fixtures" / "whatsapp"
+FIXTURES = ROOT / "tests" / "fixtures" / "whatsapp"
 SECRET = "test-app-secret"
 TOKEN = "test-token"
 PHONE_ID = "1122334455667"  # the fixtures' business phone number id

@@ -16,7 +16,7 @@ from nlu import language_model
 from nlu.language_model import LOW_CONFIDENCE, LanguageModel
 
 ROOT = Path(__file__).resolve().parents[2]
-NUSAX_TEST = ROOT.parent / "shared" / "data" / "nusax" / "test.csv"
+NUSAX_TEST = ROOT / "tests" / "nlu" / "data" / "nusax_test.csv"
 COLUMNS = {"id": "indonesian", "jv": "javanese", "su": "sundanese"}
 
 CHAT = {
@@ -138,7 +138,6 @@ def test_loads_fast() -> None:
     assert time.perf_counter() - started < 2.0
 
 
-@pytest.mark.skipif(not NUSAX_TEST.exists(), reason=f"NusaX test split not found at {NUSAX_TEST} (not shipped)")
 def test_nusax_test_accuracy(model: LanguageModel) -> None:
     with NUSAX_TEST.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
