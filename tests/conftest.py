@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage import migrate
 from storage.db import Database
@@ -32,22 +35,32 @@ async def _truncate(db: Database) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_migrated() -> str:
-    """The PostgreSQL test database, emptied and migrated once per session."""
+def pg_migrated():
+    """A fresh PostgreSQL database for this test session, migrated, dropped at the end.
+
+    Its own database (not a shared schema), so test sessions running at the same time on one
+    server cannot drop each other's tables.
+    """
     if not PG_URL:
         if PG_REQUIRED:
             pytest.fail("TEST_DATABASE_URL is not set but PostgreSQL tests are required")
         pytest.skip("no PostgreSQL: set TEST_DATABASE_URL (./musrenbang test does)")
-    async def reset() -> None:
-        db = Database(PG_URL)
-        async with db.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await db.dispose()
+    server = make_url(PG_URL)
+    name = f"{server.database}_{uuid.uuid4().hex[:10]}"
 
-    in_thread(asyncio.run, reset())
-    in_thread(migrate.upgrade, PG_URL)
-    return PG_URL
+    async def admin(statement: str) -> None:
+        engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+        await engine.dispose()
+
+    in_thread(asyncio.run, admin(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        in_thread(migrate.upgrade, url)
+        yield url
+    finally:
+        in_thread(asyncio.run, admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture(scope="session")
