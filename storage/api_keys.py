@@ -12,13 +12,13 @@ import hashlib
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import ApiKey, ApiRateCounter
+from storage.models import ApiKey, ApiRateCounter, as_utc, utcnow
 
 KEY_PREFIX = "mrb_"
 PREFIX_SHOWN = 8  # "mrb_" and four random characters: enough to tell keys apart in a list
@@ -30,15 +30,6 @@ class DuplicateName(ValueError):
     """A key with this name exists already (revoked keys keep their name, for the record)."""
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def key_hash(key: str) -> str:
@@ -70,8 +61,8 @@ class ApiKeyView:
 
 
 def _view(row: ApiKey) -> ApiKeyView:
-    return ApiKeyView(row.id, row.name, row.key_prefix, _utc(row.created_at), _utc(row.revoked_at),
-                      _utc(row.last_used_at), row.request_count or 0)
+    return ApiKeyView(row.id, row.name, row.key_prefix, as_utc(row.created_at), as_utc(row.revoked_at),
+                      as_utc(row.last_used_at), row.request_count or 0)
 
 
 async def create_key(db: Database, name: str) -> tuple[ApiKeyView, str]:
@@ -81,7 +72,7 @@ async def create_key(db: Database, name: str) -> tuple[ApiKeyView, str]:
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     async with db.session() as session:
         row = ApiKey(name=name, key_hash=key_hash(key), key_prefix=key[:PREFIX_SHOWN], request_count=0,
-                     created_at=_now())
+                     created_at=utcnow())
         session.add(row)
         try:
             await session.commit()
@@ -104,7 +95,7 @@ async def revoke_key(db: Database, name: str, now: datetime | None = None) -> Ap
         if row is None:
             return None
         if row.revoked_at is None:
-            row.revoked_at = now or _now()
+            row.revoked_at = now or utcnow()
             await session.commit()
         return _view(row)
 
@@ -113,7 +104,7 @@ async def authenticate(db: Database, key: str, now: datetime | None = None) -> A
     """The active key behind `key`, counted as used once; None when unknown or revoked."""
     if not key or not key.startswith(KEY_PREFIX) or len(key) > 128:
         return None
-    now = now or _now()
+    now = now or utcnow()
     async with db.session() as session:
         row = (
             await session.execute(select(ApiKey).where(ApiKey.key_hash == key_hash(key), ApiKey.revoked_at.is_(None)))
@@ -155,7 +146,7 @@ async def hit(db: Database, bucket: str, limit: int, window_s: int, now: datetim
     """
     if not 0 < window_s <= COUNTER_KEEP_S // 2:
         raise ValueError(f"window of {window_s} s out of range")
-    epoch = int((now or _now()).timestamp())
+    epoch = int((now or utcnow()).timestamp())
     start = epoch - epoch % window_s
     retry_after = max(1, start + window_s - epoch)
     for _ in range(5):

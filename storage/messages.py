@@ -15,14 +15,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from storage.db import Database
-from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage
+from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, utcnow
 from storage.repo import citizen_row
 
 LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker that died
 
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -50,7 +47,7 @@ class OutboxJob:
 async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
                          meta: dict | None = None, status: str = "queued") -> tuple[int, bool]:
     """Store a message once; `(id, False)` when the same delivery was stored before."""
-    now = _now()
+    now = utcnow()
     async with db.session() as session:
         row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
                              meta=json.dumps(meta or {}, ensure_ascii=False), status=status, created_at=now,
@@ -76,7 +73,7 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
 
 async def claim_inbound(db: Database) -> InboundJob | None:
     """The next message to process: due, and the oldest unfinished one of its sender (order kept)."""
-    now = _now()
+    now = utcnow()
     earlier = aliased(InboundMessage)
     ready = or_(
         and_(InboundMessage.status == "queued", InboundMessage.next_attempt_at <= now),
@@ -118,12 +115,12 @@ async def complete_inbound(db: Database, inbound_id: int, replies: list[dict], d
         row = await session.get(InboundMessage, inbound_id)
         row.status = "done"
         row.replies = json.dumps(replies, ensure_ascii=False)
-        row.processed_at = _now()
+        row.processed_at = utcnow()
         if deliver:
             for index, reply in enumerate(replies):
                 session.add(OutboxMessage(channel=row.channel, recipient=row.sender, kind="reply", status="pending",
                                           payload=json.dumps(reply, ensure_ascii=False), attempts=0,
-                                          dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=_now()))
+                                          dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=utcnow()))
         await session.commit()
 
 
@@ -133,13 +130,13 @@ async def postpone_inbound(db: Database, inbound_id: int, delay: timedelta, noti
         row = await session.get(InboundMessage, inbound_id)
         row.status = "queued"
         row.claimed_at = None
-        row.next_attempt_at = _now() + delay
+        row.next_attempt_at = utcnow() + delay
         queued_notice = False
         if notice is not None and not row.busy_notice_sent:
             row.busy_notice_sent = True
             session.add(OutboxMessage(channel=row.channel, recipient=row.sender, kind="notice", status="pending",
                                       payload=json.dumps(notice, ensure_ascii=False), attempts=0,
-                                      dedupe_key=f"busy:{inbound_id}", next_attempt_at=_now()))
+                                      dedupe_key=f"busy:{inbound_id}", next_attempt_at=utcnow()))
             queued_notice = True
         await session.commit()
         return queued_notice
@@ -152,7 +149,7 @@ async def release_inbound(db: Database, inbound_id: int) -> None:
         if row is not None and row.status == "processing":
             row.status = "queued"
             row.claimed_at = None
-            row.next_attempt_at = _now()
+            row.next_attempt_at = utcnow()
             await session.commit()
 
 
@@ -175,7 +172,7 @@ async def queue_outgoing(db: Database, channel: str, recipient: str, payload: di
     async with db.session() as session:
         session.add(OutboxMessage(channel=channel, recipient=recipient, payload=json.dumps(payload, ensure_ascii=False),
                                   kind=kind, status="pending", attempts=0, dedupe_key=dedupe_key,
-                                  next_attempt_at=_now()))
+                                  next_attempt_at=utcnow()))
         try:
             await session.commit()
             return True
@@ -187,7 +184,7 @@ async def queue_outgoing(db: Database, channel: str, recipient: str, payload: di
 async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 20,
                          recipient: str | None = None) -> list[OutboxJob]:
     """Due outbox messages of the given channels (and recipient), claimed for sending, oldest first."""
-    now = _now()
+    now = utcnow()
     ready = or_(
         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE),
@@ -218,7 +215,7 @@ async def outgoing_sent(db: Database, outbox_id: int, provider_id: str | None = 
     async with db.session() as session:
         await session.execute(
             update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-            .values(status="sent", sent_at=_now(), provider_id=provider_id, last_error=None)
+            .values(status="sent", sent_at=utcnow(), provider_id=provider_id, last_error=None)
         )
         await session.commit()
 
@@ -229,7 +226,7 @@ async def outgoing_failed(db: Database, outbox_id: int, error: str, retry_in: ti
     if retry_in is None:
         values["status"] = "failed"
     else:
-        values.update(status="pending", next_attempt_at=_now() + retry_in)
+        values.update(status="pending", next_attempt_at=utcnow() + retry_in)
     async with db.session() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
         await session.commit()

@@ -26,6 +26,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(value: datetime | None) -> datetime | None:
+    """A stored timestamp as an aware UTC datetime (SQLite hands back naive ones; all are stored in UTC)."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
 class Citizen(Base):
     """Someone who chats with the bot, identified per channel (web, telegram, whatsapp)."""
 
@@ -115,6 +122,8 @@ class Escalation(Base):
     """A question the bot could not answer, waiting for an officer."""
 
     __tablename__ = "escalations"
+    # A reply in the officers' Telegram chat is matched to its escalation by the post's message.
+    __table_args__ = (Index("ix_escalations_post", "post_chat_id", "post_message_id"),)
 
     id = Column(Integer, primary_key=True)
     citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
@@ -127,6 +136,11 @@ class Escalation(Base):
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     answered_at = Column(DateTime(timezone=True))
     faq_entry_id = Column(Integer, ForeignKey("faq_entries.id", name="fk_escalations_faq_entry"))
+    # Answered outside the console (the officers' Telegram chat): "telegram:<user>", no officer row.
+    answered_by = Column(String(120))
+    posted_at = Column(DateTime(timezone=True))  # queued for the officers' Telegram chat
+    post_chat_id = Column(String(64))
+    post_message_id = Column(BigInteger)  # Telegram's id of that post, once it is delivered
 
     citizen = relationship("Citizen")
 

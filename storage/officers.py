@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,8 @@ from storage.models import (
     Proposal,
     StatusChange,
     Support,
+    as_utc,
+    utcnow,
 )
 
 DUPLICATE_SCORE = round(similarity.THRESHOLD * 100)  # percent, as the page shows Duplicate.score
@@ -44,15 +46,6 @@ ANSWER_INTRO: dict[str, str] = {
 }
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 # --- Accounts ---------------------------------------------------------------------------------
@@ -85,7 +78,7 @@ class Credentials:
 
 def _officer_view(row: Officer) -> OfficerView:
     return OfficerView(row.id, row.username, row.full_name or "", row.role, row.scope_code, row.sector,
-                       bool(row.active), _utc(row.created_at))
+                       bool(row.active), as_utc(row.created_at))
 
 
 class DuplicateUsername(ValueError):
@@ -102,7 +95,7 @@ async def create_officer(db: Database, username: str, password_hash: str, role: 
     async with db.session() as session:
         row = Officer(username=username, full_name=full_name.strip(), password_hash=password_hash, role=role,
                       scope_code=scope_code if role != roles.ADMIN else None, sector=sector, active=True,
-                      created_at=_now())
+                      created_at=utcnow())
         session.add(row)
         try:
             await session.commit()
@@ -159,12 +152,12 @@ class ThrottleState:
 
 async def locked_until(db: Database, keys: list[str], now: datetime | None = None) -> datetime | None:
     """The latest lock of any of these keys that is still in force, or None."""
-    now = now or _now()
+    now = now or utcnow()
     async with db.session() as session:
         values = (
             await session.execute(select(LoginThrottle.locked_until).where(LoginThrottle.key.in_(keys)))
         ).scalars().all()
-    active = [_utc(v) for v in values if v is not None and _utc(v) > now]
+    active = [as_utc(v) for v in values if v is not None and as_utc(v) > now]
     return max(active) if active else None
 
 
@@ -175,7 +168,7 @@ async def record_failed_login(db: Database, key: str, lockout: Callable[[int], t
     The count restarts when the previous failure is older than `window`. The increment is one
     UPDATE, so failures arriving at the same time on several gateways are all counted.
     """
-    now = now or _now()
+    now = now or utcnow()
     for _ in range(5):
         async with db.session() as session:
             bumped = await session.execute(
@@ -197,10 +190,10 @@ async def record_failed_login(db: Database, key: str, lockout: Callable[[int], t
                 return ThrottleState(1, now + lock if lock else None)
             row = (await session.execute(select(LoginThrottle).where(LoginThrottle.key == key))).scalar_one()
             lock = lockout(row.failures)
-            previous = _utc(row.locked_until)
+            previous = as_utc(row.locked_until)
             if lock and (previous is None or previous < now + lock):
                 row.locked_until = now + lock
-            state = ThrottleState(row.failures, _utc(row.locked_until))
+            state = ThrottleState(row.failures, as_utc(row.locked_until))
             await session.commit()
             return state
     raise RuntimeError(f"could not record the failed login of {key}")
@@ -224,7 +217,7 @@ class SessionView:
 
 async def create_session(db: Database, officer_id: int, token_hash: str, csrf_token: str, expires_at: datetime,
                          ip: str | None = None) -> None:
-    now = _now()
+    now = utcnow()
     async with db.session() as session:
         await session.execute(delete(OfficerSession).where(OfficerSession.expires_at < now))
         session.add(OfficerSession(token_hash=token_hash, officer_id=officer_id, csrf_token=csrf_token, ip=ip,
@@ -234,7 +227,7 @@ async def create_session(db: Database, officer_id: int, token_hash: str, csrf_to
 
 async def get_session(db: Database, token_hash: str, now: datetime | None = None) -> SessionView | None:
     """The live session of an active officer with this token hash, or None."""
-    now = now or _now()
+    now = now or utcnow()
     async with db.session() as session:
         row = (
             await session.execute(
@@ -246,7 +239,7 @@ async def get_session(db: Database, token_hash: str, now: datetime | None = None
     if row is None:
         return None
     stored, officer = row
-    return SessionView(_officer_view(officer), stored.csrf_token, _utc(stored.expires_at))
+    return SessionView(_officer_view(officer), stored.csrf_token, as_utc(stored.expires_at))
 
 
 async def delete_session(db: Database, token_hash: str) -> None:
@@ -273,21 +266,23 @@ async def audit(db: Database, actor: str, action: str, target: str | None = None
                 ip: str | None = None, officer_id: int | None = None) -> None:
     async with db.session() as session:
         session.add(AuditEntry(officer_id=officer_id, actor=actor[:120], action=action[:40],
-                               target=target[:160] if target else None, detail=detail, ip=ip, created_at=_now()))
+                               target=target[:160] if target else None, detail=detail, ip=ip, created_at=utcnow()))
         await session.commit()
 
 
 async def audit_log(db: Database, limit: int = 200, actor: str | None = None,
-                    action: str | None = None) -> list[AuditView]:
+                    action: str | None = None, target: str | None = None) -> list[AuditView]:
     """The newest entries first."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if actor:
         query = query.where(AuditEntry.actor == actor)
     if action:
         query = query.where(AuditEntry.action == action)
+    if target:
+        query = query.where(AuditEntry.target == target)
     async with db.session() as session:
         rows = (await session.execute(query)).scalars().all()
-        return [AuditView(r.id, r.actor, r.action, r.target, r.detail, r.ip, _utc(r.created_at)) for r in rows]
+        return [AuditView(r.id, r.actor, r.action, r.target, r.detail, r.ip, as_utc(r.created_at)) for r in rows]
 
 
 # --- The proposal queue -------------------------------------------------------------------------
@@ -335,7 +330,7 @@ async def proposal_queue(db: Database, scope: roles.Scope, filters: QueueFilter 
                          now: datetime | None = None, limit: int = QUEUE_LIMIT) -> Queue:
     """Proposals in a scope, the longest-waiting first, with counts per status for the tabs."""
     filters = filters or QueueFilter()
-    now = now or _now()
+    now = now or utcnow()
     common = _scope_clauses(scope)
     if filters.sector:
         common.append(Proposal.sector == filters.sector)
@@ -360,8 +355,8 @@ async def proposal_queue(db: Database, scope: roles.Scope, filters: QueueFilter 
                 .where(*chosen).order_by(Proposal.updated_at, Proposal.id).limit(limit)
             )
         ).all()
-    items = [QueueItem(r.code, r.description, r.sector, r.village_code, r.status, _utc(r.created_at),
-                       _utc(r.updated_at), r.supporters) for r in rows]
+    items = [QueueItem(r.code, r.description, r.sector, r.village_code, r.status, as_utc(r.created_at),
+                       as_utc(r.updated_at), r.supporters) for r in rows]
     return Queue(items, total, counts)
 
 
@@ -447,14 +442,14 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
             await session.execute(select(StatusChange).where(StatusChange.proposal_id == proposal.id)
                                   .order_by(StatusChange.id))
         ).scalars().all()
-        history = [HistoryRow(c.old_status, c.new_status, c.actor, c.reason, c.note, _utc(c.created_at))
+        history = [HistoryRow(c.old_status, c.new_status, c.actor, c.reason, c.note, as_utc(c.created_at))
                    for c in changes]
     duplicates = await _likely_duplicates(db, proposal)
     return ProposalDetail(
         code=proposal.code, status=proposal.status, description=proposal.description, sector=proposal.sector,
         item_code=proposal.item_code, village_code=proposal.village_code, rt=proposal.rt, rw=proposal.rw,
         latitude=proposal.latitude, longitude=proposal.longitude, photo_ref=proposal.photo_ref,
-        language=proposal.language, created_at=_utc(proposal.created_at), updated_at=_utc(proposal.updated_at),
+        language=proposal.language, created_at=as_utc(proposal.created_at), updated_at=as_utc(proposal.updated_at),
         citizen_channel=citizen.channel, citizen_name=citizen.name, citizen_phone=citizen.phone,
         supporters=supporters, history=history, duplicates=duplicates,
     )
@@ -578,7 +573,7 @@ async def _move_supporters(db: Database, source_code: str, target_code: str) -> 
         added = 0
         for citizen_id in moving:
             if citizen_id not in present:
-                session.add(Support(proposal_id=target.id, citizen_id=citizen_id, created_at=_now()))
+                session.add(Support(proposal_id=target.id, citizen_id=citizen_id, created_at=utcnow()))
                 present.add(citizen_id)
                 added += 1
         await session.execute(delete(Support).where(Support.proposal_id == source.id))
@@ -614,13 +609,14 @@ class ClaimError(RuntimeError):
 
 def _escalation_view(row: Escalation, citizen: Citizen, claimer: str | None, now: datetime,
                      sla_days: int) -> EscalationView:
-    created = _utc(row.created_at)
+    created = as_utc(row.created_at)
     due = roles.add_working_days(created, sla_days)
     return EscalationView(
         id=row.id, question=row.question, excerpt=row.excerpt or "", status=row.status, channel=citizen.channel,
         language=citizen.language or "id", created_at=created, due_at=due,
-        overdue=row.status != "answered" and now > due, claimed_by=row.claimed_by, claimed_by_name=claimer,
-        claimed_at=_utc(row.claimed_at), answer=row.answer, answered_at=_utc(row.answered_at),
+        overdue=row.status != "answered" and now > due, claimed_by=row.claimed_by,
+        claimed_by_name=claimer or row.answered_by,
+        claimed_at=as_utc(row.claimed_at), answer=row.answer, answered_at=as_utc(row.answered_at),
         faq_entry_id=row.faq_entry_id,
     )
 
@@ -634,7 +630,7 @@ def _escalation_query():  # noqa: ANN202 - a Select
 async def escalation_queue(db: Database, sla_days: int, now: datetime | None = None, answered: bool = False,
                            limit: int = 100) -> list[EscalationView]:
     """Waiting escalations oldest first (or, with `answered`, the latest answered ones)."""
-    now = now or _now()
+    now = now or utcnow()
     query = _escalation_query()
     if answered:
         query = query.where(Escalation.status == "answered").order_by(Escalation.answered_at.desc())
@@ -650,7 +646,7 @@ async def get_escalation(db: Database, escalation_id: int, sla_days: int,
                          now: datetime | None = None) -> EscalationView | None:
     async with db.session() as session:
         row = (await session.execute(_escalation_query().where(Escalation.id == escalation_id))).one_or_none()
-    return _escalation_view(*row, now or _now(), sla_days) if row else None
+    return _escalation_view(*row, now or utcnow(), sla_days) if row else None
 
 
 async def claim_escalation(db: Database, escalation_id: int, officer_id: int) -> bool:
@@ -661,7 +657,7 @@ async def claim_escalation(db: Database, escalation_id: int, officer_id: int) ->
             .where(Escalation.id == escalation_id,
                    or_(Escalation.status == "open",
                        and_(Escalation.status == "claimed", Escalation.claimed_by == officer_id)))
-            .values(status="claimed", claimed_by=officer_id, claimed_at=_now())
+            .values(status="claimed", claimed_by=officer_id, claimed_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         await session.commit()
@@ -681,23 +677,26 @@ async def release_escalation(db: Database, escalation_id: int, officer_id: int, 
         return done.rowcount == 1
 
 
-async def answer_escalation(db: Database, escalation_id: int, officer_id: int, answer: str) -> bool:
+async def answer_escalation(db: Database, escalation_id: int, officer_id: int | None, answer: str,
+                            actor: str | None = None) -> bool:
     """Store the answer and queue it to the citizen's channel; an open one is claimed on the way.
 
     The outbox dedupe key makes the answer go out once even if this runs again (e.g. after a crash
     between the two steps, the same officer submits again). Raises LookupError or ClaimError.
+    `officer_id=None` with an `actor` is an answer from outside the console (the officers' Telegram
+    chat), where there is no officer account to name.
     """
     answer = answer.strip()
     if not answer:
         raise ValueError("the answer is empty")
-    now = _now()
+    now = utcnow()
     async with db.session() as session:
         done = await session.execute(
             update(Escalation)
             .where(Escalation.id == escalation_id,
                    or_(Escalation.status == "open",
                        and_(Escalation.status == "claimed", Escalation.claimed_by == officer_id)))
-            .values(status="answered", claimed_by=officer_id, answer=answer, answered_at=now,
+            .values(status="answered", claimed_by=officer_id, answer=answer, answered_at=now, answered_by=actor,
                     claimed_at=func.coalesce(Escalation.claimed_at, now))
             .execution_options(synchronize_session=False)
         )
@@ -739,9 +738,100 @@ async def save_as_faq(db: Database, escalation_id: int, question: str | None = N
             return row.faq_entry_id
         entry = FaqEntry(topic=topic.strip()[:64] or "petugas", language=language or citizen.language or "id",
                          question=(question or "").strip() or row.question, answer=(answer or "").strip() or row.answer,
-                         active=True, created_at=_now())
+                         active=True, created_at=utcnow())
         session.add(entry)
         await session.flush()
         row.faq_entry_id = entry.id
         await session.commit()
         return entry.id
+
+
+# --- Escalations in the officers' Telegram chat ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EscalationPost:
+    """What the officers' chat is shown of a new escalation; `private` is what must be blanked out."""
+
+    id: int
+    question: str
+    excerpt: str
+    channel: str
+    private: tuple[str, ...]  # the citizen's name and phone number (a WhatsApp id is one)
+
+
+async def escalations_to_post(db: Database, limit: int = 20) -> list[EscalationPost]:
+    """Waiting escalations not yet queued for the officers' chat, oldest first."""
+    async with db.session() as session:
+        rows = (await session.execute(
+            select(Escalation, Citizen).join(Citizen, Citizen.id == Escalation.citizen_id)
+            .where(Escalation.posted_at.is_(None), Escalation.status.in_(("open", "claimed")))
+            .order_by(Escalation.id).limit(limit)
+        )).all()
+    posts = []
+    for row, citizen in rows:
+        private = [citizen.name or "", citizen.phone or ""]
+        if citizen.channel == "whatsapp":
+            private.append(citizen.external_id)
+        posts.append(EscalationPost(row.id, row.question, row.excerpt or "", citizen.channel,
+                                    tuple(value for value in private if value.strip())))
+    return posts
+
+
+async def escalation_posted(db: Database, escalation_id: int) -> None:
+    """Its post is in the outbox: the periodic check passes it by from now on."""
+    async with db.session() as session:
+        await session.execute(update(Escalation).where(Escalation.id == escalation_id, Escalation.posted_at.is_(None))
+                              .values(posted_at=utcnow()).execution_options(synchronize_session=False))
+        await session.commit()
+
+
+async def escalation_post_sent(db: Database, escalation_id: int, chat_id: str, message_id: int) -> None:
+    """Telegram's id of the delivered post, so that a reply to it can be matched to the escalation."""
+    async with db.session() as session:
+        await session.execute(update(Escalation).where(Escalation.id == escalation_id)
+                              .values(post_chat_id=str(chat_id), post_message_id=message_id,
+                                      posted_at=func.coalesce(Escalation.posted_at, utcnow()))
+                              .execution_options(synchronize_session=False))
+        await session.commit()
+
+
+async def escalation_for_post(db: Database, chat_id: str, message_id: int) -> int | None:
+    """The escalation whose post in `chat_id` is `message_id`, or None (any other message)."""
+    async with db.session() as session:
+        return (await session.execute(
+            select(Escalation.id).where(Escalation.post_chat_id == str(chat_id),
+                                        Escalation.post_message_id == message_id).limit(1)
+        )).scalar_one_or_none()
+
+
+@dataclass(frozen=True)
+class ChatAnswer:
+    outcome: str  # "sent" (the citizen gets it), "answered" (already, by `by`), "claimed" (`by` holds it)
+    by: str | None
+
+
+async def answer_from_chat(db: Database, escalation_id: int, actor: str, answer: str) -> ChatAnswer:
+    """An answer from the officers' Telegram chat, on the console's path (`answer_escalation`
+    claims, stores and queues it to the citizen once), audited under `actor`.
+
+    Running it again for the same message (a redelivered update) reports "sent" again and sends
+    nothing new. Raises LookupError for an unknown escalation, ValueError for an empty answer.
+    """
+    answer = answer.strip()
+    try:
+        fresh = await answer_escalation(db, escalation_id, None, answer, actor=actor)
+    except ClaimError:
+        fresh = False
+    async with db.session() as session:
+        row, claimer = (await session.execute(
+            select(Escalation, Officer.username).outerjoin(Officer, Officer.id == Escalation.claimed_by)
+            .where(Escalation.id == escalation_id)
+        )).one()
+    by = claimer or row.answered_by
+    if not fresh and not (row.status == "answered" and row.answered_by == actor and row.answer == answer):
+        return ChatAnswer("answered" if row.status == "answered" else "claimed", by)
+    target = f"eskalasi:{escalation_id}"
+    if not await audit_log(db, limit=1, actor=actor, action="escalation_answer", target=target):
+        await audit(db, actor, "escalation_answer", target, "dijawab lewat Telegram")
+    return ChatAnswer("sent", actor)

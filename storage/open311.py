@@ -15,16 +15,10 @@ from sqlalchemy import func, select, update
 
 from storage import repo
 from storage.db import Database
-from storage.models import Citizen, Proposal, StatusChange, Support
+from storage.models import Citizen, Proposal, StatusChange, Support, as_utc
 
 CHANNEL = "open311"
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ class PublicRequest:
 def _request(row: Proposal, supporters: int, reason: str | None,
              history: tuple[PublicChange, ...] = ()) -> PublicRequest:
     return PublicRequest(row.code, row.description, row.sector, row.village_code, row.rt, row.rw, row.latitude,
-                         row.longitude, row.status, _utc(row.created_at), _utc(row.updated_at), supporters, reason,
+                         row.longitude, row.status, as_utc(row.created_at), as_utc(row.updated_at), supporters, reason,
                          history)
 
 
@@ -122,7 +116,7 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
                 .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
             )
         ).all()
-        history = tuple(PublicChange(status, reason, _utc(at)) for status, reason, at in changes)
+        history = tuple(PublicChange(status, reason, as_utc(at)) for status, reason, at in changes)
         return _request(row, supporters, history[-1].reason if history else None, history)
 
 

@@ -21,7 +21,7 @@ from core import kamus, regions, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from storage.db import Database
-from storage.models import Proposal, StatusChange, Support
+from storage.models import Proposal, StatusChange, Support, as_utc
 
 WIB = timezone(timedelta(hours=7))
 # "Verified" means the desa/kelurahan verified it, whatever happened afterwards (history, not status).
@@ -50,12 +50,6 @@ def redact(text: str | None) -> str:
     """Citizens' free text with contact details masked: the dashboard is for everyone to read."""
     return _PERSONAL_RE.sub(REDACTED, text or "")
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def current_year(now: datetime | None = None) -> int:
@@ -193,7 +187,7 @@ async def years_with_data(db: Database, region: str) -> list[tuple[int, int]]:
         ).one()
         if first is None:
             return []
-        years = list(range(current_year(_utc(last)), current_year(_utc(first)) - 1, -1))[:MAX_YEARS]
+        years = list(range(current_year(as_utc(last)), current_year(as_utc(first)) - 1, -1))[:MAX_YEARS]
         counts = (await session.execute(select(*(_count_if(and_(*_in_year(y))) for y in years)).where(*where))).one()
     return [(year, count) for year, count in zip(years, counts, strict=True) if count]
 
@@ -370,7 +364,7 @@ def _rounded(value: float | None) -> float | None:
 def _item(row: object) -> PublicItem:
     place = place_of(row.village_code)
     return PublicItem(row.code, redact(row.description), row.sector, row.item_code, row.status, row.village_code,
-                      place.name, place.kecamatan, _utc(row.created_at), _rounded(row.latitude),
+                      place.name, place.kecamatan, as_utc(row.created_at), _rounded(row.latitude),
                       _rounded(row.longitude))
 
 
@@ -469,7 +463,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
     item = _item(row)
     known = kamus.item(row.item_code) if row.item_code else None
     history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, _by(c.actor),
-                            _utc(c.created_at)) for c in changes]
+                            as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,
-                          item.longitude, supporters, item.created_at, _utc(row.updated_at), history)
+                          item.longitude, supporters, item.created_at, as_utc(row.updated_at), history)

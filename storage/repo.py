@@ -17,16 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import status as status_rules
 from core import texts, tracking
 from storage.db import Database
-from storage.models import Citizen, Escalation, FaqEntry, OutboxMessage, Proposal, StatusChange, Support
+from storage.models import Citizen, Escalation, FaqEntry, OutboxMessage, Proposal, StatusChange, Support, as_utc
 
 CODE_ATTEMPTS = 8
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 @dataclass(frozen=True)
@@ -112,8 +106,8 @@ async def _view(session: AsyncSession, proposal: Proposal) -> ProposalView:
         rt=proposal.rt,
         rw=proposal.rw,
         status=proposal.status,
-        created_at=_utc(proposal.created_at),
-        updated_at=_utc(proposal.updated_at),
+        created_at=as_utc(proposal.created_at),
+        updated_at=as_utc(proposal.updated_at),
         supporters=supporters,
         last_reason=last_reason,
         has_photo=bool(proposal.photo_ref),
@@ -211,7 +205,7 @@ async def history(db: Database, code: str) -> list[StatusChangeView]:
                 .order_by(StatusChange.id)
             )
         ).scalars().all()
-        return [StatusChangeView(r.old_status, r.new_status, r.reason, _utc(r.created_at)) for r in rows]
+        return [StatusChangeView(r.old_status, r.new_status, r.reason, as_utc(r.created_at)) for r in rows]
 
 
 async def change_status(

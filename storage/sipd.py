@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from core.roles import WIB
 from storage.db import Database
-from storage.models import Proposal, StatusChange
+from storage.models import Proposal, StatusChange, as_utc
 
 # A status change made while the proposal sat at one of these statuses is that stage's decision
 # (core/roles.py ROLE_MOVES: desa decides on `diajukan`, kecamatan on `diverifikasi_desa`, OPD after).
@@ -29,12 +29,6 @@ STAGE_OF_OLD_STATUS: dict[str, str] = {
 }
 IN_CHUNK = 500  # codes per IN (...) list, below SQLite's bound-parameter limit
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything is stored in UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
 
 
 def year_bounds(year: int) -> tuple[datetime, datetime]:
@@ -91,7 +85,7 @@ async def export_rows(db: Database, year: int | None = None) -> list[ExportRow]:
         if stage and (reason or "").strip():
             stage_reasons.setdefault(proposal_id, {})[stage] = reason.strip()
     return [
-        ExportRow(r.code, _utc(r.created_at), r.description, r.sector, r.item_code, r.village_code, r.rt, r.rw,
+        ExportRow(r.code, as_utc(r.created_at), r.description, r.sector, r.item_code, r.village_code, r.rt, r.rw,
                   r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
         for r in proposals
     ]
@@ -143,9 +137,9 @@ async def report_rows(db: Database, year: int) -> list[ReportRow]:
     for proposal_id, new_status, created_at in history:
         reached.setdefault(proposal_id, set()).add(new_status)
         if new_status == "diverifikasi_desa" and proposal_id not in verified:
-            verified[proposal_id] = _utc(created_at)
+            verified[proposal_id] = as_utc(created_at)
     return [
-        ReportRow(r.village_code, r.sector, r.citizen_id, _utc(r.created_at), r.status,
+        ReportRow(r.village_code, r.sector, r.citizen_id, as_utc(r.created_at), r.status,
                   frozenset(reached.get(r.id, set()) | {r.status}), verified.get(r.id))
         for r in proposals
     ]

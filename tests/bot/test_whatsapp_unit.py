@@ -30,7 +30,7 @@ from core.settings import Settings
 from ops.stack import ROOT
 from storage import messages
 from storage.db import Database
-from storage.models import Citizen
+from storage.models import Citizen, utcnow
 from tests.fakes.whatsapp import FakeGraph
 
 FIXTURES = ROOT / "tests" / "fixtures" / "whatsapp"
@@ -476,7 +476,7 @@ async def test_outside_the_window_a_template_carries_the_text(gateway, graph) ->
     await open_window(gateway)
     async with gateway.db.session() as session:  # ... and last wrote 25 hours ago
         await session.execute(update(Citizen).where(Citizen.external_id == USER)
-                              .values(last_inbound_at=messages._now() - timedelta(hours=25)))
+                              .values(last_inbound_at=utcnow() - timedelta(hours=25)))
         await session.commit()
     await sender.send(job(kind="notice"), Outgoing(text=news))
     for sent in graph.to(USER):

@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from storage import messages, repo
 from storage.db import Database
-from storage.models import InboundMessage
+from storage.models import InboundMessage, utcnow
 
 DRAFT = repo.ProposalDraft(description="Perbaikan jalan", sector="jalan", village_code="34.04.07.2001")
 
@@ -52,7 +52,7 @@ async def test_a_claim_of_a_dead_worker_is_taken_over(db: Database) -> None:
     assert await messages.claim_inbound(db) is None
     async with db.session() as session:  # the worker died long ago
         await session.execute(update(InboundMessage).where(InboundMessage.id == inbound_id)
-                              .values(claimed_at=messages._now() - messages.LEASE * 2))
+                              .values(claimed_at=utcnow() - messages.LEASE * 2))
         await session.commit()
     taken = await messages.claim_inbound(db)
     assert taken.id == inbound_id and taken.attempts == 2
