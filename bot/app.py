@@ -45,8 +45,8 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     app[CLIENT] = client
     rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s)
     app[RELAY] = Relay(db, rasa)
-    worker = Worker(db, rasa)
     dispatcher = OutboxDispatcher(db, app[SENDERS])
+    worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 import aiohttp
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 DUPLICATE_WAIT_S = 30.0
 POLL_S = 0.2
-MAX_BACKOFF_S = 60
+MAX_BACKOFF_S = 10  # once Rasa is back, a waiting message is answered within this
 
 
 class RasaUnavailable(Exception):
@@ -98,12 +99,19 @@ class Relay:
 
 
 class Worker:
-    """Relays queued messages to Rasa, one at a time per sender, and queues the replies."""
+    """Relays queued messages to Rasa and queues the replies.
 
-    def __init__(self, db: Database, rasa: RasaClient, idle_s: float = 0.3) -> None:
+    `run` keeps `concurrency` loops busy: different senders are relayed in parallel, while the
+    claim query keeps one sender's messages in order, one at a time.
+    """
+
+    def __init__(self, db: Database, rasa: RasaClient, idle_s: float = 0.3, concurrency: int = 8,
+                 on_replies: Callable[[], None] | None = None) -> None:
         self.db = db
         self.rasa = rasa
         self.idle_s = idle_s
+        self.concurrency = concurrency
+        self.on_replies = on_replies  # e.g. wake the outbox dispatcher at once
         self.wakeup = asyncio.Event()
 
     async def run_once(self) -> bool:
@@ -118,10 +126,20 @@ class Worker:
             logger.warning("rasa unavailable (%s); message %s waits", error, job.id)
             await messages.postpone_inbound(self.db, job.id, backoff(job.attempts), busy_notice(job.text).as_dict())
             return True
+        except asyncio.CancelledError:
+            # The gateway is stopping: hand the message back now, not after the claim's lease (120 s),
+            # which would hold this sender's conversation for that long after a restart.
+            await messages.release_inbound(self.db, job.id)
+            raise
         await messages.complete_inbound(self.db, job.id, [r.as_dict() for r in replies])
+        if self.on_replies is not None:
+            self.on_replies()
         return True
 
     async def run(self) -> None:
+        await asyncio.gather(*(self._loop() for _ in range(self.concurrency)))
+
+    async def _loop(self) -> None:
         while True:
             try:
                 busy = await self.run_once()

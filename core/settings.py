@@ -27,6 +27,12 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
+def _env_ids(name: str) -> tuple[int, ...]:
+    """Comma-separated numeric ids (Telegram user ids); anything else in the list is skipped."""
+    parts = (part.strip() for part in _env(name, "").split(","))
+    return tuple(int(part) for part in parts if part.lstrip("-").isdigit())
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; build a new one (`load()`) to see changes."""
@@ -40,6 +46,8 @@ class Settings:
     rasa_timeout_s: int = field(default_factory=lambda: _env_int("RASA_TIMEOUT", 30))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_photo_bytes: int = field(default_factory=lambda: _env_int("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
+    # Parallel relays to Rasa for different senders (one sender's messages stay in order).
+    worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # Officers' console: escalations are due within this many working days (Mon–Fri).
     escalation_sla_days: int = field(default_factory=lambda: _env_int("ESCALATION_SLA_DAYS", 2))
     officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
@@ -63,6 +71,11 @@ class Settings:
     telegram_api_url: str = field(default_factory=lambda: _env("TELEGRAM_API_URL", "https://api.telegram.org"))
     telegram_rate_per_minute: int = field(default_factory=lambda: _env_int("TELEGRAM_RATE_PER_MINUTE", 20))
     telegram_poll_timeout_s: int = field(default_factory=lambda: _env_int("TELEGRAM_POLL_TIMEOUT", 25))
+    # The officers' chat (a group's numeric id, e.g. -1001234567890): new escalations are posted there
+    # and a reply to such a post is the answer. Unset: officers answer in the console only.
+    telegram_officers_chat_id: str = field(default_factory=lambda: _env("TELEGRAM_OFFICERS_CHAT_ID", ""))
+    # If set, only these Telegram user ids may answer from that chat (any member may otherwise).
+    telegram_officer_ids: tuple[int, ...] = field(default_factory=lambda: _env_ids("TELEGRAM_OFFICER_IDS"))
     # The gateway's address as the internet sees it (https://...), for webhook registration.
     public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "").rstrip("/"))
     # The public dashboard's map: a tile URL template ("https://tile.openstreetmap.org/{z}/{x}/{y}.png")

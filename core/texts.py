@@ -149,6 +149,24 @@ TELEGRAM: dict[str, dict[str, str]] = {
     "choose": {"id": "Silakan pilih:", "jv": "Mangga pilih:", "su": "Mangga pilih:"},
 }
 
+# The officers' Telegram chat (TELEGRAM_OFFICERS_CHAT_ID): read by officers, so Indonesian only.
+# "phone"/"name" replace the citizen's phone numbers and name in what is posted there.
+TELEGRAM_OFFICERS: dict[str, str] = {
+    "post": "Pertanyaan warga — tiket {ticket} (lewat {channel})\n\n{question}\n\n"
+            "Cuplikan percakapan:\n{excerpt}\n\nBalas (reply) pesan ini untuk menjawab.",
+    "no_excerpt": "(tidak ada)",
+    "phone": "[nomor HP]",
+    "name": "[nama]",
+    "sent": "Jawaban terkirim ke warga (tiket {ticket}).",
+    "answered": "Tiket {ticket} sudah dijawab oleh {who}.",
+    "claimed": "Tiket {ticket} sedang ditangani oleh {who} di konsol petugas.",
+    "missing": "Tiket {ticket} tidak ditemukan.",
+    "someone": "petugas lain",
+    "text_only": "Jawaban untuk tiket {ticket} harus berupa pesan teks.",
+    "too_long": "Jawaban untuk tiket {ticket} terlalu panjang (paling banyak {limit} karakter).",
+    "not_officer": "Maaf, hanya petugas yang terdaftar yang dapat menjawab tiket {ticket}.",
+}
+
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -188,6 +206,10 @@ def whatsapp(key: str, language: str | None = None, **values: object) -> str:
 
 def telegram(key: str, language: str | None = None, **values: object) -> str:
     return _pick(TELEGRAM[key], language).format(**values)
+
+
+def telegram_officers(key: str, **values: object) -> str:
+    return TELEGRAM_OFFICERS[key].format(**values)
 
 
 def date(moment: datetime, language: str | None = None) -> str:

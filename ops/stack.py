@@ -148,25 +148,67 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def start(self, log=print, timeout_s: float = 240) -> None:  # noqa: ANN001 - a print-like callable
+    def command(self, name: str) -> list[str]:
+        """The command line of one of the three processes."""
+        if name == "actions":
+            return [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+        if name == "rasa":
+            return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--model", str(self.model),
+                    "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+        if name == "gateway":
+            return [str(APP_BIN / "python"), "-m", "bot"]
+        raise ValueError(f"unknown process {name!r}")
+
+    def wait_ready(self, name: str, timeout_s: float = 240) -> None:
+        process = self.processes[name]
+        if name == "gateway":
+            wait_http(f"{self.gateway_url}/healthz", min(timeout_s, 60), process)
+        elif name == "actions":
+            wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, process)
+        else:
+            wait_http(f"{self.rasa_url}/status", timeout_s, process)
+            wait_model_loaded(self.rasa_url, timeout_s, process)
+
+    def launch(self, name: str, wait: bool = True, timeout_s: float = 240) -> subprocess.Popen:
+        """Start one process (its log appends to var/logs/<name>.log), by default waiting until it is ready."""
+        log_dir = self.var_dir / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        process = self._spawn(name, self.command(name), log_dir)
+        if wait:
+            self.wait_ready(name, timeout_s)
+        return process
+
+    def kill(self, name: str, sig: int = signal.SIGKILL, timeout_s: float = 15) -> None:
+        """Stop one process (SIGKILL by default: no clean-up runs, as in a crash)."""
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout_s)
+
+    def restart(self, name: str, sig: int = signal.SIGKILL, timeout_s: float = 240) -> None:
+        """Kill one process and start it again on the same ports, var dir and database."""
+        self.kill(name, sig)
+        self.launch(name, timeout_s=timeout_s)
+
+    def start(self, log=print, timeout_s: float = 240,  # noqa: ANN001 - a print-like callable
+              without: tuple[str, ...] = ()) -> None:
+        """Migrate, then start the three processes (except those in `without`) and wait until they serve."""
         if not self.model.is_file():
             raise FileNotFoundError(f"no trained model at {self.model}")
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        log_dir = self.var_dir / "logs"
-        log_dir.mkdir(exist_ok=True)
         subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate"], cwd=ROOT, env=self.env(), check=True)
         started = time.monotonic()
-        actions = self._spawn("actions", [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                          "--port", str(self.actions_port)], log_dir)
-        rasa = self._spawn("rasa", [str(RASA_BIN / "rasa"), "run", "--enable-api", "--model", str(self.model),
-                                    "--port", str(self.rasa_port), "--interface", "127.0.0.1",
-                                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"], log_dir)
-        gateway = self._spawn("gateway", [str(APP_BIN / "python"), "-m", "bot"], log_dir)
+        names = [name for name in ("actions", "rasa", "gateway") if name not in without]
+        for name in names:
+            self.launch(name, wait=False)
         log("Starting the action server, Rasa (loading the model takes about a minute) and the gateway...")
-        wait_http(f"{self.gateway_url}/healthz", 60, gateway)
-        wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, actions)
-        wait_http(f"{self.rasa_url}/status", timeout_s, rasa)
-        wait_model_loaded(self.rasa_url, timeout_s, rasa)
+        for name in sorted(names, key=("gateway", "actions", "rasa").index):
+            self.wait_ready(name, timeout_s)
         self.timings["ready_s"] = time.monotonic() - started
 
     def stop(self) -> None:

@@ -15,9 +15,7 @@ import hmac
 import json
 import logging
 import re
-import time
 import uuid
-from collections import deque
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from aiohttp import web
 from bot import keys
 from bot.message import Button, Outgoing
 from bot.outbox import SendError
+from bot.ratelimit import RateLimit
 from bot.web import _image_kind
 from core import settings, texts
 from storage import messages
@@ -69,42 +68,6 @@ MAX_ID_CHARS = 128  # the queue's sender and message id columns
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-class RateLimit:
-    """Messages per sender per minute, in this process (several instances each allow the rate)."""
-
-    def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
-        self.per_minute = max(1, per_minute)
-        self.window_s = window_s
-        self.hits: dict[str, deque[float]] = {}
-        self.noticed: dict[str, float] = {}
-
-    def allow(self, sender: str, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        hits = self.hits.setdefault(sender, deque())
-        while hits and hits[0] <= now - self.window_s:
-            hits.popleft()
-        if len(hits) >= self.per_minute:
-            return False
-        hits.append(now)
-        if len(self.hits) > 10_000:
-            self._forget(now)
-        return True
-
-    def notice_due(self, sender: str, now: float | None = None) -> bool:
-        """True at most once per window, so a flood gets one polite answer, not one per message."""
-        now = time.monotonic() if now is None else now
-        if now - self.noticed.get(sender, -self.window_s) < self.window_s:
-            return False
-        self.noticed[sender] = now
-        return True
-
-    def _forget(self, now: float) -> None:
-        for sender in [s for s, hits in self.hits.items() if not hits or hits[-1] <= now - self.window_s]:
-            del self.hits[sender]
-        for sender in [s for s, at in self.noticed.items() if at <= now - self.window_s]:
-            del self.noticed[sender]
 
 
 class GraphError(SendError):

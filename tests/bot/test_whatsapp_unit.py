@@ -386,10 +386,17 @@ async def test_rate_limit_answers_politely_once_and_spares_other_senders(tmp_pat
 
 
 def test_rate_limit_window_slides() -> None:
-    limit = whatsapp.RateLimit(2)
-    assert limit.allow("a", 0) and limit.allow("a", 1) and not limit.allow("a", 2) and limit.allow("b", 2)
-    assert limit.allow("a", 60.5) and not limit.allow("a", 60.6)
-    assert limit.notice_due("a", 0) and not limit.notice_due("a", 59) and limit.notice_due("a", 61)
+    now = [0.0]
+    limit = whatsapp.RateLimit(2, clock=lambda: now[0])
+    assert limit.allow("a") and limit.allow("a") and not limit.allow("a") and limit.allow("b")
+    now[0] = 60.5
+    assert limit.allow("a") and limit.allow("a") and not limit.allow("a")
+    now[0] = 0.0
+    assert limit.notice_due("a")
+    now[0] = 59.0
+    assert not limit.notice_due("a")
+    now[0] = 61.0
+    assert limit.notice_due("a")
 
 
 # The sender ----------------------------------------------------------------------------------
