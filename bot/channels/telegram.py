@@ -8,6 +8,9 @@ is stored too but answered with a polite notice through the outbox instead.
 Out: the outbox dispatcher calls `TelegramSender.send`: plain text (no parse_mode, so nothing
 needs escaping), split at 4096, Rasa buttons as an inline keyboard whose callback data is the short
 `"outboxid:index"` that `messages.button_payload` turns back into the Rasa payload.
+Officers (TELEGRAM_OFFICERS_CHAT_ID): every new escalation is posted to their chat through the
+outbox; a reply to such a post is the answer, taken on the console's path (`officers.answer_from_chat`).
+Nothing from that chat is ever relayed to Rasa.
 """
 
 from __future__ import annotations
@@ -18,9 +21,7 @@ import hmac
 import json
 import logging
 import re
-import time
 import uuid
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -33,9 +34,10 @@ from telegram.request import HTTPXRequest
 from bot import keys
 from bot.message import Button, Outgoing
 from bot.outbox import SendError
+from bot.ratelimit import RateLimit
 from bot.web import _image_kind
 from core import settings, texts
-from storage import messages
+from storage import messages, officers
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -53,7 +55,12 @@ IMAGE_DOCUMENTS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"
 MAX_BACKOFF_S = 60.0
 MAX_UPDATE_FAILURES = 5  # then a poisonous update is skipped instead of blocking the chat for ever
 DOWNLOAD_TIMEOUT_S = 30.0
-
+ESCALATION_POLL_S = 3.0  # how often new escalations (the Rasa action server writes them) are looked for
+POST_QUESTION_CHARS = 1000  # so that a post stays one message, the one a reply must point at
+POST_EXCERPT_CHARS = 2000
+MAX_ANSWER_CHARS = 4000  # as in the console's answer form
+EXCERPT_LABELS = {"warga", "bot"}  # the speakers in an excerpt (actions/escalation.py), never a name to blank
+PHONE_RE = re.compile(r"(?<![\w+])(?:\+62|62|0)(?:[\s.-]?\d){7,13}(?!\d)")  # +62 8.., 08.., 0274-..
 
 
 def derived_secret(token: str) -> str:
@@ -67,50 +74,6 @@ def _backoff(failures: int) -> float:
 
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class RateLimit:
-    """Messages per chat per minute, in this process (several instances each allow the rate).
-
-    Messages over the limit are not counted, so a chat that keeps sending still gets the rate
-    through; the notice about it goes out at most once per window.
-    """
-
-    def __init__(self, per_minute: int, window_s: float = 60.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.per_minute = per_minute
-        self.window_s = window_s
-        self.clock = clock
-        self.seen: dict[str, deque[float]] = {}
-        self.warned: dict[str, float] = {}
-
-    def allow(self, chat: str) -> bool:
-        if self.per_minute <= 0:
-            return True
-        now = self.clock()
-        if len(self.seen) > 10_000:
-            self._forget(now)
-        times = self.seen.setdefault(chat, deque())
-        while times and times[0] <= now - self.window_s:
-            times.popleft()
-        if len(times) >= self.per_minute:
-            return False
-        times.append(now)
-        return True
-
-    def notice_due(self, chat: str) -> bool:
-        now = self.clock()
-        last = self.warned.get(chat)
-        if last is not None and now - last < self.window_s:
-            return False
-        self.warned[chat] = now
-        return True
-
-    def _forget(self, now: float) -> None:
-        for chat in [c for c, times in self.seen.items() if not times or times[-1] <= now - self.window_s]:
-            del self.seen[chat]
-        for chat in [c for c, at in self.warned.items() if at <= now - self.window_s]:
-            del self.warned[chat]
 
 
 # --- out: the outbox sender -------------------------------------------------------------------
@@ -163,8 +126,9 @@ class TelegramSender:
 
     channel = CHANNEL
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, database: Callable[[], Database] | None = None) -> None:
         self.bot = bot
+        self.database = database  # to note where an escalation's post landed; the app's, once it runs
 
     async def send(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
         markup = keyboard(job.id, message.buttons)
@@ -188,7 +152,23 @@ class TelegramSender:
             raise SendError(f"flood control: retry after {_seconds(error.retry_after):.0f} s") from error
         except TelegramError as error:  # network trouble, 5xx, a token being renewed: later
             raise SendError(_redacted(error, self.bot.token)) from error
+        if job.kind == "escalation" and sent_id is not None:
+            await self._post_sent(job, sent_id)
         return str(sent_id) if sent_id is not None else None
+
+    async def _post_sent(self, job: messages.OutboxJob, message_id: int) -> None:
+        """Remember the post of an escalation, so an officer's reply to it finds the escalation.
+
+        Never raises: the post is out, and a retry of the outbox would post it twice.
+        """
+        escalation_id = job.payload.get("escalation_id")
+        if self.database is None or not isinstance(escalation_id, int):
+            return
+        try:
+            await officers.escalation_post_sent(self.database(), escalation_id, job.recipient, message_id)
+        except Exception:
+            logger.exception("telegram post of escalation %s not recorded; replies to it go unmatched",
+                             escalation_id)
 
 
 def _redacted(error: BaseException, token: str) -> str:
@@ -256,7 +236,9 @@ class TelegramChannel:
         self.app: web.Application | None = None
         self.ready = asyncio.Event()
         self.task: asyncio.Task | None = None
+        self.poster: asyncio.Task | None = None
         self.failures: dict[int, int] = {}
+        self.officers_chat = config.telegram_officers_chat_id
 
     @property
     def db(self) -> Database:
@@ -271,6 +253,8 @@ class TelegramChannel:
         """cleanup_ctx: the background task (polling, or webhook registration) and the HTTP clients."""
         self.app = app
         self.task = asyncio.create_task(self._background(), name="telegram")
+        if self.officers_chat:
+            self.poster = asyncio.create_task(self._post_escalations(), name="telegram-escalations")
         yield
         await self.stop(app)
         await asyncio.gather(*(request.shutdown() for request in self.requests), return_exceptions=True)
@@ -281,9 +265,10 @@ class TelegramChannel:
 
     async def stop(self, _app: web.Application) -> None:
         """on_shutdown: stop polling before the database is closed."""
-        if self.task is not None and not self.task.done():
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
+        tasks = [task for task in (self.task, self.poster) if task is not None and not task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _background(self) -> None:
         await self.ready.wait()
@@ -353,6 +338,75 @@ class TelegramChannel:
         self.failures.pop(update.update_id, None)
         return True
 
+    # --- escalations to the officers' chat ---
+    async def _post_escalations(self) -> None:
+        """Look for new escalations every few seconds: the Rasa action server, another process,
+        creates them, and the table is the one place both see."""
+        await self.ready.wait()
+        while True:
+            try:
+                await self.post_escalations()
+            except Exception:
+                logger.exception("telegram: posting escalations to the officers' chat failed")
+            await asyncio.sleep(ESCALATION_POLL_S)
+
+    async def post_escalations(self) -> int:
+        """Queue a post for each escalation not posted yet; the dedupe key keeps it to one post even
+        when several gateways look at once or a crash comes between queueing and marking."""
+        db = self.db
+        posts = await officers.escalations_to_post(db)
+        for post in posts:
+            payload = {**Outgoing(text=post_text(post)).as_dict(), "escalation_id": post.id}
+            await messages.queue_outgoing(db, CHANNEL, self.officers_chat, payload, "escalation",
+                                          dedupe_key=f"escalation:{post.id}")
+            await officers.escalation_posted(db, post.id)
+        if posts:
+            self.wake(worker=False)
+        return len(posts)
+
+    def _in_officers_chat(self, update: Update) -> bool:
+        chat = update.effective_chat
+        return bool(self.officers_chat) and chat is not None and str(chat.id) == self.officers_chat
+
+    async def officer_reply(self, update: Update) -> None:
+        """A message in the officers' chat: a reply to an escalation's post is its answer; anything
+        else there is conversation between officers and is left alone (never relayed to Rasa)."""
+        message = update.message
+        if update.callback_query is not None:
+            await self._answer_callback(update.callback_query.id)
+        if message is None or message.reply_to_message is None or message.from_user is None \
+                or message.from_user.is_bot:
+            return
+        db = self.db
+        ticket = await officers.escalation_for_post(db, self.officers_chat, message.reply_to_message.message_id)
+        if ticket is None:
+            return
+        user = message.from_user
+        text = (message.text or "").strip()
+        if self.config.telegram_officer_ids and user.id not in self.config.telegram_officer_ids:
+            notice = texts.telegram_officers("not_officer", ticket=ticket)
+        elif not text:
+            notice = texts.telegram_officers("text_only", ticket=ticket)
+        elif len(text) > MAX_ANSWER_CHARS:
+            notice = texts.telegram_officers("too_long", ticket=ticket, limit=MAX_ANSWER_CHARS)
+        else:
+            notice = await self._answer(ticket, f"telegram:{user.username or user.id}", text)
+        # Keyed by the officer's message: a redelivered update confirms nothing twice.
+        await messages.queue_outgoing(db, CHANNEL, self.officers_chat, Outgoing(text=notice).as_dict(), "notice",
+                                      dedupe_key=f"{CHANNEL}:officers:{self.officers_chat}:{message.message_id}")
+        self.wake(worker=False)
+
+    async def _answer(self, ticket: int, actor: str, text: str) -> str:
+        try:
+            result = await officers.answer_from_chat(self.db, ticket, actor, text)
+        except LookupError:
+            return texts.telegram_officers("missing", ticket=ticket)
+        who = result.by or texts.telegram_officers("someone")
+        if result.outcome == "sent":
+            logger.info("escalation %s answered from the officers' Telegram chat by %s", ticket, actor)
+            return texts.telegram_officers("sent", ticket=ticket)
+        return texts.telegram_officers(result.outcome, ticket=ticket, who=who)
+
     # --- the webhook ---
     async def webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -380,6 +434,9 @@ class TelegramChannel:
     # --- one update ---
     async def handle(self, update: Update) -> None:
         """Store the update once, then start what it asks for: a relay, a photo download, a notice."""
+        if self._in_officers_chat(update):
+            await self.officer_reply(update)
+            return
         inbound = await self.interpret(update)
         if inbound is None:
             return
@@ -535,6 +592,37 @@ class TelegramChannel:
         return None
 
 
+def redact(text: str, private: tuple[str, ...] = ()) -> str:
+    """`text` without phone numbers and the citizen's name: the officers' chat is a wider
+    audience than the console, and the question needs neither to be answered."""
+    for value in sorted(private, key=len, reverse=True):
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 6:  # a phone number, however it is written
+            tail = digits[2:] if digits.startswith("62") else digits.lstrip("0")
+            text = re.sub(r"(?:\+?62|0)?[\s.-]?" + r"[\s.-]?".join(tail), texts.telegram_officers("phone"), text)
+            continue
+        words = [value.strip(), *(word for word in value.split() if len(word) >= 3)]
+        for word in (word for word in words if word.lower() not in EXCERPT_LABELS):
+            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", texts.telegram_officers("name"), text,
+                          flags=re.IGNORECASE)
+    return PHONE_RE.sub(texts.telegram_officers("phone"), text)
+
+
+def _clip(text: str, limit: int, tail: bool = False) -> str:
+    """At most `limit` characters; the end of a conversation matters more than its beginning."""
+    if len(text) <= limit:
+        return text
+    return "…" + text[-(limit - 1):] if tail else text[:limit - 1] + "…"
+
+
+def post_text(post: officers.EscalationPost) -> str:
+    """An escalation as the officers' chat sees it: one message (a reply must point at it)."""
+    excerpt = _clip(redact(post.excerpt.strip(), post.private), POST_EXCERPT_CHARS, tail=True)
+    return texts.telegram_officers("post", ticket=post.id, channel=post.channel,
+                                   question=_clip(redact(post.question.strip(), post.private), POST_QUESTION_CHARS),
+                                   excerpt=excerpt or texts.telegram_officers("no_excerpt"))
+
+
 def _photo_of(message: Message) -> Photo | None:
     """The largest size of a photo, or an image sent as a file (JPEG, PNG, WEBP)."""
     if message.photo:
@@ -582,12 +670,14 @@ def setup(app: web.Application, config: settings.Settings) -> None:
     secret = config.telegram_webhook_secret or derived_secret(config.telegram_bot_token)
     if not SECRET_RE.match(secret):
         raise ValueError("TELEGRAM_WEBHOOK_SECRET may only hold A-Z, a-z, 0-9, _ and - (at most 256)")
+    if config.telegram_officers_chat_id and not re.fullmatch(r"-?\d+", config.telegram_officers_chat_id):
+        raise ValueError("TELEGRAM_OFFICERS_CHAT_ID must be the chat's numeric id (e.g. -1001234567890)")
     # httpx logs every request URL at INFO, and Bot API URLs carry the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     bot, requests = make_bot(config)
     channel = TelegramChannel(config, bot, requests, secret)
     app[TELEGRAM] = channel
-    app[keys.SENDERS][CHANNEL] = TelegramSender(bot)
+    app[keys.SENDERS][CHANNEL] = TelegramSender(bot, lambda: app[keys.DB])
     app.router.add_post(WEBHOOK_PATH, channel.webhook)
     app.cleanup_ctx.append(channel.context)
     app.on_startup.append(channel.started)

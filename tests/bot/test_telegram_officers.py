@@ -1,0 +1,276 @@
+"""Officers answering escalations from their Telegram chat: the gateway app on a temporary SQLite
+database against the fake Bot API; Rasa is a recorder that must never hear from that chat."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select, update
+
+from bot.app import DB, create_app
+from bot.channels import telegram
+from core import texts
+from core.settings import Settings
+from storage import officers, repo
+from storage.models import Citizen, Escalation, InboundMessage, OutboxMessage
+from tests.fakes.telegram import FakeTelegram
+
+SECRET = "s3cret_webhook-token"
+OFFICERS = -100777  # the officers' group
+OTHER_GROUP = -100888
+CITIZEN = 555  # a citizen chatting on Telegram
+SARI = {"id": 5001, "is_bot": False, "first_name": "Sari", "username": "sari"}
+BUDI = {"id": 5002, "is_bot": False, "first_name": "Budi"}  # no username: named by id
+EXCERPT = ("Warga: nama saya Rahmat Hidayat, nomor saya 0812-3456-7890\n"
+           "Bot: Terima kasih, Rahmat.\nWarga: kapan musrenbang desa diadakan?")
+
+
+class RecordingRasa:
+    def __init__(self) -> None:
+        self.received: list[dict] = []
+        self.url = ""
+        self.runner: web.AppRunner | None = None
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.received.append(await request.json())
+        return web.json_response([{"text": "echo"}])
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/webhooks/rest/webhook", self.handle)
+        self.runner = web.AppRunner(app)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+
+@pytest.fixture
+async def fake():
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def rasa():
+    server = RecordingRasa()
+    await server.start()
+    yield server
+    await server.runner.cleanup()
+
+
+@pytest.fixture
+async def make_gateway(tmp_path, sqlite_db_url, fake, rasa, monkeypatch):
+    """Start (or restart) the gateway with the officers' chat configured, looking often for escalations."""
+    monkeypatch.setattr(telegram, "ESCALATION_POLL_S", 0.1)
+    clients: list[TestClient] = []
+
+    async def start(**overrides) -> TestClient:
+        values = dict(var_dir=tmp_path / "var", database_url=sqlite_db_url, rasa_url=rasa.url,
+                      telegram_bot_token=fake.token, telegram_mode="webhook", telegram_webhook_secret=SECRET,
+                      telegram_api_url=fake.url, public_url="https://musrenbang.example",
+                      telegram_officers_chat_id=str(OFFICERS))
+        values.update(overrides)
+        client = TestClient(TestServer(create_app(Settings(**values))))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()  # a second close (after a restart) does nothing
+
+
+@pytest.fixture
+async def gateway(make_gateway) -> TestClient:
+    return await make_gateway()
+
+
+async def post(client: TestClient, update: dict) -> int:
+    headers = {"Content-Type": "application/json", telegram.SECRET_HEADER: SECRET}
+    async with client.post(telegram.WEBHOOK_PATH, data=json.dumps(update), headers=headers) as response:
+        return response.status
+
+
+async def eventually(condition: Callable[[], object], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not (await condition() if asyncio.iscoroutinefunction(condition) else condition()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+def reply(fake: FakeTelegram, chat: int, to: dict, text: str | None, user: dict = SARI) -> dict:
+    """A group message from `user` replying to the bot's message `to`."""
+    content = {"text": text} if text is not None else {"sticker": {
+        "file_id": "CAACsticker", "file_unique_id": "st", "type": "regular", "width": 512, "height": 512,
+        "is_animated": False, "is_video": False}}
+    update = fake.message_update(chat, reply_to_message=to, **content)
+    update["message"]["from"] = user
+    return update
+
+
+async def escalate(client: TestClient, chat: int = CITIZEN, channel: str = "telegram") -> int:
+    db = client.app[DB]
+    ticket = await repo.create_escalation(db, channel, str(chat), "Kapan musrenbang desa diadakan?", EXCERPT)
+    async with db.session() as session:
+        await session.execute(update(Citizen).where(Citizen.external_id == str(chat))
+                              .values(name="Rahmat Hidayat", phone="081234567890"))
+        await session.commit()
+    return ticket
+
+
+async def posted(client: TestClient, fake: FakeTelegram, ticket: int) -> dict:
+    """The post of `ticket` in the officers' chat, once its message id is on the escalation."""
+    await fake.wait_for(lambda: fake.sent_to(OFFICERS))
+
+    async def recorded() -> bool:
+        async with client.app[DB].session() as session:
+            row = await session.get(Escalation, ticket)
+        return row.post_message_id is not None
+
+    await eventually(recorded)
+    return fake.sent_to(OFFICERS)[0]
+
+
+async def outbox(client: TestClient, **where: object) -> list[OutboxMessage]:
+    async with client.app[DB].session() as session:
+        query = select(OutboxMessage).filter_by(**where).order_by(OutboxMessage.id)
+        return list((await session.execute(query)).scalars())
+
+
+async def test_an_escalation_is_posted_once_without_the_citizens_name_or_number(make_gateway, fake) -> None:
+    gateway = await make_gateway()
+    ticket = await escalate(gateway)
+    post_message = await posted(gateway, fake, ticket)
+    text = post_message["text"]
+    assert f"tiket {ticket}" in text and "Kapan musrenbang desa diadakan?" in text
+    assert "Balas (reply) pesan ini untuk menjawab" in text
+    assert "kapan musrenbang desa diadakan?" in text  # the excerpt is there ...
+    for private in ("Rahmat", "Hidayat", "0812", "3456-7890"):  # ... without who asked
+        assert private not in text, private
+    assert "[nama]" in text and "[nomor HP]" in text
+    async with gateway.app[DB].session() as session:
+        row = await session.get(Escalation, ticket)
+    assert (row.post_chat_id, row.post_message_id) == (str(OFFICERS), post_message["message_id"])
+    rows = await outbox(gateway, kind="escalation")
+    assert [(r.channel, r.recipient, r.dedupe_key, r.status) for r in rows] == [
+        ("telegram", str(OFFICERS), f"escalation:{ticket}", "sent")]
+
+    await gateway.close()  # a restart: the new process must not post it again
+    gateway = await make_gateway()
+    await asyncio.sleep(0.6)
+    assert len(fake.sent_to(OFFICERS)) == 1
+    second = await escalate(gateway, chat=556)  # but it does post the next one
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
+    assert f"tiket {second}" in fake.sent_to(OFFICERS)[1]["text"]
+    await asyncio.sleep(0.4)
+    assert len(fake.sent_to(OFFICERS)) == 2
+
+
+async def test_a_reply_answers_the_citizen_once_and_is_audited(gateway, fake, rasa) -> None:
+    ticket = await escalate(gateway)
+    post_message = await posted(gateway, fake, ticket)
+    answer = reply(fake, OFFICERS, post_message, "Musrenbang desa diadakan bulan Januari di balai desa.")
+    assert await post(gateway, answer) == 200
+    await fake.wait_for(lambda: fake.sent_to(CITIZEN) and len(fake.sent_to(OFFICERS)) == 2)
+    citizen_texts = [m["text"] for m in fake.sent_to(CITIZEN)]
+    assert len(citizen_texts) == 1 and "bulan Januari di balai desa" in citizen_texts[0]
+    assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("sent", ticket=ticket)
+    assert fake.sent_to(OFFICERS)[1]["text"] == f"Jawaban terkirim ke warga (tiket {ticket})."
+
+    assert await post(gateway, answer) == 200  # redelivered: nothing new for anyone
+    late = reply(fake, OFFICERS, post_message, "Bulan Februari.", user=BUDI)  # a colleague, too late
+    assert await post(gateway, late) == 200
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 3)
+    await asyncio.sleep(0.6)
+    assert fake.sent_to(OFFICERS)[2]["text"] == texts.telegram_officers("answered", ticket=ticket,
+                                                                          who="telegram:sari")
+    assert len(fake.sent_to(OFFICERS)) == 3 and len(fake.sent_to(CITIZEN)) == 1
+    answers = await outbox(gateway, dedupe_key=f"escalation-answer:{ticket}")
+    assert [(r.channel, r.recipient, r.status) for r in answers] == [("telegram", str(CITIZEN), "sent")]
+
+    db = gateway.app[DB]
+    view = await officers.get_escalation(db, ticket, 2)
+    assert (view.status, view.claimed_by, view.claimed_by_name) == ("answered", None, "telegram:sari")
+    assert view.answer == "Musrenbang desa diadakan bulan Januari di balai desa."
+    audit = await officers.audit_log(db, action="escalation_answer")
+    assert [(a.actor, a.target) for a in audit] == [("telegram:sari", f"eskalasi:{ticket}")]
+    async with db.session() as session:  # nothing from the officers' chat is queued for Rasa
+        assert (await session.execute(select(InboundMessage))).scalars().all() == []
+    assert rasa.received == []
+
+
+async def test_the_answer_goes_to_the_citizens_own_channel(gateway, fake) -> None:
+    ticket = await escalate(gateway, chat=6281234567890, channel="whatsapp")
+    post_message = await posted(gateway, fake, ticket)
+    assert "6281234567890" not in post_message["text"] and "81234567890" not in post_message["text"]
+    assert await post(gateway, reply(fake, OFFICERS, post_message, "Bulan Januari.", user=BUDI)) == 200
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
+    rows = await outbox(gateway, kind="notification")
+    assert [(r.channel, r.recipient, r.dedupe_key) for r in rows] == [
+        ("whatsapp", "6281234567890", f"escalation-answer:{ticket}")]  # WhatsApp is off here: it waits
+    audit = await officers.audit_log(gateway.app[DB], action="escalation_answer")
+    assert [a.actor for a in audit] == ["telegram:5002"]
+
+
+async def test_other_chats_and_other_messages_are_ignored(gateway, fake, rasa) -> None:
+    ticket = await escalate(gateway)
+    post_message = await posted(gateway, fake, ticket)
+    elsewhere = reply(fake, OTHER_GROUP, {**post_message, "chat": {"id": OTHER_GROUP, "type": "group",
+                                                                   "title": "Grup lain"}}, "Jawaban palsu")
+    chatter = fake.message_update(OFFICERS, text="Siapa yang piket hari ini?")
+    chatter["message"]["from"] = SARI
+    to_chatter = reply(fake, OFFICERS, chatter["message"], "Saya.")
+    private = reply(fake, CITIZEN, {**post_message, "chat": {"id": CITIZEN, "type": "private"}}, "Jawaban palsu")
+    for update_ in (elsewhere, chatter, to_chatter, private):
+        assert await post(gateway, update_) == 200
+    await asyncio.sleep(0.8)
+    assert len(fake.sent_to(OFFICERS)) == 1 and fake.sent_to(OTHER_GROUP) == []
+    assert all("Jawaban palsu" not in m["text"] for m in fake.sent)
+    view = await officers.get_escalation(gateway.app[DB], ticket, 2)
+    assert view.status == "open" and view.answer is None
+    assert [b["message"] for b in rasa.received] == ["Jawaban palsu"]  # only the citizen's own private chat
+    assert await officers.audit_log(gateway.app[DB]) == []
+
+
+async def test_only_listed_officers_may_answer_and_only_in_text(make_gateway, fake) -> None:
+    gateway = await make_gateway(telegram_officer_ids=(SARI["id"],))
+    ticket = await escalate(gateway)
+    post_message = await posted(gateway, fake, ticket)
+    assert await post(gateway, reply(fake, OFFICERS, post_message, "Bulan Januari.", user=BUDI)) == 200
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
+    assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("not_officer", ticket=ticket)
+    assert await post(gateway, reply(fake, OFFICERS, post_message, None)) == 200  # a sticker
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 3)
+    assert fake.sent_to(OFFICERS)[2]["text"] == texts.telegram_officers("text_only", ticket=ticket)
+    assert (await officers.get_escalation(gateway.app[DB], ticket, 2)).status == "open"
+    assert fake.sent_to(CITIZEN) == []
+
+
+async def test_an_escalation_held_in_the_console_is_not_taken_over(gateway, fake) -> None:
+    db = gateway.app[DB]
+    officer = await officers.create_officer(db, "pak_joko", "x", "admin")
+    ticket = await escalate(gateway)
+    post_message = await posted(gateway, fake, ticket)
+    assert await officers.claim_escalation(db, ticket, officer.id)
+    assert await post(gateway, reply(fake, OFFICERS, post_message, "Bulan Januari.")) == 200
+    await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
+    assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("claimed", ticket=ticket, who="pak_joko")
+    assert (await officers.get_escalation(db, ticket, 2)).status == "claimed"
+
+
+def test_redact_blanks_phone_numbers_and_the_name_but_not_other_numbers() -> None:
+    text = ("Warga: saya Sri Rahayu, WA +62 812-3456-7891 atau 0274 512345. Bot: Baik, sri. "
+            "Anggaran Rp 15.000.000 tahun 2026, kode USL-7K3Q9D")
+    redacted = telegram.redact(text, ("Sri Rahayu", "6281234567891"))
+    assert redacted == ("Warga: saya [nama], WA [nomor HP] atau [nomor HP]. Bot: Baik, [nama]. "
+                        "Anggaran Rp 15.000.000 tahun 2026, kode USL-7K3Q9D")
+    assert telegram.redact("Warga: halo\nBot: hai", ("Bot",)) == "Warga: halo\nBot: hai"
