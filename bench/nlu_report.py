@@ -139,8 +139,9 @@ def main() -> None:
               f"- intent accuracy {cv['accuracy']:.3f}, macro-F1 {cv['macro_f1']:.3f}, "
               f"weighted F1 {cv['weighted_f1']:.3f}"]
     (OUT / "nlu_report.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":
     main()
+    os._exit(0)  # TensorFlow's threads can keep the interpreter from exiting after the report is written
