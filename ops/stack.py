@@ -223,12 +223,18 @@ class Stack:
         self.processes.clear()
 
 
+def _interrupt(_signum: int, _frame: object) -> None:
+    """`kill` or a service manager stops us with SIGTERM: clean up the children as on Ctrl-C."""
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str]) -> int:
     """`python -m ops.stack run|train`: the long-running part of `./musrenbang run`."""
     command = argv[0] if argv else "run"
     model = ensure_model()
     if command == "train":
         return 0
+    signal.signal(signal.SIGTERM, _interrupt)
     port = int(os.environ.get("GATEWAY_PORT", "8080"))
     stack = Stack(var_dir=Path(os.environ.get("MUSRENBANG_VAR", ROOT / "var")), model=model, gateway_port=port)
     try:
