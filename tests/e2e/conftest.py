@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import aiohttp
 import pytest
+
+from ops.stack import ROOT, wait_http
+from tests.conftest import free_port
 
 
 @dataclass
@@ -42,3 +50,35 @@ def citizen(stack, http) -> Citizen:
 @pytest.fixture
 def new_citizen(stack, http):
     return lambda: Citizen(http, stack.gateway_url)
+
+
+@pytest.fixture
+def gateway_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a gateway alone (officer console, dashboard): a fresh SQLite database, no Rasa."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DATABASE_URL", "SESSION_SECRET", "PUBLIC_MAP_", "MUSRENBANG_REGION"))}
+    env.update({"MUSRENBANG_VAR": str(tmp_path / "var"), "GATEWAY_PORT": str(free_port()),
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}",
+                "RASA_URL": f"http://127.0.0.1:{free_port()}"})  # nothing listens: not needed here
+    subprocess.run([sys.executable, "-m", "storage.migrate"], cwd=ROOT, env=env, check=True)
+    return env
+
+
+@pytest.fixture
+def gateway(gateway_env: dict[str, str], tmp_path: Path):
+    """`python -m bot`, started for real in its own process group, stopped by its id."""
+    log = (tmp_path / "gateway.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=gateway_env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{gateway_env['GATEWAY_PORT']}"
+    try:
+        wait_http(f"{url}/healthz", 60, process)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        log.close()

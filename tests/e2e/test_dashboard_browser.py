@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
-from ops.stack import wait_http
 from storage import repo
 from storage.db import Database
 from storage.models import Citizen
@@ -65,41 +60,6 @@ CONTRAST_JS = """
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def gateway_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DATABASE_URL", "SESSION_SECRET", "PUBLIC_MAP_", "MUSRENBANG_REGION"))}
-    env.update({"MUSRENBANG_VAR": str(tmp_path / "var"), "GATEWAY_PORT": str(free_port()),
-                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}",
-                "RASA_URL": f"http://127.0.0.1:{free_port()}"})  # nothing listens: not needed here
-    subprocess.run([sys.executable, "-m", "storage.migrate"], cwd=ROOT, env=env, check=True)
-    return env
-
-
-@pytest.fixture
-def gateway(gateway_env: dict[str, str], tmp_path: Path):
-    """`python -m bot`, started for real in its own process group, stopped by its id."""
-    log = (tmp_path / "gateway.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=gateway_env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{gateway_env['GATEWAY_PORT']}"
-    try:
-        wait_http(f"{url}/healthz", 60, process)
-        yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 async def seed(env: dict[str, str]) -> dict[str, str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -23,7 +21,6 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from ops.stack import wait_http
 from storage import repo
 from storage.db import Database
 
@@ -41,11 +38,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
 
 def png(width: int = 320, height: int = 180) -> bytes:
     """A small striped PNG, so the photo is visible in the screenshot."""
@@ -58,35 +50,6 @@ def png(width: int = 320, height: int = 180) -> bytes:
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
-
-@pytest.fixture
-def gateway_env(tmp_path: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SESSION_SECRET"))}
-    env.update({"MUSRENBANG_VAR": str(tmp_path / "var"), "GATEWAY_PORT": str(free_port()),
-                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}",
-                "RASA_URL": f"http://127.0.0.1:{free_port()}"})  # nothing listens: not needed here
-    subprocess.run([sys.executable, "-m", "storage.migrate"], cwd=ROOT, env=env, check=True)
-    return env
-
-
-@pytest.fixture
-def gateway(gateway_env: dict[str, str], tmp_path: Path):
-    """`python -m bot.app`, started for real in its own process group, stopped by its id."""
-    log = (tmp_path / "gateway.log").open("wb")
-    process = subprocess.Popen([sys.executable, "-m", "bot"], cwd=ROOT, env=gateway_env, stdout=log,
-                               stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{gateway_env['GATEWAY_PORT']}"
-    try:
-        wait_http(f"{url}/healthz", 60, process)
-        yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        log.close()
 
 
 async def seed(env: dict[str, str], sender: str) -> tuple[str, str, int]:
