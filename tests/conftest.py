@@ -95,13 +95,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def trained_model() -> Path:
+    """The model `./musrenbang test` trained for this data (MUSRENBANG_MODEL), else trained now."""
+    from ops.stack import ensure_model
+
+    configured = os.environ.get("MUSRENBANG_MODEL")
+    return Path(configured) if configured else ensure_model(log=lambda _message: None)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory):
     """Rasa, the action server and the gateway, started for real once per test session."""
-    from ops.stack import Stack, ensure_model
+    from ops.stack import Stack
 
-    model = Path(os.environ["MUSRENBANG_MODEL"]) if os.environ.get("MUSRENBANG_MODEL") else ensure_model()
-    running = Stack(var_dir=tmp_path_factory.mktemp("var"), model=model, rasa_port=free_port(),
+    running = Stack(var_dir=tmp_path_factory.mktemp("var"), model=trained_model(), rasa_port=free_port(),
                     actions_port=free_port(), gateway_port=free_port())
     try:
         running.start(log=lambda _message: None)

@@ -12,24 +12,22 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
 import random
 import re
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import select
 
 from core import texts
-from ops.stack import MODEL_CACHE, Stack, ensure_model, model_path
+from ops.stack import Stack
 from storage import messages
 from storage.db import Database
 from storage.models import InboundMessage, OutboxMessage
-from tests.conftest import free_port
+from tests.conftest import free_port, trained_model
 from tests.fakes.whatsapp import FakeGraph, Sent
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -46,15 +44,6 @@ BUSY_SAVED = set(texts.GATEWAY["busy_saved"].values())
 AFTER_RASA_UP_S = 75.0
 
 
-def model() -> Path:
-    """MUSRENBANG_MODEL, else the model of the current data, else the newest one, else one trained now."""
-    if os.environ.get("MUSRENBANG_MODEL"):
-        return Path(os.environ["MUSRENBANG_MODEL"])
-    if model_path().is_file():
-        return model_path()
-    trained = [p for p in MODEL_CACHE.glob("*.tar.gz") if not p.name.startswith("default-")]
-    return max(trained, key=lambda p: p.stat().st_mtime) if trained else ensure_model(log=lambda _m: None)
-
 
 @pytest.fixture(scope="module")
 def graph():
@@ -66,7 +55,7 @@ def graph():
 @pytest.fixture(scope="module")
 def res_stack(tmp_path_factory, graph):
     """Action server and gateway running; Rasa's port chosen but nothing listening on it yet."""
-    running = Stack(var_dir=tmp_path_factory.mktemp("resilience-var"), model=model(), rasa_port=free_port(),
+    running = Stack(var_dir=tmp_path_factory.mktemp("resilience-var"), model=trained_model(), rasa_port=free_port(),
                     actions_port=free_port(), gateway_port=free_port(),
                     extra_env={"WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
                                "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": "verify",

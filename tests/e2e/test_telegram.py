@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
-import socket
-from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -21,10 +18,11 @@ from sqlalchemy import select
 from bot.app import DB, create_app
 from bot.channels import telegram
 from core.settings import Settings
-from ops.stack import Stack, ensure_model
+from ops.stack import Stack
 from storage import migrate, repo
 from storage.db import Database
 from storage.models import InboundMessage
+from tests.conftest import free_port, trained_model
 from tests.fakes.telegram import FakeTelegram
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -32,15 +30,6 @@ SINDUADI = (-7.747600, 110.358400)
 SECRET = "e2e-webhook_secret"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def model() -> Path:
-    configured = os.environ.get("MUSRENBANG_MODEL")
-    return Path(configured) if configured else ensure_model(log=lambda _message: None)
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +43,7 @@ async def fake_telegram():
 @pytest.fixture(scope="module")
 async def telegram_stack(tmp_path_factory, fake_telegram):
     """Rasa, the action server and a gateway polling the fake Telegram server."""
-    stack = Stack(var_dir=tmp_path_factory.mktemp("telegram-var"), model=model(), rasa_port=free_port(),
+    stack = Stack(var_dir=tmp_path_factory.mktemp("telegram-var"), model=trained_model(), rasa_port=free_port(),
                   actions_port=free_port(), gateway_port=free_port(),
                   extra_env={"TELEGRAM_BOT_TOKEN": fake_telegram.token, "TELEGRAM_API_URL": fake_telegram.url,
                              "TELEGRAM_MODE": "polling", "TELEGRAM_POLL_TIMEOUT": "10"})

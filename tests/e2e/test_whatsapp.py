@@ -11,23 +11,21 @@ import asyncio
 import hashlib
 import hmac
 import json
-import os
 import random
 import re
-import socket
 import time
 import uuid
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from ops.stack import MODEL_CACHE, Stack, ensure_model, model_path
+from ops.stack import Stack
 from storage import messages, repo
 from storage.db import Database
 from storage.models import DeliveryReceipt, InboundMessage, OutboxMessage
+from tests.conftest import free_port, trained_model
 from tests.fakes.whatsapp import FakeGraph, Sent
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -42,20 +40,6 @@ PNG = bytes.fromhex(
 SINDUADI = (-7.7508, 110.3563)
 
 
-def model() -> Path:
-    """MUSRENBANG_MODEL, else the model of the current data, else the newest one, else one trained now."""
-    if os.environ.get("MUSRENBANG_MODEL"):
-        return Path(os.environ["MUSRENBANG_MODEL"])
-    if model_path().is_file():
-        return model_path()
-    trained = [p for p in MODEL_CACHE.glob("*.tar.gz") if not p.name.startswith("default-")]
-    return max(trained, key=lambda p: p.stat().st_mtime) if trained else ensure_model(log=lambda _m: None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +51,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def wa_stack(tmp_path_factory, graph):
-    running = Stack(var_dir=tmp_path_factory.mktemp("whatsapp-var"), model=model(), rasa_port=free_port(),
+    running = Stack(var_dir=tmp_path_factory.mktemp("whatsapp-var"), model=trained_model(), rasa_port=free_port(),
                     actions_port=free_port(), gateway_port=free_port(),
                     extra_env={"WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
                                "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": VERIFY,
