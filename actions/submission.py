@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -113,6 +113,24 @@ class ActionResetProposal(Action):
         if tracker.latest_message.get("intent", {}).get("name") == "cancel":
             dispatcher.utter_message(response="utter_proposal_cancelled")
         return reset_form()
+
+
+class ActionCancelProposal(Action):
+    """A cancel inside the proposal form.
+
+    "gak usah" / "ora usah" / "teu kedah" in answer to a question that offers "lewati" means "skip this
+    one", not "throw my proposal away": the NLU cannot see which question was asked, so it is decided here.
+    """
+
+    def name(self) -> str:
+        return "action_cancel_proposal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        if requested in answers.SKIPPABLE and answers.is_skip(tracker.latest_message.get("text")):
+            return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0), FollowupAction("proposal_form")]
+        dispatcher.utter_message(response="utter_proposal_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
 
 
 class ActionStartFix(Action):

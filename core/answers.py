@@ -14,7 +14,16 @@ _SKIP_WORDS = {
     "enggak ada", "ndak ada", "tidak punya", "gak punya", "ga punya", "nanti saja", "-", "kosong", "tidak",
     "gak", "nggak", "ga", "none", "no", "mboten wonten", "ora ana", "ora ono", "teu aya", "henteu aya",
     "lewati saja", "skip aja", "lewati aja", "tidak usah", "gak usah", "ga usah",
+    # "no need" in the three languages: the polite answer to an optional question
+    "nggak usah", "ngga usah", "enggak usah", "gk usah", "tdk usah", "gausah", "ndak usah", "tidak perlu",
+    "gak perlu", "ga perlu", "nggak perlu", "tidak ada foto", "belum ada", "ora usah", "ra usah", "ora sah",
+    "mboten usah", "boten usah", "ora perlu", "mboten perlu", "boten perlu", "boten wonten", "ora", "mboten",
+    "ora ono foto", "dereng wonten", "durung ana", "durung ono", "teu kedah", "teu usah", "henteu kedah",
+    "teu perlu", "euweuh", "teu", "henteu", "teu acan aya", "teu gaduh", "teu boga", "liwat", "liwati",
+    "lewat wae", "lewati wae", "lewat mawon",
 }
+# The questions of the proposal form that may be skipped ("lewati").
+SKIPPABLE = ("rt_rw", "photo", "map_pin")
 
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:saya|sy|aku|aq|kami|kita|gue|gua|gw|aye|abdi|kula|kulo)\s+)?"
@@ -25,7 +34,7 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _LOCATION_TAIL = re.compile(
-    r"[\s,]+(?:di\s+|ing\s+|neng\s+|ning\s+|ring\s+)?(?:rt\b|rw\b|desa\b|ds\.?\s|kel\b|kel\.|kelurahan\b|kalurahan\b|"
+    r"[\s,]+(?:di\s+|wonten\s+(?:ing\s+)?|ing\s+|neng\s+|ning\s+|nang\s+|ring\s+|teng\s+|dhateng\s+|ka\s+)?(?:rt\b|rw\b|desa\b|ds\.?\s|kel\b|kel\.|kelurahan\b|kalurahan\b|"
     r"kec\b|kec\.|kecamatan\b|kapanewon\b|dusun\b|dsn\.?\s|padukuhan\b|kabupaten\b|kab\.)",
     re.IGNORECASE,
 )

@@ -7,10 +7,13 @@ stale and nothing is downloaded.
 
 Training text (see `nlu/resources/README.md`): NusaX-MT train+valid (Indonesian, Javanese, Sundanese;
 English as `other`), the NusaX Indonesian→Javanese/Sundanese word lexicons, informal Indonesian tweets from
-STIF-Indonesia (so chat slang counts as `id`) and a small hand-written seed of chat sentences, mainly krama
-and lemes registers, which the product reviews in NusaX hardly contain. Balinese and Minangkabau are left
-out of `other`: they share much vocabulary with Indonesian (and Balinese with Javanese krama), so as
-`other` they would steal real Indonesian and Javanese messages; such text ends up `jv` or `id`.
+STIF-Indonesia (so chat slang counts as `id`), a hand-written seed of chat sentences, and the project's own
+intent examples (`nlu/data/nlu/`: jv.yml is Javanese, su.yml Sundanese, every other file Indonesian). The
+last two are weighted up: they are chat about planning, with the Indonesian loanwords (usulan, status,
+musrenbang) that Javanese and Sundanese speakers really mix in, which NusaX's product reviews lack.
+Balinese and Minangkabau are left out of `other`: they share much vocabulary with Indonesian (and Balinese
+with Javanese krama), so as `other` they would steal real Indonesian and Javanese messages; such text ends
+up `jv` or `id`.
 """
 
 from __future__ import annotations
@@ -41,6 +44,13 @@ _MAX_WORDS = 200  # enough to decide; bounds the cost of pasted essays
 # Weight of each STIF tweet: 1,900 telecom and shop complaints would otherwise make planning words
 # ("usulan", "penerangan", "desa") rare in Indonesian and so relatively Javanese or Sundanese.
 _STIF_WEIGHT = 0.5
+# Weight of each in-domain chat sentence (seed and intent examples): see the module docstring.
+_CHAT_WEIGHT = 3.0
+NLU_EXAMPLES = RESOURCES.parent / "data" / "nlu"
+# Intent-example files by language; files not named here are Indonesian.
+_EXAMPLE_FILE_LANGUAGE = {"jv.yml": "jv", "su.yml": "su"}
+_EXAMPLE_RE = re.compile(r"^ {4}- (?![/{])(.+)$")  # an example line of an intent block, not a button payload
+_ANNOTATION_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 # Naive Bayes treats the ~20 n-grams of a word as independent evidence and so is wildly overconfident.
 # Log-likelihoods are divided by sqrt(#features) * _TEMPERATURE before the softmax: confidence then grows
 # with the amount of evidence instead of jumping to 1.0 for any three-word message.
@@ -87,7 +97,7 @@ def _nusax_texts(path: Path, column: str) -> Iterator[str]:
             yield row[column]
 
 
-def training_texts(resources: Path = RESOURCES) -> Iterator[tuple[str, str, float]]:
+def training_texts(resources: Path = RESOURCES, examples: Path = NLU_EXAMPLES) -> Iterator[tuple[str, str, float]]:
     """(language, text, weight) from the shipped resources; the NusaX test split is never among them."""
     for split in ("train.csv", "valid.csv"):
         for language, column in _NUSAX_COLUMNS.items():
@@ -103,7 +113,20 @@ def training_texts(resources: Path = RESOURCES) -> Iterator[tuple[str, str, floa
         for line in handle:
             if line.strip() and not line.startswith("#"):
                 language, text = line.rstrip("\n").split("\t", 1)
-                yield language, text, 1.0
+                yield language, text, _CHAT_WEIGHT
+    yield from intent_examples(examples)
+
+
+def intent_examples(folder: Path = NLU_EXAMPLES) -> Iterator[tuple[str, str, float]]:
+    """(language, text, weight) for the examples of intent blocks in the Rasa NLU files of `folder`."""
+    for path in sorted(folder.glob("*.yml")):
+        language = _EXAMPLE_FILE_LANGUAGE.get(path.name, "id")
+        in_intent = False
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("- "):
+                in_intent = line.startswith("- intent:")
+            elif in_intent and (match := _EXAMPLE_RE.match(line)):
+                yield language, _ANNOTATION_RE.sub(lambda m: m.group(1) or m.group(2), match.group(1)), _CHAT_WEIGHT
 
 
 class LanguageModel:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.proposal_form import ActionAskConfirmed, ActionAskSector, ActionAskVillageCode, ValidateProposalForm
-from actions.submission import ActionRepeatSubmission, ActionResetProposal, ActionSubmitProposal
+from actions.submission import (
+    ActionCancelProposal,
+    ActionRepeatSubmission,
+    ActionResetProposal,
+    ActionSubmitProposal,
+)
 from storage import repo
 from tests.actions.conftest import responses
 
@@ -137,6 +142,27 @@ async def test_cancel_resets_every_form_slot(tracker_from, dispatcher, domain) -
     assert responses(dispatcher) == ["utter_proposal_cancelled"]
     assert SlotSet("description", None) in events and SlotSet("draft_id", None) in events
 
+
+
+async def test_no_need_to_an_optional_question_skips_it_and_keeps_the_proposal(tracker_from, dispatcher,
+                                                                               domain) -> None:
+    for text in ("ora usah", "gak usah", "teu kedah", "mboten usah."):
+        tracker = tracker_from("optional_photo_question")
+        tracker.latest_message = {**tracker.latest_message, "text": text}
+        events = await ActionCancelProposal().run(dispatcher, tracker, domain)
+        assert SlotSet("photo", "skip") in events and FollowupAction("proposal_form") in events, text
+        assert ActiveLoop(None) not in events and SlotSet("description", None) not in events
+    assert dispatcher.messages == []
+
+
+async def test_a_real_cancel_inside_the_form_discards_the_draft(tracker_from, dispatcher, domain) -> None:
+    for text in ("batal saja, tidak jadi usul", "wis ora sida", "teu jadi"):
+        tracker = tracker_from("optional_photo_question")
+        tracker.latest_message = {**tracker.latest_message, "text": text}
+        events = await ActionCancelProposal().run(dispatcher, tracker, domain)
+        assert ActiveLoop(None) in events and SlotSet("requested_slot", None) in events, text
+        assert SlotSet("description", None) in events and SlotSet("draft_id", None) in events
+    assert responses(dispatcher) == ["utter_proposal_cancelled"] * 3
 
 
 async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatcher, domain, action_database) -> None:

@@ -16,6 +16,16 @@ def test_description_is_taken_from_the_opening_message() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
+    [("kula badhe ngusulaken dandosan kreteg ingkang rapuh wonten desa Sinduadi", "Dandosan kreteg ingkang rapuh"),
+     ("aku arep usul talud kali nang dusun Krajan", "Talud kali"),
+     ("abdi bade ngusulkeun solokan anu mampet di desa Caturtunggal", "Solokan anu mampet")],
+)
+def test_the_place_is_cut_from_javanese_and_sundanese_descriptions(text: str, expected: str) -> None:
+    assert answers.description_from_request(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
     [("RT 03 RW 05", ("03", "05")), ("rt3/rw02", ("03", "02")), ("RT.03", ("03", None)), ("03/05", ("03", "05")),
      ("rt 003 rw 5", ("03", "05")), ("Rt03Rw05", ("03", "05")), ("rw 12", (None, "12"))],
 )
@@ -30,7 +40,8 @@ def test_rt_rw_nonsense_is_rejected() -> None:
 
 
 def test_skip_words_in_several_registers() -> None:
-    for text in ("lewati", "Skip", "gak ada", "tidak ada.", "ora ana", "teu aya", "-"):
+    for text in ("lewati", "Skip", "gak ada", "tidak ada.", "ora ana", "teu aya", "-", "gak usah", "ora usah",
+                 "Mboten usah", "teu kedah", "tidak perlu"):
         assert answers.is_skip(text), text
     assert not answers.is_skip("ada, sebentar")
 

@@ -37,9 +37,9 @@ def replies_text(turns: list[list[dict]]) -> list[str]:
     [
         ("jv", "kula badhe ngusulaken dandosan margi ingkang rusak sanget wonten desa Sinduadi", "rt 2 rw 3",
          "mboten wonten", "nggih leres"),
-        ("jv", "aku arep usul lampu dalan neng gangku mati kabeh, desa Wedomartani", "rt 5 rw 1", "ora ana",
+        ("jv", "aku arep usul lampu dalan neng gangku mati kabeh, desa Wedomartani", "rt 5 rw 1", "ora usah",
          "iya bener"),
-        ("su", "abdi bade ngusulkeun ngalereskeun solokan anu mampet di desa Caturtunggal", "rt 4 rw 2", "teu aya",
+        ("su", "abdi bade ngusulkeun ngalereskeun solokan anu mampet di desa Caturtunggal", "rt 4 rw 2", "teu kedah",
          "muhun leres"),
     ],
 )

@@ -165,6 +165,23 @@ def test_chat_accuracy(model: LanguageModel, language: str) -> None:
     assert 1 - len(wrong) / len(texts) >= MIN_CHAT_ACCURACY, wrong
 
 
+# The blind held-out intent files double as chat messages of a known language (tests/nlu/test_heldout.py).
+HELDOUT_LANGUAGE = {"heldout_id_formal.yml": "id", "heldout_id_informal.yml": "id", "heldout_jv.yml": "jv",
+                    "heldout_su.yml": "su"}
+MIN_HELDOUT_CHAT_ACCURACY = 0.93  # the bar for chat messages of three words or more
+
+
+@pytest.mark.parametrize("name", sorted(HELDOUT_LANGUAGE))
+def test_heldout_chat_messages(model: LanguageModel, name: str) -> None:
+    from tests.nlu.test_heldout import load_examples
+
+    language = HELDOUT_LANGUAGE[name]
+    texts = [text for text, _, _ in load_examples(ROOT / "tests" / "nlu" / name) if len(text.split()) >= 3]
+    assert len(texts) >= 50
+    wrong = [(text, model.predict(text)) for text in texts if model.predict(text)[0] != language]
+    assert 1 - len(wrong) / len(texts) >= MIN_HELDOUT_CHAT_ACCURACY, wrong
+
+
 def test_proposal_phrases_are_indonesian(model: LanguageModel) -> None:
     wrong = [(text, model.predict(text)) for text in PROPOSAL_PHRASES if model.predict(text)[0] != "id"]
     assert 1 - len(wrong) / len(PROPOSAL_PHRASES) >= MIN_CHAT_ACCURACY, wrong
