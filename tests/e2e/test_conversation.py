@@ -104,6 +104,14 @@ async def test_photo_upload_is_attached_and_bad_files_refused(stack, citizen, ht
     assert "Foto: ✓" in summary and "-7.723100,110.421200" in summary
 
 
+async def test_an_unclear_answer_inside_the_form_gets_that_questions_hint(stack, citizen) -> None:
+    await citizen.say("mau usul pembangunan saluran drainase yang mampet di Desa Sinduadi")
+    await citizen.say('/inform{"sector":"drainase"}')  # the RT/RW question comes next
+    hint = await citizen.text_of("qwrtp zxcvb mnbvc")
+    assert "Format RT/RW belum saya pahami" in hint and "belum paham" not in hint
+    assert "foto" in (await citizen.text_of("rt 1 rw 2")).lower()  # still in the form, nothing lost
+
+
 async def test_unclear_messages_lead_to_an_officer(stack, citizen) -> None:
     first = await citizen.text_of("qwrtp zxcvb mnbvc")
     assert "belum paham" in first or "di luar layanan" in first
