@@ -34,7 +34,8 @@ _LEAD_IN = re.compile(
     re.IGNORECASE,
 )
 _LOCATION_TAIL = re.compile(
-    r"[\s,]+(?:di\s+|wonten\s+(?:ing\s+)?|ing\s+|neng\s+|ning\s+|nang\s+|ring\s+|teng\s+|dhateng\s+|ka\s+)?(?:rt\b|rw\b|desa\b|ds\.?\s|kel\b|kel\.|kelurahan\b|kalurahan\b|"
+    r"[\s,]+(?:di\s+|wonten\s+(?:ing\s+)?|ing\s+|neng\s+|ning\s+|nang\s+|ring\s+|teng\s+|dhateng\s+|ka\s+)?"
+    r"(?:rt\b|rw\b|desa\b|ds\.?\s|kel\b|kel\.|kelurahan\b|kalurahan\b|"
     r"kec\b|kec\.|kecamatan\b|kapanewon\b|dusun\b|dsn\.?\s|padukuhan\b|kabupaten\b|kab\.)",
     re.IGNORECASE,
 )
