@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from core import numbers
+
 SKIP = "skip"  # the stored value of an optional answer the citizen skipped
 
 _SKIP_WORDS = {
@@ -77,7 +79,7 @@ def clean_description(text: str) -> str:
 
 def parse_rt_rw(text: str | None) -> tuple[str | None, str | None] | None:
     """(rt, rw) zero-padded to 2 digits, either may be None; None if nothing readable."""
-    text = text or ""
+    text = numbers.digits_after_rt_rw(text or "")  # "rt tiga rw lima", "RT telu RW papat"
     glued = _RT_RW_GLUED.search(text)
     if glued:
         return _pad(glued.group(1)), _pad(glued.group(2))

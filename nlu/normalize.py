@@ -3,7 +3,7 @@
 `normalise(text)` is a pure function of its input (the word lists it consults are read once from
 `nlu/resources/`). It collapses elongations ("haloooo" → "halo"), expands abbreviations and spelling
 variants from the indo-collex informal→formal dictionary ("yg" → "yang", "udh" → "sudah"), writes RT/RW
-numbers one way ("rt3/rw02" → "RT 03 RW 02") and leaves alone:
+numbers one way ("rt3/rw02" and "rt tiga rw loro" → "RT 03 RW 02", core/numbers.py) and leaves alone:
 
 - tracking codes (USL-XXXXXX in any spelling), links, e-mail addresses and @mentions;
 - any word that is also Javanese, Sundanese or English (NusaX train text and lexicons): users write those
@@ -25,6 +25,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from core.numbers import digits_after_rt_rw
 
 RESOURCES = Path(__file__).resolve().parent / "resources"
 
@@ -213,6 +215,7 @@ def _rt_rw(match: re.Match[str]) -> str:
 
 
 def _normalise_segment(text: str, lexicon: _Lexicon) -> str:
+    text = digits_after_rt_rw(text)
     text = _RT_RW_PAIR_RE.sub(lambda m: f"RT {int(m.group(1)):02d} RW {int(m.group(2)):02d}", text)
     text = _RT_RW_RE.sub(_rt_rw, text)
     text = _RT_THEN_RW_RE.sub(r"\1 \2", text)

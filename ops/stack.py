@@ -26,7 +26,7 @@ MODEL_CACHE = Path(os.environ.get("MUSRENBANG_MODEL_CACHE", Path.home() / ".cach
 
 # Everything that changes what `rasa train` produces.
 TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components", "nlu/resources",
-                   "nlu/normalize.py", "nlu/language_model.py", "requirements/rasa.lock")
+                   "nlu/normalize.py", "nlu/language_model.py", "core/numbers.py", "requirements/rasa.lock")
 
 
 def fingerprint() -> str:

@@ -33,6 +33,15 @@ def test_rt_rw_spellings(text: str, expected: tuple) -> None:
     assert answers.parse_rt_rw(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("rt tiga rw lima", ("03", "05")), ("RT telu RW papat", ("03", "04")), ("rt tilu rw opat", ("03", "04")),
+     ("RT dua belas RW 3", ("12", "03")), ("rt kalih rw sedasa", ("02", "10")), ("rw sewelas", (None, "11"))],
+)
+def test_rt_rw_written_in_words(text: str, expected: tuple) -> None:
+    assert answers.parse_rt_rw(text) == expected
+
+
 def test_rt_rw_nonsense_is_rejected() -> None:
     for text in ("di depan masjid", "lewati", "rt 0 rw 0", ""):
         parsed = answers.parse_rt_rw(text)

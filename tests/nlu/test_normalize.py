@@ -64,6 +64,11 @@ def test_keeps_real_doubles(text: str) -> None:
         ("rt/rw 003/005", "RT 03 RW 05"),
         ("rt:5, rw:3", "RT 05 RW 03"),
         ("di rw 06", "di RW 06"),
+        ("rt tiga rw lima", "RT 03 RW 05"),  # number words in the three languages
+        ("rt telu rw papat dusun Krajan", "RT 03 RW 04 dusun Krajan"),
+        ("RT tilu RW opat", "RT 03 RW 04"),
+        ("rt dua belas", "RT 12"),
+        ("lampu lima titik di RT 4", "lampu lima titik di RT 04"),  # only right after RT/RW
         ("ketua RT nya", "ketua RT nya"),  # no number: not an address
         ("ganti RT/RW", "ganti RT/RW"),
     ],
