@@ -33,22 +33,24 @@ def replies_text(turns: list[list[dict]]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("language", "opening", "rt_rw", "skip", "yes"),
+    ("language", "opening", "rt_rw", "skip", "yes", "rt_rw_label"),
     [
         ("jv", "kula badhe ngusulaken dandosan margi ingkang rusak sanget wonten desa Sinduadi", "rt 2 rw 3",
-         "mboten wonten", "nggih leres"),
-        ("jv", "aku arep usul lampu dalan neng gangku mati kabeh, desa Wedomartani", "rt 5 rw 1", "ora usah",
-         "iya bener"),
-        ("su", "abdi bade ngusulkeun ngalereskeun solokan anu mampet di desa Caturtunggal", "rt 4 rw 2", "teu kedah",
-         "muhun leres"),
+         "mboten wonten", "nggih leres", "RT 02 / RW 03"),
+        # "ora usah" / "teu kedah" ("no need") skip the optional photo and pin; RT/RW in number words
+        ("jv", "aku arep usul lampu dalan neng gangku mati kabeh, desa Wedomartani", "rt lima rw siji", "ora usah",
+         "iya bener", "RT 05 / RW 01"),
+        ("su", "abdi bade ngusulkeun ngalereskeun solokan anu mampet di desa Caturtunggal", "rt opat rw dua",
+         "teu kedah", "muhun leres", "RT 04 / RW 02"),
     ],
 )
 async def test_submission_is_answered_in_the_citizens_language(new_citizen, language_of, language, opening,
-                                                               rt_rw, skip, yes) -> None:
+                                                               rt_rw, skip, yes, rt_rw_label) -> None:
     citizen = new_citizen()
     turns = await submit(citizen, opening, rt_rw, skip, yes)
     texts = replies_text(turns)
     assert CODE.search(texts[-1]), texts
+    assert any(rt_rw_label in text for text in texts), texts  # shown in the summary
     detected = [language_of(text) for text in texts]
     assert detected.count(language) >= len(texts) - 1, list(zip(detected, texts, strict=True))
     status = await citizen.text_of(f"status {CODE.search(texts[-1]).group(0)}")

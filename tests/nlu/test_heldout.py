@@ -104,3 +104,18 @@ async def test_heldout_accuracy_per_language(stack, language: str) -> None:
     languages = Counter(r.get("language") for r in results)
     print(f"\n{language}: intent accuracy {correct / len(examples):.3f} on {len(examples)}; detected {dict(languages)}")
     assert correct / len(examples) >= MIN_ACCURACY
+
+
+def test_heldout_examples_are_not_in_the_training_data() -> None:
+    """The yardstick stays blind: no held-out message (case and punctuation aside) is a training example."""
+    from nlu.language_model import intent_examples
+
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"\w+", text.lower()))
+
+    trained = {plain(text) for _, text, _ in intent_examples()}
+    leaked = [text for name in sorted(HERE.glob("heldout_*.yml")) for text, _, _ in load_examples(name)
+              if plain(text) in trained]
+    # Greetings and one-word answers are bound to coincide ("Selamat pagi", "iya"); sentences must not.
+    assert not [text for text in leaked if len(text.split()) >= 4], leaked
+
