@@ -12,6 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, logger
+from actions.proposal_form import skip_answer
 from storage import repo
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -115,6 +116,9 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        skipped = skip_answer(tracker)  # "euweuh potona" to the photo question is an answer, not a question
+        if skipped:
+            return skipped
         key = faq_answer(tracker.latest_message)
         if key:
             dispatcher.utter_message(response=f"utter_{key}")

@@ -21,6 +21,20 @@ from core import answers, kamus, regions, sectors, texts
 from storage import duplicates, repo
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
+
+
+def skip_answer(tracker: Tracker) -> list[EventType] | None:
+    """Slot events that skip the optional question being asked, when the message says "none" / "no need".
+
+    The NLU cannot see which question was asked: "gak usah" may come out as `cancel`, "euweuh potona"
+    ("no photo") as a question about photos. Actions that handle those intents inside the form ask this first.
+    """
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name != "proposal_form" or requested not in answers.SKIPPABLE:
+        return None
+    if not answers.is_skip(tracker.latest_message.get("text")):
+        return None
+    return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
 EDITABLE = ("description", "sector", "village_code", "rt_rw")
 _EDIT_WORDS = {
     "sector": ("bidang", "sektor"),

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
+from actions.proposal_form import skip_answer
 from actions.status import codes_in
 from core import answers
 from storage import repo
@@ -126,9 +127,9 @@ class ActionCancelProposal(Action):
         return "action_cancel_proposal"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        requested = tracker.get_slot("requested_slot")
-        if requested in answers.SKIPPABLE and answers.is_skip(tracker.latest_message.get("text")):
-            return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0), FollowupAction("proposal_form")]
+        skipped = skip_answer(tracker)
+        if skipped:
+            return [*skipped, FollowupAction("proposal_form")]
         dispatcher.utter_message(response="utter_proposal_cancelled")
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
 

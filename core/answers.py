@@ -51,9 +51,20 @@ DESCRIPTION_MIN_WORDS = 2
 DESCRIPTION_MAX_CHARS = 500
 
 
+# "none" followed by at most two words is still "none": "gak ada fotonya", "ora ana fotone", "euweuh potona".
+_NONE_LEAD = re.compile(
+    r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|belum|blm)\s+(?:ada|punya)\b|^(?:ora|ra|mboten|boten|dereng|durung)\s+"
+    r"(?:ana|ono|wonten|duwe|gadhah)\b|^(?:teu|henteu|teu acan)\s+(?:aya|gaduh|boga)\b|^euweuh\b"
+)
+
+
 def is_skip(text: str | None) -> bool:
+    """True for an answer that skips an optional question: "lewati", "gak usah", "ora ana fotone"..."""
     cleaned = re.sub(r"[.!?,;]+$", "", (text or "").strip().lower())
-    return cleaned in _SKIP_WORDS
+    if cleaned in _SKIP_WORDS:
+        return True
+    lead = _NONE_LEAD.match(cleaned)
+    return bool(lead) and len(cleaned[lead.end():].split()) <= 2
 
 
 def description_from_request(text: str) -> str | None:

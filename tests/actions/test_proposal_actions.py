@@ -5,6 +5,7 @@ from __future__ import annotations
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.escalation import ActionAnswerFaq
 from actions.proposal_form import ActionAskConfirmed, ActionAskSector, ActionAskVillageCode, ValidateProposalForm
 from actions.submission import (
     ActionCancelProposal,
@@ -153,6 +154,15 @@ async def test_no_need_to_an_optional_question_skips_it_and_keeps_the_proposal(t
         assert SlotSet("photo", "skip") in events and FollowupAction("proposal_form") in events, text
         assert ActiveLoop(None) not in events and SlotSet("description", None) not in events
     assert dispatcher.messages == []
+
+
+async def test_no_photo_read_as_a_question_about_photos_still_skips(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("optional_photo_question")
+    tracker.latest_message = {"intent": {"name": "faq"}, "text": "euweuh potona", "entities": [],
+                              "response_selector": {}}
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert events == [SlotSet("photo", "skip"), SlotSet("invalid_answers", 0)]
+    assert dispatcher.messages == []  # no FAQ answer about photos; the form asks for the pin next
 
 
 async def test_a_real_cancel_inside_the_form_discards_the_draft(tracker_from, dispatcher, domain) -> None:
