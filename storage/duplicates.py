@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import insert, select, text
 
 from core import similarity, tracking
 from core import status as status_rules
+from storage import repo
 from storage.db import Database
 from storage.models import Citizen, Proposal, Support
 
@@ -67,11 +68,7 @@ async def similar_open_proposals(
                 matches.append((row, found))
         if not matches:
             return []
-        counts = dict((await session.execute(
-            select(Support.proposal_id, func.count(Support.id))
-            .where(Support.proposal_id.in_([row.id for row, _ in matches]))
-            .group_by(Support.proposal_id)
-        )).all())
+        counts = await repo.supporter_counts(session, [row.id for row, _ in matches])
     matches.sort(key=lambda m: (-round(m[1].raw, 6), -counts.get(m[0].id, 0), -m[0].id))
     return [
         SimilarProposal(row.code, row.description, row.status, counts.get(row.id, 0), round(found.score, 4),

@@ -435,9 +435,7 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
         if found is None:
             return None
         proposal, citizen = found
-        supporters = (
-            await session.execute(select(func.count(Support.id)).where(Support.proposal_id == proposal.id))
-        ).scalar_one()
+        supporters = await repo.supporter_count(session, proposal.id)
         changes = (
             await session.execute(select(StatusChange).where(StatusChange.proposal_id == proposal.id)
                                   .order_by(StatusChange.id))

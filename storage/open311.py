@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from storage import repo
 from storage.db import Database
-from storage.models import Citizen, Proposal, StatusChange, Support, as_utc
+from storage.models import Citizen, Proposal, StatusChange, as_utc
 
 CHANNEL = "open311"
 
@@ -83,12 +83,7 @@ async def find_requests(
         if not rows:
             return []
         ids = [row.id for row in rows]
-        supporters = dict(
-            (await session.execute(
-                select(Support.proposal_id, func.count(Support.id))
-                .where(Support.proposal_id.in_(ids)).group_by(Support.proposal_id)
-            )).all()
-        )
+        supporters = await repo.supporter_counts(session, ids)
         latest = (
             select(func.max(StatusChange.id)).where(StatusChange.proposal_id.in_(ids))
             .group_by(StatusChange.proposal_id)
@@ -107,9 +102,7 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
         row = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
         if row is None:
             return None
-        supporters = (
-            await session.execute(select(func.count(Support.id)).where(Support.proposal_id == row.id))
-        ).scalar_one()
+        supporters = await repo.supporter_count(session, row.id)
         changes = (
             await session.execute(
                 select(StatusChange.new_status, StatusChange.reason, StatusChange.created_at)

@@ -20,8 +20,9 @@ from sqlalchemy.sql.elements import ColumnElement
 from core import kamus, regions, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
+from storage import repo
 from storage.db import Database
-from storage.models import Proposal, StatusChange, Support, as_utc
+from storage.models import Proposal, StatusChange, as_utc
 
 WIB = timezone(timedelta(hours=7))
 # "Verified" means the desa/kelurahan verified it, whatever happened afterwards (history, not status).
@@ -450,9 +451,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).one_or_none()
         if row is None:
             return None
-        supporters = (
-            await session.execute(select(func.count(Support.id)).where(Support.proposal_id == row.id))
-        ).scalar_one()
+        supporters = await repo.supporter_count(session, row.id)
         changes = (
             await session.execute(
                 select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,

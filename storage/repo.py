@@ -85,10 +85,23 @@ async def citizen_row(session: AsyncSession, channel: str, external_id: str, lan
     return citizen
 
 
+async def supporter_count(session: AsyncSession, proposal_id: int) -> int:
+    """How many citizens support one proposal (shown to citizens, officers and the public alike)."""
+    query = select(func.count(Support.id)).where(Support.proposal_id == proposal_id)
+    return (await session.execute(query)).scalar_one()
+
+
+async def supporter_counts(session: AsyncSession, proposal_ids: list[int]) -> dict[int, int]:
+    """Supporters per proposal for many proposals in one query; proposals without any are absent."""
+    rows = await session.execute(
+        select(Support.proposal_id, func.count(Support.id))
+        .where(Support.proposal_id.in_(proposal_ids)).group_by(Support.proposal_id)
+    )
+    return dict(rows.all())
+
+
 async def _view(session: AsyncSession, proposal: Proposal) -> ProposalView:
-    supporters = (
-        await session.execute(select(func.count(Support.id)).where(Support.proposal_id == proposal.id))
-    ).scalar_one()
+    supporters = await supporter_count(session, proposal.id)
     last_reason = (
         await session.execute(
             select(StatusChange.reason)
