@@ -4,24 +4,20 @@ database against the fake Bot API; Rasa is a recorder that must never hear from 
 from __future__ import annotations
 
 import asyncio
-import json
-import time
-from collections.abc import Callable
+import functools
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
-from bot.app import DB, create_app
+from bot.app import DB
 from bot.channels import telegram
 from core import texts
-from core.settings import Settings
 from storage import officers, repo
 from storage.models import Citizen, Escalation, InboundMessage, OutboxMessage
+from tests.bot.conftest import eventually, post
 from tests.fakes.telegram import FakeTelegram
 
-SECRET = "s3cret_webhook-token"
 OFFICERS = -100777  # the officers' group
 OTHER_GROUP = -100888
 CITIZEN = 555  # a citizen chatting on Telegram
@@ -31,80 +27,11 @@ EXCERPT = ("Warga: nama saya Rahmat Hidayat, nomor saya 0812-3456-7890\n"
            "Bot: Terima kasih, Rahmat.\nWarga: kapan musrenbang desa diadakan?")
 
 
-class RecordingRasa:
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.url = ""
-        self.runner: web.AppRunner | None = None
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.received.append(await request.json())
-        return web.json_response([{"text": "echo"}])
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", self.handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-
-
 @pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def rasa():
-    server = RecordingRasa()
-    await server.start()
-    yield server
-    await server.runner.cleanup()
-
-
-@pytest.fixture
-async def make_gateway(tmp_path, sqlite_db_url, fake, rasa, monkeypatch):
-    """Start (or restart) the gateway with the officers' chat configured, looking often for escalations."""
+def make_gateway(make_gateway, monkeypatch):
+    """The gateway with the officers' chat configured, looking often for escalations."""
     monkeypatch.setattr(telegram, "ESCALATION_POLL_S", 0.1)
-    clients: list[TestClient] = []
-
-    async def start(**overrides) -> TestClient:
-        values = dict(var_dir=tmp_path / "var", database_url=sqlite_db_url, rasa_url=rasa.url,
-                      telegram_bot_token=fake.token, telegram_mode="webhook", telegram_webhook_secret=SECRET,
-                      telegram_api_url=fake.url, public_url="https://musrenbang.example",
-                      telegram_officers_chat_id=str(OFFICERS))
-        values.update(overrides)
-        client = TestClient(TestServer(create_app(Settings(**values))))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        await client.close()  # a second close (after a restart) does nothing
-
-
-@pytest.fixture
-async def gateway(make_gateway) -> TestClient:
-    return await make_gateway()
-
-
-async def post(client: TestClient, update: dict) -> int:
-    headers = {"Content-Type": "application/json", telegram.SECRET_HEADER: SECRET}
-    async with client.post(telegram.WEBHOOK_PATH, data=json.dumps(update), headers=headers) as response:
-        return response.status
-
-
-async def eventually(condition: Callable[[], object], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not (await condition() if asyncio.iscoroutinefunction(condition) else condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
+    return functools.partial(make_gateway, telegram_officers_chat_id=str(OFFICERS))
 
 
 def reply(fake: FakeTelegram, chat: int, to: dict, text: str | None, user: dict = SARI) -> dict:

@@ -8,15 +8,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import time
-from collections.abc import Callable
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import select
 
-from bot.app import DB, create_app
+from bot.app import DB
 from bot.channels import telegram
 from bot.message import Button, Outgoing
 from bot.outbox import SendError
@@ -24,24 +21,17 @@ from core import texts
 from core.settings import Settings
 from storage import messages
 from storage.models import InboundMessage, OutboxMessage
-from tests.fakes.telegram import FakeTelegram
+from tests.bot.conftest import PUBLIC_URL, SECRET, eventually, post
+from tests.fakes.rasa import FakeRasa
 
-SECRET = "s3cret_webhook-token"
-PUBLIC_URL = "https://musrenbang.example"
 LONG_TEXT = "Jalan di desa kami rusak parah dan berlubang sehingga warga kesulitan lewat. " * 20
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(range(256)) * 4
 
 
-class EchoRasa:
-    """Rasa's REST webhook: records what the gateway relays and echoes it (buttons for "tombol")."""
+class EchoRasa(FakeRasa):
+    """Echoes, and answers "tombol" with buttons (as Rasa does for the sector question)."""
 
-    def __init__(self) -> None:
-        self.received: list[dict] = []
-        self.url = ""
-        self.runner: web.AppRunner | None = None
-
-    @staticmethod
-    def reply(text: str) -> list[dict]:
+    def reply(self, text: str) -> list[dict]:
         if text == "tombol":
             return [{"text": "Pilih bidangnya:", "buttons": [
                 {"title": "Jalan", "payload": '/inform{"sector":"jalan"}'},
@@ -49,72 +39,16 @@ class EchoRasa:
                 {"title": "Lewati", "payload": "lewati"}]}]
         return [{"text": f"echo: {text}"}]
 
-    async def handle(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.received.append(body)
-        return web.json_response(self.reply(body["message"]))
-
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_post("/webhooks/rest/webhook", self.handle)
-        self.runner = web.AppRunner(app)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
-
-    def texts_from(self, chat: int) -> list[str]:
-        return [b["message"] for b in self.received if b["sender"] == f"telegram:{chat}"]
-
-
-@pytest.fixture
-async def fake():
-    server = FakeTelegram()
-    await server.start()
-    yield server
-    await server.stop()
+    def texts_from_chat(self, chat: int) -> list[str]:
+        return self.texts_from(f"telegram:{chat}")
 
 
 @pytest.fixture
 async def rasa():
-    server = EchoRasa()
-    await server.start()
+    server = await EchoRasa().start()
     yield server
-    await server.runner.cleanup()
+    await server.stop()
 
-
-@pytest.fixture
-async def make_gateway(tmp_path, sqlite_db_url, fake, rasa):
-    """Start the gateway app with the Telegram channel on (webhook mode unless told otherwise)."""
-    clients: list[TestClient] = []
-
-    async def start(**overrides) -> TestClient:
-        values = dict(var_dir=tmp_path / "var", database_url=sqlite_db_url, rasa_url=rasa.url,
-                      telegram_bot_token=fake.token, telegram_mode="webhook", telegram_webhook_secret=SECRET,
-                      telegram_api_url=fake.url, public_url=PUBLIC_URL, telegram_poll_timeout_s=2)
-        values.update(overrides)
-        client = TestClient(TestServer(create_app(Settings(**values))))
-        await client.start_server()
-        clients.append(client)
-        return client
-
-    yield start
-    for client in clients:
-        await client.close()
-
-
-@pytest.fixture
-async def gateway(make_gateway) -> TestClient:
-    return await make_gateway()
-
-
-async def post(client: TestClient, update: dict | bytes | str, secret: str | None = SECRET) -> int:
-    headers = {"Content-Type": "application/json"}
-    if secret is not None:
-        headers[telegram.SECRET_HEADER] = secret
-    body = update if isinstance(update, bytes | str) else json.dumps(update)
-    async with client.post(telegram.WEBHOOK_PATH, data=body, headers=headers) as response:
-        return response.status
 
 
 async def inbound_rows(client: TestClient) -> list[InboundMessage]:
@@ -129,13 +63,6 @@ async def row_of(client: TestClient, update: dict) -> InboundMessage:
     message = update.get("message") or update.get("edited_message") or update["callback_query"]["message"]
     assert (rows[0].channel, rows[0].sender) == ("telegram", str(message["chat"]["id"]))
     return rows[0]
-
-
-async def eventually(condition: Callable[[], object], timeout: float = 10) -> None:
-    deadline = time.monotonic() + timeout
-    while not (await condition() if asyncio.iscoroutinefunction(condition) else condition()):
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
 
 
 # --- the webhook ---
@@ -167,7 +94,7 @@ async def test_same_update_twice_is_stored_and_answered_once(gateway, fake, rasa
     assert await post(gateway, update) == 200  # a late redelivery
     await asyncio.sleep(1)
     assert len(await inbound_rows(gateway)) == 1
-    assert rasa.texts_from(102) == ["mau usul jalan rusak"]
+    assert rasa.texts_from_chat(102) == ["mau usul jalan rusak"]
     assert [m["text"] for m in fake.sent_to(102)] == ["echo: mau usul jalan rusak"]
     assert "parse_mode" not in fake.calls_of("sendMessage")[0]
 
@@ -187,7 +114,7 @@ async def test_texts_and_commands_are_mapped(gateway, fake, rasa, typed, relayed
     row = await row_of(gateway, update)
     assert row.text == relayed
     assert json.loads(row.meta)["chat_id"] == 103
-    await eventually(lambda: rasa.texts_from(103) == [relayed])
+    await eventually(lambda: rasa.texts_from_chat(103) == [relayed])
     assert rasa.received[0]["sender"] == "telegram:103"
 
 
@@ -195,7 +122,7 @@ async def test_location_becomes_a_map_pin(gateway, fake, rasa) -> None:
     update = fake.location_update(104, -7.7231, 110.4212)
     assert await post(gateway, update) == 200
     assert (await row_of(gateway, update)).text == '/share_location{"map_pin":"-7.723100,110.421200"}'
-    await eventually(lambda: rasa.texts_from(104))
+    await eventually(lambda: rasa.texts_from_chat(104))
 
 
 async def test_photo_is_downloaded_then_relayed(gateway, fake, rasa) -> None:
@@ -206,7 +133,7 @@ async def test_photo_is_downloaded_then_relayed(gateway, fake, rasa) -> None:
     stored = gateway.app[telegram.TELEGRAM].config.media_dir / name
     assert stored.read_bytes() == JPEG
     assert json.loads(row.meta)["file_id"] == update["message"]["photo"][-1]["file_id"]  # the largest size
-    await eventually(lambda: rasa.texts_from(105) == [row.text])
+    await eventually(lambda: rasa.texts_from_chat(105) == [row.text])
     assert len(fake.calls_of("getFile")) == 1
 
 
@@ -220,7 +147,7 @@ async def test_image_sent_as_a_file_is_accepted_too(gateway, fake, rasa) -> None
     row = await row_of(gateway, update)
     name = re.fullmatch(r'/share_photo\{"photo_ref":"([0-9a-f]{32}\.png)"\}', row.text).group(1)
     assert (gateway.app[telegram.TELEGRAM].config.media_dir / name).read_bytes() == png
-    await eventually(lambda: rasa.texts_from(118) == [row.text])
+    await eventually(lambda: rasa.texts_from_chat(118) == [row.text])
 
 
 async def test_photo_that_is_not_an_image_or_too_big_is_refused_politely(make_gateway, fake, rasa) -> None:
@@ -280,11 +207,11 @@ async def test_buttons_become_an_inline_keyboard_and_a_press_relays_the_payload(
     press = fake.press(120, "Drainase")
     assert await post(gateway, press) == 200
     assert (await row_of(gateway, press)).text == '/inform{"sector":"drainase"}'
-    await eventually(lambda: rasa.texts_from(120) == ["tombol", '/inform{"sector":"drainase"}'])
+    await eventually(lambda: rasa.texts_from_chat(120) == ["tombol", '/inform{"sector":"drainase"}'])
     assert [a["callback_query_id"] for a in fake.callback_answers] == [press["callback_query"]["id"]]
     assert await post(gateway, press) == 200  # redelivered press: nothing new
     await asyncio.sleep(0.5)
-    assert len(fake.callback_answers) == 1 and len(rasa.texts_from(120)) == 2
+    assert len(fake.callback_answers) == 1 and len(rasa.texts_from_chat(120)) == 2
 
 
 async def test_expired_or_forged_buttons_are_answered_not_relayed(gateway, fake, rasa) -> None:
@@ -321,15 +248,15 @@ async def test_a_flood_is_answered_once_and_not_relayed(make_gateway, fake, rasa
     gateway = await make_gateway(telegram_rate_per_minute=3)
     for number in range(6):
         assert await post(gateway, fake.text_update(130, f"pesan {number}")) == 200
-    await eventually(lambda: len(rasa.texts_from(130)) == 3)
+    await eventually(lambda: len(rasa.texts_from_chat(130)) == 3)
     await fake.wait_for(lambda: len(fake.sent_to(130)) == 4)
     await asyncio.sleep(0.8)
     sent = [m["text"] for m in fake.sent_to(130)]
     assert sent.count(texts.gateway("rate_limited", "id")) == 1 and len(sent) == 4
-    assert rasa.texts_from(130) == ["pesan 0", "pesan 1", "pesan 2"]
+    assert rasa.texts_from_chat(130) == ["pesan 0", "pesan 1", "pesan 2"]
     assert len(await inbound_rows(gateway)) == 6  # all stored: a redelivery of any stays quiet
     assert await post(gateway, fake.text_update(131, "chat lain")) == 200  # per chat
-    await eventually(lambda: rasa.texts_from(131))
+    await eventually(lambda: rasa.texts_from_chat(131))
 
 
 def test_rate_limit_window_slides() -> None:
@@ -350,7 +277,7 @@ async def test_polling_stores_each_update_once_and_survives_errors(make_gateway,
     first = fake.text_update(140, "/start")
     await fake.push(first, first, fake.text_update(140, "mau usul"))  # the first one delivered twice
     await fake.wait_for(lambda: len(fake.sent_to(140)) == 2, timeout=15)
-    assert rasa.texts_from(140) == ["/greet", "mau usul"]
+    assert rasa.texts_from_chat(140) == ["/greet", "mau usul"]
     assert fake.webhook is None and fake.calls_of("deleteWebhook")
     await fake.wait_for(lambda: any(c.get("offset") == first["update_id"] + 2 for c in fake.calls_of("getUpdates")))
     polls = fake.calls_of("getUpdates")

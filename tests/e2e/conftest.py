@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,3 +83,28 @@ def gateway(gateway_env: dict[str, str], tmp_path: Path):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         log.close()
+
+
+ARTIFACTS = ROOT / "test-artifacts"  # screenshots from the browser tests, kept by CI for a look
+
+# ./musrenbang test installs Chromium and requires it; a bare pytest run without it skips.
+needs_chromium = pytest.mark.skipif(
+    shutil.which("chromium") is None and os.environ.get("MUSRENBANG_REQUIRE_BROWSER") != "1",
+    reason="Debian's chromium is not installed",
+)
+
+
+@pytest.fixture
+async def browser():
+    """Debian's headless Chromium driven by Playwright (its own browser download is not reachable here)."""
+    from playwright.async_api import async_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
+        try:
+            yield launched
+        finally:
+            await launched.close()

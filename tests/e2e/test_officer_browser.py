@@ -9,8 +9,6 @@ question; then the citizen's web chat picks up the news and the answer from /api
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 import struct
 import subprocess
 import sys
@@ -19,23 +17,18 @@ import zlib
 from pathlib import Path
 
 import aiohttp
-import pytest
 
 from storage import repo
 from storage.db import Database
+from tests.e2e.conftest import ARTIFACTS, needs_chromium
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "Desa-Caturtunggal-1"
 VILLAGE = "34.04.07.2001"
 FIX_NOTE = "Mohon lampirkan foto lokasi dan sebutkan RT/RW."
 ANSWER = "Musrenbang desa diadakan bulan Januari di balai desa; undangan lewat RT."
 
-# ./musrenbang test installs Chromium and requires it; a bare pytest run without it skips.
-pytestmark = pytest.mark.skipif(
-    shutil.which("chromium") is None and os.environ.get("MUSRENBANG_REQUIRE_BROWSER") != "1",
-    reason="Debian's chromium is not installed",
-)
+pytestmark = needs_chromium
 
 
 
@@ -82,58 +75,49 @@ def create_officer(env: dict[str, str]) -> None:
 
 
 async def test_officer_verifies_sends_back_and_answers_and_the_citizen_hears(gateway: str,
-                                                                             gateway_env: dict[str, str]) -> None:
-    from playwright.async_api import async_playwright
-
+                                                                             gateway_env: dict[str, str],
+                                                                             browser) -> None:
     sender = uuid.uuid4().hex
     first, second, question = await seed(gateway_env, sender)
     create_officer(gateway_env)
-    ARTIFACTS.mkdir(exist_ok=True)
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"])
-        try:
-            page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
-            await page.goto(f"{gateway}/officer/usulan")
-            assert "/officer/login" in page.url
-            await page.fill("input[name=username]", "sari")
-            await page.fill("input[name=password]", PASSWORD)
-            await page.click("button:has-text('Masuk')")
-            await page.wait_for_url("**/officer/usulan")
-            assert await page.locator(f"a[href='/officer/usulan/{first}']").count() == 1
-            assert await page.locator(f"a[href='/officer/usulan/{second}']").count() == 1
+    page = await browser.new_page(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    await page.goto(f"{gateway}/officer/usulan")
+    assert "/officer/login" in page.url
+    await page.fill("input[name=username]", "sari")
+    await page.fill("input[name=password]", PASSWORD)
+    await page.click("button:has-text('Masuk')")
+    await page.wait_for_url("**/officer/usulan")
+    assert await page.locator(f"a[href='/officer/usulan/{first}']").count() == 1
+    assert await page.locator(f"a[href='/officer/usulan/{second}']").count() == 1
 
-            await page.click(f"a[href='/officer/usulan/{first}']")
-            await page.wait_for_url(f"**/officer/usulan/{first}")
-            assert "<b>segera</b>" in await page.locator("p.desc").inner_text()  # shown as text
-            assert await page.locator("img.photo").evaluate("img => img.complete && img.naturalWidth") == 320
-            await page.click("form.move-diverifikasi_desa button")
-            await page.wait_for_url("**?ok=status")
-            assert "Diverifikasi desa/kelurahan" in await page.locator("h1 .status").inner_text()
+    await page.click(f"a[href='/officer/usulan/{first}']")
+    await page.wait_for_url(f"**/officer/usulan/{first}")
+    assert "<b>segera</b>" in await page.locator("p.desc").inner_text()  # shown as text
+    assert await page.locator("img.photo").evaluate("img => img.complete && img.naturalWidth") == 320
+    await page.click("form.move-diverifikasi_desa button")
+    await page.wait_for_url("**?ok=status")
+    assert "Diverifikasi desa/kelurahan" in await page.locator("h1 .status").inner_text()
 
-            await page.goto(f"{gateway}/officer/usulan/{second}")
-            await page.fill("form.move-perlu_perbaikan textarea[name=note]", FIX_NOTE)
-            await page.click("form.move-perlu_perbaikan button")
-            await page.wait_for_url("**?ok=status")
-            assert FIX_NOTE in await page.locator("table.history").inner_text()
+    await page.goto(f"{gateway}/officer/usulan/{second}")
+    await page.fill("form.move-perlu_perbaikan textarea[name=note]", FIX_NOTE)
+    await page.click("form.move-perlu_perbaikan button")
+    await page.wait_for_url("**?ok=status")
+    assert FIX_NOTE in await page.locator("table.history").inner_text()
 
-            await page.click("nav >> text=Meja eskalasi")
-            await page.wait_for_url("**/officer/eskalasi")
-            await page.click(f"#e{question} form.claim button")
-            await page.wait_for_url("**ok=ambil*")
-            await page.fill(f"#e{question} form.answer textarea", ANSWER)
-            await page.click(f"#e{question} form.answer button")
-            await page.wait_for_url("**ok=jawab")
-            assert ANSWER in await page.locator(f"#a{question}").inner_text()
-            await page.screenshot(path=str(ARTIFACTS / "officer-escalations.png"), full_page=True)
-            await page.goto(f"{gateway}/officer/usulan")
-            await page.screenshot(path=str(ARTIFACTS / "officer-queue.png"), full_page=True)
+    await page.click("nav >> text=Meja eskalasi")
+    await page.wait_for_url("**/officer/eskalasi")
+    await page.click(f"#e{question} form.claim button")
+    await page.wait_for_url("**ok=ambil*")
+    await page.fill(f"#e{question} form.answer textarea", ANSWER)
+    await page.click(f"#e{question} form.answer button")
+    await page.wait_for_url("**ok=jawab")
+    assert ANSWER in await page.locator(f"#a{question}").inner_text()
+    await page.screenshot(path=str(ARTIFACTS / "officer-escalations.png"), full_page=True)
+    await page.goto(f"{gateway}/officer/usulan")
+    await page.screenshot(path=str(ARTIFACTS / "officer-queue.png"), full_page=True)
 
-            await page.goto(f"{gateway}/officer/usulan/{first}")
-            await page.screenshot(path=str(ARTIFACTS / "officer.png"), full_page=True)
-        finally:
-            await browser.close()
+    await page.goto(f"{gateway}/officer/usulan/{first}")
+    await page.screenshot(path=str(ARTIFACTS / "officer.png"), full_page=True)
 
     async with aiohttp.ClientSession() as http:
         texts: list[str] = []

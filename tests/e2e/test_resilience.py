@@ -9,25 +9,18 @@ reached the fake Graph API per stored inbound message: nothing lost, nothing ans
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-import random
 import re
 import time
-import uuid
-from dataclasses import dataclass, field
 
-import aiohttp
 import pytest
 from sqlalchemy import select
 
 from core import texts
-from ops.stack import Stack
 from storage import messages
 from storage.db import Database
 from storage.models import InboundMessage, OutboxMessage
-from tests.conftest import free_port, trained_model
+from tests.e2e.whatsapp_user import WhatsAppUser, whatsapp_stack
 from tests.fakes.whatsapp import FakeGraph, Sent
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -55,16 +48,7 @@ def graph():
 @pytest.fixture(scope="module")
 def res_stack(tmp_path_factory, graph):
     """Action server and gateway running; Rasa's port chosen but nothing listening on it yet."""
-    running = Stack(var_dir=tmp_path_factory.mktemp("resilience-var"), model=trained_model(), rasa_port=free_port(),
-                    actions_port=free_port(), gateway_port=free_port(),
-                    extra_env={"WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-                               "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": "verify",
-                               "WHATSAPP_GRAPH_URL": graph.url})
-    try:
-        running.start(log=lambda _message: None, without=("rasa",))
-        yield running
-    finally:
-        running.stop()
+    yield from whatsapp_stack(tmp_path_factory.mktemp("resilience-var"), graph, SECRET, without=("rasa",))
 
 
 @pytest.fixture
@@ -82,36 +66,8 @@ async def res_db(res_stack):
     await database.dispose()
 
 
-@dataclass
-class Phone:
-    """One WhatsApp user; `post` signs and delivers a webhook as Meta does."""
-
-    http: aiohttp.ClientSession
-    stack: Stack
-    graph: FakeGraph
-    db: Database
-    user_id: str = field(default_factory=lambda: f"ID.{random.randrange(10**19, 10**20)}")
-    wa_id: str = field(default_factory=lambda: f"628{random.randrange(10**9, 10**10)}")
-    seen: int = 0
-
-    def message(self, kind: str, **content: object) -> bytes:
-        message = {"from": self.wa_id, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-                   "type": kind, **content}
-        contact = {"profile": {"name": "Warga Sinduadi"}, "wa_id": self.wa_id, "user_id": self.user_id}
-        value = {"messaging_product": "whatsapp",
-                 "metadata": {"display_phone_number": "62274000000", "phone_number_id": PHONE_ID},
-                 "contacts": [contact], "messages": [message]}
-        return json.dumps({"object": "whatsapp_business_account",
-                           "entry": [{"id": "WABA", "changes": [{"value": value, "field": "messages"}]}]}).encode()
-
-    def text(self, body: str) -> bytes:
-        return self.message("text", text={"body": body})
-
-    async def post(self, body: bytes) -> int:
-        signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
-        async with self.http.post(f"{self.stack.gateway_url}/webhooks/whatsapp", data=body, headers=headers) as r:
-            return r.status
+class Phone(WhatsAppUser):
+    """A WhatsApp user whose messages are checked against what the gateway stored and sent."""
 
     async def settled(self, timeout: float = 30.0) -> None:
         """Every stored message of this user processed and every reply sent."""
@@ -133,22 +89,8 @@ class Phone:
         await self.settled(timeout)
         return self.new_replies()
 
-    def new_replies(self) -> list[Sent]:
-        replies = self.graph.to(self.user_id)[self.seen:]
-        self.seen += len(replies)
-        return replies
-
-    async def tap(self, sent: Sent, choice_id: str) -> bytes:
-        title = dict(sent.choices)[choice_id]
-        kind = "button_reply" if sent.body["interactive"]["type"] == "button" else "list_reply"
-        return self.message("interactive", context={"from": "62274000000", "id": sent.id},
-                            interactive={"type": kind, kind: {"id": choice_id, "title": title}})
-
-    async def requested_slot(self) -> str | None:
-        url = f"{self.stack.rasa_url}/conversations/whatsapp:{self.user_id}/tracker"
-        async with self.http.get(url) as response:
-            tracker = await response.json()
-        return tracker["slots"].get("requested_slot") if (tracker.get("active_loop") or {}).get("name") else None
+    def text(self, body: str) -> bytes:
+        return self.message("text", text={"body": body})
 
     async def ledger(self) -> list[tuple[InboundMessage, list[OutboxMessage]]]:
         """Each stored message of this user, oldest first, with the outbox rows it produced."""
@@ -182,7 +124,7 @@ class Phone:
 
 @pytest.fixture
 def new_phone(res_stack, graph, http, res_db):
-    return lambda: Phone(http, res_stack, graph, res_db)
+    return lambda: Phone(http, res_stack, graph, res_db, SECRET)
 
 
 async def test_messages_wait_for_rasa_with_one_notice_and_are_answered_in_order(res_stack, graph, res_db,
@@ -246,7 +188,7 @@ async def test_a_gateway_killed_mid_conversation_loses_and_repeats_nothing(full_
             assert last.type == "interactive", f"{slot}: expected buttons or a list"
             payloads = {i: await messages.button_payload(phone.db, i) or "" for i, _ in last.choices}
             wanted = {"sector": "penerangan_jalan", "village_code": "", "confirmed": "/affirm"}[slot]
-            body = await phone.tap(last, next((i for i, p in payloads.items() if wanted in p), next(iter(payloads))))
+            body = phone.choice(last, next((i for i, p in payloads.items() if wanted in p), next(iter(payloads))))
         elif slot == "rt_rw":
             body = phone.text("rt 2 rw 5")
         elif slot == "photo":

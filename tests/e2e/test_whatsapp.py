@@ -8,24 +8,17 @@ for (from its tracker) and the buttons' payloads, never by the wording of a repl
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
-import random
 import re
 import time
-import uuid
-from dataclasses import dataclass, field
 
-import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from ops.stack import Stack
 from storage import messages, repo
 from storage.db import Database
 from storage.models import DeliveryReceipt, InboundMessage, OutboxMessage
-from tests.conftest import free_port, trained_model
+from tests.e2e.whatsapp_user import WhatsAppUser, whatsapp_stack
 from tests.fakes.whatsapp import FakeGraph, Sent
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -51,16 +44,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def wa_stack(tmp_path_factory, graph):
-    running = Stack(var_dir=tmp_path_factory.mktemp("whatsapp-var"), model=trained_model(), rasa_port=free_port(),
-                    actions_port=free_port(), gateway_port=free_port(),
-                    extra_env={"WHATSAPP_TOKEN": TOKEN, "WHATSAPP_PHONE_NUMBER_ID": PHONE_ID,
-                               "WHATSAPP_APP_SECRET": SECRET, "WHATSAPP_VERIFY_TOKEN": VERIFY,
-                               "WHATSAPP_GRAPH_URL": graph.url})
-    try:
-        running.start(log=lambda _message: None)
-        yield running
-    finally:
-        running.stop()
+    yield from whatsapp_stack(tmp_path_factory.mktemp("whatsapp-var"), graph, SECRET, VERIFY)
 
 
 @pytest.fixture
@@ -70,45 +54,15 @@ async def wa_db(wa_stack):
     await database.dispose()
 
 
-@dataclass
-class Phone:
-    """One WhatsApp user talking to the gateway through signed webhooks."""
-
-    http: aiohttp.ClientSession
-    stack: Stack
-    graph: FakeGraph
-    db: Database
-    user_id: str = field(default_factory=lambda: f"ID.{random.randrange(10**19, 10**20)}")
-    wa_id: str = field(default_factory=lambda: f"628{random.randrange(10**9, 10**10)}")
-    seen: int = 0
-
-    def webhook(self, value: dict) -> bytes:
-        value = {"messaging_product": "whatsapp",
-                 "metadata": {"display_phone_number": "62274000000", "phone_number_id": PHONE_ID}, **value}
-        return json.dumps({"object": "whatsapp_business_account",
-                           "entry": [{"id": "WABA", "changes": [{"value": value, "field": "messages"}]}]}).encode()
-
-    def message(self, kind: str, **content: object) -> bytes:
-        message = {"from": self.wa_id, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": str(int(time.time())),
-                   "type": kind, **content}
-        contact = {"profile": {"name": "Warga Sinduadi"}, "wa_id": self.wa_id, "user_id": self.user_id}
-        return self.webhook({"contacts": [contact], "messages": [message]})
-
-    async def post(self, body: bytes, signed: bool = True) -> int:
-        headers = {"Content-Type": "application/json"}
-        if signed:
-            headers["X-Hub-Signature-256"] = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-        async with self.http.post(f"{self.stack.gateway_url}/webhooks/whatsapp", data=body, headers=headers) as r:
-            return r.status
+class Phone(WhatsAppUser):
+    """A WhatsApp user whose every message is waited for until it is processed and answered."""
 
     async def say(self, body: bytes) -> list[Sent]:
         """Deliver one message and return the replies it got, once it is processed and they are sent."""
         assert await self.post(body) == 200
         message_id = json.loads(body)["entry"][0]["changes"][0]["value"]["messages"][0]["id"]
         await self.settled(message_id)
-        replies = self.graph.to(self.user_id)[self.seen:]
-        self.seen += len(replies)
-        return replies
+        return self.new_replies()
 
     async def settled(self, message_id: str, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
@@ -128,26 +82,16 @@ class Phone:
         return await self.say(self.message("text", text={"body": body}))
 
     async def tap(self, sent: Sent, choice_id: str) -> list[Sent]:
-        title = dict(sent.choices)[choice_id]
-        kind = "button_reply" if sent.body["interactive"]["type"] == "button" else "list_reply"
-        context = {"from": "62274000000", "id": sent.id}
-        return await self.say(self.message("interactive", context=context,
-                                           interactive={"type": kind, kind: {"id": choice_id, "title": title}}))
+        return await self.say(self.choice(sent, choice_id))
 
     async def payloads(self, sent: Sent) -> dict[str, str]:
         """Choice id → the Rasa payload behind it."""
         return {i: await messages.button_payload(self.db, i) or "" for i, _ in sent.choices}
 
-    async def requested_slot(self) -> str | None:
-        url = f"{self.stack.rasa_url}/conversations/whatsapp:{self.user_id}/tracker"
-        async with self.http.get(url) as response:
-            tracker = await response.json()
-        return tracker["slots"].get("requested_slot") if (tracker.get("active_loop") or {}).get("name") else None
-
 
 @pytest.fixture
 def phone(wa_stack, graph, http, wa_db) -> Phone:
-    return Phone(http, wa_stack, graph, wa_db)
+    return Phone(http, wa_stack, graph, wa_db, SECRET)
 
 
 async def test_a_proposal_from_whatsapp_gets_its_tracking_code(phone, graph, wa_db) -> None:
