@@ -76,7 +76,8 @@ async def test_heldout_intent_accuracy(stack) -> None:
         assert result.get("language") in {"id", "jv", "su", "other"}, text  # the DESIGN.md contract
         # DIET learns FAQ topics apart (nlu/components/intent_classifier.py); only domain intents come out.
         assert {r["name"] for r in result["intent_ranking"]} <= INTENTS, result["intent_ranking"]
-        assert sum(r["confidence"] for r in result["intent_ranking"]) <= 1.0001
+        # FallbackClassifier puts nlu_fallback on top at its threshold; the intents share what is left.
+        assert sum(r["confidence"] for r in result["intent_ranking"] if r["name"] != "nlu_fallback") <= 1.0001
     accuracy = correct / len(examples)
     print(
         f"\nheld-out intent accuracy {accuracy:.3f} on {len(examples)} examples; "
