@@ -29,9 +29,9 @@ TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components",
                    "nlu/normalize.py", "nlu/language_model.py", "core/numbers.py", "requirements/rasa.lock")
 
 
-def fingerprint() -> str:
+def fingerprint(inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:
     digest = hashlib.sha256()
-    for name in TRAINING_INPUTS:
+    for name in inputs:
         path = ROOT / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
