@@ -141,7 +141,8 @@ async def test_messages_wait_for_rasa_with_one_notice_and_are_answered_in_order(
     async with res_db.session() as session:
         rows = (await session.execute(select(InboundMessage).where(
             InboundMessage.sender == phone.user_id).order_by(InboundMessage.id))).scalars().all()
-    assert [r.status for r in rows] == ["queued", "queued"]
+    # The first may be in the middle of one more retry when we look; the second waits behind it.
+    assert rows[0].status in ("queued", "processing") and rows[1].status == "queued"
     assert rows[0].attempts >= 2 and rows[1].attempts == 0  # the second never went ahead of the first
     assert rows[0].busy_notice_sent and not rows[1].busy_notice_sent
 
