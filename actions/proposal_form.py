@@ -35,6 +35,8 @@ def skip_answer(tracker: Tracker) -> list[EventType] | None:
     if not answers.is_skip(tracker.latest_message.get("text")):
         return None
     return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
+
+
 EDITABLE = ("description", "sector", "village_code", "rt_rw")
 _EDIT_WORDS = {
     "sector": ("bidang", "sektor"),

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from core import tracking  # noqa: E402
 from ops.stack import MODEL_CACHE, RASA_BIN, ensure_model, fingerprint, rasa_env  # noqa: E402
-from tests.nlu.test_heldout import ANNOTATION, load_examples  # noqa: E402
+from tests.nlu.test_heldout import ANNOTATION, annotated_examples, load_examples  # noqa: E402
 
 HELDOUT = {"id (mixed)": "heldout_id.yml", "id formal": "heldout_id_formal.yml",
            "id informal": "heldout_id_informal.yml", "jv": "heldout_jv.yml", "su": "heldout_su.yml"}
@@ -138,22 +138,18 @@ def place_recall(path: Path) -> tuple[int, int]:
     as found when a candidate of `find_in_message` over the national list is named so (desa, kecamatan or
     kabupaten); dusun names are not in the national list and count as missed.
     """
-    import yaml
-
     from core import regions
 
     gazetteer = regions.gazetteer()
     found = total = 0
-    for block in yaml.safe_load(path.read_text())["nlu"]:
-        for line in block["examples"].splitlines():
-            raw = line.strip()[2:]
-            places = [value for value, entity in ANNOTATION.findall(raw) if entity == "place"]
-            if not places:
-                continue
-            candidates = gazetteer.find_in_message(ANNOTATION.sub(r"\1", raw))
-            names = {regions.key(n) for c in candidates for n in (c.name, c.kecamatan, c.kabupaten)}
-            total += len(places)
-            found += sum(regions.key(place) in names for place in places)
+    for _, raw in annotated_examples(path):
+        places = [value for value, entity in ANNOTATION.findall(raw) if entity == "place"]
+        if not places:
+            continue
+        candidates = gazetteer.find_in_message(ANNOTATION.sub(r"\1", raw))
+        names = {regions.key(n) for c in candidates for n in (c.name, c.kecamatan, c.kabupaten)}
+        total += len(places)
+        found += sum(regions.key(place) in names for place in places)
     return found, total
 
 

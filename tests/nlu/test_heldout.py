@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
@@ -25,18 +26,20 @@ ANNOTATION = re.compile(r"\[([^\]]+)\]\((\w+)\)")
 MIN_ACCURACY = 0.92
 
 
-def load_examples(path: Path) -> list[tuple[str, str, list[str]]]:
-    """(text, intent, tracking codes annotated) for every example in a Rasa NLU file."""
-    examples = []
+def annotated_examples(path: Path) -> Iterator[tuple[str, str]]:
+    """(intent, example as written, with its [value](entity) annotations) for every example in a Rasa NLU file."""
     for block in yaml.safe_load(path.read_text())["nlu"]:
         for line in block["examples"].splitlines():
             line = line.strip()
-            if not line.startswith("- "):
-                continue
-            raw = line[2:]
-            codes = [value for value, entity in ANNOTATION.findall(raw) if entity == "tracking_code"]
-            examples.append((ANNOTATION.sub(r"\1", raw), block["intent"], codes))
-    return examples
+            if line.startswith("- "):
+                yield block["intent"], line[2:]
+
+
+def load_examples(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(text, intent, tracking codes annotated) for every example in a Rasa NLU file."""
+    return [(ANNOTATION.sub(r"\1", raw), intent,
+             [value for value, entity in ANNOTATION.findall(raw) if entity == "tracking_code"])
+            for intent, raw in annotated_examples(path)]
 
 
 async def parse_all(rasa_url: str, texts: list[str]) -> list[dict]:
@@ -125,4 +128,3 @@ def test_heldout_examples_are_not_in_the_training_data() -> None:
               if plain(text) in trained]
     # Greetings and one-word answers are bound to coincide ("Selamat pagi", "iya"); sentences must not.
     assert not [text for text in leaked if len(text.split()) >= 4], leaked
-
