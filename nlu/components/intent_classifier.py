@@ -24,6 +24,14 @@ RETRIEVAL_INTENTS = ("faq",)
 RANKING_LENGTH = 10  # what DIET reports by default
 
 
+def topic_label(example: Message) -> str:
+    """The label a classifier learns: the FAQ topic (`faq/biaya`) for FAQ examples, else the intent."""
+    intent = example.get(INTENT)
+    if intent in RETRIEVAL_INTENTS and example.get(INTENT_RESPONSE_KEY):
+        return example.get(INTENT_RESPONSE_KEY)
+    return intent
+
+
 def split_topics(training_data: TrainingData) -> TrainingData:
     """A copy in which each FAQ example's label is its topic (`faq/biaya`), the others unchanged.
 
@@ -33,20 +41,20 @@ def split_topics(training_data: TrainingData) -> TrainingData:
     examples = []
     for example in training_data.training_examples:
         data = dict(example.data)
-        if data.get(INTENT) in RETRIEVAL_INTENTS and data.get(INTENT_RESPONSE_KEY):
-            data[INTENT] = data[INTENT_RESPONSE_KEY]
+        if data.get(INTENT):
+            data[INTENT] = topic_label(example)
         features = [f for f in example.features if f.attribute != INTENT]
         examples.append(Message(data=data, features=features))
     return TrainingData(training_examples=examples)
 
 
-def fold_topics(ranking: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def fold_topics(ranking: list[dict[str, Any]], length: int | None = RANKING_LENGTH) -> list[dict[str, Any]]:
     """Topic labels back into their intent; its confidence is the sum of its topics', best first."""
     folded: dict[str, float] = {}
     for entry in ranking:
         name = entry["name"].split("/", 1)[0]
         folded[name] = folded.get(name, 0.0) + float(entry[PREDICTED_CONFIDENCE_KEY])
-    ordered = sorted(folded.items(), key=lambda item: item[1], reverse=True)[:RANKING_LENGTH]
+    ordered = sorted(folded.items(), key=lambda item: item[1], reverse=True)[:length]
     return [{"name": name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ordered]
 
 
