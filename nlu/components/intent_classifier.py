@@ -11,6 +11,7 @@ chooses the answer.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -48,14 +49,19 @@ def split_topics(training_data: TrainingData) -> TrainingData:
     return TrainingData(training_examples=examples)
 
 
+def summed_ranking(entries: Iterable[tuple[str, float]], length: int | None = RANKING_LENGTH) -> list[dict[str, Any]]:
+    """A parse result's ranking from (name, confidence) pairs: a name's pairs are added up, best first."""
+    totals: dict[str, float] = {}
+    for name, confidence in entries:
+        totals[name] = totals.get(name, 0.0) + confidence
+    ordered = sorted(totals.items(), key=lambda item: item[1], reverse=True)[:length]
+    return [{"name": name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ordered]
+
+
 def fold_topics(ranking: list[dict[str, Any]], length: int | None = RANKING_LENGTH) -> list[dict[str, Any]]:
     """Topic labels back into their intent; its confidence is the sum of its topics', best first."""
-    folded: dict[str, float] = {}
-    for entry in ranking:
-        name = entry["name"].split("/", 1)[0]
-        folded[name] = folded.get(name, 0.0) + float(entry[PREDICTED_CONFIDENCE_KEY])
-    ordered = sorted(folded.items(), key=lambda item: item[1], reverse=True)[:length]
-    return [{"name": name, PREDICTED_CONFIDENCE_KEY: confidence} for name, confidence in ordered]
+    return summed_ranking(((entry["name"].split("/", 1)[0], float(entry[PREDICTED_CONFIDENCE_KEY]))
+                           for entry in ranking), length)
 
 
 @DefaultV1Recipe.register(
