@@ -167,12 +167,12 @@ def place_recall(path: Path) -> tuple[int, int]:
 def cross_validation() -> dict:
     """`rasa test nlu` 3-fold cross-validation; ~15 minutes, so kept per model fingerprint."""
     out = OUT / "cv"
-    stamp = out / "fingerprint"
-    if not (stamp.exists() and stamp.read_text() == fingerprint() and (out / "intent_report.json").exists()):
+    stamp, current = out / "fingerprint", fingerprint()
+    if not (stamp.exists() and stamp.read_text() == current and (out / "intent_report.json").exists()):
         subprocess.run([str(RASA_BIN / "rasa"), "test", "nlu", "--cross-validation", "--folds", "3", "--config",
                         "nlu/config.yml", "--nlu", "nlu/data", "--domain", "domain.yml", "--out", str(out)],
                        cwd=ROOT, env=rasa_env(), check=True)
-        stamp.write_text(fingerprint())
+        stamp.write_text(current)
     report = json.loads((out / "intent_report.json").read_text())
     return {"accuracy": report.get("accuracy"), "macro_f1": report["macro avg"]["f1-score"],
             "weighted_f1": report["weighted avg"]["f1-score"]}
