@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
@@ -115,3 +117,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory):
         yield running
     finally:
         running.stop()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Fail loudly instead of hanging when a thread that is not a daemon outlives the last test.
+
+    Python waits for such threads before it exits, so one left running (an unclosed aiosqlite
+    connection, see tests/storage/test_exit.py) turns a green run into a CI timeout with no message.
+    """
+    stuck = [t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon]
+    for thread in stuck:
+        thread.join(timeout=10)
+    stuck = [t for t in stuck if t.is_alive()]
+    if stuck:
+        names = ", ".join(t.name for t in stuck)
+        print(f"\nThreads still running after the tests, which would keep this process alive: {names}",
+              file=sys.stderr, flush=True)
+        sys.stdout.flush()
+        os._exit(3)

@@ -27,6 +27,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
@@ -50,12 +51,26 @@ def build_model(config: dict[str, Any]) -> Pipeline:
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
-def probabilities(model: Pipeline, texts: list[str]) -> np.ndarray:
-    """`model.predict_proba(texts)`, computed directly: sklearn's input checks cost ~4 ms a call, this 0.02 ms."""
-    classifier = model.named_steps["classifier"]
-    scores = np.asarray(model.named_steps["features"].transform(texts) @ classifier.coef_.T) + classifier.intercept_
-    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return scores / scores.sum(axis=1, keepdims=True)
+class Scorer:
+    """`model.predict_proba`, computed directly from the fitted pipeline's parts.
+
+    sklearn's `predict_proba` spent ~4 ms a call in input checks, and multiplying by `coef_.T` (a
+    Fortran-ordered view) made scipy copy the 43 x 36k weights on every call (3.4 ms); the weights are
+    laid out once here instead, so a message costs the two vectorisers' ~0.7 ms.
+    """
+
+    def __init__(self, model: Pipeline) -> None:
+        classifier = model.named_steps["classifier"]
+        self.classes: list[str] = list(classifier.classes_)
+        self._vectorisers = [vectoriser for _, vectoriser in model.named_steps["features"].transformer_list]
+        self._weights = np.ascontiguousarray(classifier.coef_.T)
+        self._intercept = classifier.intercept_
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        features = sparse.hstack([vectoriser.transform(texts) for vectoriser in self._vectorisers], format="csr")
+        scores = np.asarray(features @ self._weights) + self._intercept
+        scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+        return scores / scores.sum(axis=1, keepdims=True)
 
 
 def blend(diet: list[dict[str, Any]], linear: list[dict[str, Any]], weight: float) -> list[dict[str, Any]]:
@@ -78,7 +93,7 @@ class NgramIntentClassifier(GraphComponent):
         self._config = {**self.get_default_config(), **config}
         self._storage = model_storage
         self._resource = resource
-        self._model = model
+        self._scorer = Scorer(model) if model is not None else None
 
     @classmethod
     def create(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
@@ -94,7 +109,7 @@ class NgramIntentClassifier(GraphComponent):
             return self._resource
         model = build_model(self._config)
         model.fit([m.get(TEXT) for m in examples], [topic_label(m) for m in examples])
-        self._model = model
+        self._scorer = Scorer(model)
         import skops.io as sio
 
         with self._storage.write_to(self._resource) as directory:
@@ -123,12 +138,12 @@ class NgramIntentClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Replaces the intent and its ranking with the blend, for messages DIET has ranked."""
         ranked = [m for m in messages if m.get(INTENT_RANKING_KEY) and m.get(TEXT)]
-        if self._model is None or not ranked:
+        if self._scorer is None or not ranked:
             return messages
-        rows = probabilities(self._model, [m.get(TEXT) for m in ranked])
-        labels = list(self._model.classes_)
+        rows = self._scorer.probabilities([m.get(TEXT) for m in ranked])
         for message, row in zip(ranked, rows, strict=True):
-            scores = [{"name": label, PREDICTED_CONFIDENCE_KEY: float(p)} for label, p in zip(labels, row, strict=True)]
+            scores = [{"name": label, PREDICTED_CONFIDENCE_KEY: float(p)}
+                      for label, p in zip(self._scorer.classes, row, strict=True)]
             linear = fold_topics(scores, length=None)
             blended = blend(message.get(INTENT_RANKING_KEY), linear, self._config["weight"])
             message.set(INTENT, blended[0], add_to_output=True)

@@ -16,7 +16,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, INTENT_RESPONS
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components.ngram_classifier import MODEL_FILE, NgramIntentClassifier, blend, build_model, probabilities
+from nlu.components.ngram_classifier import MODEL_FILE, NgramIntentClassifier, Scorer, blend, build_model
 
 EXAMPLES = {
     "affirm": ["ya betul", "iya benar", "leres", "nggih leres", "muhun leres", "betul sekali", "ya sudah benar"],
@@ -119,4 +119,4 @@ def test_the_fast_probabilities_are_sklearns() -> None:
     model = build_model(NgramIntentClassifier.get_default_config())
     model.fit([m.get(TEXT) for m in data.training_examples], [m.get(INTENT) for m in data.training_examples])
     texts = ["henteu", "ya betul", "biaya foto berapa", "zzz"]
-    assert probabilities(model, texts) == pytest.approx(model.predict_proba(texts), abs=1e-12)
+    assert Scorer(model).probabilities(texts) == pytest.approx(model.predict_proba(texts), abs=1e-12)
