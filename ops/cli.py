@@ -5,8 +5,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, TypeVar
 
 from core import kamus, regions, sectors, settings
+
+if TYPE_CHECKING:
+    from storage.db import Database
+
+T = TypeVar("T")
 
 
 def cmd_region(args: argparse.Namespace) -> int:
@@ -36,14 +43,25 @@ def cmd_classify(args: argparse.Namespace) -> int:
 # --- Officers and proposals (the console's CLI twin) ---------------------------------------------
 
 
-def _database():  # noqa: ANN202 - storage.db.Database, imported late so `region` stays light
-    """The product database, migrated first, so the first admin can be created on a fresh install."""
+def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Runs `work` on the product database and always closes it (an open connection would keep the
+    command from exiting). Migrated first, so the first admin can be created on a fresh install."""
+    import asyncio
+
     from storage import migrate
-    from storage.db import Database
+    from storage.db import Database  # imported late so `region` stays light
 
     url = settings.load().database_url
     migrate.upgrade(url)
-    return Database(url)
+
+    async def run() -> T:
+        db = Database(url)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    return asyncio.run(run())
 
 
 def _fail(message: str) -> int:
@@ -64,9 +82,19 @@ def _read_password(args: argparse.Namespace) -> str | None:
     return first if first == getpass.getpass("Password (again): ") else None
 
 
+def _new_password(args: argparse.Namespace) -> tuple[str, str | None]:
+    """The password to set, and why it cannot be used (None when it can)."""
+    from bot.officer import security  # argon2: the app environment only
+
+    password = _read_password(args)
+    if not password:
+        return "", "no password (give --password, or type the same one twice)"
+    weak = security.check_password_strength(password)
+    return password, f"password too weak: {weak}" if weak else None
+
+
 def cmd_officer_create(args: argparse.Namespace) -> int:
     """Create an officer account; the password is hashed here (argon2) and never printed."""
-    import asyncio
 
     from bot.officer import security  # argon2: the app environment only
     from core import roles
@@ -78,45 +106,58 @@ def cmd_officer_create(args: argparse.Namespace) -> int:
         roles.validate_officer(args.role, scope, args.sector, config.region_code, regions.gazetteer().by_code)
     except roles.ScopeError as error:
         return _fail(str(error))
-    password = _read_password(args)
-    if not password:
-        return _fail("no password (give --password, or type the same one twice)")
-    weak = security.check_password_strength(password)
-    if weak:
-        return _fail(f"password too weak: {weak}")
+    password, problem = _new_password(args)
+    if problem:
+        return _fail(problem)
 
-    async def create() -> dict:
-        try:
-            officer = await officers.create_officer(db, args.username, security.hash_password(password), args.role,
-                                                    scope, args.sector, args.full_name or "")
-            await officers.audit(db, args.actor, "officer_create", officer.username,
-                                 f"{officer.role} {officer.scope_code or ''}".strip())
-            return officer.as_dict()
-        finally:
-            await db.dispose()
+    async def create(db: Database) -> dict:
+        officer = await officers.create_officer(db, args.username, security.hash_password(password), args.role,
+                                                scope, args.sector, args.full_name or "")
+        await officers.audit(db, args.actor, "officer_create", officer.username,
+                             f"{officer.role} {officer.scope_code or ''}".strip())
+        return officer.as_dict()
 
-    db = _database()
     try:
-        created = asyncio.run(create())
+        created = _with_database(create)
     except (officers.DuplicateUsername, ValueError) as error:
         return _fail(str(error))
     print(json.dumps(created, ensure_ascii=False, indent=2))
     return 0
 
 
-def cmd_officer_list(args: argparse.Namespace) -> int:
-    import asyncio
+def cmd_officer_set_password(args: argparse.Namespace) -> int:
+    """A new password for an officer (the only admin locked out, say); their console sessions end."""
 
+    from bot.officer import security  # argon2: the app environment only
     from storage import officers
 
-    async def listing() -> list[dict]:
-        try:
-            return [o.as_dict() for o in await officers.list_officers(db)]
-        finally:
-            await db.dispose()
+    password, problem = _new_password(args)
+    if problem:
+        return _fail(problem)
 
-    db = _database()
-    print(json.dumps(asyncio.run(listing()), ensure_ascii=False, indent=2))
+    async def set_password(db: Database) -> dict | None:
+        officer = await officers.get_officer(db, args.username)
+        if officer is None:
+            return None
+        ended = await officers.change_password(db, officer.id, security.hash_password(password))
+        await officers.clear_failed_logins(db, f"user:{officer.username}")
+        await officers.audit(db, args.actor, "officer_password_reset", officer.username, f"{ended} sesi diakhiri")
+        return {"username": officer.username, "sessions_ended": ended}
+
+    done = _with_database(set_password)
+    if done is None:
+        return _fail(f"no officer named {args.username!r}")
+    print(json.dumps(done, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_officer_list(args: argparse.Namespace) -> int:
+    from storage import officers
+
+    async def listing(db: Database) -> list[dict]:
+        return [o.as_dict() for o in await officers.list_officers(db)]
+
+    print(json.dumps(_with_database(listing), ensure_ascii=False, indent=2))
     return 0
 
 
@@ -140,7 +181,6 @@ def _codes_from(args: argparse.Namespace) -> tuple[list[str], list[dict]]:
 
 def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     """Move proposals to STATUS as the server operator (core.status rules; audit-logged)."""
-    import asyncio
 
     from core import status as status_rules
     from storage import officers
@@ -157,31 +197,27 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
         return _fail(f"cannot read {args.file}: {error.strerror}")
     actor = args.actor if args.actor.startswith("cli:") else f"cli:{args.actor}"
 
-    async def apply() -> None:
-        try:
-            for code in codes:
-                ref = await officers.proposal_ref(db, code)
-                row: dict = {"code": code, "old_status": ref.status if ref else None}
-                try:
-                    if args.status == "digabung":
-                        merged = await officers.merge_proposals(db, None, code, args.target, args.note, actor=actor)
-                        row |= {"new_status": "digabung", "target": merged.target,
-                                "supporters_added": merged.supporters_added}
-                    else:
-                        view = await officers.officer_change_status(db, None, code, args.status, args.reason,
-                                                                    args.note, actor=actor)
-                        row["new_status"] = view.status
-                    row["ok"] = True
-                except LookupError as error:
-                    row |= {"ok": False, "error": f"unknown proposal {error.args[0]}"}
-                except status_rules.TransitionError as error:
-                    row |= {"ok": False, "error": str(error)}
-                results.append(row)
-        finally:
-            await db.dispose()
+    async def apply(db: Database) -> None:
+        for code in codes:
+            ref = await officers.proposal_ref(db, code)
+            row: dict = {"code": code, "old_status": ref.status if ref else None}
+            try:
+                if args.status == "digabung":
+                    merged = await officers.merge_proposals(db, None, code, args.target, args.note, actor=actor)
+                    row |= {"new_status": "digabung", "target": merged.target,
+                            "supporters_added": merged.supporters_added}
+                else:
+                    view = await officers.officer_change_status(db, None, code, args.status, args.reason,
+                                                                args.note, actor=actor)
+                    row["new_status"] = view.status
+                row["ok"] = True
+            except LookupError as error:
+                row |= {"ok": False, "error": f"unknown proposal {error.args[0]}"}
+            except status_rules.TransitionError as error:
+                row |= {"ok": False, "error": str(error)}
+            results.append(row)
 
-    db = _database()
-    asyncio.run(apply())
+    _with_database(apply)
     failed = sum(not r["ok"] for r in results)
     print(json.dumps({"status": args.status, "actor": actor, "changed": len(results) - failed, "failed": failed,
                       "results": results}, ensure_ascii=False, indent=2))
@@ -195,19 +231,14 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
 
 def cmd_export_sipd(args: argparse.Namespace) -> int:
     """Proposals in SIPD's usulan layout (CSV or XLSX), without any personal data."""
-    import asyncio
     from pathlib import Path
 
     from ops import sipd
 
-    async def records() -> list[dict]:
-        try:
-            return await sipd.export_records(db, args.year)
-        finally:
-            await db.dispose()
+    async def records(db: Database) -> list[dict]:
+        return await sipd.export_records(db, args.year)
 
-    db = _database()
-    rows = asyncio.run(records())
+    rows = _with_database(records)
     out = args.out or f"sipd_usulan_{args.year or 'semua'}.{args.format}"
     try:
         if out == "-":
@@ -230,7 +261,6 @@ def cmd_export_sipd(args: argparse.Namespace) -> int:
 
 def cmd_import_sipd(args: argparse.Namespace) -> int:
     """Statuses (and Catatan as the reason) from a SIPD usulan file; citizens are notified of each change."""
-    import asyncio
     from pathlib import Path
 
     from ops import sipd
@@ -240,19 +270,15 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
     if not path.is_file():
         return _fail(f"no such file: {args.file}")
 
-    async def apply() -> sipd.ImportSummary:
-        try:
-            summary = await sipd.import_statuses(db, path, args.format)
-            await officers.audit(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
-                                 json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
-                                             "errors": len(summary.errors)}))
-            return summary
-        finally:
-            await db.dispose()
+    async def apply(db: Database) -> sipd.ImportSummary:
+        summary = await sipd.import_statuses(db, path, args.format)
+        await officers.audit(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
+                             json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
+                                         "errors": len(summary.errors)}))
+        return summary
 
-    db = _database()
     try:
-        summary = asyncio.run(apply())
+        summary = _with_database(apply)
     except sipd.ImportFormatError as error:
         print(json.dumps({"file": args.file, "changed": 0, "unchanged": 0,
                           "errors": [{"line": None, "error": str(error)}]}, ensure_ascii=False, indent=2))
@@ -267,21 +293,16 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """The yearly evaluation (HTML, and PDF through headless Chromium when asked and available)."""
-    import asyncio
     from pathlib import Path
 
     from ops import sipd
 
-    async def build() -> str:
-        try:
-            return sipd.render_html(await sipd.build_report(db, args.year, settings.load().region_code))
-        finally:
-            await db.dispose()
+    async def build(db: Database) -> str:
+        return sipd.render_html(await sipd.build_report(db, args.year, settings.load().region_code))
 
-    db = _database()
     html_file = Path(args.out or f"laporan_musrenbang_{args.year}.html")
     try:
-        html_file.write_text(asyncio.run(build()), encoding="utf-8")
+        html_file.write_text(_with_database(build), encoding="utf-8")
     except OSError as error:
         return _fail(f"cannot write {html_file}: {error.strerror}")
     answer: dict = {"year": args.year, "html": str(html_file)}
@@ -301,21 +322,16 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     """Create a key and print it once: only its hash is stored, so it cannot be shown again."""
-    import asyncio
 
     from storage import api_keys, officers
 
-    async def create() -> tuple[api_keys.ApiKeyView, str]:
-        try:
-            view, key = await api_keys.create_key(db, args.name)
-            await officers.audit(db, args.actor, "apikey_create", view.name, view.prefix)
-            return view, key
-        finally:
-            await db.dispose()
+    async def create(db: Database) -> tuple[api_keys.ApiKeyView, str]:
+        view, key = await api_keys.create_key(db, args.name)
+        await officers.audit(db, args.actor, "apikey_create", view.name, view.prefix)
+        return view, key
 
-    db = _database()
     try:
-        view, key = asyncio.run(create())
+        view, key = _with_database(create)
     except ValueError as error:  # a bad or taken name
         return _fail(str(error))
     print(json.dumps({**view.as_dict(), "key": key}, ensure_ascii=False, indent=2))
@@ -324,38 +340,27 @@ def cmd_apikey_create(args: argparse.Namespace) -> int:
 
 
 def cmd_apikey_list(args: argparse.Namespace) -> int:
-    import asyncio
-
     from storage import api_keys
 
-    async def listing() -> list[dict]:
-        try:
-            return [k.as_dict() for k in await api_keys.list_keys(db)]
-        finally:
-            await db.dispose()
+    async def listing(db: Database) -> list[dict]:
+        return [k.as_dict() for k in await api_keys.list_keys(db)]
 
-    db = _database()
-    print(json.dumps(asyncio.run(listing()), ensure_ascii=False, indent=2))
+    print(json.dumps(_with_database(listing), ensure_ascii=False, indent=2))
     return 0
 
 
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     """Revoke a key at once: its next request gets 403. The row stays, for the record."""
-    import asyncio
 
     from storage import api_keys, officers
 
-    async def revoke() -> dict | None:
-        try:
-            view = await api_keys.revoke_key(db, args.name)
-            if view is not None:
-                await officers.audit(db, args.actor, "apikey_revoke", view.name)
-            return view.as_dict() if view else None
-        finally:
-            await db.dispose()
+    async def revoke(db: Database) -> dict | None:
+        view = await api_keys.revoke_key(db, args.name)
+        if view is not None:
+            await officers.audit(db, args.actor, "apikey_revoke", view.name)
+        return view.as_dict() if view else None
 
-    db = _database()
-    revoked = asyncio.run(revoke())
+    revoked = _with_database(revoke)
     if revoked is None:
         return _fail(f"no API key named {args.name!r}")
     print(json.dumps(revoked, ensure_ascii=False, indent=2))
@@ -396,6 +401,11 @@ def _officer_commands(commands: argparse._SubParsersAction) -> None:
     create.add_argument("--actor", default=default_actor, help=argparse.SUPPRESS)
     create.set_defaults(run=cmd_officer_create)
     officer.add_parser("list", help="all officer accounts (JSON)").set_defaults(run=cmd_officer_list)
+    password = officer.add_parser("set-password", help="a new password for an officer; ends their sessions")
+    password.add_argument("--username", required=True)
+    password.add_argument("--password", help="better typed at the prompt (or piped on stdin) than left in history")
+    password.add_argument("--actor", default=default_actor, help=argparse.SUPPRESS)
+    password.set_defaults(run=cmd_officer_set_password)
     proposal = commands.add_parser("proposal", help="proposals, as the server operator").add_subparsers(
         dest="proposal_command", required=True)
     set_status = proposal.add_parser("set-status", help="move one proposal, or every code in --file, to STATUS")

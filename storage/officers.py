@@ -131,6 +131,25 @@ async def set_password_hash(db: Database, username: str, password_hash: str) -> 
         return done.rowcount == 1
 
 
+async def change_password(db: Database, officer_id: int, password_hash: str,
+                          keep_session: str | None = None) -> int | None:
+    """A new password ends every session of the account but `keep_session` (a token hash): whoever
+    held the old password, or a browser left logged in, is out. The number of sessions ended, or
+    None when there is no such officer."""
+    async with db.session() as session:
+        done = await session.execute(update(Officer).where(Officer.id == officer_id)
+                                     .values(password_hash=password_hash))
+        if done.rowcount != 1:
+            await session.rollback()
+            return None
+        ended = delete(OfficerSession).where(OfficerSession.officer_id == officer_id)
+        if keep_session is not None:
+            ended = ended.where(OfficerSession.token_hash != keep_session)
+        count = (await session.execute(ended)).rowcount
+        await session.commit()
+        return count
+
+
 async def set_active(db: Database, officer_id: int, active: bool) -> bool:
     """Switch an account on or off; switching it off also ends its sessions."""
     async with db.session() as session:

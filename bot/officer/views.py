@@ -35,6 +35,8 @@ NOTICES = {
     "faq": "Jawaban disimpan sebagai FAQ.",
     "petugas": "Akun petugas sudah dibuat.",
     "aktif": "Status akun petugas diubah.",
+    "sandi": "Kata sandi sudah diganti. Sesi lain akun ini sudah diakhiri.",
+    "sandi_petugas": "Kata sandi petugas sudah diatur ulang; ia harus masuk lagi dengan sandi baru.",
 }
 
 
@@ -400,6 +402,58 @@ async def save_faq(request: web.Request) -> web.Response:
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=faq")
 
 
+# --- Own account ------------------------------------------------------------------------------
+
+
+def _password_field(form: Mapping[str, object], name: str) -> str:
+    value = form.get(name)
+    return value[:200] if isinstance(value, str) else ""
+
+
+def _new_password_problem(new: str, again: str) -> str | None:
+    """Why these two fields cannot become the new password, or None."""
+    if new != again:
+        return "Kata sandi baru dan ulangannya tidak sama."
+    return security.check_password_strength(new)
+
+
+@routes.get("/akun/sandi")
+async def password_form(request: web.Request) -> web.Response:
+    return common.render(request, "password.html", notice=_notice(request))
+
+
+@routes.post("/akun/sandi")
+async def password_change(request: web.Request) -> web.Response:
+    """The officer's own password, proven by the current one (wrong guesses count as failed logins)."""
+    db, ip = common.db_of(request), common.client_ip(request)
+    me = common.session_of(request).officer
+    form = await request.post()
+    current, new = _password_field(form, "current_password"), _password_field(form, "new_password")
+    key = f"user:{me.username}"
+    now = datetime.now(timezone.utc)
+    locked = await officers.locked_until(db, [key], now)
+    if locked is not None:
+        wait = max(1, int((locked - now).total_seconds() + 0.999))
+        return common.render(request, "password.html", status=429,
+                             error=f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.")
+    credentials = await officers.get_credentials(db, me.username)
+    if not await security.verify_password(credentials.password_hash if credentials else None, current):
+        await officers.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
+        await _audit(request, "password_change_failed", me.username)
+        return common.render(request, "password.html", status=400, error="Kata sandi lama salah.")
+    problem = _new_password_problem(new, _password_field(form, "new_password_again"))
+    if problem is None and new == current:
+        problem = "Kata sandi baru harus berbeda dari yang lama."
+    if problem:
+        return common.render(request, "password.html", status=400, error=problem)
+    keep = security.token_hash(request.app[common.SECRET], request.cookies.get(common.SESSION_COOKIE, ""))
+    ended = await officers.change_password(db, me.id, security.hash_password(new), keep_session=keep)
+    await officers.clear_failed_logins(db, key)
+    await officers.audit(db, f"officer:{me.username}", "password_change", me.username,
+                         f"{ended or 0} sesi lain diakhiri", ip, me.id)
+    raise web.HTTPFound(f"{common.PREFIX}/akun/sandi?ok=sandi")
+
+
 # --- Admin --------------------------------------------------------------------------------------
 
 
@@ -464,6 +518,25 @@ async def officer_active(request: web.Request) -> web.Response:
     await officers.set_active(common.db_of(request), officer_id, active)
     await _audit(request, "officer_active", f"officer:{officer_id}", "aktif" if active else "nonaktif")
     raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=aktif")
+
+
+@routes.post(r"/admin/petugas/{id:\d+}/sandi")
+async def officer_password_reset(request: web.Request) -> web.Response:
+    """An admin sets another officer's password (forgotten, or shared by mistake); their sessions end."""
+    _require_admin(request)
+    form = await request.post()
+    officer_id = int(request.match_info["id"])
+    if officer_id == common.session_of(request).officer.id:
+        return await _officers_page(request, 400, "Ganti kata sandi Anda sendiri lewat menu Kata sandi.")
+    new = _password_field(form, "new_password")
+    problem = _new_password_problem(new, _password_field(form, "new_password_again"))
+    if problem:
+        return await _officers_page(request, 400, problem)
+    ended = await officers.change_password(common.db_of(request), officer_id, security.hash_password(new))
+    if ended is None:
+        raise web.HTTPNotFound(text="Petugas tidak ditemukan.")
+    await _audit(request, "officer_password_reset", f"officer:{officer_id}", f"{ended} sesi diakhiri")
+    raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=sandi_petugas")
 
 
 @routes.get("/admin/audit")

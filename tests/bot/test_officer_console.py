@@ -563,3 +563,110 @@ def test_cli_creates_officers_and_moves_proposals(tmp_path: Path, sqlite_db_url:
             await db.dispose()
 
     in_thread(asyncio.run, check())
+
+
+# --- passwords ----------------------------------------------------------------------------------
+
+NEW_PASSWORD = "Sandi-Baru-2027"
+
+
+async def test_an_officer_changes_their_own_password_and_other_sessions_end(gateway: Gateway) -> None:
+    db = gateway.db
+    await make_officer(db, "sari", "desa", VILLAGE_A)
+    here, elsewhere = gateway.browser(), gateway.browser()
+    assert await here.login("sari") == 302 and await elsewhere.login("sari") == 302
+    status, page, _ = await here.get("/officer/akun/sandi")
+    assert status == 200 and 'name="current_password"' in page
+
+    def form(current: str, new: str, again: str | None = None) -> dict:
+        return {"current_password": current, "new_password": new, "new_password_again": again or new}
+
+    refused = [
+        (form("salah-sekali-1", NEW_PASSWORD), "Kata sandi lama salah"),
+        (form(PASSWORD, NEW_PASSWORD, "Sandi-Lain-2027"), "tidak sama"),
+        (form(PASSWORD, "pendek"), "minimal 10"),
+        (form(PASSWORD, "semuahurufkecil123"), "huruf besar"),
+        (form(PASSWORD, PASSWORD), "berbeda"),
+    ]
+    for data, message in refused:
+        status, page, _ = await here.post("/officer/akun/sandi", data)
+        assert status == 400 and message in page, message
+    assert (await here.post("/officer/akun/sandi", form(PASSWORD, NEW_PASSWORD), csrf=False))[0] == 403
+    assert await gateway.browser().login("sari") == 302  # nothing changed so far
+
+    status, _, response = await here.post("/officer/akun/sandi", form(PASSWORD, NEW_PASSWORD))
+    assert status == 302 and response.headers["Location"] == "/officer/akun/sandi?ok=sandi"
+    assert "Kata sandi sudah diganti" in (await here.get(response.headers["Location"]))[1]
+    assert (await here.get("/officer/usulan", allow_redirects=False))[0] == 200  # this browser stays in
+    status, _, response = await elsewhere.get("/officer/usulan", allow_redirects=False)
+    assert status == 302 and response.headers["Location"].startswith("/officer/login")  # the others are out
+    assert await gateway.browser().login("sari") == 401
+    assert await gateway.browser().login("sari", NEW_PASSWORD) == 302
+    changes = await officers.audit_log(db, action="password_change")
+    assert len(changes) == 1 and changes[0].actor == "officer:sari" and "2 sesi lain" in changes[0].detail
+    assert NEW_PASSWORD not in json.dumps([a.detail for a in await officers.audit_log(db)])
+
+
+async def test_guessing_the_current_password_locks_the_account_like_a_login(gateway: Gateway) -> None:
+    await make_officer(gateway.db, "sari", "desa", VILLAGE_A)
+    thief = gateway.browser()  # a browser someone left logged in
+    assert await thief.login("sari") == 302
+    guesses = [(await thief.post("/officer/akun/sandi", {"current_password": f"tebak-{i}",
+                                                         "new_password": NEW_PASSWORD,
+                                                         "new_password_again": NEW_PASSWORD}))[0]
+               for i in range(security.USER_FREE_FAILURES + 1)]
+    assert guesses == [400] * security.USER_FREE_FAILURES + [429]
+    assert await gateway.browser().login("sari") == 429
+    assert len(await officers.audit_log(gateway.db, action="password_change_failed")) == security.USER_FREE_FAILURES
+
+
+async def test_an_admin_resets_an_officers_password(gateway: Gateway) -> None:
+    db = gateway.db
+    admin = await make_officer(db, "root", "admin")
+    budi = await make_officer(db, "budi", "desa", VILLAGE_A)
+    officer, boss = gateway.browser(), gateway.browser()
+    assert await officer.login("budi") == 302 and await boss.login("root") == 302
+    reset = {"new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    assert (await officer.post(f"/officer/admin/petugas/{admin.id}/sandi", reset))[0] == 403  # not an admin
+    assert "Atur ulang sandi" in (await boss.get("/officer/admin/petugas"))[1]
+    status, page, _ = await boss.post(f"/officer/admin/petugas/{budi.id}/sandi",
+                                      {"new_password": "lemah", "new_password_again": "lemah"})
+    assert status == 400 and "minimal 10" in page
+    assert (await boss.post(f"/officer/admin/petugas/{admin.id}/sandi", reset))[0] == 400  # own: use the form
+    assert (await boss.post("/officer/admin/petugas/9999/sandi", reset))[0] == 404
+    status, _, response = await boss.post(f"/officer/admin/petugas/{budi.id}/sandi", reset)
+    assert status == 302 and response.headers["Location"].endswith("?ok=sandi_petugas")
+    assert (await officer.get("/officer/usulan", allow_redirects=False))[0] == 302  # budi must log in again
+    assert await gateway.browser().login("budi") == 401
+    assert await gateway.browser().login("budi", NEW_PASSWORD) == 302
+    assert (await boss.get("/officer/usulan", allow_redirects=False))[0] == 200
+    entry = (await officers.audit_log(db, action="officer_password_reset"))[0]
+    assert (entry.actor, entry.target, entry.detail) == ("officer:root", f"officer:{budi.id}", "1 sesi diakhiri")
+
+
+def test_cli_sets_a_forgotten_password(tmp_path: Path, sqlite_db_url: str, monkeypatch: pytest.MonkeyPatch,
+                                       capsys) -> None:
+    from ops import cli
+    from tests.conftest import in_thread
+
+    monkeypatch.setenv("DATABASE_URL", sqlite_db_url)
+    monkeypatch.setenv("MUSRENBANG_VAR", str(tmp_path / "var"))
+    assert cli.main(["officer", "create", "--username", "admin", "--role", "admin", "--password", PASSWORD]) == 0
+    capsys.readouterr()
+    assert cli.main(["officer", "set-password", "--username", "admin", "--password", "lemah"]) == 1
+    assert "too weak" in capsys.readouterr().err
+    assert cli.main(["officer", "set-password", "--username", "siapa", "--password", NEW_PASSWORD]) == 1
+    assert "no officer" in capsys.readouterr().err
+    assert cli.main(["officer", "set-password", "--username", "admin", "--password", NEW_PASSWORD]) == 0
+    out = capsys.readouterr().out
+    assert json.loads(out) == {"username": "admin", "sessions_ended": 0} and NEW_PASSWORD not in out
+
+    async def password_hash() -> str:
+        db = Database(sqlite_db_url)
+        try:
+            return (await officers.get_credentials(db, "admin")).password_hash
+        finally:
+            await db.dispose()
+
+    stored = in_thread(asyncio.run, password_hash())
+    assert security._verify(stored, NEW_PASSWORD) and not security._verify(stored, PASSWORD)

@@ -137,3 +137,24 @@ async def test_officer_verifies_sends_back_and_answers_and_the_citizen_hears(gat
     assert "Perlu perbaikan" in sent_back and FIX_NOTE in sent_back
     assert any(ANSWER in t and "Kapan musrenbang desa" in t for t in texts)
     assert (ARTIFACTS / "officer.png").stat().st_size > 10_000
+
+    # Sari was given her first password by someone else: she sets her own, and only it opens the console.
+    new_password = "Sari-Punya-Sendiri-7"
+    await page.click("nav >> text=Kata sandi")
+    await page.wait_for_url("**/officer/akun/sandi")
+    await page.fill("input[name=current_password]", PASSWORD)
+    await page.fill("input[name=new_password]", new_password)
+    await page.fill("input[name=new_password_again]", new_password)
+    await page.click("button:has-text('Ganti kata sandi')")
+    await page.wait_for_url("**?ok=sandi")
+    assert "Kata sandi sudah diganti" in await page.locator("p.notice").inner_text()
+    await page.screenshot(path=str(ARTIFACTS / "officer-password.png"), full_page=True)
+    await page.click("button:has-text('Keluar')")
+    await page.wait_for_url("**/officer/login")
+    for password, lands_on in ((PASSWORD, "/officer/login"), (new_password, "/officer/usulan")):
+        await page.goto(f"{gateway}/officer/login?next=/officer/usulan")
+        await page.fill("input[name=username]", "sari")
+        await page.fill("input[name=password]", password)
+        await page.click("button:has-text('Masuk')")
+        await page.wait_for_load_state()
+        assert page.url.split("?")[0].endswith(lands_on), (password == PASSWORD, page.url)

@@ -123,6 +123,21 @@ async def test_sessions(db: Database) -> None:
     assert await officers.get_session(db, "d" * 64) is None
 
 
+async def test_a_new_password_ends_the_other_sessions(db: Database) -> None:
+    sari = await officer(db, "sari", "desa", VILLAGE)
+    budi = await officer(db, "budi", "desa", VILLAGE)
+    later = datetime.now(timezone.utc) + timedelta(hours=1)
+    for token, owner in (("a", sari), ("b", sari), ("c", sari), ("d", budi)):
+        await officers.create_session(db, owner.id, token * 64, f"csrf-{token}", later)
+    assert await officers.change_password(db, sari.id, "hash-2", keep_session="a" * 64) == 2
+    assert (await officers.get_credentials(db, "sari")).password_hash == "hash-2"
+    assert [await officers.get_session(db, t * 64) is not None for t in "abcd"] == [True, False, False, True]
+    assert await officers.change_password(db, sari.id, "hash-3") == 1  # no session kept: all end
+    assert await officers.get_session(db, "a" * 64) is None
+    assert await officers.change_password(db, 999_999, "hash-x") is None
+    assert (await officers.get_credentials(db, "budi")).password_hash != "hash-x"
+
+
 async def test_audit_log_newest_first(db: Database) -> None:
     sari = await officer(db, "sari", "desa", VILLAGE)
     await officers.audit(db, "officer:sari", "login", "sari", ip="127.0.0.1", officer_id=sari.id)
