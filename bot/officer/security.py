@@ -30,6 +30,11 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+async def hash_password_off_loop(password: str) -> str:
+    """Hashing costs as much CPU as verifying: the console's handlers do it in a thread too."""
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
 def check_password_strength(password: str) -> str | None:
     """Why a new password is not acceptable (in Indonesian, shown in the console), or None."""
     if len(password) < MIN_PASSWORD_LENGTH:

@@ -133,7 +133,7 @@ async def login(request: web.Request) -> web.Response:
     officer = credentials.officer
     await officers.clear_failed_logins(db, keys[0])
     if security.needs_rehash(credentials.password_hash):
-        await officers.set_password_hash(db, username, security.hash_password(password))
+        await officers.set_password_hash(db, username, await security.hash_password_off_loop(password))
     token, csrf = security.new_token(), security.new_token()
     expires = now + timedelta(hours=config.officer_session_hours)
     await officers.create_session(db, officer.id, security.token_hash(request.app[common.SECRET], token), csrf,
@@ -447,7 +447,7 @@ async def password_change(request: web.Request) -> web.Response:
     if problem:
         return common.render(request, "password.html", status=400, error=problem)
     keep = security.token_hash(request.app[common.SECRET], request.cookies.get(common.SESSION_COOKIE, ""))
-    ended = await officers.change_password(db, me.id, security.hash_password(new), keep_session=keep)
+    ended = await officers.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
     await officers.clear_failed_logins(db, key)
     await officers.audit(db, f"officer:{me.username}", "password_change", me.username,
                          f"{ended or 0} sesi lain diakhiri", ip, me.id)
@@ -488,10 +488,10 @@ async def officer_create(request: web.Request) -> web.Response:
     error = _scope_problem(values["role"], scope, values["sector"] or None, region)
     if error:
         return await _officers_page(request, 400, error, values)
+    password_hash = await security.hash_password_off_loop(password)
     try:
-        created = await officers.create_officer(common.db_of(request), values["username"],
-                                                security.hash_password(password), values["role"], scope,
-                                                values["sector"] or None, values["full_name"])
+        created = await officers.create_officer(common.db_of(request), values["username"], password_hash,
+                                                values["role"], scope, values["sector"] or None, values["full_name"])
     except officers.DuplicateUsername:
         return await _officers_page(request, 409, "Nama pengguna itu sudah dipakai.", values)
     await _audit(request, "officer_create", created.username, f"{created.role} {created.scope_code or ''}".strip())
@@ -532,7 +532,8 @@ async def officer_password_reset(request: web.Request) -> web.Response:
     problem = _new_password_problem(new, _password_field(form, "new_password_again"))
     if problem:
         return await _officers_page(request, 400, problem)
-    ended = await officers.change_password(common.db_of(request), officer_id, security.hash_password(new))
+    new_hash = await security.hash_password_off_loop(new)
+    ended = await officers.change_password(common.db_of(request), officer_id, new_hash)
     if ended is None:
         raise web.HTTPNotFound(text="Petugas tidak ditemukan.")
     await _audit(request, "officer_password_reset", f"officer:{officer_id}", f"{ended} sesi diakhiri")
