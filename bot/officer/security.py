@@ -32,7 +32,7 @@ def hash_password(password: str) -> str:
 
 async def hash_password_off_loop(password: str) -> str:
     """Hashing costs as much CPU as verifying: the console's handlers do it in a thread too."""
-    return await asyncio.to_thread(_hasher.hash, password)
+    return await asyncio.to_thread(hash_password, password)
 
 
 def check_password_strength(password: str) -> str | None:

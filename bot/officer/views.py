@@ -46,6 +46,21 @@ def _form_text(form: Mapping[str, object], name: str, limit: int = 2000) -> str:
     return str(value).strip()[:limit] if isinstance(value, str) else ""
 
 
+def _password_field(form: Mapping[str, object], name: str) -> str:
+    """A password exactly as typed: never trimmed or cut, so what is hashed is what a login sends."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _wait_seconds(until: datetime, now: datetime) -> int:
+    """Whole seconds left on a lock, rounded up: "0 detik" would read as "try now"."""
+    return max(1, int((until - now).total_seconds() + 0.999))
+
+
+def _locked_message(until: datetime, now: datetime) -> str:
+    return f"Terlalu banyak percobaan gagal. Coba lagi dalam {_wait_seconds(until, now)} detik."
+
+
 def _notice(request: web.Request) -> str | None:
     return NOTICES.get(request.query.get("ok", ""))
 
@@ -109,14 +124,13 @@ async def login(request: web.Request) -> web.Response:
                                       security.login_csrf(request.app[common.SECRET], nonce)):
         return common.error_page(request, 403, "Token keamanan (CSRF) tidak valid. Muat ulang halaman login.")
     username = _form_text(form, "username", 64).lower()
-    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    password = _password_field(form, "password")
     keys = [f"user:{username}", f"ip:{ip}"]
     now = datetime.now(timezone.utc)
     locked = await officers.locked_until(db, keys, now)
     if locked is not None:
-        wait = max(1, int((locked - now).total_seconds() + 0.999))
         await officers.audit(db, f"login:{username}", "login_locked", username, None, ip)
-        return _login_page(request, 429, f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.", username)
+        return _login_page(request, 429, _locked_message(locked, now), username)
     credentials = await officers.get_credentials(db, username) if username else None
     usable = credentials is not None and credentials.officer.active
     if not await security.verify_password(credentials.password_hash if usable else None, password or ""):
@@ -127,8 +141,7 @@ async def login(request: web.Request) -> web.Response:
                              credentials.officer.id if credentials else None)
         message = "Nama pengguna atau kata sandi salah."
         if user_state.locked_until is not None:
-            wait = max(1, int((user_state.locked_until - now).total_seconds() + 0.999))
-            message += f" Akun dikunci sementara: coba lagi dalam {wait} detik."
+            message += f" Akun dikunci sementara: coba lagi dalam {_wait_seconds(user_state.locked_until, now)} detik."
         return _login_page(request, 401, message, username)
     officer = credentials.officer
     await officers.clear_failed_logins(db, keys[0])
@@ -405,11 +418,6 @@ async def save_faq(request: web.Request) -> web.Response:
 # --- Own account ------------------------------------------------------------------------------
 
 
-def _password_field(form: Mapping[str, object], name: str) -> str:
-    value = form.get(name)
-    return value[:200] if isinstance(value, str) else ""
-
-
 def _new_password_problem(new: str, again: str) -> str | None:
     """Why these two fields cannot become the new password, or None."""
     if new != again:
@@ -433,9 +441,7 @@ async def password_change(request: web.Request) -> web.Response:
     now = datetime.now(timezone.utc)
     locked = await officers.locked_until(db, [key], now)
     if locked is not None:
-        wait = max(1, int((locked - now).total_seconds() + 0.999))
-        return common.render(request, "password.html", status=429,
-                             error=f"Terlalu banyak percobaan gagal. Coba lagi dalam {wait} detik.")
+        return common.render(request, "password.html", status=429, error=_locked_message(locked, now))
     credentials = await officers.get_credentials(db, me.username)
     if not await security.verify_password(credentials.password_hash if credentials else None, current):
         await officers.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
@@ -474,7 +480,7 @@ async def officer_create(request: web.Request) -> web.Response:
     _require_admin(request)
     form = await request.post()
     values = {name: _form_text(form, name, 120) for name in ("username", "full_name", "role", "scope_code", "sector")}
-    password = form.get("password") if isinstance(form.get("password"), str) else ""
+    password = _password_field(form, "password")
     if not re.fullmatch(r"[a-z0-9._-]{3,64}", values["username"].lower()):
         return await _officers_page(request, 400, "Nama pengguna 3–64 karakter: huruf kecil, angka, titik, -, _.",
                                     values)

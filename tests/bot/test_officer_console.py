@@ -670,3 +670,17 @@ def test_cli_sets_a_forgotten_password(tmp_path: Path, sqlite_db_url: str, monke
 
     stored = in_thread(asyncio.run, password_hash())
     assert security._verify(stored, NEW_PASSWORD) and not security._verify(stored, PASSWORD)
+
+
+async def test_a_long_new_password_is_stored_whole(gateway: Gateway) -> None:
+    """What the form hashes must be what the login form later sends: nothing trimmed or cut."""
+    await make_officer(gateway.db, "sari", "desa", VILLAGE_A)
+    officer = gateway.browser()
+    assert await officer.login("sari") == 302
+    long_password = " Panjang-Sekali-1 " * 16  # 288 characters, spaces at both ends
+    status, _, _ = await officer.post("/officer/akun/sandi", {"current_password": PASSWORD,
+                                                              "new_password": long_password,
+                                                              "new_password_again": long_password})
+    assert status == 302
+    assert await gateway.browser().login("sari", long_password[:200]) == 401
+    assert await gateway.browser().login("sari", long_password) == 302
