@@ -56,12 +56,16 @@ def region_name() -> str:
     return gazetteer().name_of(config().region_code)
 
 
-def village_label(code: str | None) -> str:
+def village_label(code: str | None, lang: str = texts.DEFAULT_LANGUAGE) -> str:
+    """ "Sendangadi, Kec. Mlati"; in Javanese in DIY, where a kecamatan is a kapanéwon, "Kapanéwon Mlati"."""
     if not code:
         return "-"
     g = gazetteer()
     kec = g.kecamatan_of(code)
-    return f"{g.name_of(code)}, Kec. {kec.name}" if kec else g.name_of(code)
+    if not kec:
+        return g.name_of(code)
+    word = "Kapanéwon" if lang == "jv" and code.startswith("34.") else "Kec."
+    return f"{g.name_of(code)}, {word} {kec.name}"
 
 
 def latest_intent(tracker: Tracker) -> str | None:

@@ -12,7 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, logger
-from actions.proposal_form import skip_answer
+from actions.conversation import is_english
+from actions.draft import skip_answer
+from core import answers
 from storage import repo
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -27,8 +29,13 @@ def faq_answer(parse_data: dict) -> str | None:
     """The retrieval response key ("faq/jadwal") when the FAQ match is confident, else None."""
     if ((parse_data.get("intent") or {}).get("name")) != "faq":
         return None
+    return faq_topic(parse_data, FAQ_MIN_CONFIDENCE)
+
+
+def faq_topic(parse_data: dict, min_confidence: float) -> str | None:
+    """The FAQ topic the response selector ranks first, whatever the intent, when confident enough."""
     response = (((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {})
-    if (response.get("confidence") or 0.0) < FAQ_MIN_CONFIDENCE:
+    if (response.get("confidence") or 0.0) < min_confidence:
         return None
     return response.get("intent_response_key")
 
@@ -44,6 +51,8 @@ def unclear_streak(tracker: Tracker) -> list[str]:
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
+        if answers.is_noise(event.get("text")):
+            continue  # emoji and keyboard mash never count towards the offer of an officer
         if not is_unclear(event.get("parse_data") or {}):
             break
         streak.insert(0, event.get("text") or "")
@@ -99,6 +108,13 @@ class ActionHandleUnclear(Action):
             answer = None
         if answer:
             dispatcher.utter_message(text=answer)
+            return []
+        text = tracker.latest_message.get("text") or ""
+        if answers.is_noise(text):
+            dispatcher.utter_message(response="utter_rephrase")
+            return []
+        if tracker.latest_message.get("language") == "other" and is_english(text):
+            dispatcher.utter_message(response="utter_english_note")
             return []
         streak = unclear_streak(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")

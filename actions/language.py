@@ -1,26 +1,32 @@
 """The reply language of a conversation, kept stable across turns.
 
-Every user message carries the detected `language` (nlu/components/language.py). A single short or
-mixed message must not flip the conversation, so the slot changes only on a confident detection
-of a real sentence, or when the citizen asks for a language ("nganggo basa Jawa", "pakai bahasa
-Indonesia saja"), which then sticks.
+Every user message carries the detected `language` (nlu/components/language.py). Only the citizen's own
+words count: a typed copy of one of the bot's button titles, place names, tracking codes and RT/RW
+numbers say nothing about the citizen's language. One short or mixed message must not flip the
+conversation either (hysteresis): the language changes on one long, unmistakable sentence, or on two
+confident messages in a row in the new language, or when the citizen asks for a language
+("nganggo basa Jawa", "pakai bahasa Indonesia saja"), which then sticks.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_intent
-from core import texts
+from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
+from core import regions, texts
+from storage import repo
 
 MIN_CONFIDENCE = 0.75
-MIN_CONFIDENCE_SHORT = 0.97  # short replies ("nggih", "iya bener", "rt 5 rw 1") must be unmistakable
-SHORT_WORDS = 3
+STRONG_CONFIDENCE = 0.9
+STRONG_WORDS = 5  # a sentence this long, detected this surely, switches on its own
+MIN_WORDS = 3  # fewer own words than this never switch ("nggih", "iya bener", "rt 5 rw 1")
+_NOT_WORDS = {"rt", "rw", "usl", "desa", "kec", "kel", "ds", "kab", "dusun"}
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -32,20 +38,78 @@ def requested_language(tracker: Tracker) -> str | None:
     return None
 
 
-def next_language(current: str, chosen: bool, message: dict) -> str:
-    """The language to answer in after this message."""
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    """Words of the province's desa and kecamatan names: "Sukamaju" looks Sundanese, "Sendangadi" Javanese."""
+    g = gazetteer()
+    province = config().region_code[:2] + "."
+    names = [r.name for r in g.by_code.values() if r.code.startswith(province) and r.level in (2, 3, 4)]
+    return frozenset(regions.key(w) for name in names for w in name.split() if len(w) > 2)
+
+
+def own_words(text: str, titles: tuple[str, ...] = ()) -> list[str]:
+    """The words that are the citizen's own: not a button title, a place name, a code or a number."""
+    plain = (text or "").strip()
+    if not plain or plain.startswith("/") or plain.lower() in {t.lower() for t in titles}:
+        return []
+    words = re.findall(r"[^\W\d_]{2,}", plain.lower())
+    places = _place_words()
+    return [w for w in words if w not in _NOT_WORDS and regions.key(w) not in places]
+
+
+def next_language(current: str, chosen: bool, message: dict, previous: dict | None = None,
+                  titles: tuple[str, ...] = ()) -> str:
+    """The language to answer in after this message (`previous`: the citizen's message before it)."""
     if chosen:
         return current
-    text = message.get("text") or ""
     detected = message.get("language")
     confidence = float(message.get("language_confidence") or 0.0)
-    if text.startswith("/") or detected not in texts.LANGUAGES:
+    if detected not in texts.LANGUAGES or detected == current:
         return current
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", text.lower()) if w not in ("rt", "rw", "usl")]
-    if not words:  # numbers, codes, emoji: nothing to tell a language by
+    words = own_words(message.get("text") or "", titles)
+    if len(words) < MIN_WORDS or confidence < MIN_CONFIDENCE:
         return current
-    needed = MIN_CONFIDENCE_SHORT if len(words) < SHORT_WORDS else MIN_CONFIDENCE
-    return detected if confidence >= needed else current
+    if len(words) >= STRONG_WORDS and confidence >= STRONG_CONFIDENCE:
+        return detected
+    if not previous or len(own_words(previous.get("text") or "")) < MIN_WORDS:
+        return detected  # nothing was established yet: the first real sentence sets the language
+    if previous.get("language") == detected and float(previous.get("language_confidence") or 0.0) >= MIN_CONFIDENCE:
+        return detected
+    return current
+
+
+def _previous_message(tracker: Tracker) -> dict | None:
+    seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if seen:
+            return {"text": event.get("text"), **{k: (event.get("parse_data") or {}).get(k)
+                                                 for k in ("language", "language_confidence")}}
+        seen = True
+    return None
+
+
+def _offered_titles(tracker: Tracker) -> tuple[str, ...]:
+    """The button titles of the bot's latest messages: typing one is choosing, not writing."""
+    titles: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and titles:
+            break
+        if event.get("event") == "bot":
+            titles += [b.get("title") or "" for b in (event.get("data") or {}).get("buttons") or []]
+    return tuple(titles)
+
+
+async def _remember(tracker: Tracker, language: str) -> None:
+    """Only on a change: the gateway's notices and the status news then use the same language."""
+    sender = Sender.of(tracker)
+    if sender.channel == UNKNOWN_CHANNEL:
+        return
+    try:
+        await repo.remember_language(database(), sender.channel, sender.external_id, language)
+    except Exception:  # the reply must not fail because the mirror could not be written
+        logger.exception("storing the reply language failed")
 
 
 class ActionSetLanguage(Action):
@@ -57,6 +121,11 @@ class ActionSetLanguage(Action):
         chosen = bool(tracker.get_slot("language_chosen"))
         requested = requested_language(tracker)
         if requested:
+            await _remember(tracker, requested)
             return [SlotSet("language", requested), SlotSet("language_chosen", True)]
-        language = next_language(current, chosen, tracker.latest_message)
-        return [SlotSet("language", language)] if language != current else []
+        language = next_language(current, chosen, tracker.latest_message, _previous_message(tracker),
+                                 _offered_titles(tracker))
+        if language == current:
+            return []
+        await _remember(tracker, language)
+        return [SlotSet("language", language)]

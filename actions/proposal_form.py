@@ -1,8 +1,12 @@
 """The proposal form: what each answer must look like, and how the bot asks for it.
 
-The first message often says much already ("... jalan rusak di RT 03 RW 05 Desa
-Caturtunggal"); the extract methods keep it so the citizen is asked only for what is missing.
-Repeated invalid answers get a gentler hint instead of the same question over and over.
+Every message the citizen sends while the form is open reaches `ValidateProposalForm.run`, which
+decides in one place what the message is before it is taken as an answer: a "yes" to "cancel this
+draft?", a nudge ("kok diam?"), a status question with a code, a correction of an earlier answer
+("eh salah, RT nya 5"), a question about Musrenbang, or "I don't know". Only then is it validated as
+the answer to the question asked. The first message often says much already ("... jalan rusak di
+RT 03 RW 05 Desa Caturtunggal"); the extract methods keep it so the citizen is asked only for what is
+missing. Repeated invalid answers get a gentler hint instead of the same question over and over.
 """
 
 from __future__ import annotations
@@ -16,41 +20,103 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import status as status_actions
 from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
-from core import answers, kamus, regions, sectors, texts
+from actions.draft import has_answers, reset_form, skip_answer  # noqa: F401 - skip_answer kept importable here
+from actions.escalation import faq_topic
+from core import answers, choice, corrections, description, kamus, regions, sectors, texts
 from storage import duplicates, repo
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
+# Actions that may run between the citizen's message and this validation on the same turn.
+_SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form", "action_listen"}
+REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter_help_village",
+                 "sector": "utter_help_sector"}
+FAQ_IN_FORM_CONFIDENCE = 0.45  # a question typed where an answer was expected, answered from the FAQ
+WEAK_PLACE_SCORE = 92.0  # a single fuzzy match below this is confirmed with the citizen, not taken
 
 
-def skip_answer(tracker: Tracker) -> list[EventType] | None:
-    """Slot events that skip the optional question being asked, when the message says "none" / "no need".
-
-    The NLU cannot see which question was asked: "gak usah" may come out as `cancel`, "euweuh potona"
-    ("no photo") as a question about photos. Actions that handle those intents inside the form ask this first.
-    """
-    requested = tracker.get_slot("requested_slot")
-    if tracker.active_loop_name != "proposal_form" or requested not in answers.SKIPPABLE:
-        return None
-    if not answers.is_skip(tracker.latest_message.get("text")):
-        return None
-    return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
-
-
-EDITABLE = ("description", "sector", "village_code", "rt_rw")
+EDITABLE = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
 _EDIT_WORDS = {
-    "sector": ("bidang", "sektor"),
-    "village_code": ("lokasi", "desa", "kelurahan", "tempat", "alamat"),
+    "sector": ("bidang", "sektor", "widang", "jenis", "jinis"),
+    "village_code": ("lokasi", "desa", "kelurahan", "tempat", "alamat", "panggonan"),
     "rt_rw": ("rt", "rw"),
+    "photo": ("foto", "poto", "gambar"),
+    "map_pin": ("peta", "titik", "map", "koordinat"),
     "description": ("deskripsi", "usulan", "isi", "uraian", "keterangan"),
 }
-MENU = "menu"  # the sector value of the "another kind" button
+MENU = sectors.MENU  # the sector value of the "another kind" button
 _PHOTO_REF = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp)$")
+_SUPPORT_WORDS = re.compile(r"\b(?:dukung|mendukung|ndukung|nyengkuyung|sengkuyung|ngadukung|support|gabung|"
+                            r"ikut|melu|ngiring|ngiringan|ikutan|itu\s+saja|itu\s+aja|kuwi\s+wae|eta\s+we)\b",
+                            re.IGNORECASE)
+_NEW_WORDS = re.compile(r"\b(?:baru|anyar|enggal|énggal|tetap|tetep|kirim|kintun|beda|béda|benten|sendiri|"
+                        r"dhewe|nyalira|piyambak|new|lain|sanes|séjén)\b", re.IGNORECASE)
+_QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kenapa|mengapa|knp|kapan|siapa|"
+                       r"berapa|brp|boleh|bisa|bisakah|piye|pripun|menapa|punapa|kados\s+pundi|kapan|sinten|"
+                       r"pinten|kenging|saged|kumaha|naon|iraha|saha|sabaraha|tiasa|kenging|naha|emang|"
+                       r"memangnya|ini\s+buat|iki\s+kanggo)\b", re.IGNORECASE)
 
 
-def _is_opening(tracker: Tracker) -> bool:
-    """True on the message that opened the form, the only one we mine for extra details."""
-    return latest_intent(tracker) == "submit_proposal" and tracker.get_slot("requested_slot") is None
+def _opening_text(tracker: Tracker) -> str | None:
+    """The message that opened the form, the only one mined for extra details: the request itself, or
+    the complaint the bot offered to turn into a proposal ("jalan depan rumah rusak" → "ya")."""
+    if tracker.get_slot("requested_slot") is not None:
+        return None
+    offered = tracker.get_slot("offered_text")
+    text = tracker.latest_message.get("text") or ""
+    if latest_intent(tracker) == "submit_proposal":
+        if offered and description.from_opening(text, is_place) is None:
+            return f"{offered}\n{text}"
+        return text
+    return offered
+
+
+def _fresh_user_turn(tracker: Tracker) -> bool:
+    """True when the latest user message has not been handled by another action yet (an FAQ answer,
+    "help"...): the form then resumes and must not read that message a second time."""
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            return True
+        if kind == "action" and event.get("name") not in _SAME_TURN:
+            return False
+    return False
+
+
+def is_place(name: str) -> bool:
+    """Whether a name after "desa"/"kec." in a description is a place the gazetteer knows."""
+    return bool(gazetteer().resolve(name, config().region_code[:2]))
+
+
+def opening_slots(text: str) -> dict[str, Any]:
+    """What a message that opens a proposal already says: what, where, which RT/RW."""
+    found: dict[str, Any] = {"original_text": text[: description.MAX_CHARS]}
+    described = description.from_opening(text, is_place)
+    if described:
+        found["description"] = described
+    places = gazetteer().find_in_message(text, config().region_code)
+    if places:
+        if regions.is_ambiguous(places):
+            found["village_candidates"] = [c.code for c in places[:5]]
+        else:
+            found["village_code"] = places[0].code
+    parsed = answers.parse_rt_rw(text)
+    if parsed and any(parsed):
+        found["rt_rw"] = answers.format_rt_rw(*parsed)
+    return found
+
+
+def _shown_items(tracker: Tracker) -> list[kamus.Match]:
+    """The kamus items the sector question offers (the same call as ActionAskSector makes)."""
+    if tracker.get_slot("show_all_sectors"):
+        return []
+    return kamus.match(tracker.get_slot("description") or "", limit=3)
+
+
+def _shown_sectors(tracker: Tracker) -> list[str]:
+    suggested = sectors.suggest(tracker.get_slot("description") or "")
+    return ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
 
 
 class ValidateProposalForm(FormValidationAction):
@@ -58,11 +124,151 @@ class ValidateProposalForm(FormValidationAction):
         return "validate_proposal_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
+        requested = tracker.get_slot("requested_slot")
+        before: list[EventType] = []
+        if requested and _fresh_user_turn(tracker):
+            handled, before = await self._interpret(dispatcher, tracker, requested)
+            if handled is not None:
+                return [*before, *handled]
+        extraction = await self.get_extraction_events(dispatcher, tracker, domain)
+        tracker.add_slots(extraction)
+        events = await self._extract_validation_events(dispatcher, tracker, domain)
+        # rasa_sdk keeps only required slots; the extract hooks also find candidates and similar proposals.
+        validated = {e.get("name") for e in events if e.get("event") == "slot"}
+        extras = [e for e in extraction if e.get("name") not in validated]
+        events = [*before, *extras, *events]
         if not tracker.get_slot("draft_id"):
             # One draft id per form: confirming the same draft twice stores one proposal.
             events.append(SlotSet("draft_id", uuid.uuid4().hex))
         return events
+
+    # --- what a message inside the form is, before it is an answer ---
+    async def _interpret(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                         requested: str) -> tuple[list[EventType] | None, list[EventType]]:
+        """(events that end this turn, or None to validate the message as an answer; events to keep)."""
+        text = (tracker.latest_message.get("text") or "").strip()
+        intent = latest_intent(tracker)
+        keep: list[EventType] = []
+        if tracker.get_slot("cancel_pending"):
+            if intent in ("affirm", "cancel") or choice.is_affirmation(text):
+                dispatcher.utter_message(response="utter_proposal_cancelled")
+                return self._end(), keep
+            keep.append(SlotSet("cancel_pending", False))
+            if intent == "deny" or answers.is_skip(text):
+                dispatcher.utter_message(response="utter_continue_form")
+                return self._reask(requested), keep
+        if requested in answers.SKIPPABLE and answers.is_skip(text):
+            return None, keep  # "gak usah" to an optional question skips it, whatever the NLU made of it
+        if intent == "cancel" or answers.is_just_asking(text):
+            return self._cancel(dispatcher, tracker, requested), keep
+        if text.startswith("/"):
+            return None, keep  # a button: its payload is the answer
+        if answers.is_nudge(text):
+            dispatcher.utter_message(response="utter_still_here")
+            return self._reask(requested), keep
+        codes = status_actions.codes_in(tracker)
+        if codes and intent in ("check_status", "nlu_fallback", "out_of_scope", "faq") and requested != "description":
+            await status_actions.answer_codes(dispatcher, codes, language(tracker))
+            dispatcher.utter_message(response="utter_back_to_form")
+            return self._reask(requested), keep
+        fix = corrections.find(text, requested, lambda t: gazetteer().resolve(t, config().region_code))
+        if fix is not None:
+            return self._apply(dispatcher, tracker, requested, fix), keep
+        if requested in REQUIRED_HELP and answers.is_dont_know(text):
+            dispatcher.utter_message(response=REQUIRED_HELP[requested])
+            return self._reask(requested), keep
+        if self._answers_question(tracker, requested, text):
+            return None, keep
+        if intent == "faq" or (requested != "description" and _QUESTION.search(text)):
+            topic = faq_topic(tracker.latest_message, FAQ_IN_FORM_CONFIDENCE)
+            if topic:
+                dispatcher.utter_message(response=f"utter_{topic}")
+                dispatcher.utter_message(response="utter_back_to_form")
+                return self._reask(requested), keep
+        if intent == "help":
+            dispatcher.utter_message(response="utter_help_in_form")
+            return self._reask(requested), keep
+        return None, keep
+
+    def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> list[EventType]:
+        """ "batal": a draft that holds answers is thrown away only after one "are you sure?"."""
+        if has_answers(tracker):
+            dispatcher.utter_message(response="utter_confirm_cancel")
+            return [*self._reask(requested), SlotSet("cancel_pending", True)]
+        dispatcher.utter_message(response="utter_proposal_cancelled")
+        return self._end()
+
+    @staticmethod
+    def _answers_question(tracker: Tracker, requested: str, text: str) -> bool:
+        """A question mark can end a real answer ("RT 3 RW 5?", "yang pertama?")."""
+        if requested == "rt_rw":
+            parsed = answers.parse_rt_rw(text)
+            return bool(parsed and any(parsed))
+        if requested == "village_code":
+            return bool(gazetteer().resolve(text, config().region_code))
+        if requested == "map_pin":
+            return answers.parse_map_pin(text) is not None
+        if requested == "sector":
+            titles = [m.title(language(tracker)) for m in _shown_items(tracker)]
+            return choice.pick(text, titles) is not None or sectors.parse_choice(text) is not None \
+                or sectors.wants_menu(text)
+        if requested == "village_code" and tracker.get_slot("village_candidates"):
+            return choice.pick(text, [gazetteer().name_of(c) for c in tracker.get_slot("village_candidates")]) \
+                is not None
+        if requested == "confirmed":
+            return choice.is_affirmation(text)
+        if requested == "duplicate_choice":
+            return choice.is_affirmation(text) or bool(_SUPPORT_WORDS.search(text) or _NEW_WORDS.search(text))
+        return False
+
+    @staticmethod
+    def _reask(requested: str) -> list[EventType]:
+        """Leave the question unanswered, so the form asks it again."""
+        return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
+
+    @staticmethod
+    def _end() -> list[EventType]:
+        """Close the form with nothing stored (the submit rule finds no confirmation and only clears)."""
+        return [*reset_form(), SlotSet("requested_slot", None)]
+
+    def _apply(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str,
+               fix: corrections.Correction) -> list[EventType]:
+        """Change only the field the correction names, say what changed, and go on where we were."""
+        lang = language(tracker)
+        changed: dict[str, Any] = {"similar_codes": None, "duplicate_choice": None, "invalid_answers": 0}
+        label = texts.field_label(fix.field, lang)
+        if fix.field == "rt_rw" and fix.value:
+            rt, rw = fix.value
+            old = answers.parse_rt_rw(tracker.get_slot("rt_rw") or "") or (None, None)
+            new_rt_rw = answers.format_rt_rw(rt or old[0], rw or old[1])
+            changed["rt_rw"] = new_rt_rw
+            dispatcher.utter_message(response="utter_changed", field_label=label, value=new_rt_rw)
+        elif fix.field == "village_code" and fix.value:
+            found: list[regions.Candidate] = fix.value
+            if regions.is_ambiguous(found) or found[0].score < WEAK_PLACE_SCORE:
+                changed.update({"village_code": None, "village_candidates": [c.code for c in found[:5]]})
+                return self._continue(requested, changed, "village_code")
+            changed.update({"village_code": found[0].code, "village_candidates": None})
+            dispatcher.utter_message(response="utter_changed", field_label=label,
+                                     value=village_label(found[0].code, lang))
+        else:  # the field is named without its new value: ask it again
+            changed[fix.field] = None
+            if fix.field == "village_code":
+                changed["village_candidates"] = None
+            if fix.field in ("sector", "description"):
+                changed.update({"sector": None, "kamus_item": None, "show_all_sectors": False})
+            dispatcher.utter_message(response="utter_change_field", field_label=label)
+            return self._continue(requested, changed, fix.field)
+        return self._continue(requested, changed, requested)
+
+    @staticmethod
+    def _continue(requested: str, changed: dict[str, Any], ask: str) -> list[EventType]:
+        events = [SlotSet(slot, value) for slot, value in changed.items()]
+        if requested not in changed:
+            events.append(SlotSet(requested, None))
+        if requested == "confirmed" or ask != requested:
+            events.append(SlotSet("confirmed", None))
+        return [*events, SlotSet("requested_slot", ask)]
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -80,13 +286,13 @@ class ValidateProposalForm(FormValidationAction):
         """
         if tracker.slots.get("similar_codes") is not None:
             return {}
-        description, sector, village = (tracker.slots.get(s) for s in ("description", "sector", "village_code"))
-        if not (description and sector and village):
+        description_, sector, village = (tracker.slots.get(s) for s in ("description", "sector", "village_code"))
+        if not (description_ and sector and village) or sector == MENU:
             return {}
         pin = answers.parse_map_pin(tracker.slots.get("map_pin") or "")
         try:
             similar = await duplicates.similar_open_proposals(
-                database(), village, sector, description, item_code=tracker.slots.get("kamus_item"),
+                database(), village, sector, description_, item_code=tracker.slots.get("kamus_item"),
                 lat=pin[0] if pin else None, lon=pin[1] if pin else None, limit=3,
                 exclude_code=tracker.slots.get("fixing_code"))
         except Exception:  # the check helps; it must never block a submission
@@ -97,27 +303,26 @@ class ValidateProposalForm(FormValidationAction):
     # --- extraction from the opening message ---
     async def extract_description(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> dict[str, Any]:
-        if not _is_opening(tracker) or tracker.get_slot("description"):
+        opening = _opening_text(tracker)
+        if not opening or tracker.get_slot("description"):
             return {}
-        described = answers.description_from_request(tracker.latest_message.get("text") or "")
-        return {"description": described} if described else {}
+        found = opening_slots(opening)
+        return {k: v for k, v in found.items() if k in ("description", "original_text")}
 
     async def extract_village_code(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        if not _is_opening(tracker) or tracker.get_slot("village_code"):
+        opening = _opening_text(tracker)
+        if not opening or tracker.get_slot("village_code"):
             return {}
-        found = gazetteer().find_in_message(tracker.latest_message.get("text") or "", config().region_code)
-        if not found:
-            return {}
-        if regions.is_ambiguous(found):
-            return {"village_candidates": [c.code for c in found[:5]]}
-        return {"village_code": found[0].code}
+        found = opening_slots(opening)
+        return {k: v for k, v in found.items() if k in ("village_code", "village_candidates")}
 
     async def extract_rt_rw(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                             domain: DomainDict) -> dict[str, Any]:
-        if not _is_opening(tracker) or tracker.get_slot("rt_rw"):
+        opening = _opening_text(tracker)
+        if not opening or tracker.get_slot("rt_rw"):
             return {}
-        parsed = answers.parse_rt_rw(tracker.latest_message.get("text") or "")
+        parsed = answers.parse_rt_rw(opening)
         return {"rt_rw": answers.format_rt_rw(*parsed)} if parsed and any(parsed) else {}
 
     # --- validation ---
@@ -132,21 +337,43 @@ class ValidateProposalForm(FormValidationAction):
 
     async def validate_description(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> dict[str, Any]:
-        text = answers.clean_description(str(value or ""))
-        if len(text) > answers.DESCRIPTION_MAX_CHARS:
+        raw = str(value or "")
+        if tracker.get_slot("requested_slot") != "description":  # prefilled (opening, fix): already clean
+            text = answers.clean_description(raw)
+            original = tracker.get_slot("original_text")
+        else:
+            text = description.substance(raw, is_place) or answers.clean_description(raw)
+            original = raw[: description.MAX_CHARS]
+        if len(text) > description.MAX_CHARS:
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_long")
-        if len(re.findall(r"\w{2,}", text)) < 3 and not sectors.suggest(text):
+        if len(re.findall(r"\w{2,}", text)) < 3 and not sectors.suggest(text) and not kamus.match(text, limit=1):
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_short")
-        return {"description": text, "invalid_answers": 0}
+        return {"description": text, "original_text": original, "invalid_answers": 0}
 
     async def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
-        if value == MENU:  # "another kind": show every sector instead of the kamus items
-            return {"sector": None, "kamus_item": None, "show_all_sectors": True}
-        code = sectors.parse_choice(str(value or ""))
+        typed = str(value or "")
+        if value == MENU or sectors.wants_menu(typed):  # "another kind": every sector instead of the items
+            return {"sector": None, "kamus_item": None, "show_all_sectors": True, "invalid_answers": 0}
+        item = kamus.item(tracker.get_slot("kamus_item") or "")
+        if typed in sectors.SECTORS:  # a button (with its item) or a prefilled answer
+            return {"sector": typed, "kamus_item": item.code if item and item.sector == typed else None,
+                    "invalid_answers": 0}
+        shown = _shown_items(tracker)
+        lang = language(tracker)
+        chosen = choice.pick(typed, [m.title(lang) for m in shown]) if shown else None
+        if chosen is None and shown and lang != "id":  # the Indonesian title, copied from a form or a poster
+            chosen = choice.pick(typed, [m.name for m in shown])
+        if chosen is not None:
+            return {"sector": shown[chosen].sector, "kamus_item": shown[chosen].code, "invalid_answers": 0}
+        if not shown:
+            order = _shown_sectors(tracker)
+            chosen = choice.pick(typed, [texts.sector_label(code, lang) for code in order])
+            if chosen is not None:
+                return {"sector": order[chosen], "kamus_item": None, "invalid_answers": 0}
+        code = sectors.parse_choice(typed)
         if code is None:
             return self._invalid(dispatcher, tracker, "sector", "utter_sector_unknown")
-        item = kamus.item(tracker.get_slot("kamus_item") or "")
         # A typed or re-chosen sector drops an item of another sector.
         return {"sector": code, "kamus_item": item.code if item and item.sector == code else None,
                 "invalid_answers": 0}
@@ -158,14 +385,27 @@ class ValidateProposalForm(FormValidationAction):
         g = gazetteer()
         if text in g.by_code and text.startswith(scope + ".") and g.by_code[text].level == 4:
             return {"village_code": text, "village_candidates": None, "invalid_answers": 0}
-        found = g.resolve(text, scope)
-        if not found:
-            result = self._invalid(dispatcher, tracker, "village_code", "utter_village_not_found",
-                                   place=text[:60], region_name=region_name())
-            return {**result, "village_candidates": None}
-        if regions.is_ambiguous(found):
-            return {"village_code": None, "village_candidates": [c.code for c in found[:5]]}
-        return {"village_code": found[0].code, "village_candidates": None, "invalid_answers": 0}
+        offered = [c for c in tracker.get_slot("village_candidates") or [] if c in g.by_code]
+        if offered:
+            chosen = choice.pick(text, [village_label(c, language(tracker)) for c in offered])
+            if chosen is None:
+                chosen = choice.pick(text, [g.name_of(c) for c in offered])
+            if chosen is not None:
+                return {"village_code": offered[chosen], "village_candidates": None, "invalid_answers": 0}
+        found = regions.place_answer(g, text, scope)
+        if found.villages and not found.confirm and not regions.is_ambiguous(found.villages):
+            return {"village_code": found.villages[0].code, "village_candidates": None, "invalid_answers": 0}
+        if found.villages:  # several, a weak match, a kecamatan or a short name: let the citizen pick
+            return {"village_code": None, "village_candidates": [c.code for c in found.villages[:12]],
+                    "invalid_answers": 0}
+        if found.elsewhere:
+            place = found.elsewhere
+            dispatcher.utter_message(response="utter_village_outside_region", place=place.name,
+                                     kabupaten=place.kabupaten.title(), region_name=region_name())
+            return {"village_code": None, "village_candidates": None}
+        result = self._invalid(dispatcher, tracker, "village_code", "utter_village_not_found",
+                               place=text[:60], region_name=region_name())
+        return {**result, "village_candidates": None}
 
     async def validate_rt_rw(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
@@ -182,6 +422,8 @@ class ValidateProposalForm(FormValidationAction):
         if answers.is_skip(text):
             return {"photo": answers.SKIP, "invalid_answers": 0}
         if _PHOTO_REF.match(text) and (config().media_dir / text).is_file():
+            if tracker.get_slot("requested_slot") == "photo":
+                dispatcher.utter_message(response="utter_photo_received")
             return {"photo": text, "invalid_answers": 0}
         return self._invalid(dispatcher, tracker, "photo", "utter_photo_invalid")
 
@@ -197,9 +439,37 @@ class ValidateProposalForm(FormValidationAction):
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_outside")
         return {"map_pin": f"{pin[0]:.6f},{pin[1]:.6f}", "invalid_answers": 0}
 
+    async def validate_duplicate_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                        domain: DomainDict) -> dict[str, Any]:
+        """Support the similar proposal ("dukung", "iya yg itu", "1") or file this one anyway ("baru", "2")."""
+        text = str(value or "").strip()
+        if value == "new":
+            return {"duplicate_choice": "new", "invalid_answers": 0}
+        codes = tracker.get_slot("similar_codes") or []
+        lang = language(tracker)
+        titles = [texts.button("support_it", lang, code=codes[0] if codes else ""), texts.button("new_anyway", lang)]
+        chosen = choice.pick(text, titles)
+        if chosen is None and _NEW_WORDS.search(text) and not _SUPPORT_WORDS.search(text):
+            chosen = 1
+        elif chosen is None and (_SUPPORT_WORDS.search(text) or choice.is_affirmation(text)
+                                 or latest_intent(tracker) in ("affirm", "support_proposal")):
+            chosen = 0
+        elif chosen is None and (latest_intent(tracker) == "deny" or answers.is_skip(text)):
+            chosen = 1
+        if chosen == 1:
+            return {"duplicate_choice": "new", "invalid_answers": 0}
+        if chosen == 0 and codes:
+            if await status_actions.support(dispatcher, tracker, codes[0]):
+                return {**{e["name"]: e["value"] for e in reset_form()}, "requested_slot": None}
+            return {"duplicate_choice": "new", "invalid_answers": 0}
+        return self._invalid(dispatcher, tracker, "duplicate_choice", "utter_duplicate_choice_unclear")
+
     async def validate_confirmed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> dict[str, Any]:
-        if value is True:
+        intent = latest_intent(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
+                or (not text.startswith("/") and choice.is_affirmation(text)):
             return {"confirmed": True}
         field = self._field_to_edit(tracker)
         if field is None:
@@ -224,6 +494,23 @@ class ValidateProposalForm(FormValidationAction):
         return None
 
 
+class ActionOfferProposal(Action):
+    """A plain statement of a local problem ("jalan depan rumah rusak"): offer to make it a proposal,
+    with the sector already guessed. The complaint is kept to open the form with."""
+
+    def name(self) -> str:
+        return "action_offer_proposal"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = tracker.latest_message.get("text") or ""
+        found = opening_slots(text)
+        items = kamus.match(found.get("description") or text, limit=1)
+        sector = items[0].sector if items else sectors.suggest(text) or "lainnya"
+        dispatcher.utter_message(response="utter_offer_proposal",
+                                 sector_label=texts.sector_label(sector, language(tracker)).lower())
+        return [SlotSet("offered_text", text[: description.MAX_CHARS])]
+
+
 class ActionAskDuplicateChoice(Action):
     """Offer to support the most similar open proposal instead of filing a copy."""
 
@@ -233,9 +520,14 @@ class ActionAskDuplicateChoice(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language(tracker)
         codes = tracker.get_slot("similar_codes") or []
-        best = await repo.get_proposal(database(), codes[0]) if codes else None
-        if best is None:
-            return [SlotSet("duplicate_choice", "new")]
+        best = None
+        try:
+            best = await repo.get_proposal(database(), codes[0]) if codes else None
+        except Exception:
+            logger.exception("loading the similar proposal failed")
+        if best is None:  # never a silent turn: go straight on to the summary
+            return [SlotSet("duplicate_choice", "new"), SlotSet("requested_slot", "confirmed"),
+                    *await ActionAskConfirmed().run(dispatcher, tracker, domain)]
         dispatcher.utter_message(
             response="utter_ask_duplicate_choice", code=best.code, description=best.description,
             supporters=best.supporters,
@@ -254,16 +546,16 @@ class ActionAskSector(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language(tracker)
-        description = tracker.get_slot("description") or ""
-        items = [] if tracker.get_slot("show_all_sectors") else kamus.match(description, limit=3)
+        description_ = tracker.get_slot("description") or ""
+        items = _shown_items(tracker)
         if items:
-            buttons = [{"title": m.name, "payload": f'/inform{{"sector":"{m.sector}","kamus_item":"{m.code}"}}'}
+            buttons = [{"title": m.title(lang), "payload": f'/inform{{"sector":"{m.sector}","kamus_item":"{m.code}"}}'}
                        for m in items]
             buttons.append({"title": texts.button("other_sector", lang), "payload": f'/inform{{"sector":"{MENU}"}}'})
             dispatcher.utter_message(response="utter_ask_kamus_item", buttons=buttons)
             return []
-        suggested = sectors.suggest(description)
-        order = ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
+        order = _shown_sectors(tracker)
+        suggested = sectors.suggest(description_)
         buttons = [
             {"title": texts.sector_label(code, lang), "payload": f'/inform{{"sector":"{code}"}}'} for code in order
         ]
@@ -286,7 +578,8 @@ class ActionAskVillageCode(Action):
         if not candidates:
             dispatcher.utter_message(response="utter_ask_village_code")
             return []
-        buttons = [{"title": village_label(code), "payload": f'/inform{{"village_code":"{code}"}}'}
+        lang = language(tracker)
+        buttons = [{"title": village_label(code, lang), "payload": f'/inform{{"village_code":"{code}"}}'}
                    for code in candidates]
         dispatcher.utter_message(response="utter_ask_village_choice", buttons=buttons)
         return []
@@ -308,8 +601,8 @@ class ActionAskConfirmed(Action):
         dispatcher.utter_message(
             response="utter_ask_confirmed",
             description=tracker.get_slot("description") or "-",
-            sector_label=f"{sector_label} — {item.name}" if item else sector_label,
-            village_label=village_label(tracker.get_slot("village_code")),
+            sector_label=f"{sector_label} — {item.title(lang)}" if item else sector_label,
+            village_label=village_label(tracker.get_slot("village_code"), lang),
             rt_rw_label=rt_rw if rt_rw and rt_rw != answers.SKIP else "-",
             photo_label="✓" if photo and photo != answers.SKIP else "-",
             map_pin_label=pin if pin and pin != answers.SKIP else "-",

@@ -37,12 +37,11 @@ class ActionCheckStatus(Action):
         try:
             codes = codes_in(tracker)
             if codes:
-                for code in codes[:3]:
-                    view = await repo.get_proposal(database(), code)
-                    if view is None:
-                        dispatcher.utter_message(response="utter_status_not_found", code=code)
-                    else:
-                        self._detail(dispatcher, view, lang)
+                await answer_codes(dispatcher, codes, lang)
+                return [SlotSet("tracking_code", None)]
+            partial = tracking.partial_code(tracker.latest_message.get("text") or "")
+            if partial:
+                dispatcher.utter_message(response="utter_code_incomplete", code=partial)
                 return [SlotSet("tracking_code", None)]
             await self._list_own(dispatcher, tracker, lang)
         except Exception:
@@ -51,7 +50,7 @@ class ActionCheckStatus(Action):
         return [SlotSet("tracking_code", None)]
 
     @staticmethod
-    def _detail(dispatcher: CollectingDispatcher, view: repo.ProposalView, lang: str) -> None:
+    def detail(dispatcher: CollectingDispatcher, view: repo.ProposalView, lang: str) -> None:
         dispatcher.utter_message(
             response="utter_status_detail",
             code=view.code,
@@ -80,6 +79,38 @@ class ActionCheckStatus(Action):
                                  buttons=buttons)
 
 
+async def support(dispatcher: CollectingDispatcher, tracker: Tracker, code: str) -> bool:
+    """Add the sender's support to a proposal and say so; False when it could not be added."""
+    sender = Sender.of(tracker)
+    try:
+        view = await repo.get_proposal(database(), code)
+        if view is None:
+            dispatcher.utter_message(response="utter_status_not_found", code=code)
+            return False
+        if not status.is_open(view.status):
+            dispatcher.utter_message(response="utter_support_closed", code=code,
+                                     status_label=texts.status_label(view.status, language(tracker)))
+            return False
+        view, created = await repo.add_support(database(), code, sender.channel, sender.external_id)
+    except Exception:
+        logger.exception("support failed")
+        dispatcher.utter_message(response="utter_system_error")
+        return False
+    response = "utter_support_added" if created else "utter_support_exists"
+    dispatcher.utter_message(response=response, code=code, supporters=view.supporters)
+    return True
+
+
+async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang: str) -> None:
+    """Where each named proposal stands (unknown codes reveal nothing)."""
+    for code in codes[:3]:
+        view = await repo.get_proposal(database(), code)
+        if view is None:
+            dispatcher.utter_message(response="utter_status_not_found", code=code)
+        else:
+            ActionCheckStatus.detail(dispatcher, view, lang)
+
+
 class ActionSupportProposal(Action):
     def name(self) -> str:
         return "action_support_proposal"
@@ -90,23 +121,6 @@ class ActionSupportProposal(Action):
         if not codes:
             dispatcher.utter_message(response="utter_ask_support_code")
             return []
-        code = codes[0]
-        sender = Sender.of(tracker)
-        try:
-            view = await repo.get_proposal(database(), code)
-            if view is None:
-                dispatcher.utter_message(response="utter_status_not_found", code=code)
-                return []
-            if not status.is_open(view.status):
-                dispatcher.utter_message(response="utter_support_closed", code=code,
-                                         status_label=texts.status_label(view.status, language(tracker)))
-                return []
-            result = await repo.add_support(database(), code, sender.channel, sender.external_id)
-        except Exception:
-            logger.exception("support failed")
-            dispatcher.utter_message(response="utter_system_error")
+        if not await support(dispatcher, tracker, codes[0]):
             return []
-        view, created = result
-        response = "utter_support_added" if created else "utter_support_exists"
-        dispatcher.utter_message(response=response, code=code, supporters=view.supporters)
         return [SlotSet("tracking_code", None)]

@@ -3,39 +3,15 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
-from actions.proposal_form import skip_answer
+from actions.draft import reset_form
 from actions.status import codes_in
 from core import answers
 from storage import repo
-
-FORM_SLOTS = (
-    "fixing_code",
-    "description",
-    "sector",
-    "kamus_item",
-    "show_all_sectors",
-    "village_code",
-    "village_candidates",
-    "rt_rw",
-    "photo",
-    "map_pin",
-    "confirmed",
-    "similar_codes",
-    "duplicate_choice",
-    "draft_id",
-    "invalid_answers",
-    "requested_slot",
-)
-
-
-def reset_form() -> list[EventType]:
-    initial = {"invalid_answers": 0, "show_all_sectors": False}
-    return [SlotSet(slot, initial.get(slot)) for slot in FORM_SLOTS]
 
 
 def draft_from(tracker: Tracker) -> repo.ProposalDraft:
@@ -55,6 +31,7 @@ def draft_from(tracker: Tracker) -> repo.ProposalDraft:
         longitude=lat_lon[1] if lat_lon else None,
         photo_ref=photo if photo and photo != answers.SKIP else None,
         language=language(tracker),
+        original_text=tracker.get_slot("original_text"),
     )
 
 
@@ -114,24 +91,6 @@ class ActionResetProposal(Action):
         if tracker.latest_message.get("intent", {}).get("name") == "cancel":
             dispatcher.utter_message(response="utter_proposal_cancelled")
         return reset_form()
-
-
-class ActionCancelProposal(Action):
-    """A cancel inside the proposal form.
-
-    "gak usah" / "ora usah" / "teu kedah" in answer to a question that offers "lewati" means "skip this
-    one", not "throw my proposal away": the NLU cannot see which question was asked, so it is decided here.
-    """
-
-    def name(self) -> str:
-        return "action_cancel_proposal"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        skipped = skip_answer(tracker)
-        if skipped:
-            return [*skipped, FollowupAction("proposal_form")]
-        dispatcher.utter_message(response="utter_proposal_cancelled")
-        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form()]
 
 
 class ActionStartFix(Action):

@@ -27,60 +27,108 @@ _SKIP_WORDS = {
 # The questions of the proposal form that may be skipped ("lewati").
 SKIPPABLE = ("rt_rw", "photo", "map_pin")
 
-_LEAD_IN = re.compile(
-    r"^\s*(?:(?:saya|sy|aku|aq|kami|kita|gue|gua|gw|aye|abdi|kula|kulo)\s+)?"
-    r"(?:(?:mau|ingin|pengen|pgn|pingin|hendak|akan|mo|mohon|tolong|tlg|minta|berencana|arep|badhe|bade|hoyong)\s+)*"
-    r"(?:(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n)?|usul(?:an|in|kan)?|mengajukan|ngajuin|ajukan|mengusulkan|"
-    r"melaporkan|lapor(?:kan)?|ngusulake?n|ngusulkeun)\s+)?"
-    r"(?:(?:usulan|usul)\s+)?(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang)\s+)?",
-    re.IGNORECASE,
-)
-_LOCATION_TAIL = re.compile(
-    r"[\s,]+(?:di\s+|wonten\s+(?:ing\s+)?|ing\s+|neng\s+|ning\s+|nang\s+|ring\s+|teng\s+|dhateng\s+|ka\s+)?"
-    r"(?:rt\b|rw\b|desa\b|ds\.?\s|kel\b|kel\.|kelurahan\b|kalurahan\b|"
-    r"kec\b|kec\.|kecamatan\b|kapanewon\b|dusun\b|dsn\.?\s|padukuhan\b|kabupaten\b|kab\.)",
-    re.IGNORECASE,
-)
 _RT = re.compile(r"\brt\.?\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
 _RW = re.compile(r"\brw\.?\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
 _RT_RW_PAIR = re.compile(r"^\s*0*(\d{1,3})\s*[/\-]\s*0*(\d{1,3})\s*$")
 _RT_RW_GLUED = re.compile(r"\brt\.?\s*0*(\d{1,3})\s*/?\s*rw\.?\s*0*(\d{1,3})\b", re.IGNORECASE)
 _COORDS = re.compile(r"(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{2,3}(?:[.,]\d+)?)")
 
-DESCRIPTION_MIN_WORDS = 2
-DESCRIPTION_MAX_CHARS = 500
 
 
 # "none" followed by at most two words is still "none": "gak ada fotonya", "ora ana fotone", "euweuh potona".
 _NONE_LEAD = re.compile(
-    r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|belum|blm)\s+(?:ada|punya)\b|^(?:ora|ra|mboten|boten|dereng|durung)\s+"
-    r"(?:ana|ono|wonten|duwe|gadhah)\b|^(?:teu|henteu|teu acan)\s+(?:aya|gaduh|boga)\b|^euweuh\b"
+    r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|belum|blm|kagak|kaga|ndak|nda|indak|ndak)\s+"
+    r"(?:ada|punya|ado|bawa|sempat)\b|^(?:gaada|gada|gapunya|blmada|gakada)\b|"
+    r"^(?:ora|ra|mboten|boten|dereng|durung|ndak)\s+(?:ana|ono|wonten|duwe|gadhah|gadah|kagungan)\b|"
+    r"^(?:teu|henteu|teu acan|can|acan)\s+(?:aya|gaduh|boga|kagungan|nyandak)\b|^euweuh\b|^taya\b|"
+    r"^(?:no|none|nothing|don'?t have|do not have|i don'?t have|not now|skip)\b"
 )
+# "I don't know" (the RT number, the map): at an optional question it skips it.
+_DONT_KNOW = re.compile(
+    r"^(?:(?:saya|sy|aku|aq|kula|kulo|abdi|urang|gue|gw)\s+)?(?:gatau|gatw|gtau|gak\s+tau|ga\s+tau|gk\s+tau|"
+    r"nggak\s+tau|ngga\s+tau|nggak\s+tahu|gak\s+tahu|ga\s+tahu|tidak\s+tahu|tdk\s+tahu|tidak\s+tau|kurang\s+tahu|"
+    r"kurang\s+tau|blm\s+tau|belum\s+tahu|belum\s+tau|lupa|kelupaan|ora\s+ngerti|ra\s+ngerti|ora\s+ngerti|"
+    r"ora\s+weruh|ra\s+weruh|embuh|mbuh|mboten\s+ngertos|mboten\s+mangertos|boten\s+ngertos|mboten\s+priksa|"
+    r"kesupen|supe|teu\s+terang|teu\s+nyaho|teu\s+nyahoeun|teu\s+apal|hilap|poho|indak\s+tau|ndak\s+tau|"
+    r"kagak\s+tau|don'?t\s+know|dunno|not\s+sure|ga\s+apal|gak\s+hafal|ga\s+hafal|nggak\s+hafal|lali|kelalen)\b"
+)
+# Particles and fillers around a short answer: "nggak usah deh", "kagak usah ya min", "teu kedah atuh".
+_FILLER = (r"deh|dah|aja|ajah|saja|sj|aj|ya|yah|yaa|sih|si|lah|dulu|dl|wae|bae|mawon|we|wé|atuh|mah|kok|dong|"
+           r"kak|min|pak|bu|mas|mbak|nggih|njih|gih|kang|teh|ah|eh|hehe|wkwk|kayaknya|kayanya|kyknya|sepertinya|"
+           r"kalih|nya|na|ne|e|lur|gan|bos|nuhun|hapunten|punten|maaf|sorry|please|pls")
+_LEADING_FILLER = re.compile(r"^(?:(?:eh|ehh|oh|ohh|wah|waduh|aduh|hmm+|emm+|em|umm|anu|ya|iya|yaudah|yowis|nggih|"
+                             r"muhun|enya|maaf|sorry|punten|nyuwun\s+sewu|wah|lho|loh|waa)[\s,.]+)+", re.IGNORECASE)
+_TRAILING_FILLER = re.compile(r"(?:[\s,.!]+(?:" + _FILLER + r"))+[\s.!?,]*$", re.IGNORECASE)
+_OBJECT_TAIL = 3  # "gak ada fotonya sama sekali", "teu terang RT na": words allowed after the lead
+
+
+def _bare(text: str | None) -> str:
+    """The answer without fillers, emoji and closing punctuation, lowercase."""
+    cleaned = re.sub(r"[^\w\s'/\-.,!?]", " ", (text or "").lower()).strip()
+    cleaned = _LEADING_FILLER.sub("", cleaned)
+    cleaned = _TRAILING_FILLER.sub("", cleaned)
+    return re.sub(r"\s+", " ", re.sub(r"[.!?,;]+$", "", cleaned)).strip()
 
 
 def is_skip(text: str | None) -> bool:
-    """True for an answer that skips an optional question: "lewati", "gak usah", "ora ana fotone"..."""
-    cleaned = re.sub(r"[.!?,;]+$", "", (text or "").strip().lower())
-    if cleaned in _SKIP_WORDS:
-        return True
-    lead = _NONE_LEAD.match(cleaned)
-    return bool(lead) and len(cleaned[lead.end():].split()) <= 2
+    """True for an answer that skips an optional question: "lewati", "nggak usah deh", "ora ana fotone",
+    "gatau rt nya", "indak ado foto"..."""
+    for cleaned in dict.fromkeys((re.sub(r"[.!?,;]+$", "", (text or "").strip().lower()), _bare(text))):
+        if cleaned in _SKIP_WORDS:
+            return True
+        for pattern in (_NONE_LEAD, _DONT_KNOW):
+            lead = pattern.match(cleaned)
+            if lead and len(cleaned[lead.end():].split()) <= _OBJECT_TAIL:
+                return True
+        no_need = re.match(r"^(?:\w+\s+)?(?:usah|perlu|sah|kedah|kudu|perlu|need)\b", cleaned)
+        if no_need and re.match(r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|kaga|ndak|indak|ora|ra|mboten|"
+                                r"boten|teu|henteu|no|nda|nggak|gausah|gaperlu|ga)\b", cleaned) \
+                and len(cleaned.split()) <= 4:
+            return True
+        if cleaned in ("gausah", "gaperlu", "gpp", "ga usah", "tak usah", "nggak", "moh", "emoh", "alah"):
+            return True
+    return False
 
 
-def description_from_request(text: str) -> str | None:
-    """The need stated in an opening message, without the lead-in and the location tail.
+def is_dont_know(text: str | None) -> bool:
+    """ "gatau", "ora ngerti", "teu terang", alone or with a short object ("gatau rt nya")."""
+    cleaned = _bare(text)
+    lead = _DONT_KNOW.match(cleaned)
+    return bool(lead) and len(cleaned[lead.end():].split()) <= _OBJECT_TAIL
 
-    "saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa X" → "Perbaikan jalan rusak".
-    Returns None when what is left is too thin to be a description ("mau usul").
-    """
-    body = _LEAD_IN.sub("", text or "", count=1)
-    tail = _LOCATION_TAIL.search(body)
-    if tail:
-        body = body[: tail.start()]
-    body = re.sub(r"\s+di\s*$", "", body.strip(" ,.;:-!?"), flags=re.IGNORECASE).strip(" ,.;:-!?")
-    if len(body.split()) < DESCRIPTION_MIN_WORDS:
-        return None
-    return clean_description(body)
+
+_NUDGE = re.compile(
+    r"^(?:halo+|hallo+|hai+|p+|ping|tes+|test|woy|woi|oi+|min+|kak|pak|bu)?\s*[?!.]*\s*$|"
+    r"\b(?:kok\s+(?:diam|diem|ga|gak|nggak|ngga|blm|belum)|masih\s+(?:di\s*sana|disitu|di\s*situ|ada|aktif|on)|"
+    r"ga\s+(?:dibales|dibalas|dijawab)|gak\s+(?:dibales|dibalas|dijawab)|nggak\s+(?:dibales|dijawab)|"
+    r"belum\s+dijawab|blm\s+dibales|meneng\s+wae|kok\s+meneng|ora\s+(?:dibales|dijawab)|mboten\s+dipunwangsuli|"
+    r"dereng\s+dipunwangsuli|teu\s+dijawab|teu\s+diwaler|naha\s+cicing|kok\s+cicing|jempe|kumaha\s+ieu|"
+    r"piye\s+iki|gimana\s+nih|gmn\s+nih|terus\s+gimana|lalu\s+bagaimana|trus\s+piye|teras\s+kumaha|"
+    r"selanjutnya\s+apa|lanjut\s+gimana|are\s+you\s+there|hello\??$)",
+    re.IGNORECASE,
+)
+
+
+def is_nudge(text: str | None) -> bool:
+    """ "kok diam?", "halo?", "masih di sana?", "piye iki?": the citizen waits for the bot, it is no answer."""
+    cleaned = (text or "").strip()
+    if not cleaned or len(cleaned) > 60:
+        return False
+    return bool(_NUDGE.search(cleaned)) and not re.search(r"\d", cleaned)
+
+
+_JUST_ASKING = re.compile(
+    r"\b(?:(?:cuma|cuman|hanya|cm|cuman|sekedar|sekadar|mung|namung|ming|ngan|ukur|wungkul)\s+"
+    r"(?:tanya|nanya|bertanya|takon|nakon|nyuwun\s+pirsa|naros|nanya2|tanya2|lihat|liat|ningali|ndelok|ningal)|"
+    r"(?:belum|blm|ora|mboten|teu|tidak|gak|ga|nggak)\s+(?:mau|jadi|sida|siyos|janten|jadi)\s+(?:usul|ngusul|"
+    r"mengusulkan|ngusulkeun|ngusulaken))\b",
+    re.IGNORECASE,
+)
+
+
+def is_just_asking(text: str | None) -> bool:
+    """ "saya cuma tanya", "mung takon", "ngan naros": the citizen did not mean to file a proposal."""
+    return bool(_JUST_ASKING.search(text or ""))
 
 
 def clean_description(text: str) -> str:
@@ -130,3 +178,18 @@ def parse_map_pin(text: str | None) -> tuple[float, float] | None:
 
 def in_indonesia(lat: float, lon: float) -> bool:
     return -11.5 <= lat <= 6.5 and 94.5 <= lon <= 141.5
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def is_noise(text: str | None) -> bool:
+    """Emoji, punctuation or keyboard mash ("😭😭", "???", "asdfgh"): nothing to rephrase or escalate."""
+    words = re.findall(r"[^\W\d_]{2,}", (text or "").lower())
+    if not words:
+        return True
+    def mashed(word: str) -> bool:
+        vowels = sum(ch in "aeiou" for ch in word)
+        on_row = any(all(ch in row for ch in word) for row in _KEYBOARD_ROWS) and len(word) >= 5
+        return (len(word) >= 5 and vowels / len(word) < 0.15) or on_row
+    return all(mashed(w) for w in words)

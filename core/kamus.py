@@ -9,7 +9,17 @@ in the text adds its weight to the items (and, at half weight, the sector) listi
 than words and still count, less, with other words between theirs or (two-word phrases) the other way
 round, within one clause; a word listed by many items weighs less in each; words of five letters or more
 also match typos (a letter added or dropped; from eight letters also one replaced or two swapped); a word
-just after a locative ("di depan sekolah", "neng kali", "hareupeun imah") counts half: it names the place.
+just after a locative ("di depan sekolah", "neng kali", "hareupeun imah") counts half: it names the place, and
+so do capitalised names after an address marker ("Jl. Pasar Kembang", "Desa Sumber Agung").
+
+Synonyms (core/data/kamus_synonyms.yml) are written as one word on both sides before matching, so "toya boten
+mili" (krama), "cai teu ngocor" (Sundanese) and "air tidak mengalir" meet wherever one of them is listed. The
+dictionary lists the words people use for the problem ("berlubang", "mampet", "peteng", "runtah numpuk"), not
+only the names of the projects that fix it.
+
+Each item has a formal Indonesian `name` (what officers, the console and SIPD exports use) and, optionally, the
+titles of its button in Javanese krama and Sundanese lemes (`names`); `Match.title(language)` picks the one for
+the citizen's language, falling back to `name`.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +39,9 @@ from rapidfuzz import fuzz, process
 from core.sectors import SECTORS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "kamus_usulan.yml"
+SYNONYMS_FILE = Path(__file__).resolve().parent / "data" / "kamus_synonyms.yml"
 LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
+TITLE_LANGUAGES: tuple[str, ...] = ("jv", "su")  # languages an item's `names` may give a button title in
 
 PHRASE_WEIGHT = 1.0  # added per extra word of a phrase: "jalan rusak" weighs 2, "jalan" 1
 MAX_PHRASE_WEIGHT = 3.0  # long phrases are rare and already specific
@@ -65,7 +77,9 @@ _SPELLING: dict[str, str] = {
     "udh": "sudah", "udah": "sudah",
 }
 _SUFFIXES: tuple[str, ...] = ("nipun", "ipun", "nya", "ne", "na", "an", "e")
-_PREFIXES: tuple[str, ...] = ("di",)  # passives ("diaspal", "dicor"); ke-/ter- make other words ("keputusan")
+# Passives ("diaspal", "dicor"), states ("tergenang", "berlumpur", "berdebu") and ke-...-an ("kebocoran"); tried
+# only when the word itself is not listed, and a stem must be listed to count.
+_PREFIXES: tuple[str, ...] = ("di", "ter", "ber", "ke")
 
 # Words after which a place is named: Indonesian, Javanese (ngoko and krama), Sundanese.
 _LOCATIVES = frozenset(
@@ -84,7 +98,7 @@ _NOT_TYPOS = frozenset(
     " hujan udan jawah dados jadi terus tiap setiap bidang lokasi status petugas kecamatan kabupaten halo haloo"
     " tuang pemandangan sedang senang piring tanggal kadang kamari jaman tetangga tatangga paketan saran setia"
     " penasaran pisang pembelian lanjuti menang namung pengalaman tindak langkah tepat lembut tabungan kareta"
-    " gedhe pancen antara saling bangkrut balon tansah godok penerbangan pemakaian".split()
+    " gedhe pancen antara saling bangkrut balon tansah godok penerbangan pemakaian berjalan".split()
 )
 
 
@@ -94,9 +108,14 @@ class Match:
 
     code: str
     sector: str
-    name: str
+    name: str  # the formal Indonesian name: officers, the console and SIPD exports use it
     unit: str
     score: float
+    names: tuple[tuple[str, str], ...] = field(default=(), repr=False)  # (language, button title), jv/su
+
+    def title(self, language: str | None) -> str:
+        """The button title in the citizen's language: the Javanese or Sundanese name, else `name`."""
+        return next((title for lang, title in self.names if lang == language), self.name)
 
 
 @dataclass(frozen=True)
@@ -107,6 +126,7 @@ class _Kamus:
     by_code: dict[str, Match]
     vocabulary: frozenset[str]
     fuzzy_index: dict[tuple[str, int], tuple[str, ...]]  # (first letter, length) → words of 5+ letters
+    spelled: dict[str, str]  # a word of the fuzzy index (a listed word or a variant of one) → the listed word
     phrases_by_first_word: dict[str, tuple[tuple[str, ...], ...]]
     phrase_items: dict[tuple[str, ...], tuple[int, ...]]
     phrase_item_weight: dict[tuple[str, ...], float]
@@ -121,15 +141,62 @@ def _normalise(text: str) -> str:
     return _REDUPLICATION_RE.sub(r"\1 \1", _ELONGATION_RE.sub(r"\1", plain))
 
 
-def _tokens(text: str) -> list[tuple[str, int]]:
-    """Words with the number of the clause they are in, informal spellings replaced."""
+@lru_cache(maxsize=1)
+def _synonyms() -> dict[str, str]:
+    """Variant → the word the kamus writes (core/data/kamus_synonyms.yml), checked at load time."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    groups = yaml.load(SYNONYMS_FILE.read_text(encoding="utf-8"), Loader=loader) or {}
+    table: dict[str, str] = {}
+    if not isinstance(groups, dict):
+        raise ValueError("kamus synonyms must map a word to a list of its variants")
+    for head, variants in groups.items():
+        if not (isinstance(head, str) and _WORD_RE.fullmatch(head) and isinstance(variants, list) and variants):
+            raise ValueError(f"kamus synonyms: {head!r} needs a one-word head and a list of variants")
+        for variant in variants:
+            if not (isinstance(variant, str) and _WORD_RE.fullmatch(variant)) or variant == head:
+                raise ValueError(f"kamus synonyms: bad variant {variant!r} of {head!r}")
+            if variant in table or variant in groups:
+                raise ValueError(f"kamus synonyms: {variant!r} appears twice or is also a head word")
+            table[variant] = head
+    return table
+
+
+def _plain_tokens(text: str) -> list[tuple[str, int]]:
+    """Words as written (informal spellings replaced) with the number of the clause they are in."""
     return [(_SPELLING.get(word, word), clause)
-            for clause, part in enumerate(_CLAUSE_RE.split(_normalise(text)))
+            for clause, part in enumerate(_CLAUSE_RE.split(_normalise(_mark_names(text))))
             for word in _WORD_RE.findall(part)]
+
+
+def _tokens(text: str) -> list[tuple[str, int]]:
+    """Words in the kamus's own spelling (synonyms written as their head word) with their clause number."""
+    synonyms = _synonyms()
+    return [(synonyms.get(word, word), clause) for word, clause in _plain_tokens(text)]
 
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(word for word, _ in _tokens(text))
+
+
+# A street, village or housing estate named with a capital after its marker ("Jl. Pasar Kembang", "Desa Sumber
+# Agung", "Perum Griya Taman Asri") is an address: its words name the place, like the words after "di".
+_NAME_MARKERS = (
+    r"jl|jln|jalan|gg|gang|desa|ds|dusun|dsn|dukuh|padukuhan|pedukuhan|kelurahan|kel|kalurahan|kampung|kp|kampong"
+    r"|perumahan|perum|perumnas|komplek|kompleks|komp|kecamatan|kec|kapanewon|kabupaten|kab|kota|blok|lembur"
+    r"|griya|villa|vila|residence|cluster"
+)
+_NAME_RE = re.compile(rf"\b(?i:{_NAME_MARKERS})\.?[ \t]+(?=[A-Z][A-Za-z'-]*)")
+_NAME_SENTINEL = "di"  # a locative the rest of the module already reads: the next two words name a place
+
+
+def _mark_names(text: str) -> str:
+    """Put a locative before a capitalised name after an address marker, unless the text is in title case."""
+    if not text or not any(ch.isupper() for ch in text):
+        return text or ""
+    words = re.findall(r"[A-Za-z]+", text)
+    if sum(word[0].isupper() for word in words) * 2 > len(words):  # "Jalan Rusak Parah Di Depan Pasar"
+        return text
+    return _NAME_RE.sub(lambda m: f"{m.group(0)}{_NAME_SENTINEL} ", text)
 
 
 def _check(entry: Any, codes: set[str]) -> None:
@@ -145,6 +212,10 @@ def _check(entry: Any, codes: set[str]) -> None:
         raise ValueError(f"kamus item {code!r} has unknown sector {entry['sector']!r}")
     if not all(isinstance(entry[key], str) and entry[key].strip() for key in ("name", "unit")):
         raise ValueError(f"kamus item {code!r} needs a name and a unit")
+    names = entry.get("names", {})
+    if not (isinstance(names, dict) and set(names) <= set(TITLE_LANGUAGES)
+            and all(isinstance(title, str) and title.strip() for title in names.values())):
+        raise ValueError(f"kamus item {code!r}: names may give non-empty titles in {', '.join(TITLE_LANGUAGES)} only")
     words = entry["words"]
     if not (isinstance(words, dict) and set(words) == set(LANGUAGES)
             and all(isinstance(words[lang], list) and words[lang] for lang in LANGUAGES)
@@ -161,13 +232,17 @@ def _kamus() -> _Kamus:
     phrase_items: dict[tuple[str, ...], list[int]] = defaultdict(list)
     for index, entry in enumerate(entries):
         _check(entry, {m.code for m in items})
-        items.append(Match(entry["code"], entry["sector"], entry["name"].strip(), entry["unit"].strip(), 1.0))
+        names = entry.get("names") or {}
+        items.append(Match(entry["code"], entry["sector"], entry["name"].strip(), entry["unit"].strip(), 1.0,
+                           tuple((lang, names[lang].strip()) for lang in TITLE_LANGUAGES if lang in names)))
         phrases = {_words(word) for lang in LANGUAGES for word in entry["words"][lang]}
         for phrase in sorted(phrases):
             phrase_items[phrase].append(index)
     vocabulary = frozenset(word for phrase in phrase_items for word in phrase)
+    spelled = {word: word for word in vocabulary}
+    spelled.update({variant: head for variant, head in _synonyms().items() if head in vocabulary})
     fuzzy_index: dict[tuple[str, int], list[str]] = defaultdict(list)
-    for word in sorted(vocabulary):
+    for word in sorted(spelled):
         if len(word) >= FUZZY_MIN_LENGTH:
             fuzzy_index[word[0], len(word)].append(word)
     by_first: dict[str, list[tuple[str, ...]]] = defaultdict(list)
@@ -178,6 +253,7 @@ def _kamus() -> _Kamus:
         by_code={m.code: m for m in items},
         vocabulary=vocabulary,
         fuzzy_index={key: tuple(words) for key, words in fuzzy_index.items()},
+        spelled=spelled,
         phrases_by_first_word={word: tuple(phrases) for word, phrases in by_first.items()},
         phrase_items={phrase: tuple(indexes) for phrase, indexes in phrase_items.items()},
         phrase_item_weight={phrase: 1 / math.sqrt(len(indexes)) for phrase, indexes in phrase_items.items()},
@@ -186,8 +262,13 @@ def _kamus() -> _Kamus:
     )
 
 
+_NOT_STEMMED = frozenset({"berjalan", "terjalan"})  # "programnya tidak berjalan" is not about a road
+
+
 def _stems(word: str) -> list[str]:
     """The word without one suffix and/or one prefix: "jalannya", "dalane", "kebanjiran", "diaspal"."""
+    if word in _NOT_STEMMED:
+        return []
     bare = [word[len(p):] for p in _PREFIXES if word.startswith(p) and len(word) - len(p) >= 3]
     found: list[str] = []
     for base in (word, *bare):
@@ -217,14 +298,31 @@ def _resolve(token: str) -> tuple[str, float] | None:
     kamus = _kamus()
     if token in kamus.vocabulary:
         return token, 1.0
+    synonyms = _synonyms()
     for stem in _stems(token):
+        stem = synonyms.get(stem, stem)  # "banyune" → "banyu" → "air"
         if stem in kamus.vocabulary:
             return stem, 1.0
     if len(token) < FUZZY_MIN_LENGTH or token in _NOT_TYPOS or not token.isalpha():
         return None
     best = process.extractOne(token, _fuzzy_choices(token[0], len(token)), scorer=fuzz.ratio,
                               score_cutoff=_cutoff(len(token)))
-    return (best[0], 0.9 * best[1] / 100) if best else None
+    return (kamus.spelled[best[0]], 0.9 * best[1] / 100) if best else None
+
+
+@lru_cache(maxsize=16384)
+def _inner_stem(token: str) -> str | None:
+    """For a listed word that is also a listed word with an affix ("longsoran", "jalanan"), the shorter word:
+    it still completes phrases ("tanah longsoran" is "tanah longsor"), though it does not count twice alone."""
+    kamus = _kamus()
+    if token not in kamus.vocabulary:
+        return None
+    synonyms = _synonyms()
+    for stem in _stems(token):
+        stem = synonyms.get(stem, stem)
+        if stem in kamus.vocabulary and stem != token:
+            return stem
+    return None
 
 
 Positions = dict[str, list[tuple[int, float, int]]]  # dictionary word → (index, quality, clause) in the text
@@ -259,22 +357,31 @@ def _phrase_value(phrase: tuple[str, ...], positions: Positions, locative: list[
 def _raw_scores(text: str) -> dict[int, float]:
     """Item index → evidence from the text (its own phrases plus half its sector's)."""
     kamus = _kamus()
-    tokens = _tokens(text)
+    plain = _plain_tokens(text)
+    synonyms = _synonyms()
+    tokens = [(synonyms.get(word, word), clause) for word, clause in plain]
     positions: Positions = defaultdict(list)
+    in_phrases: Positions = defaultdict(list)  # positions plus the inner stems, for phrases of 2+ words
     for i, (token, clause) in enumerate(tokens):
         resolved = _resolve(token)
         if resolved:
             positions[resolved[0]].append((i, resolved[1], clause))
+            in_phrases[resolved[0]].append((i, resolved[1], clause))
+            inner = _inner_stem(token)
+            if inner:
+                in_phrases[inner].append((i, 1.0, clause))
     if not positions:
         return {}
-    words = [word for word, _ in tokens]
+    words = [word for word, _ in plain]  # "wonten" is a locative before it is "ada"
     locative = [LOCATIVE_FACTOR if _LOCATIVES.intersection(words[max(0, i - 2):i]) else 1.0
                 for i in range(len(words))]
     own: dict[int, float] = defaultdict(float)
     sector_evidence: dict[str, float] = defaultdict(float)
-    for word in list(positions):
+    for word in list(in_phrases):
         for phrase in kamus.phrases_by_first_word.get(word, ()):
-            value = _phrase_value(phrase, positions, locative)
+            if len(phrase) == 1 and word not in positions:
+                continue
+            value = _phrase_value(phrase, positions if len(phrase) == 1 else in_phrases, locative)
             if not value:
                 continue
             for index in kamus.phrase_items[phrase]:
@@ -302,7 +409,8 @@ def match(text: str, limit: int = 3) -> list[Match]:
         if value < best * RELATIVE_CUTOFF:
             break
         entry = kamus.items[index]
-        found.append(Match(entry.code, entry.sector, entry.name, entry.unit, round(value / (value + SCORE_HALF), 4)))
+        found.append(Match(entry.code, entry.sector, entry.name, entry.unit, round(value / (value + SCORE_HALF), 4),
+                           entry.names))
     return found
 
 

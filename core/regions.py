@@ -208,6 +208,50 @@ class Gazetteer:
         return [c for c in self._rank(scored, index, hints, limit) if c.score >= 88]
 
 
+@dataclass(frozen=True)
+class PlaceAnswer:
+    """How a typed place answer resolves: `villages` best first; `confirm` when the citizen should pick
+    among them (a weak typo match, a kecamatan alone, a short everyday name); `elsewhere` when the only
+    match lies outside the deployment's kabupaten."""
+
+    villages: list[Candidate]
+    confirm: bool = False
+    elsewhere: Candidate | None = None
+
+
+CONFIDENT_SCORE = 96.0  # an exact name (or an exact run of words in the answer)
+WEAK_SCORE = 92.0  # one typo candidate below this is confirmed, not taken
+SHORT_NAME_MIN = 4  # "tirto" → Tirtoadi, Tirtomartani...; three letters would match too much
+
+
+def place_answer(g: Gazetteer, text: str, scope: str) -> PlaceAnswer:
+    """Resolve the answer to "which desa/kelurahan?" the way a village officer would read it."""
+    found = g.resolve(text, scope, limit=12)
+    if found and found[0].score >= CONFIDENT_SCORE:
+        return PlaceAnswer(found)
+    words = _words(text)
+    joined = "".join(words)
+    area = [r for r in g.kecamatans(scope) if key(r.name) in {joined, *words}]
+    hints = {a.code for a in area}
+    prefixes = [w for w in words if len(w) >= SHORT_NAME_MIN and not any(key(a.name) == w for a in area)]
+    if prefixes and (not found or found[0].score < WEAK_SCORE):
+        index = g._scope(scope)
+        short = [g._candidate(v, 90.0) for v, k in zip(index.villages, index.keys, strict=True)
+                 if any(k.startswith(p) and k != p for p in prefixes) and (not hints or v.code[:8] in hints)]
+        if short:
+            return PlaceAnswer(short, confirm=True)
+    if area and not found:
+        inside = [g._candidate(v, 100.0) for v in g.villages if v.code.startswith(area[0].code + ".")]
+        return PlaceAnswer(inside, confirm=True)
+    if found:
+        return PlaceAnswer(found, confirm=found[0].score < WEAK_SCORE)
+    # Neighbours are what people name by mistake; the rest of the country would match stray words.
+    outside = [c for c in g.resolve(text, scope[:2], limit=3) if not c.code.startswith(scope + ".")]
+    if outside and outside[0].score >= 100.0 and len(key(outside[0].name)) >= 6:
+        return PlaceAnswer([], elsewhere=outside[0])
+    return PlaceAnswer([])
+
+
 def is_ambiguous(candidates: list[Candidate]) -> bool:
     return len(candidates) > 1 and candidates[0].score - candidates[1].score < AMBIGUITY_MARGIN
 

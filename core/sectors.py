@@ -7,6 +7,7 @@ keyword vote is enough here and keeps the form fast and explainable.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from rapidfuzz import fuzz
 
@@ -28,16 +29,21 @@ SECTORS: tuple[str, ...] = (
 # Words (Indonesian, with common Javanese/Sundanese synonyms) that point to a sector.
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "jalan": ("jalan", "jln", "jl", "aspal", "pengaspalan", "berlubang", "lubang", "paving", "cor", "cor blok",
-              "rabat", "makadam", "gang", "dalan", "ratan", "jalan rusak", "jalan usaha tani", "trotoar"),
+              "rabat", "makadam", "gang", "dalan", "ratan", "jalan rusak", "jalan usaha tani", "trotoar",
+              "ambles", "amblas", "bergelombang", "margi", "bolong"),
     "jembatan": ("jembatan", "jembatan gantung", "kreteg", "sasak", "titian", "wot"),
     "drainase": ("drainase", "saluran", "got", "selokan", "gorong", "gorong-gorong", "banjir", "genangan",
-                 "kalen", "solokan", "talud", "talut", "irigasi", "parit", "mampet", "tersumbat"),
+                 "kalen", "solokan", "talud", "talut", "irigasi", "parit", "mampet", "tersumbat",
+                 "meluap", "tergenang", "luber", "mbludak", "cileuncang", "caah"),
     "penerangan_jalan": ("lampu", "pju", "penerangan", "lampu jalan", "gelap", "lampu dalan", "lampu merkuri",
-                         "lampu mati", "lampu penerangan"),
+                         "lampu mati", "lampu penerangan",
+                         "peteng", "poek", "pareum", "padam", "redup", "lampu padam"),
     "air_bersih": ("air bersih", "sumur", "sumur bor", "pdam", "pipa air", "air minum", "banyu", "cai",
-                   "tandon", "pamsimas", "krisis air", "kekeringan", "mata air"),
+                   "tandon", "pamsimas", "krisis air", "kekeringan", "mata air",
+                   "toya", "keruh", "kran", "keran", "ledeng", "air mati", "air keruh", "buthek", "asat"),
     "sanitasi_sampah": ("sampah", "tps", "bak sampah", "mck", "jamban", "wc", "toilet", "septic", "septictank",
-                        "ipal", "sanitasi", "limbah", "bank sampah", "tempat sampah"),
+                        "ipal", "sanitasi", "limbah", "bank sampah", "tempat sampah",
+                        "uwuh", "runtah", "sampah menumpuk", "bau sampah"),
     "kesehatan": ("posyandu", "puskesmas", "pustu", "kesehatan", "bidan", "stunting", "gizi", "ambulans",
                   "polindes", "lansia sehat", "obat", "klinik", "dokter"),
     "pendidikan": ("sekolah", "paud", "tk", "sd", "smp", "kelas", "ruang kelas", "pendidikan", "beasiswa",
@@ -47,14 +53,35 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "sosial": ("lansia", "disabilitas", "difabel", "yatim", "miskin", "bantuan sosial", "bansos", "rtlh",
                "rumah tidak layak huni", "bedah rumah", "sosial", "balai warga", "pos ronda"),
     "lingkungan_taman": ("taman", "penghijauan", "pohon", "rth", "ruang terbuka", "lingkungan", "hutan",
-                         "tanaman", "lapangan", "alun", "sungai bersih", "longsor"),
+                         "tanaman", "lapangan", "alun", "sungai bersih", "longsor",
+                         "pohon tumbang", "tumbang", "dahan", "ranting", "rumput liar", "tangkal", "wit"),
 }
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
+FUZZY_MIN_LENGTH = 6  # shorter keywords match whole words only: "bidang" (field) is not a typo of "bidan" (midwife)
+FUZZY_CUTOFF = 85.0  # one letter added or dropped ("drainse", "selokkan"), or replaced from 7 letters on
+# Words one letter away from a keyword that are never a typo of it.
+_NOT_TYPOS = frozenset("bidang widang sedang senang kadang tenang".split())
+
+MENU = "menu"  # what the "another kind" button sends; wants_menu() recognises it typed
+
+
+def _plain(text: str) -> str:
+    """Lower case without accents: "Kalèn" = "kalen", "Kaséhatan" = "kasehatan"."""
+    lowered = (text or "").lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch))
 
 
 def _tokens(text: str) -> list[str]:
-    return _WORD_RE.findall((text or "").lower())
+    return _WORD_RE.findall(_plain(text))
+
+
+def _typo_of(word: str, tokens: list[str]) -> bool:
+    """A token that is a typo of a keyword of 6+ letters (both words that long)."""
+    return len(word) >= FUZZY_MIN_LENGTH and any(
+        len(t) >= FUZZY_MIN_LENGTH and t not in _NOT_TYPOS and fuzz.ratio(word, t) >= FUZZY_CUTOFF for t in tokens)
 
 
 def rank(text: str) -> list[tuple[str, float]]:
@@ -70,7 +97,7 @@ def rank(text: str) -> list[tuple[str, float]]:
                     score += 2.0  # a phrase is stronger evidence than a single word
             elif word in tokens:
                 score += 1.0
-            elif len(word) >= 5 and any(len(t) >= 5 and fuzz.ratio(word, t) >= 85 for t in tokens):
+            elif _typo_of(word, tokens):
                 score += 0.6  # typo tolerance for longer words only ("drainse", "selokkan")
         if score:
             scores[sector] = score
@@ -83,17 +110,65 @@ def suggest(text: str) -> str | None:
     return ranked[0][0] if ranked else None
 
 
-def parse_choice(text: str) -> str | None:
-    """A sector code from what a citizen typed or pressed: a code, a label, or a describing word."""
+# "Another kind" / "choose the sector" typed instead of tapped, in Indonesian, Javanese and Sundanese.
+_KIND = r"(?:jenis|jinis|macam|macem|rupa|bidang|widang|sektor|kategori|pilihan|usulan|usul|item|kamus)(?:nya|ne|na)?"
+_OTHER = (r"(?:(?:yang|yg|sing|ingkang|nu|anu)\s+)?"
+          r"(?:lain|lainnya|lainya|laen|liyane|liyan|liya|liyo|sanes|sanesipun|sanese|sejen|seje|lian|lianna|beda|benten)")
+_SHOW = r"(?:pilih|milih|lihat|liat|lihatkan|tampilkan|tunjukkan|daftar|semua|seluruh|sedaya|kabeh|sadaya|ganti|gantos)"
+_MENU_RE = re.compile(
+    rf"\b{_KIND}\s+{_OTHER}\b"  # "jenis lain", "bidang lain", "jinis sanes", "widang sejen", "usulan lainnya"
+    rf"|\b{_SHOW}\s+(?:(?:semua|sedaya|kabeh|sadaya)\s+)?(?:jenis|jinis|bidang|widang|sektor|kategori)\b"
+    rf"|^(?:(?:saya|sy|aku|kula|abdi)\s+)?(?:(?:mau|pengen|ingin|arep|badhe|bade|hoyong|hayang)\s+)?"
+    rf"(?:(?:pilih|milih|yang|yg|sing|ingkang|nu|anu)\s+)?{_OTHER}(?:\s+(?:aja|saja|wae|mawon|we|bae|deh))?$"
+    r"|^(?:menu|bidang|widang|sektor|jenis|jinis|pilih bidang)$"
+    # "none of them fits": tidak ada yang cocok, ora ana sing cocok, mboten wonten ingkang leres, teu aya nu cocog
+    r"|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ndak|bukan|ora|ra|mboten|boten|dudu|teu|henteu|euweuh)\s+"
+    r"(?:(?:ada|ana|ono|wonten|aya)\s+)?(?:(?:yang|yg|sing|ingkang|nu|anu)\s+)?"
+    r"(?:cocok|cocog|sesuai|pas|trep|jumbuh|pantes)\b"
+)
+# Whole answers that pick the sector "Lainnya" itself, not the list.
+_LAINNYA = frozenset({"lain", "lain lain", "lainnya", "lainya", "liyanipun", "lianna"})
+_TRAILING_FILLER = re.compile(r"(?:\s+(?:aja|saja|aj|wae|mawon|we|bae|deh|ya|nggih|mah))+$")
+
+
+def _is_lainnya(cleaned: str) -> bool:
+    return _TRAILING_FILLER.sub("", cleaned) in _LAINNYA
+
+
+def wants_menu(text: str) -> bool:
+    """True when a typed answer asks for the list of sectors instead of the items offered: the "another kind"
+    button's title ("Jenis lain / pilih bidang", "Jinis sanès / pilih bidang", "Jenis séjén / pilih widang") or
+    words like "jenis lain", "pilih bidang", "bidang lain", "yang lain", "liyane", "nu sejen", "gak ada yang cocok".
+    The sector labels ("Lainnya", "Liyanipun", "Lianna") choose the sector "lainnya" and are not the menu."""
     from core import texts
 
-    cleaned = (text or "").strip().lower()
-    if cleaned in SECTORS:
-        return cleaned
+    cleaned = " ".join(_tokens(text))
+    if not cleaned or _is_lainnya(cleaned):
+        return False
+    if cleaned == MENU:
+        return True
+    for lang in texts.LANGUAGES:
+        title = texts.button("other_sector", lang)
+        if cleaned in {" ".join(_tokens(part)) for part in (title, *title.split("/"))}:
+            return True
+    return bool(_MENU_RE.search(cleaned))
+
+
+def parse_choice(text: str) -> str | None:
+    """A sector code from what a citizen typed or pressed: a code, a label (any of the three languages, accents
+    optional), or a describing word. None for the menu ("jenis lain", see wants_menu) and for nothing known."""
+    from core import texts
+
+    cleaned = " ".join(_tokens(text))
+    if cleaned.replace(" ", "_") in SECTORS:
+        return cleaned.replace(" ", "_")
+    compact = cleaned.replace(" ", "")
     for code in SECTORS:
         for lang in texts.LANGUAGES:
-            if cleaned == texts.sector_label(code, lang).lower():
+            if compact == "".join(_tokens(texts.sector_label(code, lang))):
                 return code
-    if cleaned in {"lain", "lain-lain", "lainnya", "lain lain"}:
+    if _is_lainnya(cleaned):
         return "lainnya"
+    if wants_menu(cleaned):
+        return None
     return suggest(cleaned)

@@ -53,6 +53,16 @@ BUTTONS: dict[str, dict[str, str]] = {
     "new_anyway": {"id": "Tetap kirim yang baru", "jv": "Tetep kintun ingkang énggal", "su": "Tetep kintun nu anyar"},
 }
 
+# Names of the draft's fields, in "Sudah saya ubah: RT/RW → RT 05 / RW 03".
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "description": {"id": "Usulan", "jv": "Usulan", "su": "Usulan"},
+    "sector": {"id": "Bidang", "jv": "Bidang", "su": "Widang"},
+    "village_code": {"id": "Lokasi", "jv": "Lokasi", "su": "Lokasi"},
+    "rt_rw": {"id": "RT/RW", "jv": "RT/RW", "su": "RT/RW"},
+    "photo": {"id": "Foto", "jv": "Foto", "su": "Poto"},
+    "map_pin": {"id": "Titik peta", "jv": "Titik peta", "su": "Titik peta"},
+}
+
 # Told to the submitter and the supporters when a proposal's status changes (storage queues it).
 STATUS_NEWS: dict[str, str] = {
     "id": "Kabar usulan {code} ({description}): statusnya sekarang \"{label}\".",
@@ -190,6 +200,10 @@ def status_label(status: str, language: str | None = None) -> str:
 
 def sector_label(sector: str, language: str | None = None) -> str:
     return _pick(SECTOR_LABELS[sector], language) if sector in SECTOR_LABELS else sector
+
+
+def field_label(field: str, language: str | None = None) -> str:
+    return _pick(FIELD_LABELS.get(field, {"id": field}), language)
 
 
 def button(key: str, language: str | None = None, **values: object) -> str:

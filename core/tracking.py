@@ -40,3 +40,15 @@ def find_all(text: str) -> list[str]:
         if code and code not in codes:
             codes.append(code)
     return codes
+
+
+_PARTIAL_RE = re.compile(r"(?<![0-9A-Z])USL[\s\-._]?([0-9A-Z]{2,5}|[0-9A-Z]{7,8})(?![0-9A-Z])", re.IGNORECASE)
+
+
+def partial_code(text: str) -> str | None:
+    """A code typed with a character too few or too many ("USL-7K3Q9"), to answer "the code has 6
+    characters" instead of "not found"; None when the text holds a whole code or none."""
+    if find_all(text):
+        return None
+    match = _PARTIAL_RE.search(text or "")
+    return match.group(0).upper() if match else None

@@ -135,6 +135,9 @@ class Stack:
             "GATEWAY_PORT": str(self.gateway_port),
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "RASA_TRACKER_DB": str(self.var_dir / "tracker.db"),
+            # rasa_sdk binds the action server to $SANIC_HOST, 0.0.0.0 unless told: it has no token, so it
+            # listens on loopback unless a multi-host deployment names a private address (ACTIONS_HOST).
+            "SANIC_HOST": os.environ.get("ACTIONS_HOST", "127.0.0.1"),
         })
         if self.database_url:
             env["DATABASE_URL"] = self.database_url

@@ -60,6 +60,8 @@ class Proposal(Base):
     draft_key = Column(String(64), nullable=False, unique=True)
     citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
     description = Column(Text, nullable=False)
+    # What the citizen wrote, greetings and all: the description above is cleaned for the record.
+    original_text = Column(Text)
     sector = Column(String(32), nullable=False, index=True)
     item_code = Column(String(64))  # the kamus usulan item (core/kamus.py), when the citizen chose one
     village_code = Column(String(13), nullable=False, index=True)

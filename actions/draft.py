@@ -1,0 +1,57 @@
+"""The proposal draft the form fills: its slots, and how to clear them."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+
+from core import answers
+
+FORM = "proposal_form"
+
+FORM_SLOTS = (
+    "fixing_code",
+    "description",
+    "original_text",
+    "offered_text",
+    "sector",
+    "kamus_item",
+    "show_all_sectors",
+    "village_code",
+    "village_candidates",
+    "rt_rw",
+    "photo",
+    "map_pin",
+    "confirmed",
+    "similar_codes",
+    "duplicate_choice",
+    "draft_id",
+    "invalid_answers",
+    "cancel_pending",
+    "requested_slot",
+)
+# Answers that are worth a "are you sure?" before they are thrown away.
+ANSWERS = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
+
+
+def reset_form() -> list[EventType]:
+    initial = {"invalid_answers": 0, "show_all_sectors": False, "cancel_pending": False}
+    return [SlotSet(slot, initial.get(slot)) for slot in FORM_SLOTS]
+
+
+def has_answers(tracker: Tracker) -> bool:
+    return any(tracker.get_slot(slot) for slot in ANSWERS)
+
+
+def skip_answer(tracker: Tracker) -> list[EventType] | None:
+    """Slot events that skip the optional question being asked, when the message says "none" / "no need".
+
+    The NLU cannot see which question was asked: "gak usah" may come out as `cancel`, "euweuh potona"
+    ("no photo") as a question about photos. Actions that handle those intents inside the form ask this first.
+    """
+    requested = tracker.get_slot("requested_slot")
+    if tracker.active_loop_name != FORM or requested not in answers.SKIPPABLE:
+        return None
+    if not answers.is_skip(tracker.latest_message.get("text")):
+        return None
+    return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]

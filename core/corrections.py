@@ -1,0 +1,108 @@
+"""Corrections a citizen makes to a proposal draft, at any question: "eh salah, RT nya 5",
+"dudu Sinduadi ning Sendangadi", "RW na 4 lain 3", "lokasinya salah, bukan X tp Y", "ganti fotonya".
+
+A correction names one field and usually its new value. Only what it names changes; the rest of the
+draft stays. Reading is kept apart from the Rasa actions so it is unit-tested and shared.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core import answers
+
+MARKER = re.compile(
+    r"\b(?:salah|slh|keliru|kliru|ralat|koreksi|revisi|ganti|gantos|ngganti|ganti\w*|ubah|rubah|diubah|diganti|"
+    r"robih|ngrubah|ngowahi|owahi|benerin|benerake|leresaken|lereskeun|ngalereskeun|bukan|bkn|dudu|duduk|sanes|"
+    r"sanés|lain|lanten|maksud(?:nya|ku|e)?|maksud\s+saya|salah\s+ketik|typo|wrong|eh|ehh|sori|sorry|lepat|"
+    r"kelirune|kalepatan|lepat)\b",
+    re.IGNORECASE,
+)
+_CONTRAST = re.compile(
+    r"\b(?:bukan|bkn|dudu|duduk|sanes|sanés|lain|lanten|not)\s+(?P<old>.+?)[\s,]+(?:tapi|tp|tpi|tetapi|melainkan|"
+    r"ning|nanging|ananging|namung|mung|tapi|but|nu|mah|nanging|ananging|tapi\s+di|ning\s+ing)\s+(?P<new>.+)$",
+    re.IGNORECASE,
+)
+_TRAILING_NEGATION = re.compile(r"^(?P<new>.+?)[\s,]+(?:bukan|bkn|dudu|duduk|sanes|sanés|lain|lanten|not)\s+.+$",
+                                re.IGNORECASE)
+_FIELD_CUES: dict[str, re.Pattern] = {
+    "map_pin": re.compile(r"\b(?:titik|peta|map|maps|koordinat|pin|share\s*loc|lokasi\s+peta|titik\s+lokasi|"
+                          r"tikor)\w*", re.IGNORECASE),
+    "photo": re.compile(r"\b(?:foto|poto|photo|gambar|gambaripun|potret)\w*", re.IGNORECASE),
+    "village_code": re.compile(r"\b(?:desa|désa|ds|kelurahan|kel|kalurahan|lokasi|tempat|tempatna|alamat|panggonan|"
+                               r"papan|kampung|wilayah|daerah|lokasine|lokasina|lokasinya|desane|desana|desanya|"
+                               r"kelurahane|lokasipun)\b", re.IGNORECASE),
+    "sector": re.compile(r"\b(?:bidang|bidange|bidangna|widang|sektor|jenis|jinis|kategori|kind)\w*", re.IGNORECASE),
+    "description": re.compile(r"\b(?:usulan|usulane|usulanna|usulanipun|usulannya|deskripsi|isi|isine|isina|"
+                              r"keterangan|uraian|penjelasan|katrangan|pedaran)\b", re.IGNORECASE),
+}
+_RT_RW_WORD = re.compile(r"\b(rt|rw)[\s\-]*(?:nya|ne|né|na|e|é|ipun|ku|mu)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One field to change. `value` is None when the citizen only says which field is wrong."""
+
+    field: str
+    value: object = None
+
+
+def _rt_rw_value(text: str) -> tuple[str | None, str | None] | None:
+    """RT/RW in a correction; with "bukan 3 tapi 5" / "4 lain 3" the new numbers win."""
+    plain = _RT_RW_WORD.sub(r"\1", text)
+    contrast = _CONTRAST.search(plain)
+    if contrast:
+        new = contrast.group("new")
+        parsed = answers.parse_rt_rw(new)
+        if not parsed or not any(parsed):
+            number = re.search(r"\d{1,3}", new)
+            which = re.findall(r"\b(rt|rw)\b", plain.lower())
+            if number and which:
+                value = f"{int(number.group()):02d}"
+                return (value, None) if which[-1] == "rt" else (None, value)
+        return parsed if parsed and any(parsed) else None
+    trailing = _TRAILING_NEGATION.match(plain)
+    parsed = answers.parse_rt_rw(trailing.group("new") if trailing else plain)
+    return parsed if parsed and any(parsed) else None
+
+
+def _place_text(text: str) -> str:
+    contrast = _CONTRAST.search(text)
+    if contrast:
+        return contrast.group("new")
+    trailing = _TRAILING_NEGATION.match(text)
+    if trailing:
+        return trailing.group("new")
+    after = MARKER.split(text)
+    return after[-1] if after and after[-1].strip() else text
+
+
+def find(text: str, requested: str | None, resolve_place: Callable[[str], list] | None = None) -> Correction | None:
+    """The correction in a message, or None when it is no correction (an ordinary answer).
+
+    An answer to the question asked is not a correction of it ("RT 5 RW 3" when RT/RW is asked);
+    the same words while another question is open, or with a marker ("salah", "dudu", "lain"), are.
+    """
+    text = (text or "").strip()
+    if not text or text.startswith("/"):
+        return None
+    marked = bool(MARKER.search(text))
+    rt_rw = _rt_rw_value(text) if re.search(r"\b(?:rt|rw)\b", text, re.IGNORECASE) else None
+    if rt_rw and (requested != "rt_rw" or marked):
+        return Correction("rt_rw", rt_rw)
+    if not marked:
+        return None
+    cues = [field for field, cue in _FIELD_CUES.items() if cue.search(text)]
+    if "village_code" in cues or (not cues and _CONTRAST.search(text)):
+        if resolve_place:
+            candidates = resolve_place(_place_text(text))
+            if candidates:
+                return Correction("village_code", candidates)
+        if "village_code" in cues:
+            return Correction("village_code")
+    for field in ("map_pin", "photo", "sector", "description"):
+        if field in cues:
+            return Correction(field)
+    return None

@@ -1,0 +1,134 @@
+"""The substance of a citizen's message, as the stored description of a proposal.
+
+People open with greetings, a vocative and a lead-in ("Selamat siang min, saya mau mengusulkan ...",
+"Nyuwun sewu, kula ajeng ...", "Wilujeng siang, abdi bade ..."), then say what, where in the hamlet,
+why and how big. The officer needs the what/where/why/size; the greeting and the place fields the
+form already captured (desa, kecamatan, RT/RW) are noise. Everything else is kept, in the citizen's
+own words: nothing is cut after the first place word, and the original message is stored beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
+MIN_WORDS = 2
+
+_VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|"
+             r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
+             r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2")
+_GREETING = re.compile(
+    r"^\s*(?:(?:selamat|slmt|met|sugeng|wilujeng)\s+(?:pagi|siang|sore|malam|malem|enjing|injing|siyang|sonten|"
+    r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
+    r"(?:\s+wabarakatuh)?))?|ass?alamualaikum(?:\s+wr\.?\s*wb\.?)?|asw|askum|salam(?:\s+sejahtera)?|halo+|hallo+|"
+    r"helo+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
+    r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
+    r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten)"
+    r"(?:\s+(?:" + _VOCATIVE + r"))*\s*[,.!:;\-–—~]*\s*",
+    re.IGNORECASE,
+)
+_VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")\s*[,.!:;\-]+\s*|^\s*(?:min|kak|gan|lur)\s+", re.IGNORECASE)
+_CLOSING = re.compile(
+    r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
+    r"maturnuwun|hatur\s+nuhun|nuhun|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
+    r"direspon)|mohon\s+bantuannya|matur\s+sembah\s+nuwun)(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
+    r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
+    re.IGNORECASE,
+)
+_SUBJECT = (r"(?:saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
+            r"ambo|awak)")
+_WANT = (r"(?:mau|ingin|ingn|pengen|pgn|pingin|kepingin|hendak|akan|mo|mw|mohon|tolong|tlg|minta|berencana|arep|"
+         r"pengin|badhe|bade|ajeng|hoyong|palay|rek|ameh|nak|kepengen|bermaksud|nyuwun|nyuhunkeun|sumeja|"
+         r"bermaksud\s+untuk)")
+_PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake)?|usul(?:an|in|kan)?|mengajukan|"
+            r"ngajuin|ajukan|ngajokaken|ngajukeun|ngajukake|mengusulkan|melaporkan|lapor(?:kan)?|nglaporaken|"
+            r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
+            r"mengadukan|ngadu|ngadukeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
+            r"memberitahukan|ngabarkeun|ngabari|ngabarani)")
+_LEAD_IN = re.compile(
+    r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
+    r"(?:" + _PROPOSE + r"(?:\s+|\s*$))(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
+    r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
+    r"yen|nek|bilih|yén|perihal|mengenai|babagan|ngenani|ngeunaan|perkawis|kangge|kanggo|pikeun)\s+)?[:,\-]?\s*",
+    re.IGNORECASE,
+)
+_WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+"
+                        r"(?:minta|nyuwun|nyuhunkeun|mohon)\s+", re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+_PREP = r"(?:di|ing|wonten(?:\s+ing)?|neng|ning|nang|ring|teng|dhateng|ka|ke|dari|daerah|wilayah|kawasan|lingkungan)"
+_ADMIN = (r"(?:desa|ds\.?|kelurahan|kel\.?|kalurahan|kal\.?|kecamatan|kec\.?|kapanewon|kap\.?|kabupaten|kab\.?|"
+          r"kota|kemantren|kacamatan|kapanéwon)")
+_RT_RW = re.compile(
+    r"(?:\b" + _PREP + r"\s+)?\b(?:rt|rw)\.?\s*[:\-]?\s*0*\d{1,3}"
+    r"(?:\s*[/\-,]?\s*(?:rw|rt)?\.?\s*[:\-]?\s*0*\d{1,3})?\b",
+    re.IGNORECASE)
+_ADMIN_NAME = re.compile(r"(?:\b" + _PREP + r"\s+)?\b" + _ADMIN + r"(?:\s+|(?<=\.))((?:[\w'\-]+\s*){1,3})",
+                         re.IGNORECASE)
+
+
+def _strip_start(sentence: str) -> str:
+    """Greetings, vocatives and the lead-in at the start of one sentence, however they are stacked."""
+    previous = None
+    while previous != sentence:
+        previous = sentence
+        sentence = _GREETING.sub("", sentence, count=1)
+        sentence = _VOCATIVE_ONLY.sub("", sentence, count=1)
+        sentence = _LEAD_IN.sub("", sentence, count=1)
+        sentence = _WANT_ONLY.sub("", sentence, count=1)
+    return sentence
+
+
+def _drop_places(text: str, is_place: Callable[[str], bool] | None) -> str:
+    """Remove "di Desa X", "Kec. Y", "RT 3 RW 5": those are stored as fields of their own."""
+    def admin(match: re.Match) -> str:
+        words = match.group(1).split()
+        for size in range(len(words), 0, -1):
+            name = " ".join(words[:size])
+            if is_place is None or is_place(name):
+                rest = " ".join(words[size:])
+                return f" {rest} " if rest else " "
+        return match.group(0)
+
+    text = _ADMIN_NAME.sub(admin, text)
+    return _RT_RW.sub(" ", text)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
+    text = re.sub(r"[\s,]+(?:min|mimin|kak|gan|lur|pak|bu|kang|teh)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:di|ing|neng|ning|nang|wonten|teng|ka|ke|dan|lan|sareng|kaliyan|yang|sing|nu|ingkang)"
+                  r"\s*([,.;:!?]|$)", r"\1", text, flags=re.IGNORECASE)
+    return text.strip(" ,;:-–—")
+
+
+def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
+    """What the message asks for, without salutations, lead-ins, closings and the captured place fields.
+
+    `is_place(name)` tells whether a name after "desa"/"kec." is a place (the gazetteer knows); without
+    it, one word after the keyword is taken as the name.
+    """
+    sentences = []
+    for sentence in _SENTENCE.split((text or "").strip()):
+        sentence = _strip_start(sentence)
+        sentence = _CLOSING.sub("", sentence)
+        sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
+        if re.search(r"[^\W\d_]{2,}", sentence):
+            sentences.append(sentence)
+    body = " ".join(sentences)
+    body = _tidy(body).strip()
+    if len(body) > MAX_CHARS:
+        body = body[:MAX_CHARS].rsplit(" ", 1)[0]
+    return body[:1].upper() + body[1:]
+
+
+def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
+    body = substance(text, is_place)
+    words = re.findall(r"[^\W\d_]{2,}", body)
+    if len(words) < MIN_WORDS:
+        return None
+    return body

@@ -1,0 +1,128 @@
+"""The proposal form as real citizens use it: corrections at any question, nudges, "yes, cancel it",
+typed choices, places that need a choice, and the duplicate offer that must reach them."""
+
+from __future__ import annotations
+
+from rasa_sdk.events import SlotSet
+
+from actions.proposal_form import ActionAskDuplicateChoice, ValidateProposalForm
+from storage import repo
+
+
+def slots_of(events: list) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def responses(dispatcher) -> list[str]:
+    return [m.get("response") for m in dispatcher.messages]
+
+
+def at_question(tracker_from, requested: str, text: str, intent: str = "inform", **slots):
+    tracker = tracker_from("optional_photo_question", requested_slot=requested, **slots)
+    tracker.latest_message = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text,
+                              "language": "jv"}
+    tracker.add_slots([SlotSet(requested, text)])  # what the form's from_text mapping extracted
+    return tracker
+
+
+async def test_a_correction_at_another_question_changes_only_what_it_names(tracker_from, dispatcher, domain) -> None:
+    events = await ValidateProposalForm().run(dispatcher, at_question(tracker_from, "photo", "eh salah, RT nya 5"),
+                                              domain)
+    slots = slots_of(events)
+    assert slots["rt_rw"] == "RT 05 / RW 05"  # the RW stays
+    assert slots["photo"] is None and slots["requested_slot"] == "photo"  # and the photo is asked again
+    assert "village_code" not in slots and "description" not in slots
+    assert responses(dispatcher) == ["utter_changed"]
+
+
+async def test_a_place_correction_at_the_summary(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "confirmed", "dudu Sinduadi ning Sendangadi")
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert slots["village_code"] == "34.04.06.2002"  # Sendangadi, Mlati
+    assert slots["confirmed"] is None and slots["requested_slot"] == "confirmed"  # the summary again
+    assert slots["similar_codes"] is None  # the duplicate check runs again for the new place
+
+
+async def test_a_nudge_is_answered_and_the_question_asked_again(tracker_from, dispatcher, domain) -> None:
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, at_question(tracker_from, "rt_rw", "kok diam?"),
+                                                      domain))
+    assert responses(dispatcher) == ["utter_still_here"]
+    assert slots == {"rt_rw": None, "requested_slot": "rt_rw"}
+
+
+async def test_yes_to_are_you_sure_cancels_and_no_goes_on(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "photo", "nggih", intent="affirm", cancel_pending=True)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_proposal_cancelled"]
+    assert slots["requested_slot"] is None and slots["description"] is None and slots["draft_id"] is None
+    dispatcher.messages.clear()
+    tracker = at_question(tracker_from, "photo", "mboten, lajengaken", intent="deny", cancel_pending=True)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert responses(dispatcher) == ["utter_continue_form"]
+    assert slots["cancel_pending"] is False and slots["requested_slot"] == "photo"
+    assert "description" not in slots
+
+
+async def test_a_kind_typed_by_its_position_keeps_the_kamus_item(tracker_from, dispatcher, domain) -> None:
+    from actions.proposal_form import _shown_items
+
+    tracker = at_question(tracker_from, "sector", "sing kapisan", sector=None)
+    shown = _shown_items(tracker)
+    result = await ValidateProposalForm().validate_sector("sing kapisan", dispatcher, tracker, domain)
+    assert result["sector"] == shown[0].sector and result["kamus_item"] == shown[0].code
+
+
+async def test_a_typed_other_kind_opens_the_sector_list(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "sector", "Jenis lain / pilih bidang", sector=None)
+    result = await ValidateProposalForm().validate_sector("Jenis lain / pilih bidang", dispatcher, tracker, domain)
+    assert result["show_all_sectors"] is True and result["sector"] is None
+
+
+async def test_places_that_need_a_choice_or_another_office(tracker_from, dispatcher, domain) -> None:
+    form = ValidateProposalForm()
+    tracker = at_question(tracker_from, "village_code", "sendang", village_code=None)
+    result = await form.validate_village_code("sendang", dispatcher, tracker, domain)
+    assert result["village_code"] is None and len(result["village_candidates"]) >= 5
+    tracker = at_question(tracker_from, "village_code", "sing nomer loro", village_code=None,
+                          village_candidates=result["village_candidates"])
+    chosen = await form.validate_village_code("sing nomer loro", dispatcher, tracker, domain)
+    assert chosen["village_code"] == result["village_candidates"][1]
+    tracker = at_question(tracker_from, "village_code", "Panggungharjo", village_code=None)
+    outside = await form.validate_village_code("Panggungharjo", dispatcher, tracker, domain)
+    assert outside["village_code"] is None
+    assert dispatcher.messages[-1]["response"] == "utter_village_outside_region"
+    assert dispatcher.messages[-1]["kabupaten"] == "Kabupaten Bantul"
+
+
+async def test_the_similar_proposal_is_found_kept_and_offered(tracker_from, dispatcher, domain,
+                                                              action_database) -> None:
+    draft = repo.ProposalDraft(description="Perbaikan jalan rusak berlubang", sector="jalan",
+                               village_code="34.04.07.2001")
+    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "d-similar", draft)
+    tracker = at_question(tracker_from, "map_pin", "lewati", map_pin=None)
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    slots = slots_of(events)
+    assert slots["similar_codes"] == [existing.code]  # rasa_sdk used to drop this slot
+    tracker.slots.update(slots)
+    await ActionAskDuplicateChoice().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_ask_duplicate_choice"
+    assert dispatcher.messages[-1]["code"] == existing.code
+
+
+async def test_supporting_the_similar_one_by_typing_ends_the_form(tracker_from, dispatcher, domain,
+                                                                  action_database) -> None:
+    draft = repo.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "d-similar-2", draft)
+    tracker = at_question(tracker_from, "duplicate_choice", "iya sing kuwi", similar_codes=[existing.code])
+    result = await ValidateProposalForm().validate_duplicate_choice("iya sing kuwi", dispatcher, tracker, domain)
+    assert result["requested_slot"] is None and result["description"] is None
+    assert responses(dispatcher) == ["utter_support_added"]
+    view = await repo.get_proposal(action_database, existing.code)
+    assert view.supporters == 1
+
+
+async def test_an_empty_similar_list_never_gives_a_silent_turn(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "duplicate_choice", "", similar_codes=["USL-ZZZZZZ"])
+    events = await ActionAskDuplicateChoice().run(dispatcher, tracker, domain)
+    assert SlotSet("duplicate_choice", "new") in events
+    assert responses(dispatcher) == ["utter_ask_confirmed"]

@@ -1,0 +1,117 @@
+"""Reading what real citizens write: descriptions without greetings, "no need" at optional questions,
+corrections at any point, and place answers that need a choice (issue: real citizens reach their goal)."""
+
+from __future__ import annotations
+
+import pytest
+
+from core import answers, corrections, description, regions
+
+SLEMAN = "34.04"
+
+
+@pytest.fixture(scope="module")
+def gazetteer() -> regions.Gazetteer:
+    return regions.gazetteer()
+
+
+@pytest.mark.parametrize(
+    ("text", "keeps", "drops"),
+    [
+        ("Selamat siang. Saya ingin mengusulkan pemasangan lampu penerangan jalan di jalan dusun Karang, Desa "
+         "Sendangadi. Jalannya gelap gulita kalau malam, sering ada jambret. Terima kasih",
+         ["lampu penerangan jalan", "dusun Karang", "gelap gulita", "jambret"],
+         ["Selamat", "Saya ingin", "Sendangadi", "Terima kasih"]),
+        ("Nyuwun sewu, kula ajeng ngaturaken bilih margi ing padukuhan kula risak sanget, kathah bolonganipun",
+         ["margi", "risak sanget", "bolongan"], ["Nyuwun sewu", "kula ajeng"]),
+        ("Wilujeng siang, abdi bade ngusulkeun perbaikan solokan di RW 4, sok banjir unggal hujan",
+         ["solokan", "banjir unggal hujan"], ["Wilujeng", "abdi bade", "RW 4"]),
+        ("Min saya mau usul bikin posyandu baru di desa Tirtoadi min", ["posyandu baru"], ["Min ", "Tirtoadi"]),
+        ("Assalamualaikum wr wb pak, jalan depan rumah rusak parah", ["jalan depan rumah rusak parah"],
+         ["Assalamualaikum", "pak"]),
+    ],
+)
+def test_the_description_keeps_the_substance_without_greetings_or_place_fields(text, keeps, drops) -> None:
+    stored = description.from_opening(text)
+    for words in keeps:
+        assert words.lower() in stored.lower(), (words, stored)
+    for words in drops:
+        assert words.lower() not in stored.lower(), (words, stored)
+
+
+def test_a_long_message_is_not_cut_after_the_first_place_word() -> None:
+    text = ("Saya mau usul perbaikan jalan di Desa Caturtunggal. " + "Jalannya berlubang dan becek setiap hujan, "
+            "anak sekolah sering jatuh. " * 12 + "Panjangnya kira-kira 300 meter.")
+    stored = description.from_opening(text)
+    assert "300 meter" in stored and len(stored.split()) > 60
+
+
+def test_only_a_lead_in_is_no_description() -> None:
+    for text in ("mau usul", "saya mau mengusulkan", "kula badhe usul", "abdi bade ngusulkeun", "halo min"):
+        assert description.from_opening(text) is None, text
+
+
+@pytest.mark.parametrize("text", ["nggak usah deh", "kagak usah", "teu gaduh potona", "gatau rt nya",
+                                  "indak ado foto", "ga usah ya min", "ora ngerti rt-ne", "teu terang RT na",
+                                  "no photo", "lewati aja", "mboten wonten"])
+def test_every_way_of_saying_none_skips_an_optional_question(text: str) -> None:
+    assert answers.is_skip(text)
+
+
+@pytest.mark.parametrize("text", ["tidak ada lampu di gang kami sejak lama", "ada, sebentar", "RT 3 RW 5",
+                                  "Sendangadi", "jalan rusak parah"])
+def test_answers_are_not_skips(text: str) -> None:
+    assert not answers.is_skip(text)
+
+
+def test_nudges_and_just_asking() -> None:
+    for text in ("kok diam?", "halo?", "masih di sana?", "piye iki kok meneng wae", "kumaha ieu teu dijawab"):
+        assert answers.is_nudge(text), text
+    for text in ("halo, jalan rusak", "RT 3", "jalan depan rumah rusak"):
+        assert not answers.is_nudge(text), text
+    assert answers.is_just_asking("saya cuma tanya kok") and answers.is_just_asking("kula namung nyuwun pirsa")
+
+
+@pytest.mark.parametrize(
+    ("text", "asked", "field", "value"),
+    [("eh salah, RT nya 5", "photo", "rt_rw", ("05", None)),
+     ("RW na 4 lain 3", "confirmed", "rt_rw", (None, "04")),
+     ("bukan RT 3 tapi RT 5", "confirmed", "rt_rw", ("05", None)),
+     ("RT-ne 5 dudu 3", "confirmed", "rt_rw", ("05", None)),
+     ("RT 5 RW 3", "photo", "rt_rw", ("05", "03")),
+     ("ganti fotonya", "confirmed", "photo", None),
+     ("Robih usulan", "confirmed", "description", None)],
+)
+def test_a_correction_names_only_what_changes(text, asked, field, value) -> None:
+    found = corrections.find(text, asked)
+    assert found is not None and found.field == field and found.value == value
+
+
+@pytest.mark.parametrize("text", ["dudu Sinduadi ning Sendangadi", "lokasinya salah, bukan Sinduadi tp Sendangadi",
+                                  "desanya salah, harusnya Sendangadi"])
+def test_a_place_correction_names_the_new_place(text: str, gazetteer) -> None:
+    found = corrections.find(text, "confirmed", lambda t: gazetteer.resolve(t, SLEMAN))
+    assert found.field == "village_code" and found.value[0].name == "Sendangadi"
+
+
+def test_answers_to_the_question_asked_are_not_corrections() -> None:
+    assert corrections.find("RT 5 RW 3", "rt_rw") is None
+    assert corrections.find("gak ada fotonya", "photo") is None
+    assert corrections.find("jalan rusak", "description") is None
+
+
+def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
+    exact = regions.place_answer(gazetteer, "ds. caturtunggal", SLEMAN)
+    assert [c.name for c in exact.villages][:1] == ["Caturtunggal"] and not exact.confirm
+    weak = regions.place_answer(gazetteer, "sendang", SLEMAN)
+    assert weak.confirm and len(weak.villages) >= 5 and all(c.name.startswith("Sendang") for c in weak.villages)
+    short = regions.place_answer(gazetteer, "maguwo", SLEMAN)
+    assert short.confirm and [c.name for c in short.villages] == ["Maguwoharjo"]
+    kecamatan = regions.place_answer(gazetteer, "kapanewon Godean", SLEMAN)
+    assert kecamatan.confirm and all(c.kecamatan == "Godean" for c in kecamatan.villages)
+    assert len(kecamatan.villages) >= 5
+    narrowed = regions.place_answer(gazetteer, "Sendang, Minggir", SLEMAN)
+    assert narrowed.villages and all(c.kecamatan == "Minggir" for c in narrowed.villages)
+    outside = regions.place_answer(gazetteer, "Panggungharjo", SLEMAN)
+    assert not outside.villages and outside.elsewhere.kabupaten == "Kabupaten Bantul"
+    assert regions.place_answer(gazetteer, "depan masjid", SLEMAN) == regions.PlaceAnswer([])
