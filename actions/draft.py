@@ -55,3 +55,17 @@ def skip_answer(tracker: Tracker) -> list[EventType] | None:
     if not answers.is_skip(tracker.latest_message.get("text")):
         return None
     return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
+
+
+def offer_answered(tracker: Tracker) -> bool:
+    """True when the message before this one was the bot's offer to turn a complaint into a proposal."""
+    seen_user = False
+    for event in reversed(tracker.events):
+        kind = event.get("event")
+        if kind == "user":
+            if seen_user:
+                return False
+            seen_user = True
+        elif kind == "action" and seen_user and event.get("name") not in ("action_listen", None):
+            return event.get("name") == "action_offer_proposal"
+    return False

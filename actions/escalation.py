@@ -13,8 +13,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, logger
 from actions.conversation import is_english
-from actions.draft import skip_answer
-from core import answers
+from actions.draft import offer_answered, skip_answer
+from core import answers, kamus, sectors
 from storage import repo
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -22,6 +22,7 @@ UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 # answer. Below this, the citizen's question goes the unclear way (rephrase, then an officer).
 FAQ_MIN_CONFIDENCE = 0.6
 EXCERPT_MESSAGES = 6
+LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
 QUESTION_MIN_CHARS = 5
 
 
@@ -110,9 +111,16 @@ class ActionHandleUnclear(Action):
             dispatcher.utter_message(text=answer)
             return []
         text = tracker.latest_message.get("text") or ""
+        if offer_answered(tracker) and answers.accepts(text):
+            return [FollowupAction("proposal_form")]  # "iya itu usulan sy" to "make it a proposal?"
+        if answers.asks_own_proposals(text):
+            return [FollowupAction("action_check_status")]  # "usulan sy apa aja ya min"
         if answers.is_noise(text):
             dispatcher.utter_message(response="utter_rephrase")
             return []
+        if not tracker.active_loop_name and len(text.split()) >= LONG_PROBLEM_WORDS and (
+                kamus.match(text, limit=1) or sectors.suggest(text)):
+            return [FollowupAction("action_offer_proposal")]  # a long story about a local problem
         if tracker.latest_message.get("language") == "other" and is_english(text):
             dispatcher.utter_message(response="utter_english_note")
             return []
@@ -120,9 +128,28 @@ class ActionHandleUnclear(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if len(streak) < 2:
             dispatcher.utter_message(response="utter_out_of_scope" if intent == "out_of_scope" else "utter_rephrase")
-            return []
+            return [SlotSet("question", None)]  # no offer stands: a "ya" now is not a "yes, an officer"
         dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet("question", "\n".join(t for t in streak if t)[:2000])]
+
+
+OFFER_VALID_S = 15 * 60  # a "ya" to "pass it to an officer?" later than this is not an answer to it
+
+
+class ActionAcceptOfficerOffer(Action):
+    """ "Ya" right after the bot's unclear-message reply: an officer only when one was offered, recently."""
+
+    def name(self) -> str:
+        return "action_accept_officer_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        offered_at = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+        answered_at = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
+        fresh = offered_at is not None and answered_at is not None and answered_at - offered_at <= OFFER_VALID_S
+        if tracker.get_slot("question") and fresh:
+            return [FollowupAction("escalation_form")]
+        dispatcher.utter_message(response="utter_no_problem")
+        return [SlotSet("question", None)]
 
 
 class ActionAnswerFaq(Action):

@@ -27,6 +27,9 @@ STRONG_CONFIDENCE = 0.9
 STRONG_WORDS = 5  # a sentence this long, detected this surely, switches on its own
 MIN_WORDS = 3  # fewer own words than this never switch ("nggih", "iya bener", "rt 5 rw 1")
 _NOT_WORDS = {"rt", "rw", "usl", "desa", "kec", "kel", "ds", "kab", "dusun"}
+# Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
+GREETING_MARKERS = {"sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su", "sugeng": "jv",
+                    "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv"}
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -64,14 +67,18 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
         return current
     detected = message.get("language")
     confidence = float(message.get("language_confidence") or 0.0)
+    words = own_words(message.get("text") or "", titles)
+    established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
+    marker = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
+    if marker and not established and len(words) < MIN_WORDS:
+        return marker  # "Sampurasun", "Sugeng enjing": the first words say the language
     if detected not in texts.LANGUAGES or detected == current:
         return current
-    words = own_words(message.get("text") or "", titles)
     if len(words) < MIN_WORDS or confidence < MIN_CONFIDENCE:
         return current
     if len(words) >= STRONG_WORDS and confidence >= STRONG_CONFIDENCE:
         return detected
-    if not previous or len(own_words(previous.get("text") or "")) < MIN_WORDS:
+    if not established:
         return detected  # nothing was established yet: the first real sentence sets the language
     if previous.get("language") == detected and float(previous.get("language_confidence") or 0.0) >= MIN_CONFIDENCE:
         return detected

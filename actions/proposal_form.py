@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import status as status_actions
 from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
-from actions.draft import has_answers, reset_form, skip_answer  # noqa: F401 - skip_answer kept importable here
+from actions.draft import has_answers, offer_answered, reset_form, skip_answer  # noqa: F401 - skip_answer kept importable here
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, regions, sectors, texts
 from storage import duplicates, repo
@@ -60,16 +60,15 @@ _QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|ken
 
 def _opening_text(tracker: Tracker) -> str | None:
     """The message that opened the form, the only one mined for extra details: the request itself, or
-    the complaint the bot offered to turn into a proposal ("jalan depan rumah rusak" → "ya")."""
+    the complaint the bot offered to turn into a proposal ("jalan depan rumah rusak" → "ya, ajukan")."""
     if tracker.get_slot("requested_slot") is not None:
         return None
     offered = tracker.get_slot("offered_text")
-    text = tracker.latest_message.get("text") or ""
+    if offered and offer_answered(tracker):
+        return offered
     if latest_intent(tracker) == "submit_proposal":
-        if offered and description.from_opening(text, is_place) is None:
-            return f"{offered}\n{text}"
-        return text
-    return offered
+        return tracker.latest_message.get("text") or ""
+    return None
 
 
 def _fresh_user_turn(tracker: Tracker) -> bool:
@@ -157,9 +156,10 @@ class ValidateProposalForm(FormValidationAction):
             if intent == "deny" or answers.is_skip(text):
                 dispatcher.utter_message(response="utter_continue_form")
                 return self._reask(requested), keep
-        if requested in answers.SKIPPABLE and answers.is_skip(text):
+        if requested in answers.SKIPPABLE and not answers.is_cancel(text) and (answers.is_skip(text) or (
+                answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
             return None, keep  # "gak usah" to an optional question skips it, whatever the NLU made of it
-        if intent == "cancel" or answers.is_just_asking(text):
+        if intent == "cancel" or answers.is_cancel(text) or answers.is_just_asking(text):
             return self._cancel(dispatcher, tracker, requested), keep
         if text.startswith("/"):
             return None, keep  # a button: its payload is the answer
@@ -409,9 +409,9 @@ class ValidateProposalForm(FormValidationAction):
 
     async def validate_rt_rw(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        if answers.is_skip(str(value)):
-            return {"rt_rw": answers.SKIP, "invalid_answers": 0}
         parsed = answers.parse_rt_rw(str(value or ""))
+        if (not parsed or not any(parsed)) and (answers.declines(str(value)) or answers.is_dont_know(str(value))):
+            return {"rt_rw": answers.SKIP, "invalid_answers": 0}
         if not parsed or not any(parsed):
             return self._invalid(dispatcher, tracker, "rt_rw", "utter_rt_rw_invalid")
         return {"rt_rw": answers.format_rt_rw(*parsed), "invalid_answers": 0}
@@ -419,7 +419,7 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_photo(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
-        if answers.is_skip(text):
+        if answers.declines(text):
             return {"photo": answers.SKIP, "invalid_answers": 0}
         if _PHOTO_REF.match(text) and (config().media_dir / text).is_file():
             if tracker.get_slot("requested_slot") == "photo":
@@ -430,9 +430,9 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_map_pin(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> dict[str, Any]:
         text = str(value or "").strip()
-        if answers.is_skip(text):
-            return {"map_pin": answers.SKIP, "invalid_answers": 0}
         pin = answers.parse_map_pin(text)
+        if pin is None and answers.declines(text):
+            return {"map_pin": answers.SKIP, "invalid_answers": 0}
         if pin is None:
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_invalid")
         if not answers.in_indonesia(*pin):
@@ -468,6 +468,15 @@ class ValidateProposalForm(FormValidationAction):
                                  domain: DomainDict) -> dict[str, Any]:
         intent = latest_intent(tracker)
         text = tracker.latest_message.get("text") or ""
+        codes = tracker.get_slot("similar_codes") or []
+        if _SUPPORT_WORDS.search(text) and not text.startswith("/"):
+            # "saya dukung yang sudah ada saja" at the summary: support the similar one, file nothing.
+            if codes and await status_actions.support(dispatcher, tracker, codes[0]):
+                return {**{e["name"]: e["value"] for e in reset_form()}, "requested_slot": None}
+            nearby = await self._open_nearby(tracker)
+            if nearby:  # none looked alike enough to offer unasked; now that the citizen asks, offer the closest
+                return {"similar_codes": nearby, "duplicate_choice": None, "confirmed": None,
+                        "requested_slot": "duplicate_choice"}
         if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
                 or (not text.startswith("/") and choice.is_affirmation(text)):
             return {"confirmed": True}
@@ -481,6 +490,22 @@ class ValidateProposalForm(FormValidationAction):
         if field in ("sector", "description"):
             cleared.update({"sector": None, "kamus_item": None, "show_all_sectors": False})
         return cleared
+
+    @staticmethod
+    async def _open_nearby(tracker: Tracker) -> list[str]:
+        """Open proposals of the draft's desa and sector, most alike first, however little alike."""
+        village, sector = tracker.get_slot("village_code"), tracker.get_slot("sector")
+        if not (village and sector):
+            return []
+        try:
+            found = await duplicates.similar_open_proposals(
+                database(), village, sector, tracker.get_slot("description") or sector,
+                item_code=tracker.get_slot("kamus_item"), limit=3, threshold=0.0,
+                exclude_code=tracker.get_slot("fixing_code"))
+        except Exception:
+            logger.exception("looking up open proposals failed")
+            return []
+        return [p.code for p in found]
 
     @staticmethod
     def _field_to_edit(tracker: Tracker) -> str | None:

@@ -111,13 +111,36 @@ async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang:
             ActionCheckStatus.detail(dispatcher, view, lang)
 
 
+async def _nearby(tracker: Tracker) -> list[str]:
+    offered = tracker.get_slot("offered_text")
+    if not offered:
+        return []
+    from actions.proposal_form import opening_slots  # the form reads places; status must not import it at load
+    from core import kamus, sectors
+    from storage import duplicates
+
+    found = opening_slots(offered)
+    items = kamus.match(found.get("description") or offered, limit=1)
+    sector = items[0].sector if items else sectors.suggest(offered)
+    if not (found.get("village_code") and sector):
+        return []
+    try:
+        similar = await duplicates.similar_open_proposals(database(), found["village_code"], sector,
+                                                          found.get("description") or offered, limit=1, threshold=0.0)
+    except Exception:
+        logger.exception("looking up open proposals failed")
+        return []
+    return [p.code for p in similar]
+
+
 class ActionSupportProposal(Action):
     def name(self) -> str:
         return "action_support_proposal"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        # Without a code: the similar proposal the form just offered, if any.
-        codes = codes_in(tracker) or (tracker.get_slot("similar_codes") or [])[:1]
+        # Without a code: the similar proposal the form just offered, if any, or the open proposal of the
+        # complaint's desa and sector that is most alike ("I'll support the one that already exists").
+        codes = codes_in(tracker) or (tracker.get_slot("similar_codes") or [])[:1] or await _nearby(tracker)
         if not codes:
             dispatcher.utter_message(response="utter_ask_support_code")
             return []

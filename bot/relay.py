@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import aiohttp
@@ -48,6 +49,20 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error) or type(error).__name__) from error
         return [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
+
+
+@dataclass(frozen=True)
+class TypingIndicator:
+    """A channel's "typing…" while the worker waits for Rasa (registered by the channel at startup).
+
+    `send` shows it once for a message; it runs in a task of its own, bounded by `timeout_s`, so a slow
+    or failing platform never delays or fails the turn (errors are logged). `every_s` repeats it while
+    the turn lasts (Telegram's shows for 5 s); None shows it once (WhatsApp's lasts until the reply).
+    """
+
+    send: Callable[[Incoming], Awaitable[object]]
+    every_s: float | None = None
+    timeout_s: float = 5.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -113,6 +128,8 @@ class Worker:
         self.concurrency = concurrency
         self.on_replies = on_replies  # e.g. wake the outbox dispatcher at once
         self.wakeup = asyncio.Event()
+        self.indicators: dict[str, TypingIndicator] = {}  # channel → its typing indicator
+        self._shots: set[asyncio.Task] = set()  # indicator calls in flight (kept referenced until done)
 
     async def run_once(self) -> bool:
         """Process one message if one is due; False when the queue had nothing to do."""
@@ -120,6 +137,7 @@ class Worker:
         if job is None:
             return False
         message = Incoming(job.channel, job.sender, job.message_id, job.text, job.meta)
+        typing = self._start_typing(message)
         try:
             replies = await self.rasa.send(message)
         except RasaUnavailable as error:
@@ -131,13 +149,56 @@ class Worker:
             # which would hold this sender's conversation for that long after a restart.
             await messages.release_inbound(self.db, job.id)
             raise
+        finally:
+            if typing is not None:
+                typing.cancel()  # no more repeats; a call already on its way is left to finish
         await messages.complete_inbound(self.db, job.id, [r.as_dict() for r in replies])
         if self.on_replies is not None:
             self.on_replies()
         return True
 
+    def _start_typing(self, message: Incoming) -> asyncio.Task | None:
+        """Show the channel's typing indicator for this turn, never awaited by the turn.
+
+        The first call starts at once; the task returned repeats it (when the channel wants that)
+        until it is cancelled at the end of the turn.
+        """
+        indicator = self.indicators.get(message.channel)
+        if indicator is None:
+            return None
+        self._shoot(indicator, message)
+        if indicator.every_s is None:
+            return None
+        return asyncio.create_task(self._repeat_typing(indicator, message), name=f"{message.channel}-typing")
+
+    def _shoot(self, indicator: TypingIndicator, message: Incoming) -> None:
+        shot = asyncio.create_task(self._typing_once(indicator, message))
+        self._shots.add(shot)
+        shot.add_done_callback(self._shots.discard)
+
+    async def _repeat_typing(self, indicator: TypingIndicator, message: Incoming) -> None:
+        while True:
+            await asyncio.sleep(indicator.every_s)
+            self._shoot(indicator, message)
+
+    @staticmethod
+    async def _typing_once(indicator: TypingIndicator, message: Incoming) -> None:
+        try:
+            await asyncio.wait_for(indicator.send(message), indicator.timeout_s)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # only a nicety: the turn goes on without it
+            logger.warning("%s typing indicator for %s not shown (%s)", message.channel, message.message_id,
+                        str(error) or type(error).__name__)
+
     async def run(self) -> None:
-        await asyncio.gather(*(self._loop() for _ in range(self.concurrency)))
+        try:
+            await asyncio.gather(*(self._loop() for _ in range(self.concurrency)))
+        finally:
+            shots = list(self._shots)
+            for shot in shots:
+                shot.cancel()
+            await asyncio.gather(*shots, return_exceptions=True)
 
     async def _loop(self) -> None:
         while True:

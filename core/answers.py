@@ -22,7 +22,8 @@ _SKIP_WORDS = {
     "mboten usah", "boten usah", "ora perlu", "mboten perlu", "boten perlu", "boten wonten", "ora", "mboten",
     "ora ono foto", "dereng wonten", "durung ana", "durung ono", "teu kedah", "teu usah", "henteu kedah",
     "teu perlu", "euweuh", "teu", "henteu", "teu acan aya", "teu gaduh", "teu boga", "liwat", "liwati",
-    "lewat wae", "lewati wae", "lewat mawon",
+    "lewat wae", "lewati wae", "lewat mawon", "ra sah", "rasah", "mboten sah", "teu kudu", "ulah",
+    "tak perlu", "tidak usah saja", "ndak perlu", "ga ush", "gk ush", "nggak ush", "lanjut", "lanjut aja",
 }
 # The questions of the proposal form that may be skipped ("lewati").
 SKIPPABLE = ("rt_rw", "photo", "map_pin")
@@ -38,7 +39,8 @@ _COORDS = re.compile(r"(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{2,3}(?:[.,]\d+)?
 # "none" followed by at most two words is still "none": "gak ada fotonya", "ora ana fotone", "euweuh potona".
 _NONE_LEAD = re.compile(
     r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|belum|blm|kagak|kaga|ndak|nda|indak|ndak)\s+"
-    r"(?:ada|punya|ado|bawa|sempat)\b|^(?:gaada|gada|gapunya|blmada|gakada)\b|"
+    r"(?:ada|punya|ado|bawa|sempat|memiliki|mempunyai|megang|nyimpen|ambil|sempet)\b|"
+    r"^(?:gaada|gada|gapunya|blmada|gakada)\b|"
     r"^(?:ora|ra|mboten|boten|dereng|durung|ndak)\s+(?:ana|ono|wonten|duwe|gadhah|gadah|kagungan)\b|"
     r"^(?:teu|henteu|teu acan|can|acan)\s+(?:aya|gaduh|boga|kagungan|nyandak)\b|^euweuh\b|^taya\b|"
     r"^(?:no|none|nothing|don'?t have|do not have|i don'?t have|not now|skip)\b"
@@ -70,10 +72,22 @@ def _bare(text: str | None) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[.!?,;]+$", "", cleaned)).strip()
 
 
+# "HP saya tidak bisa foto", "HP kula mboten saged motret", "teu tiasa ngintun poto": no photo to give.
+_CANNOT = re.compile(
+    r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ora|ra|mboten|boten|teu|henteu|belum|blm|dereng|durung|"
+    r"can'?t|cannot)\s+(?:bisa|bs|iso|isa|saged|tiasa|acan|sempat|sempet)\s+(?:\w+\s+)?"
+    r"(?:foto|moto|motret|difoto|kirim|ngirim|share|ngintun|ngintunkeun|ngirimkeun|upload|unggah|"
+    r"photo|send|potret|nyandak|mendet|njupuk)\w*",
+    re.IGNORECASE,
+)
+
+
 def is_skip(text: str | None) -> bool:
     """True for an answer that skips an optional question: "lewati", "nggak usah deh", "ora ana fotone",
     "gatau rt nya", "indak ado foto"..."""
-    for cleaned in dict.fromkeys((re.sub(r"[.!?,;]+$", "", (text or "").strip().lower()), _bare(text))):
+    bare = _bare(text)
+    unsubjected = re.sub(r"^(?:saya|sy|aku|aq|kula|kulo|abdi|kami|urang|gue|gw|aye)\s+", "", bare)
+    for cleaned in dict.fromkeys((re.sub(r"[.!?,;]+$", "", (text or "").strip().lower()), bare, unsubjected)):
         if cleaned in _SKIP_WORDS:
             return True
         for pattern in (_NONE_LEAD, _DONT_KNOW):
@@ -87,7 +101,22 @@ def is_skip(text: str | None) -> bool:
             return True
         if cleaned in ("gausah", "gaperlu", "gpp", "ga usah", "tak usah", "nggak", "moh", "emoh", "alah"):
             return True
-    return False
+    return bool(_CANNOT.search(text or "")) and len((text or "").split()) <= 10
+
+
+_DECLINE_WORDS = re.compile(
+    r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|kagak|kaga|ndak|nda|indak|belum|blm|ora|ra|mboten|boten|"
+    r"dereng|durung|teu|henteu|acan|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
+    r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later)\b",
+    re.IGNORECASE,
+)
+
+
+def declines(text: str | None) -> bool:
+    """A typed answer to "photo?" / "map pin?" that says no in any words ("Fotonya belum ada, nanti saya kirim",
+    "Saya tidak bisa mengirim lokasi", "HP kula mboten saged motret"): the only other answer is the photo or
+    the pin itself, so any refusal, deferral or "none" skips the question."""
+    return is_skip(text) or bool(_DECLINE_WORDS.search(text or ""))
 
 
 def is_dont_know(text: str | None) -> bool:
@@ -193,3 +222,37 @@ def is_noise(text: str | None) -> bool:
         on_row = any(all(ch in row for ch in word) for row in _KEYBOARD_ROWS) and len(word) >= 5
         return (len(word) >= 5 and vowels / len(word) < 0.15) or on_row
     return all(mashed(w) for w in words)
+
+
+_ACCEPT = re.compile(r"\b(?:iya|iyaa|ya|yaa|yup|yap|yoi|iyo|inggih|nggih|njih|enggih|muhun|enya|heeh|hooh|oke|ok|okay|"
+                     r"okey|boleh|bole|mau|gelem|purun|kersa|hoyong|siap|setuju|yes|sure|please|lanjut|ajukan|"
+                     r"ajokaken|ajukeun|usulkan|usulaken|usulkeun|monggo|mangga)\b", re.IGNORECASE)
+_REFUSE = re.compile(r"\b(?:tidak|tdk|gak|ga|nggak|ngga|enggak|ora|mboten|boten|teu|henteu|no|jangan|ampun|"
+                     r"sanes|bukan|dudu|batal)\b", re.IGNORECASE)
+
+
+def accepts(text: str | None) -> bool:
+    """A yes in any words ("iya itu usulan sy", "nggih, dipun lajengaken", "yes please"), with no no in it."""
+    return bool(_ACCEPT.search(text or "")) and not _REFUSE.search(text or "")
+
+
+_OWN_PROPOSALS = re.compile(
+    r"\busulan\s*(?:saya|sy|aku|ku|gue|gw|kula|kulo|dalem|abdi|urang|kami|kita)\b|\busulan(?:ku|e\s+aku|ipun\s+kula)\b",
+    re.IGNORECASE)
+
+
+def asks_own_proposals(text: str | None) -> bool:
+    """ "usulan sy apa aja", "usulanku piye", "usulan abdi kumaha": the sender's own proposals."""
+    return bool(_OWN_PROPOSALS.search(text or ""))
+
+
+_CANCEL = re.compile(
+    r"\b(?:batal\w*|cancel|(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|ora|ra|mboten|boten|teu|"
+    r"henteu|ndak|indak)\s+(?:jadi|sida|siyos|janten|cios|sido|jd))\b",
+    re.IGNORECASE)
+
+
+def is_cancel(text: str | None) -> bool:
+    """ "batal", "tidak jadi usul", "wis ora sida", "teu jadi": stop the whole proposal, not one question.
+    Only in a short message: a description may well say "proyeknya tidak jadi dikerjakan"."""
+    return bool(_CANCEL.search(text or "")) and len((text or "").split()) <= 8

@@ -38,7 +38,7 @@ _FIELD_CUES: dict[str, re.Pattern] = {
     "description": re.compile(r"\b(?:usulan|usulane|usulanna|usulanipun|usulannya|deskripsi|isi|isine|isina|"
                               r"keterangan|uraian|penjelasan|katrangan|pedaran)\b", re.IGNORECASE),
 }
-_RT_RW_WORD = re.compile(r"\b(rt|rw)[\s\-]*(?:nya|ne|né|na|e|é|ipun|ku|mu)\b", re.IGNORECASE)
+_RT_RW_WORD = re.compile(r"\b(rt|rw)[\s\-]*(?:nya|ne|né|na|e|é|ipun|nipun|ku|mu|ipun)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,6 @@ def find(text: str, requested: str | None, resolve_place: Callable[[str], list] 
         if "village_code" in cues:
             return Correction("village_code")
     for field in ("map_pin", "photo", "sector", "description"):
-        if field in cues:
+        if field in cues and field != requested:  # naming the field being asked is answering it
             return Correction(field)
     return None

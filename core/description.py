@@ -15,7 +15,7 @@ from collections.abc import Callable
 MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
 MIN_WORDS = 2
 
-_VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|"
+_VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|mang|bang|"
              r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
              r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2")
 _GREETING = re.compile(
@@ -25,10 +25,13 @@ _GREETING = re.compile(
     r"helo+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten)"
-    r"(?:\s+(?:" + _VOCATIVE + r"))*\s*[,.!:;\-–—~]*\s*",
+    r"(?:\s+(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*)*\s*[,.!:;\-–—~]*\s*",
     re.IGNORECASE,
 )
-_VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")\s*[,.!:;\-]+\s*|^\s*(?:min|kak|gan|lur)\s+", re.IGNORECASE)
+_VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s*[,.!:;\-]+\s*|"
+                            r"^\s*(?:min|kak|gan|lur)\s+|"
+                            r"^\s*(?:" + _VOCATIVE + r")\s+(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
+                            r"mau|ingin|pengen|pengin|arep|badhe|bade|rek|hoyong|mohon|tolong|minta)\b)", re.IGNORECASE)
 _CLOSING = re.compile(
     r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
     r"maturnuwun|hatur\s+nuhun|nuhun|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
@@ -53,8 +56,20 @@ _LEAD_IN = re.compile(
     r"yen|nek|bilih|yén|perihal|mengenai|babagan|ngenani|ngeunaan|perkawis|kangge|kanggo|pikeun)\s+)?[:,\-]?\s*",
     re.IGNORECASE,
 )
-_WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+"
-                        r"(?:minta|nyuwun|nyuhunkeun|mohon)\s+", re.IGNORECASE)
+# "Saya kader posyandu dan ingin mengusulkan ...", "Kami dari kelompok tani ingin mengajukan ...": who is
+# speaking comes first, then the lead-in; the self-introduction goes with it.
+_LATE_LEAD_IN = re.compile(
+    r"^\s*" + _SUBJECT + r"\b[^.!?\n]{0,100}?\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
+    r"(?:\s+(?:untuk|utk|buat|berupa|yaitu|yakni|tentang|soal|kangge|kanggo|pikeun))?\s*[:,\-]?\s*",
+    re.IGNORECASE,
+)
+_PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
+                             re.IGNORECASE)
+_PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
+                        re.IGNORECASE)
+_WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+)?"
+                        r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
+                        re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 _PREP = r"(?:di|ing|wonten(?:\s+ing)?|neng|ning|nang|ring|teng|dhateng|ka|ke|dari|daerah|wilayah|kawasan|lingkungan)"
 _ADMIN = (r"(?:desa|ds\.?|kelurahan|kel\.?|kalurahan|kal\.?|kecamatan|kec\.?|kapanewon|kap\.?|kabupaten|kab\.?|"
@@ -76,6 +91,10 @@ def _strip_start(sentence: str) -> str:
         sentence = _VOCATIVE_ONLY.sub("", sentence, count=1)
         sentence = _LEAD_IN.sub("", sentence, count=1)
         sentence = _WANT_ONLY.sub("", sentence, count=1)
+        sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
+    late = _LATE_LEAD_IN.match(sentence)
+    if late and len(sentence) - late.end() > 10:
+        sentence = sentence[late.end():]
     return sentence
 
 
@@ -99,7 +118,8 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
-    text = re.sub(r"[\s,]+(?:min|mimin|kak|gan|lur|pak|bu|kang|teh)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
+    text = re.sub(r"[\s,]+(?:min|mimin|kak|gan|lur|pak|bu|kang|teh|dong|ya|yah|nggih|ya\s+min|ya\s+pak|ya\s+bu|"
+                  r"deh|sih|lho|loh|atuh|euy|mas|mbak)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:di|ing|neng|ning|nang|wonten|teng|ka|ke|dan|lan|sareng|kaliyan|yang|sing|nu|ingkang)"
                   r"\s*([,.;:!?]|$)", r"\1", text, flags=re.IGNORECASE)
     return text.strip(" ,;:-–—")
@@ -115,6 +135,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     for sentence in _SENTENCE.split((text or "").strip()):
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)
+        sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if re.search(r"[^\W\d_]{2,}", sentence):
             sentences.append(sentence)

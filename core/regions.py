@@ -247,7 +247,7 @@ def place_answer(g: Gazetteer, text: str, scope: str) -> PlaceAnswer:
         return PlaceAnswer(found, confirm=found[0].score < WEAK_SCORE)
     # Neighbours are what people name by mistake; the rest of the country would match stray words.
     outside = [c for c in g.resolve(text, scope[:2], limit=3) if not c.code.startswith(scope + ".")]
-    if outside and outside[0].score >= 100.0 and len(key(outside[0].name)) >= 6:
+    if outside and outside[0].score >= CONFIDENT_SCORE and len(key(outside[0].name)) >= 6:
         return PlaceAnswer([], elsewhere=outside[0])
     return PlaceAnswer([])
 

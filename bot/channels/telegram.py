@@ -8,6 +8,8 @@ is stored too but answered with a polite notice through the outbox instead.
 Out: the outbox dispatcher calls `TelegramSender.send`: plain text (no parse_mode, so nothing
 needs escaping), split at 4096, Rasa buttons as an inline keyboard whose callback data is the short
 `"outboxid:index"` that `messages.button_payload` turns back into the Rasa payload.
+While the worker waits for Rasa, the chat shows "typing…" (sendChatAction, repeated every few
+seconds because Telegram shows it for 5 s), never holding up or failing the turn.
 Officers (TELEGRAM_OFFICERS_CHAT_ID): every new escalation is posted to their chat through the
 outbox; a reply to such a post is the answer, taken on the console's path (`officers.answer_from_chat`).
 Nothing from that chat is ever relayed to Rasa.
@@ -28,13 +30,15 @@ from datetime import timedelta
 
 from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import ChatAction
 from telegram.error import BadRequest, ChatMigrated, Conflict, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
 from bot import keys
-from bot.message import Button, Outgoing
+from bot.message import Button, Incoming, Outgoing
 from bot.outbox import SendError
 from bot.ratelimit import RateLimit
+from bot.relay import TypingIndicator
 from bot.web import _image_kind
 from core import settings, texts
 from storage import messages, officers
@@ -60,6 +64,8 @@ POST_QUESTION_CHARS = 1000  # so that a post stays one message, the one a reply 
 POST_EXCERPT_CHARS = 2000
 MAX_ANSWER_CHARS = 4000  # as in the console's answer form
 EXCERPT_LABELS = {"warga", "bot"}  # the speakers in an excerpt (actions/escalation.py), never a name to blank
+TYPING_EVERY_S = 4.5  # Telegram shows a chat action for 5 s, or until the bot's next message
+TYPING_TIMEOUT_S = 4.0  # a typing call slower than this is pointless; the turn never waits for it
 PHONE_RE = re.compile(r"(?<![\w+])(?:\+62|62|0)(?:[\s.-]?\d){7,13}(?!\d)")  # +62 8.., 08.., 0274-..
 
 
@@ -261,7 +267,19 @@ class TelegramChannel:
 
     async def started(self, _app: web.Application) -> None:
         """on_startup runs after every cleanup context, so the database and the worker exist."""
+        self.app[keys.WORKER].indicators[CHANNEL] = TypingIndicator(self.typing, every_s=TYPING_EVERY_S,
+                                                                     timeout_s=TYPING_TIMEOUT_S + 1)
         self.ready.set()
+
+    async def typing(self, message: Incoming) -> None:
+        """"typing…" in the citizen's chat while Rasa works on `message` (the worker calls it)."""
+        chat = message.metadata.get("chat_id") or message.sender
+        try:
+            await self.bot.send_chat_action(chat_id=chat, action=ChatAction.TYPING, read_timeout=TYPING_TIMEOUT_S,
+                                            write_timeout=TYPING_TIMEOUT_S, connect_timeout=TYPING_TIMEOUT_S,
+                                            pool_timeout=1.0)
+        except TelegramError as error:
+            raise RuntimeError(_redacted(error, self.bot.token)) from None  # logged by the worker, token-free
 
     async def stop(self, _app: web.Application) -> None:
         """on_shutdown: stop polling before the database is closed."""

@@ -5,6 +5,8 @@ message id, so Meta's redeliveries are no-ops) and acknowledged at once; the bac
 relays it to Rasa. Anything that fails before it is stored answers 500, and Meta delivers again.
 Out: the outbox dispatcher calls `WhatsAppSender.send`: text, reply buttons (≤ 3) or a list
 (≤ 10). Outside WhatsApp's 24-hour customer-service window only an approved template may be sent.
+While the worker waits for Rasa, the message is marked read with a typing indicator (shown until
+the reply, at most 25 s), in a task of its own that never holds up or fails the turn.
 """
 
 from __future__ import annotations
@@ -23,9 +25,10 @@ import aiohttp
 from aiohttp import web
 
 from bot import keys
-from bot.message import Button, Outgoing
+from bot.message import Button, Incoming, Outgoing
 from bot.outbox import SendError
 from bot.ratelimit import RateLimit
+from bot.relay import TypingIndicator
 from bot.web import _image_kind
 from core import settings, texts
 from storage import messages
@@ -54,6 +57,7 @@ TRANSIENT_CODES = frozenset({1, 2, 4, 17, 32, 190, 613, 80007, 130429, 131000, 1
 REENGAGEMENT_CODE = 131047  # more than 24 hours since the citizen wrote: only a template may go
 
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=15)  # the dispatcher sends one message at a time
+TYPING_TIMEOUT = aiohttp.ClientTimeout(total=5)  # "typing…" that late is pointless; the turn never waits
 MEDIA_TIMEOUT = aiohttp.ClientTimeout(total=15)
 MEDIA_RETRY_WAITS = (1.0, 4.0)
 # A photo message is held (claimed) while its file downloads; the download must end well before the
@@ -106,6 +110,21 @@ class WhatsAppChannel:
         for key in (keys.WORKER, keys.DISPATCHER):
             if key in self.app:
                 self.app[key].wakeup.set()
+
+    async def started(self, app: web.Application) -> None:
+        """on_startup (after the cleanup contexts, so the worker exists): show "typing…" during turns."""
+        app[keys.WORKER].indicators[CHANNEL] = TypingIndicator(self.typing, timeout_s=TYPING_TIMEOUT.total + 1)
+
+    async def typing(self, message: Incoming) -> None:
+        """Mark the citizen's message read and show the typing indicator until the reply (the worker
+        calls this while Rasa works on `message`; its id is the WhatsApp message id, wamid)."""
+        config = self.config
+        url = f"{config.whatsapp_graph_url.rstrip('/')}/{config.whatsapp_phone_number_id}/messages"
+        body = {"messaging_product": "whatsapp", "status": "read", "message_id": message.message_id,
+                "typing_indicator": {"type": "text"}}
+        async with self.client.post(url, json=body, headers=self.auth, timeout=TYPING_TIMEOUT) as response:
+            if response.status != 200:
+                raise RuntimeError(f"graph answered {response.status}")  # the worker logs it
 
     async def shutdown(self, _app: web.Application) -> None:
         """Photo downloads stop with the gateway; their held messages are taken over after the lease."""
@@ -548,4 +567,5 @@ def setup(app: web.Application, config: settings.Settings) -> None:
     app[keys.SENDERS][CHANNEL] = channel.sender
     app.router.add_get(PATH, verify)
     app.router.add_post(PATH, webhook)
+    app.on_startup.append(channel.started)
     app.on_shutdown.append(channel.shutdown)

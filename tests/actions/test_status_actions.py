@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rasa_sdk.events import FollowupAction, SlotSet
+
 from actions.escalation import ActionAnswerFaq, ActionEscalate, ActionHandleUnclear, unclear_streak
 from actions.status import ActionCheckStatus, ActionSupportProposal
 from storage import repo
@@ -66,7 +68,25 @@ async def test_support_by_code_once(tracker_from, dispatcher, domain, action_dat
 
 async def test_first_unclear_message_asks_to_rephrase(tracker_from, dispatcher, domain) -> None:
     events = await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
-    assert responses(dispatcher) == ["utter_rephrase"] and events == []
+    # No officer was offered, so a "ya" now must not open the question form.
+    assert responses(dispatcher) == ["utter_rephrase"] and events == [SlotSet("question", None)]
+
+
+async def test_yes_opens_the_question_form_only_after_a_recent_offer(tracker_from, dispatcher, domain) -> None:
+    from actions.escalation import ActionAcceptOfficerOffer
+
+    def after_offer(question: str | None, minutes_later: float):
+        tracker = tracker_from("two_unclear_messages", question=question)
+        tracker.events = [*tracker.events, {"event": "bot", "text": "Teruskan ke petugas?", "timestamp": 1000.0},
+                          {"event": "user", "text": "ya", "timestamp": 1000.0 + minutes_later * 60}]
+        return tracker
+
+    events = await ActionAcceptOfficerOffer().run(dispatcher, after_offer("kenapa dana bos telat", 2), domain)
+    assert events == [FollowupAction("escalation_form")]
+    events = await ActionAcceptOfficerOffer().run(dispatcher, after_offer("kenapa dana bos telat", 60), domain)
+    assert SlotSet("question", None) in events and responses(dispatcher) == ["utter_no_problem"]
+    events = await ActionAcceptOfficerOffer().run(dispatcher, after_offer(None, 1), domain)
+    assert FollowupAction("escalation_form") not in events
 
 
 async def test_second_unclear_message_offers_an_officer(tracker_from, dispatcher, domain, action_database) -> None:

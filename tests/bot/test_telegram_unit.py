@@ -370,3 +370,56 @@ async def test_a_blocked_chat_fails_once_in_the_outbox(gateway, fake) -> None:
         return row.status == "failed" and row.attempts == 1 and "blocked" in row.last_error
 
     await eventually(failed)
+
+
+# --- "typing…" while a turn runs ---
+
+class SlowEchoRasa(EchoRasa):
+    """Takes `delay_s` over every answer, as a busy Rasa does."""
+
+    delay_s = 1.5
+
+    async def handle(self, request):
+        await asyncio.sleep(self.delay_s)
+        return await super().handle(request)
+
+
+async def test_typing_is_shown_before_the_reply(gateway, fake, rasa) -> None:
+    assert await post(gateway, fake.text_update(170, "mau usul jalan")) == 200
+    await fake.wait_for(lambda: fake.sent_to(170))
+    [typing] = fake.typing_to(170)
+    assert typing["action"] == "typing" and int(typing["chat_id"]) == 170
+    assert fake.first_call_for(170, "sendChatAction") < fake.first_call_for(170, "sendMessage")
+    # Nothing to show for what never reaches Rasa: a sticker is answered by the gateway at once.
+    assert await post(gateway, fake.sticker_update(171)) == 200
+    await fake.wait_for(lambda: fake.sent_to(171))
+    assert fake.typing_to(171) == []
+
+
+async def test_typing_repeats_while_rasa_works_and_stops_with_the_turn(make_gateway, fake, monkeypatch) -> None:
+    monkeypatch.setattr(telegram, "TYPING_EVERY_S", 0.3)
+    slow = await SlowEchoRasa().start()
+    try:
+        gateway = await make_gateway(rasa_url=slow.url)
+        assert await post(gateway, fake.text_update(172, "halo")) == 200
+        await fake.wait_for(lambda: fake.sent_to(172))
+        shown = len(fake.typing_to(172))
+        assert shown >= 3  # ~1.5 s of work, Telegram's own indicator lasts 5 s: renewed meanwhile
+        await asyncio.sleep(1)
+        assert len(fake.typing_to(172)) == shown  # none after the reply
+    finally:
+        await slow.stop()
+
+
+@pytest.mark.parametrize("trouble", ["error", "slow", "blocked"])
+async def test_a_failing_or_slow_typing_call_never_holds_up_the_turn(gateway, fake, rasa, trouble) -> None:
+    if trouble == "error":
+        fake.fail("sendChatAction", 500, "Internal Server Error", times=5)
+    elif trouble == "slow":
+        fake.delays["sendChatAction"] = 30  # the turn must not wait for it
+    else:
+        fake.fail("sendChatAction", 403, "Forbidden: bot was blocked by the user")
+    assert await post(gateway, fake.text_update(173, "mau usul lampu")) == 200
+    await fake.wait_for(lambda: fake.sent_to(173), timeout=3)
+    assert [m["text"] for m in fake.sent_to(173)] == ["echo: mau usul lampu"]
+    assert fake.calls_of("sendChatAction") and fake.typing_to(173) == []

@@ -25,12 +25,14 @@ from bot.app import DB, DISPATCHER, SENDERS, WORKER, create_app
 from bot.channels import whatsapp
 from bot.message import Button, Outgoing
 from bot.outbox import OutboxDispatcher, SendError
+from bot.relay import Worker
 from core import texts
 from core.settings import Settings
 from ops.stack import ROOT
 from storage import messages
 from storage.db import Database
 from storage.models import Citizen, utcnow
+from tests.fakes.rasa import FakeRasa
 from tests.fakes.whatsapp import FakeGraph
 
 FIXTURES = ROOT / "tests" / "fixtures" / "whatsapp"
@@ -531,3 +533,53 @@ async def test_the_outbox_delivers_a_polite_reply_through_the_graph_api(gateway,
     [sent] = graph.to(USER)
     assert sent.type == "text" and sent.text == texts.gateway("unsupported")
     assert await gateway.outbox() == []  # marked sent
+
+
+# The typing indicator ------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def rasa():
+    server = await FakeRasa().start()
+    yield server
+    await server.stop()
+
+
+async def eventually(condition, timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+@pytest.mark.parametrize("graph_fails", [False, True])
+async def test_a_turn_marks_the_message_read_with_typing_before_the_reply(tmp_path, sqlite_db_url, graph, rasa,
+                                                                          graph_fails) -> None:
+    running = await start(settings_for(tmp_path, sqlite_db_url, graph, rasa_url=rasa.url))
+    try:
+        graph.read_errors = 1 if graph_fails else 0
+        payload = fixture("message", "text")
+        wamid = first_message(payload)["id"]
+        assert await running.post(payload) == 200
+        assert graph.reads == []  # stored, not yet relayed: nothing shown
+        assert await Worker.run_once(running.app[WORKER])  # the real worker step: the turn, once
+        await OutboxDispatcher.run_once(running.app[DISPATCHER])
+        [reply] = graph.to(USER)
+        assert reply.text == "(jawaban Rasa)"  # a failing indicator costs the turn nothing
+        if graph_fails:
+            await asyncio.sleep(0.3)
+            assert graph.reads == []
+            return
+        await eventually(lambda: graph.typing_for(wamid))
+        [typing] = graph.typing_for(wamid)
+        assert typing.body == {"messaging_product": "whatsapp", "status": "read", "message_id": wamid,
+                               "typing_indicator": {"type": "text"}}
+        assert typing.seq < reply.seq  # "typing…" first, then the answer
+    finally:
+        await running.client.close()
+
+
+async def test_no_typing_for_what_never_reaches_rasa(gateway, graph) -> None:
+    assert await gateway.post(fixture("message", "static_sticker")) == 200
+    await OutboxDispatcher.run_once(gateway.app[DISPATCHER])
+    assert graph.to(USER) and graph.reads == []

@@ -85,6 +85,10 @@ async def test_citizen_submits_a_proposal_over_telegram(telegram_stack, fake_tel
     start = fake_telegram.text_update(citizen.chat, "/start")
     greeting = await citizen.send(start, start)  # the same update twice: greeted once
     assert len(greeting) == 1 and "e-Musrenbang" in greeting[0]["text"] and titles(greeting[0])
+    # "typing…" while Rasa worked on it, before the answer (renewed every 4.5 s if Rasa is slow)
+    assert fake_telegram.typing_to(citizen.chat)
+    assert fake_telegram.first_call_for(citizen.chat, "sendChatAction") < fake_telegram.first_call_for(
+        citizen.chat, "sendMessage")
 
     replies = await citizen.say("mau usul perbaikan jalan rusak di desa Sinduadi")
     steps: list[str] = []
@@ -170,6 +174,8 @@ async def test_webhook_mode_answers_and_a_redelivery_is_answered_once(webhook_ga
     assert await asyncio.gather(deliver(update), deliver(update)) == [200, 200]
     answer = await fake.replies(chat, 0)
     assert answer and "e-Musrenbang" in answer[0]["text"]
+    assert fake.typing_to(chat) and fake.first_call_for(chat, "sendChatAction") < fake.first_call_for(
+        chat, "sendMessage")
     assert await deliver(update) == 200  # Telegram retrying after a timeout
     await asyncio.sleep(2)
     assert fake.sent_to(chat) == answer  # nothing new

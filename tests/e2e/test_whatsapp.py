@@ -142,9 +142,14 @@ async def test_a_redelivered_webhook_is_answered_once(phone, graph, wa_db) -> No
     await phone.settled(message_id)
     answers = graph.to(phone.user_id)
     assert answers
+    # Marked read with "typing…" while Rasa worked on it, before the answer; once, as the turn ran once.
+    [typing] = graph.typing_for(message_id)
+    assert typing.body["typing_indicator"] == {"type": "text"} and typing.body["status"] == "read"
+    assert typing.seq < answers[0].seq
     assert await phone.post(body) == 200  # and once more, after it was answered
     await asyncio.sleep(2)
     assert graph.to(phone.user_id) == answers
+    assert len(graph.typing_for(message_id)) == 1
     async with wa_db.session() as session:
         stored = (await session.execute(select(func.count(InboundMessage.id)).where(
             InboundMessage.sender == phone.user_id))).scalar_one()

@@ -1,7 +1,8 @@
 """A fake Telegram Bot API on loopback, answering as https://core.telegram.org/bots/api documents.
 
 It runs in the test's event loop: getUpdates long-polls a queue the test fills with real-shaped
-updates (the builders below), sendMessage/answerCallbackQuery calls are recorded, and files
+updates (the builders below), sendMessage/sendChatAction/answerCallbackQuery calls are recorded (in
+`calls`, in the order they came, so a test can tell "typing…" came before the reply), and files
 registered with `add_file` are served by getFile and /file/bot<token>/<path>. A gateway in this
 process or in another one (the end-to-end stack) talks to it over HTTP.
 """
@@ -21,6 +22,9 @@ BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "e-Musrenbang", "user
             "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
 JSON_PARAMS = {"chat_id", "offset", "limit", "timeout", "reply_markup", "allowed_updates", "drop_pending_updates",
                "show_alert", "cache_time", "max_connections"}
+
+CHAT_ACTIONS = {"typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
+                "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note"}
 
 
 @dataclass
@@ -52,9 +56,11 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict]] = []  # every method call, in order
         self.sent: list[dict] = []  # the Message objects sendMessage/sendPhoto returned
         self.callback_answers: list[dict] = []
+        self.chat_actions: list[dict] = []  # accepted sendChatAction calls ("typing…")
         self.webhook: dict | None = None
         self.files: dict[str, tuple[str, bytes]] = {}  # file_id → (file_path, content)
         self.failures: dict[str, list[Failure]] = {}  # method → errors to answer next
+        self.delays: dict[str, float] = {}  # method → seconds to take before answering (a slow Bot API)
         self.blocked: set[int] = set()  # chats that blocked the bot: 403
         self.unknown_chats: set[int] = set()  # 400 chat not found
         self.callback_ids: set[str] = set()
@@ -95,6 +101,8 @@ class FakeTelegram:
             return Failure(404, "Not Found").response()
         params = await _params(request)
         self.calls.append((name, params))
+        if self.delays.get(name):
+            await asyncio.sleep(self.delays[name])
         queued = self.failures.get(name)
         if queued:
             return queued.pop(0).response()
@@ -180,6 +188,17 @@ class FakeTelegram:
         await self._notify()
         return _ok(message)
 
+    async def _api_sendChatAction(self, params: dict) -> web.Response:
+        chat_id = int(params["chat_id"])
+        refused = self._refused(chat_id)
+        if refused is not None:
+            return refused.response()
+        if params.get("action") not in CHAT_ACTIONS:
+            return Failure(400, "Bad Request: wrong parameter action in request").response()
+        self.chat_actions.append(params)
+        await self._notify()
+        return _ok(True)
+
     async def _api_answerCallbackQuery(self, params: dict) -> web.Response:
         if params.get("callback_query_id") not in self.callback_ids:
             return Failure(400, "Bad Request: query is too old and response timeout expired or query ID is "
@@ -221,6 +240,15 @@ class FakeTelegram:
 
     def calls_of(self, method: str) -> list[dict]:
         return [params for name, params in self.calls if name == method]
+
+    def typing_to(self, chat_id: int) -> list[dict]:
+        """The accepted "typing…" actions for `chat_id`."""
+        return [a for a in self.chat_actions if int(a["chat_id"]) == chat_id and a["action"] == "typing"]
+
+    def first_call_for(self, chat_id: int, *methods: str) -> int | None:
+        """The position in `calls` of the first call of one of `methods` for `chat_id` (None: no such call)."""
+        return next((index for index, (name, params) in enumerate(self.calls)
+                     if name in methods and str(params.get("chat_id")) == str(chat_id)), None)
 
     async def wait_for(self, condition: Callable[[], object], timeout: float = 30) -> object:
         """Wait until `condition()` is truthy (checked whenever the fake records something)."""

@@ -1,5 +1,8 @@
 """A fake WhatsApp Graph API on loopback: records every sent message and serves media downloads.
 
+Marking a message read (with or without a typing indicator) goes to the same endpoint as sending;
+the fake keeps those apart (`reads`), numbering both in one sequence so a test can tell which came first.
+
 It runs its own event loop in a thread, so a gateway in this process (unit tests) or in another
 process (the end-to-end stack) can call it while the test waits, sync or async.
 """
@@ -24,6 +27,7 @@ class Sent:
     id: str
     body: dict
     headers: dict = field(default_factory=dict)
+    seq: int = 0  # order among everything the fake accepted (sends and reads)
 
     @property
     def recipient(self) -> str:
@@ -56,11 +60,26 @@ class Sent:
         return [(r["id"], r["title"]) for s in action["sections"] for r in s["rows"]]
 
 
+@dataclass
+class Read:
+    """One accepted "mark as read" of a citizen's message, with the typing indicator when asked for."""
+
+    message_id: str
+    body: dict
+    seq: int = 0
+
+    @property
+    def typing(self) -> str | None:
+        return (self.body.get("typing_indicator") or {}).get("type")
+
+
 class FakeGraph:
     def __init__(self, token: str = "test-token", phone_number_id: str = "1122334455667") -> None:
         self.token = token
         self.phone_number_id = phone_number_id
         self.sent: list[Sent] = []
+        self.reads: list[Read] = []
+        self.read_errors = 0  # how many read / typing calls still answer 500
         self.media: dict[str, tuple[bytes, str]] = {}
         self.media_requests: list[str] = []
         self.media_errors = 0  # how many media look-ups still answer 500
@@ -71,6 +90,7 @@ class FakeGraph:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._counter = 0
+        self._seq = 0
 
     @property
     def url(self) -> str:
@@ -152,6 +172,8 @@ class FakeGraph:
         if request.match_info["phone_id"] != self.phone_number_id:
             return self._error(400, 100, "Unsupported post request")
         body = await request.json()
+        if body.get("messaging_product") == "whatsapp" and "status" in body:
+            return self._read(body)
         if body.get("messaging_product") != "whatsapp" or not (body.get("to") or body.get("recipient")):
             return self._error(400, 100, "Invalid parameter")
         with self._lock:
@@ -160,11 +182,30 @@ class FakeGraph:
                 return web.json_response(error, status=status)
             self._counter += 1
             message_id = f"wamid.FAKE{self._counter:06d}"
-            self.sent.append(Sent(message_id, body, dict(request.headers)))
+            self._seq += 1
+            self.sent.append(Sent(message_id, body, dict(request.headers), self._seq))
         recipient = body.get("to") or body.get("recipient")
         return web.json_response({"messaging_product": "whatsapp",
                                   "contacts": [{"input": recipient, "wa_id": body.get("to") or ""}],
                                   "messages": [{"id": message_id}]})
+
+    def _read(self, body: dict) -> web.Response:
+        """POST {"status": "read", "message_id": <wamid>[, "typing_indicator": {"type": "text"}]}."""
+        typing = body.get("typing_indicator")
+        if (body.get("status") != "read" or not str(body.get("message_id") or "").startswith("wamid.")
+                or (typing is not None and typing != {"type": "text"})):
+            return self._error(400, 100, "Invalid parameter")
+        with self._lock:
+            if self.read_errors > 0:
+                self.read_errors -= 1
+                return self._error(500, 131000, "Something went wrong")
+            self._seq += 1
+            self.reads.append(Read(str(body["message_id"]), body, self._seq))
+        return web.json_response({"success": True})
+
+    def typing_for(self, message_id: str) -> list[Read]:
+        """The typing indicators shown for one of the citizen's messages."""
+        return [r for r in list(self.reads) if r.message_id == message_id and r.typing == "text"]
 
     async def _media_info(self, request: web.Request) -> web.Response:
         media_id = request.match_info["media_id"]

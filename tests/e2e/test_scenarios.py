@@ -1,0 +1,30 @@
+"""Blind-written conversation scenarios (tests/conversations/scenarios/*.yml) against the real stack.
+
+One test per scenario: the driver (tests/conversations/driver.py) plays it through the web chat with a
+new sender and judges the stored records and every reply. A scenario listed in
+tests/conversations/known_failures.yml is expected to fail (strict: a pass is reported, so the entry
+gets removed). The failure message is the driver's report: reasons, then the whole transcript.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conversations.driver import Scenario, database_url_of, known_failures, load_scenarios, play
+
+KNOWN = known_failures()
+
+
+def _params() -> list:
+    params = []
+    for scenario in load_scenarios():
+        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[scenario.id])] if scenario.id in KNOWN else []
+        params.append(pytest.param(scenario, id=scenario.id, marks=marks))
+    return params or [pytest.param(None, id="no-scenarios", marks=pytest.mark.skip(reason="no scenario files"))]
+
+
+@pytest.mark.parametrize("scenario", _params())
+async def test_scenario(stack, scenario: Scenario) -> None:
+    result = await play(scenario, stack.gateway_url, stack.rasa_url, database_url_of(stack))
+    if not result.passed:
+        pytest.fail(result.report(), pytrace=False)
