@@ -617,6 +617,19 @@ async def play(scenario: Scenario, gateway_url: str, rasa_url: str, database_url
     return result
 
 
+async def retire_all_open(database_url: str) -> None:
+    """Close every open proposal (left by other tests on a shared stack), so the scenarios meet the same
+    empty kabupaten they meet in bench/conversations.py and no stranger's proposal is offered as similar."""
+    db = Database(database_url)
+    try:
+        async with db.session() as session:
+            codes = list((await session.execute(
+                select(Proposal.code).where(Proposal.status != RETIRED))).scalars().all())
+        await retire_proposals(db, codes)
+    finally:
+        await db.dispose()
+
+
 async def retire_proposals(db: Database, codes: list[str]) -> None:
     """Close the proposals a scenario made (setup and stored), so that no later scenario on the same
     database is offered them as similar open proposals. No notification is queued."""

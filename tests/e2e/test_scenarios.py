@@ -2,15 +2,24 @@
 
 One test per scenario: the driver (tests/conversations/driver.py) plays it through the web chat with a
 new sender and judges the stored records and every reply. A scenario listed in
-tests/conversations/known_failures.yml is expected to fail (strict: a pass is reported, so the entry
-gets removed). The failure message is the driver's report: reasons, then the whole transcript.
+tests/conversations/known_failures.yml is expected to fail (a pass shows as XPASS, and the bench lists
+it, so the entry gets removed). The failure message is the driver's report: reasons, then the transcript.
+The stack is shared with the other end-to-end tests: their open proposals are closed first, so the
+scenarios start from the state the bench gives them.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.conversations.driver import Scenario, database_url_of, known_failures, load_scenarios, play
+from tests.conversations.driver import (
+    Scenario,
+    database_url_of,
+    known_failures,
+    load_scenarios,
+    play,
+    retire_all_open,
+)
 
 KNOWN = known_failures()
 
@@ -18,13 +27,19 @@ KNOWN = known_failures()
 def _params() -> list:
     params = []
     for scenario in load_scenarios():
-        marks = [pytest.mark.xfail(strict=True, reason=KNOWN[scenario.id])] if scenario.id in KNOWN else []
+        marks = [pytest.mark.xfail(strict=False, reason=KNOWN[scenario.id])] if scenario.id in KNOWN else []
         params.append(pytest.param(scenario, id=scenario.id, marks=marks))
     return params or [pytest.param(None, id="no-scenarios", marks=pytest.mark.skip(reason="no scenario files"))]
 
 
+_cleared: list[bool] = []
+
+
 @pytest.mark.parametrize("scenario", _params())
 async def test_scenario(stack, scenario: Scenario) -> None:
+    if not _cleared:
+        await retire_all_open(database_url_of(stack))
+        _cleared.append(True)
     result = await play(scenario, stack.gateway_url, stack.rasa_url, database_url_of(stack))
     if not result.passed:
         pytest.fail(result.report(), pytrace=False)
