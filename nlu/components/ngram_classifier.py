@@ -17,6 +17,7 @@ FAQ topics are learned as their own labels and folded into `faq`, as in TopicAwa
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 import numpy as np
@@ -35,6 +36,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from nlu.components.intent_classifier import fold_topics, summed_ranking, topic_label
 
 logger = logging.getLogger(__name__)
+_WORDLIKE = re.compile(r"[^\W_]")  # a letter or a digit in any script
 
 MODEL_FILE = "ngram_intent_classifier.skops"
 # What a stored model may contain: sklearn's, numpy's and scipy's classes and Python builtins, nothing else.
@@ -146,6 +148,10 @@ class NgramIntentClassifier(GraphComponent):
                       for label, p in zip(self._scorer.classes, row, strict=True)]
             linear = fold_topics(scores, length=None)
             blended = blend(message.get(INTENT_RANKING_KEY), linear, self._config["weight"])
+            if not _WORDLIKE.search(message.get(TEXT)):
+                # "!!!", "...", "??": punctuation says nothing; zero confidence sends it to the fallback,
+                # so it is never read as the "yes" that stores a proposal.
+                blended = [{**entry, PREDICTED_CONFIDENCE_KEY: 0.0} for entry in blended]
             message.set(INTENT, blended[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, blended, add_to_output=True)
         return messages
