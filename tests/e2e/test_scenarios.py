@@ -10,6 +10,8 @@ scenarios start from the state the bench gives them.
 
 from __future__ import annotations
 
+import warnings
+
 import pytest
 
 from tests.conversations.driver import (
@@ -41,5 +43,13 @@ async def test_scenario(stack, scenario: Scenario) -> None:
         await retire_all_open(database_url_of(stack))
         _cleared.append(True)
     result = await play(scenario, stack.gateway_url, stack.rasa_url, database_url_of(stack))
+    if not result.passed and scenario.id not in KNOWN:
+        # One more try with a new citizen: a scenario that passes only on the second try is reported as
+        # flaky (a warning in the summary) instead of failing the run; one that fails twice fails.
+        first = result.report()
+        result = await play(scenario, stack.gateway_url, stack.rasa_url, database_url_of(stack))
+        if result.passed:
+            warnings.warn(f"scenario {scenario.id} passed only on its second try; first try:\n{first}",
+                          stacklevel=1)
     if not result.passed:
         pytest.fail(result.report(), pytrace=False)
