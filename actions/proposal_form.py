@@ -357,8 +357,7 @@ class ValidateProposalForm(FormValidationAction):
             return {"sector": None, "kamus_item": None, "show_all_sectors": True, "invalid_answers": 0}
         item = kamus.item(tracker.get_slot("kamus_item") or "")
         if typed in sectors.SECTORS:  # a button (with its item) or a prefilled answer
-            return {"sector": typed, "kamus_item": item.code if item and item.sector == typed else None,
-                    "invalid_answers": 0}
+            return self._sector(tracker, typed, item)
         shown = _shown_items(tracker)
         lang = language(tracker)
         chosen = choice.pick(typed, [m.title(lang) for m in shown]) if shown else None
@@ -370,13 +369,20 @@ class ValidateProposalForm(FormValidationAction):
             order = _shown_sectors(tracker)
             chosen = choice.pick(typed, [texts.sector_label(code, lang) for code in order])
             if chosen is not None:
-                return {"sector": order[chosen], "kamus_item": None, "invalid_answers": 0}
+                return self._sector(tracker, order[chosen], None)
         code = sectors.parse_choice(typed)
         if code is None:
             return self._invalid(dispatcher, tracker, "sector", "utter_sector_unknown")
-        # A typed or re-chosen sector drops an item of another sector.
-        return {"sector": code, "kamus_item": item.code if item and item.sector == code else None,
-                "invalid_answers": 0}
+        return self._sector(tracker, code, item)
+
+    @staticmethod
+    def _sector(tracker: Tracker, code: str, item: kamus.Match | None) -> dict[str, Any]:
+        """The sector, with the kamus item kept when it belongs to it, else the description's closest item
+        of that sector (SIPD files every proposal under an item; the officer can still change it)."""
+        if not (item and item.sector == code):
+            item = next((m for m in kamus.match(tracker.get_slot("description") or "", limit=10)
+                         if m.sector == code), None)
+        return {"sector": code, "kamus_item": item.code if item else None, "invalid_answers": 0}
 
     async def validate_village_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:

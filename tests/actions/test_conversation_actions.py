@@ -126,3 +126,11 @@ async def test_an_empty_similar_list_never_gives_a_silent_turn(tracker_from, dis
     events = await ActionAskDuplicateChoice().run(dispatcher, tracker, domain)
     assert SlotSet("duplicate_choice", "new") in events
     assert responses(dispatcher) == ["utter_ask_confirmed"]
+
+
+async def test_a_typed_sector_keeps_the_closest_item_of_that_sector(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "sector", "jalan", sector=None, show_all_sectors=True)
+    result = await ValidateProposalForm().validate_sector("jalan", dispatcher, tracker, domain)
+    assert result["sector"] == "jalan" and result["kamus_item"]  # "Perbaikan jalan rusak" → a road item
+    from core import kamus
+    assert kamus.item(result["kamus_item"]).sector == "jalan"
