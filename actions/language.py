@@ -98,12 +98,16 @@ def _previous_message(tracker: Tracker) -> dict | None:
 
 
 def _offered_titles(tracker: Tracker) -> tuple[str, ...]:
-    """The button titles of the bot's latest messages: typing one is choosing, not writing."""
+    """The button titles of the bot's messages since the citizen's previous message: typing one is choosing,
+    not writing. (Older buttons are no longer on offer.)"""
     titles: list[str] = []
+    users = 0
     for event in reversed(tracker.events):
-        if event.get("event") == "user" and titles:
-            break
-        if event.get("event") == "bot":
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot":
             titles += [b.get("title") or "" for b in (event.get("data") or {}).get("buttons") or []]
     return tuple(titles)
 

@@ -21,3 +21,20 @@ def test_short_replies_and_numbers_do_not_flip_it() -> None:
 
 def test_an_explicit_choice_sticks() -> None:
     assert next_language("id", True, message("kula badhe ngusulaken dalan rusak", "jv", 0.99)) == "id"
+
+
+def test_only_the_buttons_on_offer_are_titles() -> None:
+    from rasa_sdk import Tracker
+
+    from actions.language import _offered_titles
+
+    def bot(text: str, *titles: str) -> dict:
+        return {"event": "bot", "text": text, "data": {"buttons": [{"title": t, "payload": "/x"} for t in titles]}}
+
+    events = [{"event": "user", "text": "halo"}, bot("menu", "Ajukan usulan"), {"event": "user", "text": "mau usul"},
+              bot("Apa yang dibutuhkan?"), {"event": "user", "text": "ajukan usulan"}]
+    tracker = Tracker("s", {}, {}, events, False, None, {}, "action_listen")
+    assert _offered_titles(tracker) == ()  # the menu's buttons went two messages ago
+    events[-2] = bot("Pilih jenis", "Rehabilitasi jalan lingkungan")
+    assert _offered_titles(Tracker("s", {}, {}, events, False, None, {}, "action_listen")) == (
+        "Rehabilitasi jalan lingkungan",)
