@@ -5,10 +5,6 @@ from __future__ import annotations
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from core import answers
-
-FORM = "proposal_form"
-
 FORM_SLOTS = (
     "fixing_code",
     "description",
@@ -41,20 +37,6 @@ def reset_form() -> list[EventType]:
 
 def has_answers(tracker: Tracker) -> bool:
     return any(tracker.get_slot(slot) for slot in ANSWERS)
-
-
-def skip_answer(tracker: Tracker) -> list[EventType] | None:
-    """Slot events that skip the optional question being asked, when the message says "none" / "no need".
-
-    The NLU cannot see which question was asked: "gak usah" may come out as `cancel`, "euweuh potona"
-    ("no photo") as a question about photos. Actions that handle those intents inside the form ask this first.
-    """
-    requested = tracker.get_slot("requested_slot")
-    if tracker.active_loop_name != FORM or requested not in answers.SKIPPABLE:
-        return None
-    if not answers.is_skip(tracker.latest_message.get("text")):
-        return None
-    return [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
 
 
 def offer_answered(tracker: Tracker) -> bool:

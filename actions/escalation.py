@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, logger
 from actions.conversation import is_english
-from actions.draft import offer_answered, skip_answer
+from actions.draft import offer_answered
 from core import answers, kamus, sectors
 from storage import repo
 
@@ -159,15 +159,10 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        skipped = skip_answer(tracker)  # "euweuh potona" to the photo question is an answer, not a question
-        if skipped:
-            return skipped
+        # Outside the forms only: inside the proposal form ValidateProposalForm reads questions itself.
         key = faq_answer(tracker.latest_message)
         if key:
             dispatcher.utter_message(response=f"utter_{key}")
-            return []
-        if tracker.active_loop_name:  # inside a form: just ask again, the form goes on
-            dispatcher.utter_message(response="utter_rephrase")
             return []
         return [FollowupAction("action_handle_unclear")]
 

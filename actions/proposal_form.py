@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import status as status_actions
 from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
-from actions.draft import has_answers, offer_answered, reset_form, skip_answer  # noqa: F401 - skip_answer kept importable here
+from actions.draft import has_answers, offer_answered, reset_form
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, regions, sectors, texts
 from storage import duplicates, repo
@@ -33,7 +33,6 @@ _SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form",
 REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter_help_village",
                  "sector": "utter_help_sector"}
 FAQ_IN_FORM_CONFIDENCE = 0.45  # a question typed where an answer was expected, answered from the FAQ
-WEAK_PLACE_SCORE = 92.0  # a single fuzzy match below this is confirmed with the citizen, not taken
 
 
 EDITABLE = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
@@ -245,7 +244,7 @@ class ValidateProposalForm(FormValidationAction):
             dispatcher.utter_message(response="utter_changed", field_label=label, value=new_rt_rw)
         elif fix.field == "village_code" and fix.value:
             found: list[regions.Candidate] = fix.value
-            if regions.is_ambiguous(found) or found[0].score < WEAK_PLACE_SCORE:
+            if regions.is_ambiguous(found) or found[0].score < regions.WEAK_SCORE:
                 changed.update({"village_code": None, "village_candidates": [c.code for c in found[:5]]})
                 return self._continue(requested, changed, "village_code")
             changed.update({"village_code": found[0].code, "village_candidates": None})
