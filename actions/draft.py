@@ -39,15 +39,23 @@ def has_answers(tracker: Tracker) -> bool:
     return any(tracker.get_slot(slot) for slot in ANSWERS)
 
 
-def offer_answered(tracker: Tracker) -> bool:
-    """True when the message before this one was the bot's offer to turn a complaint into a proposal."""
-    seen_user = False
+OFFER_TURNS = 3  # citizen messages after the offer during which a "yes" or more detail still answers it
+
+
+def offer_pending(tracker: Tracker, within: int = OFFER_TURNS) -> bool:
+    """True while the bot's offer to turn a complaint into a proposal stands: it was made within the
+    citizen's last few messages and not declined ("pengen dibikinin saluran yg lebih gede", then "iya")."""
+    if not tracker.get_slot("offered_text"):
+        return False
+    users = 0
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "user":
-            if seen_user:
+            users += 1
+            if users > within:
                 return False
-            seen_user = True
-        elif kind == "action" and seen_user and event.get("name") not in ("action_listen", None):
-            return event.get("name") == "action_offer_proposal"
+        elif kind == "action" and event.get("name") == "action_offer_proposal":
+            return users > 0
+        elif kind == "active_loop" and event.get("name"):
+            return False  # a form ran since: the offer was taken up or overtaken
     return False

@@ -11,10 +11,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Sender, database, logger
+from actions.common import Sender, database, latest_intent, logger
 from actions.conversation import is_english
-from actions.draft import offer_answered
-from core import answers, kamus, sectors
+from actions.draft import offer_pending
+from core import answers, kamus, sectors, tracking
 from storage import repo
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -24,6 +24,9 @@ FAQ_MIN_CONFIDENCE = 0.6
 EXCERPT_MESSAGES = 6
 LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
 QUESTION_MIN_CHARS = 5
+ENGLISH_PROBLEM_WORDS = 8  # an English message this long that names a need is offered as a proposal
+ELABORATION_WORDS = 3  # a message after the offer that names the problem in this many words adds to it
+QUESTION_MARK = re.compile(r"\?\s*$")
 
 
 def faq_answer(parse_data: dict) -> str | None:
@@ -97,6 +100,26 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
+def redirect(tracker: Tracker) -> list[EventType] | None:
+    """What the citizen's own words ask for, whatever intent the NLU gave them: a "yes" or more detail
+    while the offer to file a complaint stands, a tracking code ("Nu leres USL-BASSTF"), "usulan saya".
+    One place for every action that handles a message outside the forms (unclear, a stray yes, FAQ, help)."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return None
+    pending = offer_pending(tracker)
+    if pending and answers.accepts(text):
+        return [FollowupAction("proposal_form")]  # "iya itu usulan sy", "iyo piye carane, tulung didandani"
+    if tracking.find_all(text) and latest_intent(tracker) != "support_proposal":
+        return [FollowupAction("action_check_status")]
+    if answers.asks_own_proposals(text):
+        return [FollowupAction("action_check_status")]  # "usulan sy apa aja ya min"
+    if pending and not QUESTION_MARK.search(text) and len(text.split()) >= ELABORATION_WORDS and (
+            kamus.match(text, limit=1) or sectors.suggest(text)):
+        return [FollowupAction("proposal_form")]  # more about the complaint: take it as a yes, add it to it
+    return None
+
+
 class ActionHandleUnclear(Action):
     def name(self) -> str:
         return "action_handle_unclear"
@@ -111,10 +134,9 @@ class ActionHandleUnclear(Action):
             dispatcher.utter_message(text=answer)
             return []
         text = tracker.latest_message.get("text") or ""
-        if offer_answered(tracker) and answers.accepts(text):
-            return [FollowupAction("proposal_form")]  # "iya itu usulan sy" to "make it a proposal?"
-        if answers.asks_own_proposals(text):
-            return [FollowupAction("action_check_status")]  # "usulan sy apa aja ya min"
+        redirected = redirect(tracker)
+        if redirected:
+            return redirected
         if answers.is_noise(text):
             dispatcher.utter_message(response="utter_rephrase")
             return []
@@ -122,6 +144,8 @@ class ActionHandleUnclear(Action):
                 kamus.match(text, limit=1) or sectors.suggest(text)):
             return [FollowupAction("action_offer_proposal")]  # a long story about a local problem
         if tracker.latest_message.get("language") == "other" and is_english(text):
+            if not tracker.active_loop_name and len(text.split()) >= ENGLISH_PROBLEM_WORDS and sectors.suggest(text):
+                return [FollowupAction("action_offer_proposal")]  # a visitor describing a local need in English
             dispatcher.utter_message(response="utter_english_note")
             return []
         streak = unclear_streak(tracker)
@@ -143,6 +167,9 @@ class ActionAcceptOfficerOffer(Action):
         return "action_accept_officer_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        redirected = redirect(tracker)  # "iya" to the offer to file a complaint, even after a misunderstanding
+        if redirected:
+            return redirected
         offered_at = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
         answered_at = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "user"), None)
         fresh = offered_at is not None and answered_at is not None and answered_at - offered_at <= OFFER_VALID_S
@@ -160,6 +187,9 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Outside the forms only: inside the proposal form ValidateProposalForm reads questions itself.
+        redirected = redirect(tracker)
+        if redirected:
+            return redirected
         key = faq_answer(tracker.latest_message)
         if key:
             dispatcher.utter_message(response=f"utter_{key}")
@@ -198,3 +228,17 @@ class ActionEscalate(Action):
             return [SlotSet("question", None)]
         dispatcher.utter_message(response="utter_escalated", ticket=ticket)
         return [SlotSet("question", None)]
+
+
+class ActionHelp(Action):
+    """ "help", unless the words say more: "iyo piye carane" to the offer to file a complaint is a yes."""
+
+    def name(self) -> str:
+        return "action_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        redirected = redirect(tracker)
+        if redirected:
+            return redirected
+        dispatcher.utter_message(response="utter_help")
+        return []

@@ -32,6 +32,31 @@ GREETING_MARKERS = {"sampurasun": "su", "wilujeng": "su", "rampes": "su", "punte
                     "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv"}
 
 
+# Function words only one of the regional languages uses. Sundanese and Javanese speakers often write
+# Indonesian content words around their own grammar words ("punten, aya petugas nu bisa ditanya? urang rek
+# nanya soal dana"), which an n-gram identifier reads as Indonesian; two of these and none of the other
+# language's say whose grammar it is.
+REGIONAL_MARKERS = {
+    "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
+                    "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
+                    "parantos naha kedah kuring sareng ayeuna upami".split()),
+    "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
+                    "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung "
+                    "pripun pundi ingkang sanget omah dalan banyu".split()),
+}
+REGIONAL_MIN_MARKERS = 2
+REGIONAL_CONFIDENCE = 0.9
+
+
+def regional_grammar(words: list[str]) -> str | None:
+    """ "su" or "jv" when the message's grammar words are one regional language's only."""
+    counts = {lang: sum(w in markers for w in words) for lang, markers in REGIONAL_MARKERS.items()}
+    found = [lang for lang, count in counts.items() if count]
+    if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
+        return found[0]
+    return None
+
+
 def requested_language(tracker: Tracker) -> str | None:
     if latest_intent(tracker) != "switch_language":
         return None
@@ -68,6 +93,9 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     detected = message.get("language")
     confidence = float(message.get("language_confidence") or 0.0)
     words = own_words(message.get("text") or "", titles)
+    regional = regional_grammar(words) if detected not in ("jv", "su") else None
+    if regional:
+        detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
     established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
     marker = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
     if marker and not established and len(words) < MIN_WORDS:

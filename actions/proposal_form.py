@@ -22,7 +22,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import status as status_actions
 from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
-from actions.draft import has_answers, offer_answered, reset_form
+from actions.conversation import is_english
+from actions.draft import has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, regions, sectors, texts
 from storage import duplicates, repo
@@ -32,7 +33,11 @@ PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 _SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form", "action_listen"}
 REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter_help_village",
                  "sector": "utter_help_sector"}
-FAQ_IN_FORM_CONFIDENCE = 0.45  # a question typed where an answer was expected, answered from the FAQ
+OPENING_MIN_WORDS = 3  # a message after the offer that says this much more is part of the complaint
+FAQ_IN_FORM_CONFIDENCE = 0.45
+# Questions about who may propose what, which open like a proposal ("bisa usul buat desa lain gak?").
+ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_usulan", "faq/biaya"}
+ELIGIBILITY_CONFIDENCE = 0.6  # a question typed where an answer was expected, answered from the FAQ
 
 
 EDITABLE = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
@@ -63,10 +68,16 @@ def _opening_text(tracker: Tracker) -> str | None:
     if tracker.get_slot("requested_slot") is not None:
         return None
     offered = tracker.get_slot("offered_text")
-    if offered and offer_answered(tracker):
+    current = tracker.latest_message.get("text") or ""
+    if offered and offer_pending(tracker):
+        # "ya" takes the complaint as it was; more detail after the offer ("pengen dibikinin saluran yg lebih
+        # gede") is added to it.
+        more = description.from_opening(current, is_place)
+        if more and len(more.split()) >= OPENING_MIN_WORDS and not current.startswith("/"):
+            return f"{offered.rstrip(' .')}. {current}"
         return offered
     if latest_intent(tracker) == "submit_proposal":
-        return tracker.latest_message.get("text") or ""
+        return current
     return None
 
 
@@ -105,6 +116,15 @@ def opening_slots(text: str) -> dict[str, Any]:
     return found
 
 
+def _without_rt_rw(text: str, tracker: Tracker) -> tuple[str, dict[str, Any]]:
+    """The answer without an RT/RW given along with it, and that RT/RW as a slot when none is set yet."""
+    parsed = answers.parse_rt_rw(text)
+    if not parsed or not any(parsed):
+        return text, {}
+    rest = description.strip_rt_rw(text)
+    return rest or text, ({} if tracker.get_slot("rt_rw") else {"rt_rw": answers.format_rt_rw(*parsed)})
+
+
 def _shown_items(tracker: Tracker) -> list[kamus.Match]:
     """The kamus items the sector question offers (the same call as ActionAskSector makes)."""
     if tracker.get_slot("show_all_sectors"):
@@ -124,6 +144,8 @@ class ValidateProposalForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         before: list[EventType] = []
+        if requested is None and _fresh_user_turn(tracker) and self._asks_may_i(dispatcher, tracker):
+            return self._end()
         if requested and _fresh_user_turn(tracker):
             handled, before = await self._interpret(dispatcher, tracker, requested)
             if handled is not None:
@@ -188,6 +210,20 @@ class ValidateProposalForm(FormValidationAction):
             dispatcher.utter_message(response="utter_help_in_form")
             return self._reask(requested), keep
         return None, keep
+
+    @staticmethod
+    def _asks_may_i(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+        """ "Boleh usul untuk desa mertua, bisa gak?" reads like a request to propose but asks whether one
+        may: answer it from the FAQ instead of opening the form."""
+        text = tracker.latest_message.get("text") or ""
+        if latest_intent(tracker) != "submit_proposal" or not _QUESTION.search(text) \
+                or tracker.get_slot("offered_text"):
+            return False
+        topic = faq_topic(tracker.latest_message, ELIGIBILITY_CONFIDENCE)
+        if topic not in ELIGIBILITY_TOPICS:
+            return False
+        dispatcher.utter_message(response=f"utter_{topic}")
+        return True
 
     def _cancel(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str) -> list[EventType]:
         """ "batal": a draft that holds answers is thrown away only after one "are you sure?"."""
@@ -267,6 +303,8 @@ class ValidateProposalForm(FormValidationAction):
             events.append(SlotSet(requested, None))
         if requested == "confirmed" or ask != requested:
             events.append(SlotSet("confirmed", None))
+        if ask == requested and changed.get(requested) is not None:
+            return events  # the correction answered the question asked ("X... eh lain, Y"): go on to the next
         return [*events, SlotSet("requested_slot", ask)]
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -327,8 +365,18 @@ class ValidateProposalForm(FormValidationAction):
     # --- validation ---
     def _invalid(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,
                  response: str, **values: Any) -> dict[str, Any]:
-        dispatcher.utter_message(response=response, **values)
+        """A hint; after repeated misses the way on: an optional question is left for the officer, the sector is
+        taken as suggested (the summary still lets the citizen change it), else the ways out are named."""
         count = int(tracker.get_slot("invalid_answers") or 0) + 1
+        if count >= PATIENCE and slot in answers.SKIPPABLE:
+            dispatcher.utter_message(response="utter_skipped_for_now")
+            return {slot: answers.SKIP, "invalid_answers": 0}
+        if count >= PATIENCE and slot == "sector":
+            code = sectors.suggest(tracker.get_slot("description") or "") or "lainnya"
+            dispatcher.utter_message(response="utter_sector_for_now",
+                                     sector_label=texts.sector_label(code, language(tracker)))
+            return self._sector(tracker, code, None)
+        dispatcher.utter_message(response=response, **values)
         if count >= PATIENCE:
             dispatcher.utter_message(response="utter_still_there")
             count = 0
@@ -345,23 +393,29 @@ class ValidateProposalForm(FormValidationAction):
             original = raw[: description.MAX_CHARS]
         if len(text) > description.MAX_CHARS:
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_long")
+        _, rt_rw = _without_rt_rw(raw, tracker)
         if len(re.findall(r"\w{2,}", text)) < 3 and not sectors.suggest(text) and not kamus.match(text, limit=1):
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_short")
-        return {"description": text, "original_text": original, "invalid_answers": 0}
+        return {**rt_rw, "description": text, "original_text": original, "invalid_answers": 0}
 
     async def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         typed = str(value or "")
-        if value == MENU or sectors.wants_menu(typed):  # "another kind": every sector instead of the items
+        shown = _shown_items(tracker)
+        if value == MENU or sectors.wants_menu(typed):
+            if not shown and tracker.get_slot("requested_slot") == "sector" and value != MENU:
+                return self._sector(tracker, "lainnya", None)  # "yang lain" at the list of sectors: "Lainnya"
             return {"sector": None, "kamus_item": None, "show_all_sectors": True, "invalid_answers": 0}
         item = kamus.item(tracker.get_slot("kamus_item") or "")
         if typed in sectors.SECTORS:  # a button (with its item) or a prefilled answer
             return self._sector(tracker, typed, item)
-        shown = _shown_items(tracker)
         lang = language(tracker)
         chosen = choice.pick(typed, [m.title(lang) for m in shown]) if shown else None
         if chosen is None and shown and lang != "id":  # the Indonesian title, copied from a form or a poster
             chosen = choice.pick(typed, [m.name for m in shown])
+        named = sectors.parse_choice(typed) if len(re.findall(r"\w+", typed)) == 1 else None
+        if chosen is not None and named and named != shown[chosen].sector:
+            return self._sector(tracker, named, None)  # "lingkungan" names a sector, not "jalan lingkungan"
         if chosen is not None:
             return {"sector": shown[chosen].sector, "kamus_item": shown[chosen].code, "invalid_answers": 0}
         if not shown:
@@ -385,7 +439,11 @@ class ValidateProposalForm(FormValidationAction):
 
     async def validate_village_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
-        text = str(value or "").strip()
+        text, rt_rw = _without_rt_rw(str(value or "").strip(), tracker)
+        place = await self._village(text, dispatcher, tracker)
+        return {**rt_rw, **place} if place.get("village_code") or place.get("village_candidates") else place
+
+    async def _village(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
         scope = config().region_code
         g = gazetteer()
         if text in g.by_code and text.startswith(scope + ".") and g.by_code[text].level == 4:
@@ -533,6 +591,9 @@ class ActionOfferProposal(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.latest_message.get("text") or ""
+        if tracker.latest_message.get("language") == "other" and is_english(text):
+            dispatcher.utter_message(response="utter_english_offer")
+            return [SlotSet("offered_text", text[: description.MAX_CHARS])]
         found = opening_slots(text)
         items = kamus.match(found.get("description") or text, limit=1)
         sector = items[0].sector if items else sectors.suggest(text) or "lainnya"

@@ -113,10 +113,10 @@ async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang:
 
 async def _nearby(tracker: Tracker) -> list[str]:
     """Right after the offer to file a complaint: the open proposal of its desa and sector most alike."""
-    from actions.draft import offer_answered
+    from actions.draft import offer_pending
 
     offered = tracker.get_slot("offered_text")
-    if not offered or not offer_answered(tracker):
+    if not offered or not offer_pending(tracker):
         return []
     from actions.proposal_form import opening_slots  # the form reads places; status must not import it at load
     from core import kamus, sectors

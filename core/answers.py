@@ -54,12 +54,15 @@ _DONT_KNOW = re.compile(
     r"kesupen|supe|teu\s+terang|teu\s+nyaho|teu\s+nyahoeun|teu\s+apal|hilap|poho|indak\s+tau|ndak\s+tau|"
     r"kagak\s+tau|don'?t\s+know|dunno|not\s+sure|ga\s+apal|gak\s+hafal|ga\s+hafal|nggak\s+hafal|lali|kelalen)\b"
 )
+_DONT_KNOW_ANYWHERE = re.compile(_DONT_KNOW.pattern.replace("^(?:(?:saya", r"\b(?:(?:saya", 1), re.IGNORECASE)
+_SHORT_ANSWER = 10  # words: "Mohon maaf, saya kurang tahu RT dan RW-nya" is short; a description is not
 # Particles and fillers around a short answer: "nggak usah deh", "kagak usah ya min", "teu kedah atuh".
 _FILLER = (r"deh|dah|aja|ajah|saja|sj|aj|ya|yah|yaa|sih|si|lah|dulu|dl|wae|bae|mawon|we|wé|atuh|mah|kok|dong|"
            r"kak|min|pak|bu|mas|mbak|nggih|njih|gih|kang|teh|ah|eh|hehe|wkwk|kayaknya|kayanya|kyknya|sepertinya|"
            r"kalih|nya|na|ne|e|lur|gan|bos|nuhun|hapunten|punten|maaf|sorry|please|pls")
 _LEADING_FILLER = re.compile(r"^(?:(?:eh|ehh|oh|ohh|wah|waduh|aduh|hmm+|emm+|em|umm|anu|ya|iya|yaudah|yowis|nggih|"
-                             r"muhun|enya|maaf|sorry|punten|nyuwun\s+sewu|wah|lho|loh|waa)[\s,.]+)+", re.IGNORECASE)
+                             r"muhun|enya|(?:mohon\s+)?maaf|sorry|punten|hapunten|nyuwun\s+sewu|nyuwun\s+pangapunten|"
+                             r"ngapunten|sepurane|sepurone|wah|lho|loh|waa|aduh\s+maaf)[\s,.]+)+", re.IGNORECASE)
 _TRAILING_FILLER = re.compile(r"(?:[\s,.!]+(?:" + _FILLER + r"))+[\s.!?,]*$", re.IGNORECASE)
 _OBJECT_TAIL = 3  # "gak ada fotonya sama sekali", "teu terang RT na": words allowed after the lead
 
@@ -101,7 +104,16 @@ def is_skip(text: str | None) -> bool:
             return True
         if cleaned in ("gausah", "gaperlu", "gpp", "ga usah", "tak usah", "nggak", "moh", "emoh", "alah"):
             return True
+    if _dont_know_somewhere(text):
+        return True
     return bool(_CANNOT.search(text or "")) and len((text or "").split()) <= 10
+
+
+def _dont_know_somewhere(text: str | None) -> bool:
+    """ "RT-nya saya kurang tahu", "wah saya lupa nomer RT nya": "don't know" in a short answer without numbers."""
+    plain = text or ""
+    return (len(plain.split()) <= _SHORT_ANSWER and not re.search(r"\d", plain)
+            and bool(_DONT_KNOW_ANYWHERE.search(plain.lower())))
 
 
 _DECLINE_WORDS = re.compile(
@@ -236,8 +248,13 @@ def accepts(text: str | None) -> bool:
     return bool(_ACCEPT.search(text or "")) and not _REFUSE.search(text or "")
 
 
+_ME = r"(?:saya|sy|aku|ku|gue|gw|kula|kulo|dalem|abdi|urang|kami|kita)"
 _OWN_PROPOSALS = re.compile(
-    r"\busulan\s*(?:saya|sy|aku|ku|gue|gw|kula|kulo|dalem|abdi|urang|kami|kita)\b|\busulan(?:ku|e\s+aku|ipun\s+kula)\b",
+    r"\busulan(?:-usulan|2)?\s*" + _ME + r"\b|\busulan(?:ku|e\s+aku|ipun\s+kula)\b|"
+    # "usulan-usulan nu kantos ku abdi dikintunkeun", "usulan yang pernah saya kirim", "usulan sing tak kirim"
+    r"\busulan(?:-usulan|2)?\s+(?:nu|anu|ingkang|sing|yang|yg)\s+(?:\w+\s+){0,3}(?:ku\s+|oleh\s+|dening\s+)?"
+    r"(?:" + _ME + r"|tak|dak)\b|"
+    r"\bmy\s+proposals?\b|\bproposals?\s+(?:that\s+)?i(?:'ve|\s+have)?\s+(?:submitted|sent|made|filed)\b",
     re.IGNORECASE)
 
 

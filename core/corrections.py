@@ -41,6 +41,16 @@ _FIELD_CUES: dict[str, re.Pattern] = {
 _RT_RW_WORD = re.compile(r"\b(rt|rw)[\s\-]*(?:nya|ne|né|na|e|é|ipun|nipun|ku|mu|ipun)\b", re.IGNORECASE)
 
 
+# Answers that often carry the RT/RW along ("Sendangadi RT 3 RW 5", "jalan rusak di RT 02"): not a correction.
+_ANSWERS_WITH_RT_RW = ("village_code", "description")
+
+
+def _outside_rt_rw(text: str) -> bool:
+    """Whether the message says something besides the RT/RW (a place name, a description)."""
+    rest = re.sub(r"\b(?:rt|rw)\.?[\s\-:]*(?:nya|ne|na|e|ipun)?[\s\-:]*0*\d{1,3}\b", " ", text, flags=re.IGNORECASE)
+    return bool(re.search(r"[^\W\d_]{3,}", rest))
+
+
 @dataclass(frozen=True)
 class Correction:
     """One field to change. `value` is None when the citizen only says which field is wrong."""
@@ -53,18 +63,16 @@ def _rt_rw_value(text: str) -> tuple[str | None, str | None] | None:
     """RT/RW in a correction; with "bukan 3 tapi 5" / "4 lain 3" the new numbers win."""
     plain = _RT_RW_WORD.sub(r"\1", text)
     contrast = _CONTRAST.search(plain)
-    if contrast:
-        new = contrast.group("new")
-        parsed = answers.parse_rt_rw(new)
-        if not parsed or not any(parsed):
-            number = re.search(r"\d{1,3}", new)
-            which = re.findall(r"\b(rt|rw)\b", plain.lower())
-            if number and which:
-                value = f"{int(number.group()):02d}"
-                return (value, None) if which[-1] == "rt" else (None, value)
-        return parsed if parsed and any(parsed) else None
-    trailing = _TRAILING_NEGATION.match(plain)
-    parsed = answers.parse_rt_rw(trailing.group("new") if trailing else plain)
+    trailing = None if contrast else _TRAILING_NEGATION.match(plain)
+    new = contrast.group("new") if contrast else trailing.group("new") if trailing else plain
+    parsed = answers.parse_rt_rw(new)
+    if (not parsed or not any(parsed)) and (contrast or trailing):
+        # "bukan 3 tapi 5", "RT-ne salah, 7 dudu 1": the new number, for the field named last
+        numbers = re.findall(r"\d{1,3}", new)
+        which = re.findall(r"\b(rt|rw)\b", plain.lower())
+        if numbers and which:
+            value = f"{int(numbers[-1]):02d}"
+            return (value, None) if which[-1] == "rt" else (None, value)
     return parsed if parsed and any(parsed) else None
 
 
@@ -90,6 +98,8 @@ def find(text: str, requested: str | None, resolve_place: Callable[[str], list] 
         return None
     marked = bool(MARKER.search(text))
     rt_rw = _rt_rw_value(text) if re.search(r"\b(?:rt|rw)\b", text, re.IGNORECASE) else None
+    if rt_rw and not marked and requested in _ANSWERS_WITH_RT_RW and _outside_rt_rw(text):
+        return None  # "donokerto turi rt 3 rw 5": the answer asked for, with the RT/RW besides
     if rt_rw and (requested != "rt_rw" or marked):
         return Correction("rt_rw", rt_rw)
     if not marked:

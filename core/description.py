@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from core import sectors
+
 MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
 MIN_WORDS = 2
 
@@ -24,7 +26,10 @@ _GREETING = re.compile(
     r"(?:\s+wabarakatuh)?))?|ass?alamualaikum(?:\s+wr\.?\s*wb\.?)?|asw|askum|salam(?:\s+sejahtera)?|halo+|hallo+|"
     r"helo+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
-    r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten)"
+    r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
+    r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
+    r"punten\s+ngaganggu|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
+    r"makaten|kados\s+makaten)"
     r"(?:\s+(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*)*\s*[,.!:;\-–—~]*\s*",
     re.IGNORECASE,
 )
@@ -42,16 +47,18 @@ _CLOSING = re.compile(
 _SUBJECT = (r"(?:saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
             r"ambo|awak)")
 _WANT = (r"(?:mau|ingin|ingn|pengen|pgn|pingin|kepingin|hendak|akan|mo|mw|mohon|tolong|tlg|minta|berencana|arep|"
-         r"pengin|badhe|bade|ajeng|hoyong|palay|rek|ameh|nak|kepengen|bermaksud|nyuwun|nyuhunkeun|sumeja|"
+         r"pengin|badhe|bade|ajeng|hoyong|palay|rek|ameh|nak|kepengen|bermaksud|nyuwun|nyuhunkeun|sumeja|nio|ka|"
          r"bermaksud\s+untuk)")
-_PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake)?|usul(?:an|in|kan)?|mengajukan|"
+_PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|usul(?:an|in|kan)?|mengajukan|"
             r"ngajuin|ajukan|ngajokaken|ngajukeun|ngajukake|mengusulkan|melaporkan|lapor(?:kan)?|nglaporaken|"
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
             r"mengadukan|ngadu|ngadukeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
-            r"memberitahukan|ngabarkeun|ngabari|ngabarani)")
+            r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
+            r"ngabejaan|mausulkan|maajukan|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
-    r"(?:" + _PROPOSE + r"(?:\s+|\s*$))(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
+    r"(?:" + _PROPOSE + r"(?:[,.!]?\s+|[,.!]?\s*$))"
+    r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
     r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
     r"yen|nek|bilih|yén|perihal|mengenai|babagan|ngenani|ngeunaan|perkawis|kangge|kanggo|pikeun)\s+)?[:,\-]?\s*",
     re.IGNORECASE,
@@ -59,10 +66,25 @@ _LEAD_IN = re.compile(
 # "Saya kader posyandu dan ingin mengusulkan ...", "Kami dari kelompok tani ingin mengajukan ...": who is
 # speaking comes first, then the lead-in; the self-introduction goes with it.
 _LATE_LEAD_IN = re.compile(
-    r"^\s*" + _SUBJECT + r"\b[^.!?\n]{0,100}?\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
+    r"^\s*" + _SUBJECT + r"\b(?P<who>[^.!?\n]{0,100}?)\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
     r"(?:\s+(?:untuk|utk|buat|berupa|yaitu|yakni|tentang|soal|kangge|kanggo|pikeun))?\s*[:,\-]?\s*",
     re.IGNORECASE,
 )
+# "Perkenankan saya menyampaikan bahwa ...", "Izinkan kami mengusulkan ...", "Kepareng kula matur ...".
+_MAY_I = re.compile(r"^\s*(?:perkenankan|perkenankanlah|izinkan|ijinkan|izinkanlah|kepareng(?:a)?|keparenga|idinkeun|"
+                    r"widi)\s+" + _SUBJECT + r"\s+(?:untuk\s+)?" + _PROPOSE + r"(?:\s+(?:bahwa|yen|bilih|yén|kalau))?"
+                    r"\s*[:,\-]?\s*", re.IGNORECASE)
+# "Bisa usul X gak?", "iso ngusulke X ora?", "apakah boleh mengusulkan X?": the question around a proposal.
+_CAN_I = re.compile(r"^\s*(?:apakah\s+|apa\s+|punapa\s+|naha\s+)?(?:" + _SUBJECT + r"\s+)?"
+                    r"(?:bisa|bs|boleh|iso|isa|saged|kenging|pikantuk|angsal|oleh|tiasa|kengeng|meunang)\s+"
+                    r"(?:" + _PROPOSE + r")\s+", re.IGNORECASE)
+_QUESTION_TAG = re.compile(r"[\s,]+(?:gak|ga|nggak|ngga|enggak|tidak|tdk|ndak|ora|ra|mboten|boten|teu|henteu|"
+                           r"apa\s+tidak|"
+                           r"apa\s+gak|atau\s+tidak|atau\s+gak|ya|nggih|yah)\s*\?+\s*$", re.IGNORECASE)
+_GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|perwakilan)\s+)?"
+                    r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
+                    r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
+                    re.IGNORECASE)
 _PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
@@ -92,10 +114,22 @@ def _strip_start(sentence: str) -> str:
         sentence = _LEAD_IN.sub("", sentence, count=1)
         sentence = _WANT_ONLY.sub("", sentence, count=1)
         sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
+        sentence = _MAY_I.sub("", sentence, count=1)
+        can_i = _CAN_I.match(sentence)
+        if can_i:
+            sentence = _QUESTION_TAG.sub("", sentence[can_i.end():])
     late = _LATE_LEAD_IN.match(sentence)
     if late and len(sentence) - late.end() > 10:
+        who = _GROUP.match(late.group("who"))
         sentence = sentence[late.end():]
+        if who and len(who.group("group").split()) >= 2:  # "Kami dari kelompok pengrajin bambu ingin ...": who benefits
+            sentence = sentence.rstrip(" .!") + f" ({who.group('group').strip(' ,')})"
     return sentence
+
+
+def _leads_in(sentence: str) -> bool:
+    return bool(_LEAD_IN.match(_GREETING.sub("", sentence)) or _LATE_LEAD_IN.match(sentence)
+                or _MAY_I.match(sentence))
 
 
 def _drop_places(text: str, is_place: Callable[[str], bool] | None) -> str:
@@ -111,6 +145,11 @@ def _drop_places(text: str, is_place: Callable[[str], bool] | None) -> str:
 
     text = _ADMIN_NAME.sub(admin, text)
     return _RT_RW.sub(" ", text)
+
+
+def strip_rt_rw(text: str) -> str:
+    """The text without its "RT 3 RW 5" part ("Donokerto Turi rt 3 rw 5" → "Donokerto Turi")."""
+    return _tidy(_RT_RW.sub(" ", text or ""))
 
 
 def _tidy(text: str) -> str:
@@ -132,13 +171,18 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     it, one word after the keyword is taken as the name.
     """
     sentences = []
-    for sentence in _SENTENCE.split((text or "").strip()):
+    parts = _SENTENCE.split((text or "").strip())
+    lead = next((i for i, part in enumerate(parts) if _leads_in(part)), 0)
+    # Before the sentence that says "I want to propose", a sentence naming no need is a self-introduction
+    # ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem stays.
+    parts = [part for i, part in enumerate(parts) if i >= lead or sectors.rank(part)]
+    for sentence in parts:
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)
         sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if re.search(r"[^\W\d_]{2,}", sentence):
-            sentences.append(sentence)
+            sentences.append(sentence[:1].upper() + sentence[1:])
     body = " ".join(sentences)
     body = _tidy(body).strip()
     if len(body) > MAX_CHARS:

@@ -30,31 +30,38 @@ SECTORS: tuple[str, ...] = (
 KEYWORDS: dict[str, tuple[str, ...]] = {
     "jalan": ("jalan", "jln", "jl", "aspal", "pengaspalan", "berlubang", "lubang", "paving", "cor", "cor blok",
               "rabat", "makadam", "gang", "dalan", "ratan", "jalan rusak", "jalan usaha tani", "trotoar",
-              "ambles", "amblas", "bergelombang", "margi", "bolong"),
-    "jembatan": ("jembatan", "jembatan gantung", "kreteg", "sasak", "titian", "wot"),
+              "ambles", "amblas", "bergelombang", "margi", "bolong", "road", "roads", "pothole", "potholes"),
+    "jembatan": ("jembatan", "jembatan gantung", "kreteg", "sasak", "titian", "wot", "bridge"),
     "drainase": ("drainase", "saluran", "got", "selokan", "gorong", "gorong-gorong", "banjir", "genangan",
                  "kalen", "solokan", "talud", "talut", "irigasi", "parit", "mampet", "tersumbat",
-                 "meluap", "tergenang", "luber", "mbludak", "cileuncang", "caah"),
+                 "meluap", "tergenang", "luber", "mbludak", "cileuncang", "caah", "drain", "drainage", "flood",
+                 "flooding", "ditch"),
     "penerangan_jalan": ("lampu", "pju", "penerangan", "lampu jalan", "gelap", "lampu dalan", "lampu merkuri",
                          "lampu mati", "lampu penerangan",
-                         "peteng", "poek", "pareum", "padam", "redup", "lampu padam"),
+                         "peteng", "poek", "pareum", "padam", "redup", "lampu padam", "streetlight", "streetlights",
+                         "lamp", "lamps", "lighting", "dark"),
     "air_bersih": ("air bersih", "sumur", "sumur bor", "pdam", "pipa air", "air minum", "banyu", "cai",
                    "tandon", "pamsimas", "krisis air", "kekeringan", "mata air",
-                   "toya", "keruh", "kran", "keran", "ledeng", "air mati", "air keruh", "buthek", "asat"),
+                   "toya", "keruh", "kran", "keran", "ledeng", "air mati", "air keruh", "buthek", "asat", "water",
+                   "clean water"),
     "sanitasi_sampah": ("sampah", "tps", "bak sampah", "mck", "jamban", "wc", "toilet", "septic", "septictank",
                         "ipal", "sanitasi", "limbah", "bank sampah", "tempat sampah",
-                        "uwuh", "runtah", "sampah menumpuk", "bau sampah"),
+                        "uwuh", "runtah", "sampah menumpuk", "bau sampah", "garbage", "rubbish", "trash",
+                        "waste", "sanitation"),
     "kesehatan": ("posyandu", "puskesmas", "pustu", "kesehatan", "bidan", "stunting", "gizi", "ambulans",
-                  "polindes", "lansia sehat", "obat", "klinik", "dokter"),
+                  "polindes", "lansia sehat", "obat", "klinik", "dokter", "health", "clinic", "midwife"),
     "pendidikan": ("sekolah", "paud", "tk", "sd", "smp", "kelas", "ruang kelas", "pendidikan", "beasiswa",
-                   "perpustakaan", "guru", "buku", "tpa", "belajar"),
+                   "perpustakaan", "guru", "buku", "tpa", "belajar", "school", "education", "library"),
     "ekonomi_umkm": ("umkm", "usaha", "pelatihan", "modal", "pasar", "koperasi", "bumdes", "ekonomi",
-                     "wirausaha", "kios", "dagang", "pemasaran", "kerajinan", "peternakan", "pertanian"),
+                     "wirausaha", "kios", "dagang", "pemasaran", "kerajinan", "peternakan", "pertanian",
+                     "economy", "business", "market"),
     "sosial": ("lansia", "disabilitas", "difabel", "yatim", "miskin", "bantuan sosial", "bansos", "rtlh",
-               "rumah tidak layak huni", "bedah rumah", "sosial", "balai warga", "pos ronda"),
+               "rumah tidak layak huni", "bedah rumah", "sosial", "balai warga", "pos ronda", "social", "elderly",
+               "disabled", "poor", "food assistance"),
     "lingkungan_taman": ("taman", "penghijauan", "pohon", "rth", "ruang terbuka", "lingkungan", "hutan",
                          "tanaman", "lapangan", "alun", "sungai bersih", "longsor",
-                         "pohon tumbang", "tumbang", "dahan", "ranting", "rumput liar", "tangkal", "wit"),
+                         "pohon tumbang", "tumbang", "dahan", "ranting", "rumput liar", "tangkal", "wit",
+                         "environment", "park", "trees"),
 }
 
 _WORD_RE = re.compile(r"[a-z0-9]+")
@@ -113,7 +120,8 @@ def suggest(text: str) -> str | None:
 # "Another kind" / "choose the sector" typed instead of tapped, in Indonesian, Javanese and Sundanese.
 _KIND = r"(?:jenis|jinis|macam|macem|rupa|bidang|widang|sektor|kategori|pilihan|usulan|usul|item|kamus)(?:nya|ne|na)?"
 _OTHER = (r"(?:(?:yang|yg|sing|ingkang|nu|anu)\s+)?"
-          r"(?:lain|lainnya|lainya|laen|liyane|liyan|liya|liyo|sanes|sanesipun|sanese|sejen|seje|lian|lianna|beda|benten)")
+          r"(?:lain|lainnya|lainya|lainna|laen|liyane|liyan|liya|liyo|sanes|sanesipun|sanese|sanesna|sejen|seje|sejenna|"
+          r"seje?nna|lian|lianna|beda|benten|bentenipun|other|others)")
 _SHOW = r"(?:pilih|milih|lihat|liat|lihatkan|tampilkan|tunjukkan|daftar|semua|seluruh|sedaya|kabeh|sadaya|ganti|gantos)"
 _MENU_RE = re.compile(
     rf"\b{_KIND}\s+{_OTHER}\b"  # "jenis lain", "bidang lain", "jinis sanes", "widang sejen", "usulan lainnya"

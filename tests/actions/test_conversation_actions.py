@@ -134,3 +134,33 @@ async def test_a_typed_sector_keeps_the_closest_item_of_that_sector(tracker_from
     assert result["sector"] == "jalan" and result["kamus_item"]  # "Perbaikan jalan rusak" → a road item
     from core import kamus
     assert kamus.item(result["kamus_item"]).sector == "jalan"
+
+
+async def test_a_place_corrected_in_the_same_answer_is_taken_and_the_form_goes_on(tracker_from, dispatcher,
+                                                                                    domain) -> None:
+    text = "Sinduadi... eh lain, lain Sinduadi tapi Sendangadi, Mlati"
+    tracker = at_question(tracker_from, "village_code", text, village_code=None)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert slots["village_code"] == "34.04.06.2002"
+    assert "requested_slot" not in slots  # not asked again: the form moves to the next question
+
+
+async def test_a_place_answer_carrying_its_rt_rw_fills_both(tracker_from, dispatcher, domain) -> None:
+    text = "sendangadi mlati rt 4 rw 12"
+    tracker = at_question(tracker_from, "village_code", text, village_code=None, rt_rw=None)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert slots["village_code"] == "34.04.06.2002" and slots["rt_rw"] == "RT 04 / RW 12"
+    assert "utter_changed" not in responses(dispatcher)
+
+
+async def test_other_typed_at_the_list_of_sectors_is_the_sector_lainnya(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "sector", "nu sanesna", sector=None, show_all_sectors=True)
+    result = await ValidateProposalForm().validate_sector("nu sanesna", dispatcher, tracker, domain)
+    assert result["sector"] == "lainnya"
+
+
+async def test_a_typed_sector_name_beats_a_word_of_another_sectors_item(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "sector", "lingkungan", sector=None,
+                          description="Rehabilitasi jalan lingkungan dan penanaman pohon peneduh di pinggirnya")
+    result = await ValidateProposalForm().validate_sector("lingkungan", dispatcher, tracker, domain)
+    assert result["sector"] == "lingkungan_taman"

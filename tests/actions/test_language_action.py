@@ -38,3 +38,12 @@ def test_only_the_buttons_on_offer_are_titles() -> None:
     events[-2] = bot("Pilih jenis", "Rehabilitasi jalan lingkungan")
     assert _offered_titles(Tracker("s", {}, {}, events, False, None, {}, "action_listen")) == (
         "Rehabilitasi jalan lingkungan",)
+
+
+def test_regional_grammar_words_around_indonesian_content_words() -> None:
+    from actions.language import own_words, regional_grammar
+
+    assert regional_grammar(own_words("punten, aya petugas nu bisa ditanya? urang rek nanya soal dana")) == "su"
+    assert regional_grammar(own_words("pak, sing ngurusi dana desa iki sopo, aku arep takon")) == "jv"
+    assert regional_grammar(own_words("saya mau tanya soal dana desa")) is None
+    assert regional_grammar(own_words("aku mau usul lampu jalan, matur nuwun")) is None

@@ -67,8 +67,17 @@ async def test_invalid_answers_get_a_hint_then_a_way_out(tracker_from, dispatche
     assert first == {"rt_rw": None, "invalid_answers": 1}
     assert responses(dispatcher) == ["utter_rt_rw_invalid"]
     tracker = tracker_from("opening_message", requested_slot="rt_rw", invalid_answers=1)
-    await form.validate_rt_rw("pokoknya dekat sawah", dispatcher, tracker, domain)
-    assert responses(dispatcher) == ["utter_rt_rw_invalid", "utter_rt_rw_invalid", "utter_still_there"]
+    skipped = await form.validate_rt_rw("pokoknya dekat sawah", dispatcher, tracker, domain)
+    # an optional question is not asked a third time: it is left for the officer
+    assert skipped == {"rt_rw": "skip", "invalid_answers": 0}
+    assert responses(dispatcher) == ["utter_rt_rw_invalid", "utter_skipped_for_now"]
+    tracker = tracker_from("opening_message", requested_slot="village_code", invalid_answers=1)
+    await form.validate_village_code("pokoknya dekat sawah", dispatcher, tracker, domain)
+    assert responses(dispatcher)[-2:] == ["utter_village_not_found", "utter_still_there"]
+    tracker = tracker_from("opening_message", requested_slot="sector", invalid_answers=1,
+                           description="perbaikan jalan rusak berlubang")
+    taken = await form.validate_sector("zzz qqq", dispatcher, tracker, domain)
+    assert taken["sector"] == "jalan" and responses(dispatcher)[-1] == "utter_sector_for_now"
     ok = await form.validate_rt_rw("rt3/rw2", dispatcher, tracker, domain)
     assert ok == {"rt_rw": "RT 03 / RW 02", "invalid_answers": 0}
 

@@ -180,3 +180,18 @@ def test_bidang_is_not_bidan() -> None:
     assert sectors.suggest("bidan desa") == "kesehatan"
     assert sectors.suggest("drainse mampet") == "drainase"  # typos of longer words still count
     assert sectors.suggest("selokkan") == "drainase"
+
+
+def test_other_typed_at_the_kamus_items_opens_the_sector_list_in_every_language() -> None:
+    from core import sectors
+
+    for text in ("nu sanesna", "nu lainna wae", "Sanesipun", "sing liyane"):
+        assert sectors.wants_menu(text), text
+    assert sectors.parse_choice("Lainnya") == "lainnya"
+
+
+def test_english_sector_names() -> None:
+    from core import sectors
+
+    assert sectors.parse_choice("social") == "sosial"
+    assert sectors.parse_choice("bridge") == "jembatan"

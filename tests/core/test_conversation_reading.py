@@ -115,3 +115,56 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
     outside = regions.place_answer(gazetteer, "Panggungharjo", SLEMAN)
     assert not outside.villages and outside.elsewhere.kabupaten == "Kabupaten Bantul"
     assert regions.place_answer(gazetteer, "depan masjid", SLEMAN) == regions.PlaceAnswer([])
+
+
+@pytest.mark.parametrize(
+    ("text", "keeps", "drops"),
+    [
+        ("Perkenankan kami menyampaikan bahwa jembatan bambu di dusun kami sudah lapuk dan berbahaya",
+         ["jembatan bambu", "lapuk"], ["Perkenankan", "menyampaikan"]),
+        ("Jadi gini min, got di gang kami mampet terus kalau hujan", ["got di gang kami mampet"], ["gini", "min"]),
+        ("Ngapunten, kula badhe matur. Talud kali ing padukuhan kula ambrol", ["Talud kali", "ambrol"],
+         ["Ngapunten", "matur"]),
+        ("Bisa usul lampu jalan buat gang kami gak?", ["lampu jalan buat gang kami"], ["Bisa usul", "gak?"]),
+        ("Kami dari kelompok tani Sido Makmur ingin mengusulkan pompa air untuk sawah",
+         ["pompa air", "kelompok tani Sido Makmur"], ["ingin mengusulkan"]),
+        ("Kula tiyang Klaten ingkang sampun dangu manggen ing Sleman. Kula badhe ngusulaken sumur bor kangge warga",
+         ["sumur bor"], ["Klaten", "badhe ngusulaken"]),
+        ("Jalan di dusun kami rusak parah. Kami ingin mengusulkan pengecoran jalan",
+         ["Jalan di dusun kami rusak parah", "Pengecoran jalan"], ["ingin mengusulkan"]),
+    ],
+)
+def test_lead_ins_and_self_introductions_go_but_who_benefits_stays(text, keeps, drops) -> None:
+    stored = description.from_opening(text)
+    for words in keeps:
+        assert words.lower() in stored.lower(), (words, stored)
+    for words in drops:
+        assert words.lower() not in stored.lower(), (words, stored)
+
+
+@pytest.mark.parametrize("text", ["Mohon maaf, saya kurang tahu RT-nya", "RT RW nya saya lupa pak",
+                                  "I don't know the RT, sorry", "waduh nomer RT ne aku ra ngerti"])
+def test_dont_know_anywhere_in_a_short_answer_skips_an_optional_question(text: str) -> None:
+    assert answers.is_skip(text)
+
+
+@pytest.mark.parametrize("text", ["RT 4, RW nya lupa", "saya tidak tahu kenapa jalan di depan rumah rusak terus padahal "
+                                  "baru diperbaiki tahun lalu"])
+def test_a_number_or_a_long_story_is_not_dont_know(text: str) -> None:
+    assert not answers.is_skip(text)
+
+
+def test_the_new_number_before_the_negation_wins() -> None:
+    assert corrections.find("eh RT-ne salah, 4 dudu 2", "confirmed") == corrections.Correction("rt_rw", ("04", None))
+
+
+def test_a_place_answer_with_its_rt_rw_is_no_correction() -> None:
+    assert corrections.find("tridadi sleman rt 2 rw 9", "village_code") is None
+    assert corrections.find("rt 2 rw 9", "village_code") == corrections.Correction("rt_rw", ("02", "09"))
+    assert description.strip_rt_rw("tridadi sleman rt 2 rw 9") == "tridadi sleman"
+
+
+@pytest.mark.parametrize("text", ["Usulan-usulan nu tos ku abdi dikintunkeun", "usulan yang pernah saya kirim mana aja",
+                                  "usulan2 urang aya dimana", "show me my proposals"])
+def test_asking_for_ones_own_proposals(text: str) -> None:
+    assert answers.asks_own_proposals(text)

@@ -1,0 +1,71 @@
+"""The offer to turn a complaint into a proposal, as citizens answer it: not only with the button, but with
+more detail, with a "yes" after a misunderstanding, or with "yes, how?" (issue: real citizens reach their goal)."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import FollowupAction
+
+from actions.escalation import ActionAcceptOfficerOffer, ActionHandleUnclear, ActionHelp
+from actions.proposal_form import ValidateProposalForm
+
+COMPLAINT = "selokan dekat rumah mampet tiap hujan banjir"
+
+
+def user(text: str, intent: str) -> dict:
+    parse = {"intent": {"name": intent, "confidence": 0.9}, "entities": [], "text": text, "language": "id"}
+    return {"event": "user", "timestamp": 1.0, "text": text, "parse_data": parse}
+
+
+def conversation(*turns: dict, offered: str | None = COMPLAINT) -> Tracker:
+    """A tracker: the complaint, the bot's offer, then the citizen's messages given (each a user event)."""
+    events = [{"event": "action", "name": "action_listen"}, user(COMPLAINT, "report_problem"),
+              {"event": "action", "name": "action_offer_proposal"}, {"event": "bot", "text": "Mau diajukan?"},
+              {"event": "action", "name": "action_listen"}]
+    for turn in turns:
+        events += [turn, {"event": "action", "name": "action_handle_unclear"}, {"event": "bot", "text": "?"},
+                   {"event": "action", "name": "action_listen"}]
+    events = events[:-3]  # the latest message is being handled now
+    return Tracker("web:t", {"offered_text": offered, "language": "id"}, turns[-1]["parse_data"], events, False,
+                   None, None, "action_listen")
+
+
+def followups(events: list) -> list[str]:
+    return [e["name"] for e in events if e.get("event") == "followup"]
+
+
+async def test_more_detail_after_the_offer_is_a_yes_and_joins_the_complaint(dispatcher, domain) -> None:
+    tracker = conversation(user("pengen dibikinin saluran yg lebih gede", "nlu_fallback"))
+    events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert followups(events) == ["proposal_form"]
+    opened = await ValidateProposalForm().extract_description(dispatcher, tracker, domain)
+    assert "mampet" in opened["description"] and "saluran yg lebih gede" in opened["description"]
+
+
+async def test_a_yes_after_a_misunderstanding_still_takes_the_offer(dispatcher, domain) -> None:
+    tracker = conversation(user("hmm gimana ya", "nlu_fallback"), user("iya", "affirm"))
+    events = await ActionAcceptOfficerOffer().run(dispatcher, tracker, domain)
+    assert followups(events) == ["proposal_form"]
+    opened = await ValidateProposalForm().extract_description(dispatcher, tracker, domain)
+    assert "mampet" in opened["description"]
+
+
+async def test_yes_how_is_a_yes_and_plain_help_is_help(dispatcher, domain) -> None:
+    events = await ActionHelp().run(dispatcher, conversation(user("iyo piye carane, tulung didandani", "help")),
+                                    domain)
+    assert followups(events) == ["proposal_form"]
+    events = await ActionHelp().run(dispatcher, conversation(user("bisa bantu apa aja", "help"), offered=None),
+                                    domain)
+    assert not followups(events) and dispatcher.messages[-1]["response"] == "utter_help"
+
+
+async def test_a_code_in_any_words_is_a_status_question(dispatcher, domain) -> None:
+    tracker = conversation(user("Hapunten, lepat. Nu leres USL-7K3Q9D", "affirm"), offered=None)
+    assert followups(await ActionAcceptOfficerOffer().run(dispatcher, tracker, domain)) == ["action_check_status"]
+
+
+async def test_an_offer_older_than_a_few_messages_no_longer_stands(dispatcher, domain) -> None:
+    tracker = conversation(user("a", "nlu_fallback"), user("b", "nlu_fallback"), user("c", "nlu_fallback"),
+                           user("iya", "affirm"))
+    events = await ActionAcceptOfficerOffer().run(dispatcher, tracker, domain)
+    assert "proposal_form" not in followups(events)
