@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
+
+from core import answers, kamus, sectors
 
 FORM_SLOTS = (
     "fixing_code",
@@ -39,6 +43,8 @@ def has_answers(tracker: Tracker) -> bool:
     return any(tracker.get_slot(slot) for slot in ANSWERS)
 
 
+ELABORATION_WORDS = 3  # a message after the offer that names the problem in this many words adds to it
+QUESTION_MARK = re.compile(r"\?\s*$")
 OFFER_TURNS = 3  # citizen messages after the offer during which a "yes" or more detail still answers it
 
 
@@ -59,3 +65,10 @@ def offer_pending(tracker: Tracker, within: int = OFFER_TURNS) -> bool:
         elif kind == "active_loop" and event.get("name"):
             return False  # a form ran since: the offer was taken up or overtaken
     return False
+
+
+def elaborates_offer(text: str) -> bool:
+    """More about the complaint after the offer ("pengen dibikinin saluran yg lebih gede"): a statement that
+    names the problem, not a question, not a button, and not a plain "yes" (which takes the complaint as it was)."""
+    return (not text.startswith("/") and not QUESTION_MARK.search(text) and not answers.accepts(text)
+            and len(text.split()) >= ELABORATION_WORDS and bool(kamus.match(text, limit=1) or sectors.suggest(text)))

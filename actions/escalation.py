@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, latest_intent, logger
 from actions.conversation import is_english
-from actions.draft import offer_pending
+from actions.draft import elaborates_offer, offer_pending
 from core import answers, kamus, sectors, tracking
 from storage import repo
 
@@ -25,8 +25,6 @@ EXCERPT_MESSAGES = 6
 LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
 QUESTION_MIN_CHARS = 5
 ENGLISH_PROBLEM_WORDS = 8  # an English message this long that names a need is offered as a proposal
-ELABORATION_WORDS = 3  # a message after the offer that names the problem in this many words adds to it
-QUESTION_MARK = re.compile(r"\?\s*$")
 
 
 def faq_answer(parse_data: dict) -> str | None:
@@ -114,8 +112,7 @@ def redirect(tracker: Tracker) -> list[EventType] | None:
         return [FollowupAction("action_check_status")]
     if answers.asks_own_proposals(text):
         return [FollowupAction("action_check_status")]  # "usulan sy apa aja ya min"
-    if pending and not QUESTION_MARK.search(text) and len(text.split()) >= ELABORATION_WORDS and (
-            kamus.match(text, limit=1) or sectors.suggest(text)):
+    if pending and elaborates_offer(text):
         return [FollowupAction("proposal_form")]  # more about the complaint: take it as a yes, add it to it
     return None
 

@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions import status as status_actions
 from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
 from actions.conversation import is_english
-from actions.draft import has_answers, offer_pending, reset_form
+from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, regions, sectors, texts
 from storage import duplicates, repo
@@ -33,7 +33,6 @@ PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 _SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form", "action_listen"}
 REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter_help_village",
                  "sector": "utter_help_sector"}
-OPENING_MIN_WORDS = 3  # a message after the offer that says this much more is part of the complaint
 FAQ_IN_FORM_CONFIDENCE = 0.45
 # Questions about who may propose what, which open like a proposal ("bisa usul buat desa lain gak?").
 ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_usulan", "faq/biaya"}
@@ -72,8 +71,7 @@ def _opening_text(tracker: Tracker) -> str | None:
     if offered and offer_pending(tracker):
         # "ya" takes the complaint as it was; more detail after the offer ("pengen dibikinin saluran yg lebih
         # gede") is added to it.
-        more = description.from_opening(current, is_place)
-        if more and len(more.split()) >= OPENING_MIN_WORDS and not current.startswith("/"):
+        if elaborates_offer(current):
             return f"{offered.rstrip(' .')}. {current}"
         return offered
     if latest_intent(tracker) == "submit_proposal":

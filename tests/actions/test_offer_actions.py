@@ -4,7 +4,6 @@ more detail, with a "yes" after a misunderstanding, or with "yes, how?" (issue: 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction
 
 from actions.escalation import ActionAcceptOfficerOffer, ActionHandleUnclear, ActionHelp
 from actions.proposal_form import ValidateProposalForm
@@ -69,3 +68,12 @@ async def test_an_offer_older_than_a_few_messages_no_longer_stands(dispatcher, d
                            user("iya", "affirm"))
     events = await ActionAcceptOfficerOffer().run(dispatcher, tracker, domain)
     assert "proposal_form" not in followups(events)
+
+
+async def test_a_worded_yes_takes_the_complaint_as_it_was(dispatcher, domain) -> None:
+    """A long "yes" is not part of the complaint: the stored description must not begin with "Ya, saya ingin..."."""
+    tracker = conversation(user("Ya, saya ingin mengajukan usulan perbaikan saluran itu", "affirm"))
+    events = await ActionAcceptOfficerOffer().run(dispatcher, tracker, domain)
+    assert followups(events) == ["proposal_form"]
+    opened = await ValidateProposalForm().extract_description(dispatcher, tracker, domain)
+    assert "mampet" in opened["description"] and "ingin" not in opened["description"].lower()
