@@ -20,7 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from core import kamus, regions, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
-from storage import repo
+from storage import proposals
 from storage.db import Database
 from storage.models import Proposal, StatusChange, as_utc
 
@@ -451,7 +451,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).one_or_none()
         if row is None:
             return None
-        supporters = await repo.supporter_count(session, row.id)
+        supporters = await proposals.supporter_count(session, row.id)
         changes = (
             await session.execute(
                 select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,

@@ -20,7 +20,7 @@ from bot.open311 import openapi
 from bot.open311.common import PREFIX, ApiError, config_of, db_of, json_response, limits_of
 from core import answers, regions, sectors, texts, tracking
 from core import status as status_rules
-from storage import api_keys, open311, repo
+from storage import api_keys, open311, proposals
 
 routes = web.RouteTableDef()
 
@@ -427,7 +427,7 @@ async def create_request(request: web.Request) -> web.Response:
         raise ApiError(400, *problems)
 
     rt, rw = answers.parse_rt_rw(form.get("address_string") or "") or (None, None)
-    draft = repo.ProposalDraft(description=description, sector=service_code, village_code=village, rt=rt, rw=rw,
+    draft = proposals.ProposalDraft(description=description, sector=service_code, village_code=village, rt=rt, rw=rw,
                                latitude=lat, longitude=long, language="id")
     draft_key = _draft_key(key.id, idempotency_key, device_id, description)
     if draft_key is None:
