@@ -16,18 +16,10 @@ from sqlalchemy import func, select, update
 from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, as_utc
+from storage.public import PublicChange, actor_kind
 
 CHANNEL = "open311"
 
-
-
-@dataclass(frozen=True)
-class PublicChange:
-    """One status change as the public sees it: the reason, never the internal note or the actor."""
-
-    status: str
-    reason: str | None
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,11 +97,13 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
         supporters = await proposals.supporter_count(session, row.id)
         changes = (
             await session.execute(
-                select(StatusChange.new_status, StatusChange.reason, StatusChange.created_at)
+                select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
+                       StatusChange.created_at)
                 .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
             )
         ).all()
-        history = tuple(PublicChange(status, reason, as_utc(at)) for status, reason, at in changes)
+        history = tuple(PublicChange(c.old_status, c.new_status, c.reason, actor_kind(c.actor), as_utc(c.created_at))
+                        for c in changes)
         return _request(row, supporters, history[-1].reason if history else None, history)
 
 

@@ -1,8 +1,8 @@
 """Read-only aggregates and public views of proposals, for the transparency dashboard.
 
 Only public fields leave this module: never a citizen's name, phone or channel id, never an
-officer's name or internal note. Citizens' free text goes through `redact`, so a phone number
-typed into a description is not published either, and map pins are rounded to about 11 m.
+officer's name or internal note. Citizens' free text goes through `core.privacy.redact`, so a phone
+number typed into a description is not published either, and map pins are rounded to about 11 m.
 
 A proposal belongs to the planning year in which it was submitted (its `created_at`, in WIB).
 """
@@ -19,6 +19,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core import kamus, regions, tracking
 from core import status as status_rules
+from core.privacy import redact
 from core.sectors import SECTORS
 from storage import proposals
 from storage.db import Database
@@ -38,21 +39,6 @@ MAX_YEARS = 30
 # Words that only make a search stricter without saying anything ("jalan di desa X").
 _STOP_WORDS = frozenset({"di", "ke", "dan", "yang", "untuk", "dari", "pada", "dengan", "atau", "usulan"})
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-REDACTED = "[disembunyikan]"
-# Indonesian phone numbers (08…, +62 8…, 0274 …), NIK (16 digits) and e-mail addresses.
-_PERSONAL_RE = re.compile(
-    r"(?<![\w.])(?:\+?62|0)(?:[\s.\-]?\d){8,12}(?!\w)"
-    r"|(?<!\d)\d{16}(?!\d)"
-    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-)
-
-
-def redact(text: str | None) -> str:
-    """Citizens' free text with contact details masked: the dashboard is for everyone to read."""
-    return _PERSONAL_RE.sub(REDACTED, text or "")
-
-
-
 def current_year(now: datetime | None = None) -> int:
     return (now or datetime.now(timezone.utc)).astimezone(WIB).year
 
@@ -404,6 +390,9 @@ async def map_points(db: Database, region: str, filters: PublicFilter, limit: in
 
 @dataclass(frozen=True)
 class PublicChange:
+    """One status change as anyone may see it (the dashboard, the Open311 API): the reason told to the
+    citizen, never the internal note or the officer's name."""
+
     old_status: str | None
     new_status: str
     reason: str | None  # the reason told to the citizen; internal notes never leave storage
@@ -436,7 +425,8 @@ class PublicProposal:
         return current_year(self.created_at)
 
 
-def _by(actor: str) -> str:
+def actor_kind(actor: str) -> str:
+    """"warga" for the submitter's own change, "petugas" for anyone else's."""
     return "warga" if actor.endswith(":citizen") else "petugas"
 
 
@@ -461,7 +451,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).all()
     item = _item(row)
     known = kamus.item(row.item_code) if row.item_code else None
-    history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, _by(c.actor),
+    history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, actor_kind(c.actor),
                             as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,

@@ -40,7 +40,7 @@ from bot.outbox import SendError
 from bot.ratelimit import RateLimit
 from bot.relay import TypingIndicator
 from bot.web import _image_kind
-from core import settings, texts
+from core import privacy, settings, texts
 from storage import escalations, messages
 from storage.db import Database
 from workflows import escalations as escalation_flow
@@ -67,7 +67,7 @@ MAX_ANSWER_CHARS = 4000  # as in the console's answer form
 EXCERPT_LABELS = {"warga", "bot"}  # the speakers in an excerpt (actions/escalation.py), never a name to blank
 TYPING_EVERY_S = 4.5  # Telegram shows a chat action for 5 s, or until the bot's next message
 TYPING_TIMEOUT_S = 4.0  # a typing call slower than this is pointless; the turn never waits for it
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+62|62|0)(?:[\s.-]?\d){7,13}(?!\d)")  # +62 8.., 08.., 0274-..
+PHONE_RE = privacy.PHONE_RE  # +62 8.., 08.., 0274-..
 
 
 def derived_secret(token: str) -> str:

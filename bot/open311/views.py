@@ -153,8 +153,8 @@ def request_json(item: open311.PublicRequest, with_history: bool = False) -> dic
     }
     if with_history:
         extended["status_history"] = [
-            {"detailed_status": change.status, "detailed_status_label": texts.status_label(change.status, "id"),
-             "reason": change.reason, "datetime": _iso(change.at)}
+            {"detailed_status": change.new_status, "detailed_status_label": texts.status_label(change.new_status, "id"),
+             "reason": change.reason, "datetime": _iso(change.created_at)}
             for change in item.history
         ]
     return {

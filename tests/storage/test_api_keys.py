@@ -134,7 +134,7 @@ async def test_public_reads_filter_and_never_carry_the_citizen(db: Database) -> 
     assert rejected.created_at.tzinfo is not None
 
     one = await open311.get_request(db, lamp)
-    assert [(c.status, c.reason) for c in one.history] == [("diajukan", None), ("ditolak", "Sudah dianggarkan")]
+    assert [(c.new_status, c.reason) for c in one.history] == [("diajukan", None), ("ditolak", "Sudah dianggarkan")]
     assert "catatan internal" not in repr(one) and "citizen-b" not in repr(one) and "officer:x" not in repr(one)
     assert await open311.get_request(db, "USL-000000") is None
 
