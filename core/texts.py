@@ -8,24 +8,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from core.status import Status
+
 LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
 DEFAULT_LANGUAGE = "id"
 
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    "diajukan": {"id": "Diajukan", "jv": "Sampun dipunajukaken", "su": "Parantos diajukeun"},
-    "diverifikasi_desa": {"id": "Diverifikasi desa/kelurahan", "jv": "Diverifikasi desa/kalurahan",
+    Status.DIAJUKAN: {"id": "Diajukan", "jv": "Sampun dipunajukaken", "su": "Parantos diajukeun"},
+    Status.DIVERIFIKASI_DESA: {"id": "Diverifikasi desa/kelurahan", "jv": "Diverifikasi desa/kalurahan",
                           "su": "Diverifikasi désa/kelurahan"},
-    "dibahas_kecamatan": {"id": "Dibahas di Musrenbang kecamatan", "jv": "Dirembug ing Musrenbang kapanéwon",
+    Status.DIBAHAS_KECAMATAN: {"id": "Dibahas di Musrenbang kecamatan", "jv": "Dirembug ing Musrenbang kapanéwon",
                           "su": "Dibahas di Musrenbang kacamatan"},
-    "diverifikasi_opd": {"id": "Diverifikasi perangkat daerah (OPD)", "jv": "Diverifikasi OPD",
+    Status.DIVERIFIKASI_OPD: {"id": "Diverifikasi perangkat daerah (OPD)", "jv": "Diverifikasi OPD",
                          "su": "Diverifikasi OPD"},
-    "masuk_rkpd": {"id": "Masuk RKPD", "jv": "Mlebu RKPD", "su": "Asup RKPD"},
-    "direalisasikan": {"id": "Direalisasikan", "jv": "Sampun dipunwujudaken", "su": "Parantos diwujudkeun"},
-    "perlu_perbaikan": {"id": "Perlu perbaikan", "jv": "Perlu didandani", "su": "Perlu dilereskeun"},
-    "ditolak": {"id": "Ditolak", "jv": "Ditolak", "su": "Ditolak"},
-    "digabung": {"id": "Digabung dengan usulan lain", "jv": "Digabung kaliyan usulan sanès",
+    Status.MASUK_RKPD: {"id": "Masuk RKPD", "jv": "Mlebu RKPD", "su": "Asup RKPD"},
+    Status.DIREALISASIKAN: {"id": "Direalisasikan", "jv": "Sampun dipunwujudaken", "su": "Parantos diwujudkeun"},
+    Status.PERLU_PERBAIKAN: {"id": "Perlu perbaikan", "jv": "Perlu didandani", "su": "Perlu dilereskeun"},
+    Status.DITOLAK: {"id": "Ditolak", "jv": "Ditolak", "su": "Ditolak"},
+    Status.DIGABUNG: {"id": "Digabung dengan usulan lain", "jv": "Digabung kaliyan usulan sanès",
                  "su": "Dihijikeun sareng usulan séjén"},
-    "dibatalkan": {"id": "Dibatalkan", "jv": "Dibatalaken", "su": "Dibolaykeun"},
+    Status.DIBATALKAN: {"id": "Dibatalkan", "jv": "Dibatalaken", "su": "Dibolaykeun"},
 }
 
 SECTOR_LABELS: dict[str, dict[str, str]] = {

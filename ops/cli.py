@@ -183,12 +183,13 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     """Move proposals to STATUS as the server operator (core.status rules; audit-logged)."""
 
     from core import status as status_rules
+    from core.status import Status
     from storage import review
     from workflows import status as status_flow
 
     if args.status not in status_rules.ALL:
         return _fail(f"unknown status {args.status!r}; one of: {', '.join(status_rules.ALL)}")
-    if args.status == "digabung" and not args.target:
+    if args.status == Status.DIGABUNG and not args.target:
         return _fail("digabung needs --target USL-XXXXXX (the proposal it is merged into)")
     if not args.code and not args.file:
         return _fail("give a tracking code or --file FILE")
@@ -203,9 +204,9 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
             ref = await review.proposal_ref(db, code)
             row: dict = {"code": code, "old_status": ref.status if ref else None}
             try:
-                if args.status == "digabung":
+                if args.status == Status.DIGABUNG:
                     merged = await status_flow.merge_proposals(db, None, code, args.target, args.note, actor=actor)
-                    row |= {"new_status": "digabung", "target": merged.target,
+                    row |= {"new_status": Status.DIGABUNG, "target": merged.target,
                             "supporters_added": merged.supporters_added}
                 else:
                     view = await status_flow.change_status(db, None, code, args.status, args.reason,

@@ -13,6 +13,7 @@ from bot.officer import common, security
 from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
+from core.status import Status
 from storage import accounts, audit, escalations, faq, login_throttle, review
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
@@ -198,12 +199,7 @@ def _bulk_choices(officer: accounts.OfficerView, status: str | None) -> list[str
     """Where this role may move proposals of `status` (merging needs a target: not in bulk)."""
     if status is None:
         return []
-    if officer.role == roles.ADMIN:
-        possible = status_rules.allowed_next(status)
-    else:
-        possible = tuple(s for s in status_rules.allowed_next(status)
-                         if s in roles.ROLE_MOVES.get(officer.role, {}).get(status, ()))
-    return [s for s in possible if s != "digabung"]
+    return [s for s in roles.role_moves(officer.role, status) if s != Status.DIGABUNG]
 
 
 def _village_choices(officer: accounts.OfficerView, region_code: str) -> list[tuple[str, str]]:
@@ -232,7 +228,7 @@ async def bulk(request: web.Request) -> web.Response:
     codes = [c for c in (tracking.normalise(str(v)) for v in form.getall("codes", [])[:BULK_LIMIT]) if c]
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
-    if not codes or new_status not in status_rules.ALL or new_status == "digabung":
+    if not codes or new_status not in status_rules.ALL or new_status == Status.DIGABUNG:
         return common.error_page(request, 400, "Pilih usulan dan status tujuan terlebih dahulu.")
     results = []
     for code in dict.fromkeys(codes):
@@ -268,7 +264,7 @@ async def _proposal_page(request: web.Request, code: str, status: int = 200,
         map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
     photo = bool(detail.photo_ref and PHOTO_RE.match(detail.photo_ref))
     return common.render(request, "proposal.html", status=status, p=detail, moves=moves, map_url=map_url,
-                         photo=photo, can_merge="digabung" in moves, error=error, notice=_notice(request))
+                         photo=photo, can_merge=Status.DIGABUNG in moves, error=error, notice=_notice(request))
 
 
 @routes.get("/usulan/{code}")
@@ -309,7 +305,7 @@ async def merge(request: web.Request) -> web.Response:
     form = await request.post()
     target = tracking.normalise(_form_text(form, "target", 40))
     officer = common.session_of(request).officer
-    if "digabung" not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
+    if Status.DIGABUNG not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
         return common.error_page(request, 403, "Penggabungan ini bukan wewenang Anda pada tahap ini.")
     if target is None:
         return await _proposal_page(request, code, 400, MISSING_TEXT["target"])

@@ -20,6 +20,7 @@ from bot.open311 import openapi
 from bot.open311.common import PREFIX, ApiError, config_of, db_of, json_response, limits_of
 from core import answers, regions, sectors, texts, tracking
 from core import status as status_rules
+from core.status import Status
 from storage import api_keys, open311, proposals
 
 routes = web.RouteTableDef()
@@ -130,9 +131,9 @@ def _address(item: open311.PublicRequest) -> str:
 def _agency(item: open311.PublicRequest) -> str:
     """Who holds the proposal now: the desa/kelurahan, the kecamatan, then the kabupaten's Bappeda."""
     village, kecamatan, kabupaten = _place(item.village_code)
-    if item.status in ("diajukan", "diverifikasi_desa", "perlu_perbaikan") and village:
+    if item.status in (Status.DIAJUKAN, Status.DIVERIFIKASI_DESA, Status.PERLU_PERBAIKAN) and village:
         return f"Pemerintah {village}"
-    if item.status == "dibahas_kecamatan" and kecamatan:
+    if item.status == Status.DIBAHAS_KECAMATAN and kecamatan:
         return f"Kecamatan {kecamatan}"
     return f"Bappeda {kabupaten}" if kabupaten else "Bappeda"
 
