@@ -221,7 +221,7 @@ class ActionEscalate(Action):
         sender = Sender.of(tracker)
         try:
             ticket = await escalations.create_escalation(database(), sender.channel, sender.external_id, question,
-                                                  excerpt(tracker))
+                                                         excerpt(tracker))
         except Exception:
             logger.exception("escalation failed")
             dispatcher.utter_message(response="utter_escalation_failed")

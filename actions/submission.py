@@ -48,10 +48,10 @@ class ActionSubmitProposal(Action):
         try:
             if fixing:
                 result = await status_changes.resubmit_proposal(database(), fixing, sender.channel, sender.external_id,
-                                                      draft_from(tracker))
+                                                                draft_from(tracker))
             else:
                 result = await proposals.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
-                                                    draft_from(tracker))
+                                                         draft_from(tracker))
         except Exception:  # the citizen keeps the draft and can confirm again
             logger.exception("storing proposal failed")
             dispatcher.utter_message(response="utter_proposal_failed")
@@ -104,7 +104,7 @@ class ActionStartFix(Action):
         codes = codes_in(tracker)
         try:
             fixable = await proposals.fixable_proposals(database(), sender.channel, sender.external_id,
-                                                   codes[0] if codes else None)
+                                                        codes[0] if codes else None)
         except Exception:
             logger.exception("loading a proposal to fix failed")
             dispatcher.utter_message(response="utter_system_error")

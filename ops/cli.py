@@ -114,7 +114,7 @@ def cmd_officer_create(args: argparse.Namespace) -> int:
         officer = await accounts.create_officer(db, args.username, security.hash_password(password), args.role,
                                                 scope, args.sector, args.full_name or "")
         await audit.record(db, args.actor, "officer_create", officer.username,
-                             f"{officer.role} {officer.scope_code or ''}".strip())
+                           f"{officer.role} {officer.scope_code or ''}".strip())
         return officer.as_dict()
 
     try:
@@ -210,7 +210,7 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
                             "supporters_added": merged.supporters_added}
                 else:
                     view = await status_flow.change_status(db, None, code, args.status, args.reason,
-                                                                args.note, actor=actor)
+                                                           args.note, actor=actor)
                     row["new_status"] = view.status
                 row["ok"] = True
             except LookupError as error:
@@ -275,7 +275,7 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
     async def apply(db: Database) -> sipd.ImportSummary:
         summary = await sipd.import_statuses(db, path, args.format)
         await audit.record(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
-                             json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
+                           json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
                                          "errors": len(summary.errors)}))
         return summary
 

@@ -91,7 +91,7 @@ async def _visible_ref(request: web.Request, code: str) -> review.ProposalRef:
 async def _audit(request: web.Request, action: str, target: str | None = None, detail: str | None = None) -> None:
     officer = common.session_of(request).officer
     await audit.record(common.db_of(request), f"officer:{officer.username}", action, target, detail,
-                         common.client_ip(request), officer.id)
+                       common.client_ip(request), officer.id)
 
 
 # --- Login and logout ---------------------------------------------------------------------------
@@ -141,8 +141,8 @@ async def login(request: web.Request) -> web.Response:
                                                               security.FAILURE_WINDOW)
         await login_throttle.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
         await audit.record(db, f"login:{username}", "login_failed", username,
-                             f"percobaan gagal ke-{user_state.failures}", ip,
-                             credentials.officer.id if credentials else None)
+                           f"percobaan gagal ke-{user_state.failures}", ip,
+                           credentials.officer.id if credentials else None)
         message = "Nama pengguna atau kata sandi salah."
         if user_state.locked_until is not None:
             message += f" Akun dikunci sementara: coba lagi dalam {_wait_seconds(user_state.locked_until, now)} detik."
@@ -234,7 +234,7 @@ async def bulk(request: web.Request) -> web.Response:
     for code in dict.fromkeys(codes):
         try:
             await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                                 ip=common.client_ip(request))
+                                            ip=common.client_ip(request))
             results.append((code, True, "berhasil"))
         except LookupError:
             results.append((code, False, "tidak ditemukan"))
@@ -290,7 +290,7 @@ async def change_status(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, MISSING_TEXT[missing[0]])
     try:
         await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                             ip=common.client_ip(request))
+                                        ip=common.client_ip(request))
     except PermissionError:
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
     except status_rules.TransitionError as error:  # e.g. someone moved it a moment ago
@@ -311,7 +311,7 @@ async def merge(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, MISSING_TEXT["target"])
     try:
         await status_flow.merge_proposals(common.db_of(request), officer, code, target, _form_text(form, "note"),
-                                       ip=common.client_ip(request))
+                                          ip=common.client_ip(request))
     except LookupError:
         return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
     except PermissionError:
@@ -375,7 +375,7 @@ async def release(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
     escalation_id = _escalation_id(request)
     if not await escalations.release_escalation(common.db_of(request), escalation_id, officer.id,
-                                             force=officer.role == roles.ADMIN):
+                                                force=officer.role == roles.ADMIN):
         return await _desk_error(request, "Eskalasi ini tidak sedang Anda pegang.")
     await _audit(request, "escalation_release", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=lepas")
@@ -405,7 +405,7 @@ async def save_faq(request: web.Request) -> web.Response:
     form = await request.post()
     try:
         entry = await faq.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
-                                           _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
+                                      _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
     except escalations.ClaimError:
@@ -455,7 +455,7 @@ async def password_change(request: web.Request) -> web.Response:
     ended = await accounts.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
     await login_throttle.clear_failed_logins(db, key)
     await audit.record(db, f"officer:{me.username}", "password_change", me.username,
-                         f"{ended or 0} sesi lain diakhiri", ip, me.id)
+                       f"{ended or 0} sesi lain diakhiri", ip, me.id)
     raise web.HTTPFound(f"{common.PREFIX}/akun/sandi?ok=sandi")
 
 

@@ -429,7 +429,7 @@ async def create_request(request: web.Request) -> web.Response:
 
     rt, rw = answers.parse_rt_rw(form.get("address_string") or "") or (None, None)
     draft = proposals.ProposalDraft(description=description, sector=service_code, village_code=village, rt=rt, rw=rw,
-                               latitude=lat, longitude=long, language="id")
+                                    latitude=lat, longitude=long, language="id")
     draft_key = _draft_key(key.id, idempotency_key, device_id, description)
     if draft_key is None:
         draft_key = "o311:" + uuid.uuid4().hex

@@ -97,7 +97,7 @@ async def test_places_that_need_a_choice_or_another_office(tracker_from, dispatc
 async def test_the_similar_proposal_is_found_kept_and_offered(tracker_from, dispatcher, domain,
                                                               action_database) -> None:
     draft = proposals.ProposalDraft(description="Perbaikan jalan rusak berlubang", sector="jalan",
-                               village_code="34.04.07.2001")
+                                    village_code="34.04.07.2001")
     existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar", draft)
     tracker = at_question(tracker_from, "map_pin", "lewati", map_pin=None)
     events = await ValidateProposalForm().run(dispatcher, tracker, domain)

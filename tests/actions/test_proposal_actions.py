@@ -198,7 +198,7 @@ async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatche
     from actions.submission import ActionStartFix
 
     draft = proposals.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001", rt="03",
-                               rw="05")
+                                    rw="05")
     view, _ = await proposals.submit_proposal(action_database, "web", "citizen0002", "d-fix", draft)
     await status_changes.change_status(action_database, view.code, "perlu_perbaikan", "desa:1",
                                        reason="Sebutkan panjangnya")

@@ -35,7 +35,7 @@ async def test_rejection_reason_is_shown_but_not_the_internal_note(tracker_from,
     view, _ = await proposals.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
     await status_changes.change_status(action_database, view.code, "ditolak", "kecamatan:1",
                                        reason="Jalan milik provinsi",
-                             note="rahasia internal")
+                                       note="rahasia internal")
     tracker = tracker_from("status_by_code")
     tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {view.code}", "entities": []}
     await ActionCheckStatus().run(dispatcher, tracker, domain)
@@ -130,6 +130,6 @@ async def test_an_officers_saved_answer_is_used_at_once(tracker_from, dispatcher
 
     escalation._learned = (0.0, [])
     await faq.add_faq(action_database, "dana_bos", "Kenapa dana BOS sekolah anak saya telat?",
-                       "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
+                      "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
     await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
     assert dispatcher.messages[0]["text"].startswith("Dana BOS disalurkan")

@@ -95,7 +95,7 @@ async def move(db: Database, code: str, *statuses: str, reason: str | None = Non
         needs = status in status_rules.NEEDS_REASON
         await status_changes.change_status(db, code, status, "officer:petugas_rahasia",
                                            reason=reason if needs else None,
-                                 note=note)
+                                           note=note)
 
 
 async def backdate(db: Database, code: str, days: int) -> None:

@@ -72,11 +72,11 @@ async def seed_private(db: Database) -> tuple[str, str]:
                               .values(name="Ani Rahasia Sekali", phone="081299998888"))
         await session.commit()
     await status_changes.change_status(db, code, "diverifikasi_desa", "officer:petugas_rahasia",
-                             note="catatan-internal-jangan-bocor")
+                                       note="catatan-internal-jangan-bocor")
     other = await propose(db, "warga-lain-01", "k-other", "Lampu jalan mati", "penerangan_jalan", MAGUWOHARJO)
     await status_changes.change_status(db, other, "ditolak", "officer:petugas_rahasia",
                                        reason="Sudah diusulkan tahun lalu",
-                             note="catatan-internal-jangan-bocor")
+                                       note="catatan-internal-jangan-bocor")
     return code, other
 
 
@@ -132,7 +132,7 @@ async def test_citizens_html_is_escaped_everywhere(site: Site) -> None:
     code = await propose(site.db, "warga-html-1", "k1", 'Jalan <script>alert("x")</script> <b>rusak</b> & "licin"',
                          latitude=-7.77, longitude=110.37)
     await status_changes.change_status(site.db, code, "ditolak", "officer:x",
-                             reason="<img src=x onerror=alert(1)> lihat USL-7K3Q9D")
+                                       reason="<img src=x onerror=alert(1)> lihat USL-7K3Q9D")
     for path in ("/", f"/usulan/{code}", "/?q=rusak"):
         _, page, _ = await site.get(path)
         assert "<script>alert" not in page and "<b>rusak</b>" not in page

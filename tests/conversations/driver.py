@@ -437,8 +437,8 @@ DEFAULT_OTHER = {"village": "Sendangadi", "sector": "kesehatan", "description": 
 async def _store(db: Database, external_id: str, spec: dict, defaults: dict, language: str) -> str:
     values = {**defaults, **{k: v for k, v in spec.items() if v is not None}}
     draft = proposals.ProposalDraft(description=str(values["description"]), sector=str(values["sector"]),
-                               village_code=_village_code(str(values["village"])), rt="01", rw="02",
-                               language=language)
+                                    village_code=_village_code(str(values["village"])), rt="01", rw="02",
+                                    language=language)
     view, _ = await proposals.submit_proposal(db, CHANNEL, external_id, uuid.uuid4().hex, draft)
     return view.code
 

@@ -74,7 +74,7 @@ async def seed(env: dict[str, str]) -> dict[str, str]:
         await status_changes.change_status(db, road.code, "diverifikasi_desa", "officer:budi_petugas",
                                            note="cek ulang KTP-nya")
         await status_changes.change_status(db, well.code, "ditolak", "officer:budi_petugas",
-                                 reason="Sudah dianggarkan lewat Dana Desa", note="cek ulang KTP-nya")
+                                           reason="Sudah dianggarkan lewat Dana Desa", note="cek ulang KTP-nya")
         return {"road": road.code, "lamp": lamp.code, "well": well.code}
     finally:
         await db.dispose()

@@ -59,7 +59,7 @@ async def seed(env: dict[str, str], sender: str) -> tuple[str, str, int]:
         second, _ = await proposals.submit_proposal(db, "web", sender, "draft-2", proposals.ProposalDraft(
             description="Lampu penerangan jalan di gang mati", sector="penerangan_jalan", village_code=VILLAGE))
         question = await escalations.create_escalation(db, "web", sender, "Kapan musrenbang desa diadakan?",
-                                                "warga: kapan musrenbang desa?\nbot: Maaf, saya belum paham.")
+                                                       "warga: kapan musrenbang desa?\nbot: Maaf, saya belum paham.")
         return first.code, second.code, question
     finally:
         await db.dispose()

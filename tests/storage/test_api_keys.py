@@ -104,7 +104,7 @@ async def test_simultaneous_requests_are_all_counted(db: Database) -> None:
 
 async def _propose(db: Database, key: str, sector: str = "jalan", description: str = "Jalan rusak berlubang") -> str:
     draft = proposals.ProposalDraft(description=description, sector=sector, village_code="34.04.07.2001",
-                               latitude=-7.77, longitude=110.39)
+                                    latitude=-7.77, longitude=110.39)
     view, _ = await proposals.submit_proposal(db, "web", f"citizen-{key}", key, draft)
     return view.code
 

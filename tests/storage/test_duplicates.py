@@ -26,7 +26,7 @@ def north(metres: float) -> tuple[float, float]:
 async def submit(db: Database, sender: str, description: str = ROAD, sector: str = "jalan", village: str = VILLAGE,
                  item: str | None = None, pin: tuple[float, float] | None = None) -> str:
     draft = proposals.ProposalDraft(description=description, sector=sector, village_code=village, item_code=item,
-                               latitude=pin[0] if pin else None, longitude=pin[1] if pin else None)
+                                    latitude=pin[0] if pin else None, longitude=pin[1] if pin else None)
     view, _ = await proposals.submit_proposal(db, "web", sender, f"draft-{sender}", draft)
     return view.code
 

@@ -89,7 +89,7 @@ async def test_receipts_are_recorded_once(db: Database) -> None:
 
 async def test_status_change_notifies_submitter_and_supporters_in_their_language(db: Database) -> None:
     view, _ = await proposals.submit_proposal(db, "telegram", "111", "d1",
-                                         proposals.ProposalDraft(**{**DRAFT.__dict__, "language": "jv"}))
+                                              proposals.ProposalDraft(**{**DRAFT.__dict__, "language": "jv"}))
     await proposals.add_support(db, view.code, "whatsapp", "628999")
     await proposals.add_support(db, view.code, "web", "browser123")
     await status_changes.change_status(db, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi foto",

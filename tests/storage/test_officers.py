@@ -237,7 +237,7 @@ async def test_officer_status_changes_follow_the_role_and_notify(db: Database) -
         await status_flow.change_status(db, sari, "USL-000000", "diverifikasi_desa")
 
     view = await status_flow.change_status(db, sari, code, "perlu_perbaikan", note="Lengkapi RT/RW",
-                                                ip="10.1.1.1")
+                                           ip="10.1.1.1")
     assert view.status == "perlu_perbaikan" and view.last_reason == "Lengkapi RT/RW"
     await status_flow.change_status(db, sari, code, "diajukan")
     await status_flow.change_status(db, sari, code, "diverifikasi_desa", note="cek lapangan ok")
@@ -260,7 +260,7 @@ async def test_server_operator_changes_need_the_same_inputs(db: Database) -> Non
     with pytest.raises(TransitionError):
         await status_flow.change_status(db, None, code, "digabung", reason="x", actor="cli:root")
     view = await status_flow.change_status(db, None, code, "ditolak", reason="Bukan kewenangan daerah",
-                                                actor="cli:root")
+                                           actor="cli:root")
     assert view.status == "ditolak"
     assert (await status_changes.history(db, code))[-1].reason == "Bukan kewenangan daerah"
     assert (await audit.entries(db))[0].actor == "cli:root"

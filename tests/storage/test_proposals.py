@@ -12,7 +12,7 @@ from storage import escalations, proposals, status_changes
 from storage.db import Database
 
 DRAFT = proposals.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001",
-                           rt="03", rw="05")
+                                rt="03", rw="05")
 
 
 async def test_submission_gets_a_tracking_code_and_first_history_row(db: Database) -> None:
@@ -62,7 +62,7 @@ async def test_status_change_writes_history_and_keeps_note_internal(db: Database
     view, _ = await proposals.submit_proposal(db, "web", "erin", "e-1", DRAFT)
     await status_changes.change_status(db, view.code, "diverifikasi_desa", actor="operator:1", note="cek lapangan ok")
     rejected = await status_changes.change_status(db, view.code, "ditolak", actor="kecamatan:2",
-                                        reason="Sudah dianggarkan APBDes", note="internal: duplikat program")
+                                                  reason="Sudah dianggarkan APBDes", note="internal: duplikat program")
     assert rejected.status == "ditolak"
     assert rejected.last_reason == "Sudah dianggarkan APBDes"
     history = await status_changes.history(db, view.code)

@@ -119,7 +119,7 @@ async def test_first_verification_counts_even_after_a_round_of_fixing(db: Databa
     code = await propose(db, "ani", "k1")
     await status_changes.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Lampirkan foto")
     fixed = proposals.ProposalDraft(description="Perbaikan jalan rusak, foto terlampir", sector="jalan",
-                               village_code=CATURTUNGGAL, photo_ref="foto.png")
+                                    village_code=CATURTUNGGAL, photo_ref="foto.png")
     assert await status_changes.resubmit_proposal(db, code, "web", "ani", fixed) is not None
     await advance(db, code, "diverifikasi_desa")
     await set_times(db, code, start, start + timedelta(days=6, hours=12))
@@ -201,7 +201,7 @@ async def test_public_views_hold_public_fields_only(db: Database) -> None:
         await session.execute(update(Citizen).values(name="Ani Rahasia", phone="081299998888"))
         await session.commit()
     await status_changes.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Sebutkan nomor rumah",
-                             note="warga ini sering telat, cek ulang")
+                                       note="warga ini sering telat, cek ulang")
     found = await public.public_proposal(db, code, REGION)
     assert found is not None
     fields = {f.name for f in dataclasses.fields(found)} | {f.name for f in dataclasses.fields(found.history[0])}
