@@ -4,7 +4,6 @@ more detail, with a "yes" after a misunderstanding, or with "yes, how?" (issue: 
 from __future__ import annotations
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import FollowupAction
 
 from actions.escalation import ActionAcceptOfficerOffer, ActionHandleUnclear, ActionHelp
 from actions.proposal_form import ValidateProposalForm

@@ -148,7 +148,8 @@ def test_dont_know_anywhere_in_a_short_answer_skips_an_optional_question(text: s
     assert answers.is_skip(text)
 
 
-@pytest.mark.parametrize("text", ["RT 4, RW nya lupa", "saya tidak tahu kenapa jalan di depan rumah rusak terus padahal "
+@pytest.mark.parametrize("text", ["RT 4, RW nya lupa",
+                                  "saya tidak tahu kenapa jalan di depan rumah rusak terus padahal "
                                   "baru diperbaiki tahun lalu"])
 def test_a_number_or_a_long_story_is_not_dont_know(text: str) -> None:
     assert not answers.is_skip(text)
