@@ -16,9 +16,9 @@ REDACTED = "[disembunyikan]"
 PHONE_RE = re.compile(r"(?<!\w)(?!(?<=\d[.,])\d{3}(?:[.,]\d{3})*(?!\d))(?:\+?62|0)(?:[\s.\-]?\d){7,13}(?!\d)")
 NIK_RE = re.compile(r"(?<!\d)\d{16}(?!\d)")
 EMAIL_RE = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_PERSONAL_RE = re.compile("|".join(f"(?:{p.pattern})" for p in (PHONE_RE, NIK_RE, EMAIL_RE)))
+PERSONAL_RE = re.compile("|".join(f"(?:{p.pattern})" for p in (PHONE_RE, NIK_RE, EMAIL_RE)))
 
 
 def redact(text: str | None, mark: str = REDACTED) -> str:
     """`text` with every phone number, NIK and e-mail address replaced by `mark`."""
-    return _PERSONAL_RE.sub(mark, text or "")
+    return PERSONAL_RE.sub(mark, text or "")

@@ -8,26 +8,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.status import Status
-
 LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
 DEFAULT_LANGUAGE = "id"
 
 STATUS_LABELS: dict[str, dict[str, str]] = {
-    Status.DIAJUKAN: {"id": "Diajukan", "jv": "Sampun dipunajukaken", "su": "Parantos diajukeun"},
-    Status.DIVERIFIKASI_DESA: {"id": "Diverifikasi desa/kelurahan", "jv": "Diverifikasi desa/kalurahan",
+    "diajukan": {"id": "Diajukan", "jv": "Sampun dipunajukaken", "su": "Parantos diajukeun"},
+    "diverifikasi_desa": {"id": "Diverifikasi desa/kelurahan", "jv": "Diverifikasi desa/kalurahan",
                           "su": "Diverifikasi désa/kelurahan"},
-    Status.DIBAHAS_KECAMATAN: {"id": "Dibahas di Musrenbang kecamatan", "jv": "Dirembug ing Musrenbang kapanéwon",
+    "dibahas_kecamatan": {"id": "Dibahas di Musrenbang kecamatan", "jv": "Dirembug ing Musrenbang kapanéwon",
                           "su": "Dibahas di Musrenbang kacamatan"},
-    Status.DIVERIFIKASI_OPD: {"id": "Diverifikasi perangkat daerah (OPD)", "jv": "Diverifikasi OPD",
+    "diverifikasi_opd": {"id": "Diverifikasi perangkat daerah (OPD)", "jv": "Diverifikasi OPD",
                          "su": "Diverifikasi OPD"},
-    Status.MASUK_RKPD: {"id": "Masuk RKPD", "jv": "Mlebu RKPD", "su": "Asup RKPD"},
-    Status.DIREALISASIKAN: {"id": "Direalisasikan", "jv": "Sampun dipunwujudaken", "su": "Parantos diwujudkeun"},
-    Status.PERLU_PERBAIKAN: {"id": "Perlu perbaikan", "jv": "Perlu didandani", "su": "Perlu dilereskeun"},
-    Status.DITOLAK: {"id": "Ditolak", "jv": "Ditolak", "su": "Ditolak"},
-    Status.DIGABUNG: {"id": "Digabung dengan usulan lain", "jv": "Digabung kaliyan usulan sanès",
+    "masuk_rkpd": {"id": "Masuk RKPD", "jv": "Mlebu RKPD", "su": "Asup RKPD"},
+    "direalisasikan": {"id": "Direalisasikan", "jv": "Sampun dipunwujudaken", "su": "Parantos diwujudkeun"},
+    "perlu_perbaikan": {"id": "Perlu perbaikan", "jv": "Perlu didandani", "su": "Perlu dilereskeun"},
+    "ditolak": {"id": "Ditolak", "jv": "Ditolak", "su": "Ditolak"},
+    "digabung": {"id": "Digabung dengan usulan lain", "jv": "Digabung kaliyan usulan sanès",
                  "su": "Dihijikeun sareng usulan séjén"},
-    Status.DIBATALKAN: {"id": "Dibatalkan", "jv": "Dibatalaken", "su": "Dibolaykeun"},
+    "dibatalkan": {"id": "Dibatalkan", "jv": "Dibatalaken", "su": "Dibolaykeun"},
 }
 
 SECTOR_LABELS: dict[str, dict[str, str]] = {
@@ -235,12 +233,6 @@ def telegram_officers(key: str, **values: object) -> str:
     return TELEGRAM_OFFICERS[key].format(**values)
 
 
-def officer_answer(question: str, answer: str, language: str | None = None) -> str:
-    """The answer with the question it answers, cut to 80 characters so the citizen recognises it."""
-    question = question if len(question) <= 80 else question[:77] + "..."
-    return _pick(OFFICER_ANSWER, language).format(question=question, answer=answer)
-
-
 def date(moment: datetime, language: str | None = None) -> str:
     """A local date and time as people write it ("28 November 2026, 14:05 WIB")."""
     months = MONTHS.get(language or DEFAULT_LANGUAGE, MONTHS[DEFAULT_LANGUAGE])
@@ -257,3 +249,9 @@ def status_news(code: str, description: str, status: str, reason: str | None, la
     short = description if len(description) <= 60 else description[:57] + "..."
     text = _pick(STATUS_NEWS, language).format(code=code, description=short, label=status_label(status, language))
     return f"{text}\n{_pick(REASON, language).format(reason=reason)}" if reason else text
+
+
+def officer_answer(question: str, answer: str, language: str | None = None) -> str:
+    """The answer with the question it answers, cut to 80 characters so the citizen recognises it."""
+    question = question if len(question) <= 80 else question[:77] + "..."
+    return _pick(OFFICER_ANSWER, language).format(question=question, answer=answer)

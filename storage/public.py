@@ -1,8 +1,8 @@
 """Read-only aggregates and public views of proposals, for the transparency dashboard.
 
 Only public fields leave this module: never a citizen's name, phone or channel id, never an
-officer's name or internal note. Citizens' free text goes through `core.privacy.redact`, so a phone
-number typed into a description is not published either, and map pins are rounded to about 11 m.
+officer's name or internal note. Citizens' free text goes through `redact`, so a phone number
+typed into a description is not published either, and map pins are rounded to about 11 m.
 
 A proposal belongs to the planning year in which it was submitted (its `created_at`, in WIB).
 """
@@ -17,9 +17,8 @@ from functools import lru_cache
 from sqlalchemy import and_, case, exists, extract, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core import kamus, regions, tracking
+from core import kamus, privacy, regions, tracking
 from core import status as status_rules
-from core.privacy import redact
 from core.sectors import SECTORS
 from storage import proposals
 from storage.db import Database
@@ -39,6 +38,17 @@ MAX_YEARS = 30
 # Words that only make a search stricter without saying anything ("jalan di desa X").
 _STOP_WORDS = frozenset({"di", "ke", "dan", "yang", "untuk", "dari", "pada", "dengan", "atau", "usulan"})
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
+REDACTED = privacy.REDACTED
+# Phone numbers, NIK and e-mail addresses: the one set of patterns, core.privacy's.
+_PERSONAL_RE = privacy.PERSONAL_RE
+
+
+def redact(text: str | None) -> str:
+    """Citizens' free text with contact details masked: the dashboard is for everyone to read."""
+    return _PERSONAL_RE.sub(REDACTED, text or "")
+
+
+
 def current_year(now: datetime | None = None) -> int:
     return (now or datetime.now(timezone.utc)).astimezone(WIB).year
 

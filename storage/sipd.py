@@ -15,18 +15,17 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from core.roles import WIB
-from core.status import Status
 from storage.db import Database
 from storage.models import Proposal, StatusChange, as_utc
 
 # A status change made while the proposal sat at one of these statuses is that stage's decision
 # (core/roles.py ROLE_MOVES: desa decides on `diajukan`, kecamatan on `diverifikasi_desa`, OPD after).
 STAGE_OF_OLD_STATUS: dict[str, str] = {
-    Status.DIAJUKAN: "kelurahan",
-    Status.DIVERIFIKASI_DESA: "kecamatan",
-    Status.DIBAHAS_KECAMATAN: "skpd",
-    Status.DIVERIFIKASI_OPD: "skpd",
-    Status.MASUK_RKPD: "skpd",
+    "diajukan": "kelurahan",
+    "diverifikasi_desa": "kecamatan",
+    "dibahas_kecamatan": "skpd",
+    "diverifikasi_opd": "skpd",
+    "masuk_rkpd": "skpd",
 }
 IN_CHUNK = 500  # codes per IN (...) list, below SQLite's bound-parameter limit
 

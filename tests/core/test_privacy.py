@@ -37,4 +37,4 @@ def test_the_public_pages_and_the_officers_chat_share_the_pattern() -> None:
     from storage import public
 
     assert telegram.PHONE_RE is privacy.PHONE_RE
-    assert public.redact is privacy.redact
+    assert public._PERSONAL_RE is privacy.PERSONAL_RE and public.REDACTED == privacy.REDACTED
