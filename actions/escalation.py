@@ -15,7 +15,7 @@ from actions.common import Sender, database, latest_intent, logger
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, offer_pending
 from core import answers, kamus, sectors, tracking
-from storage import repo
+from storage import escalations, faq
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 # A question-like message is classified as `faq` readily; only a confident topic match is an
@@ -74,7 +74,7 @@ def excerpt(tracker: Tracker) -> str:
 
 LEARNED_MIN_SCORE = 85
 LEARNED_CACHE_S = 30.0
-_learned: tuple[float, list[repo.LearnedFaq]] = (0.0, [])
+_learned: tuple[float, list[faq.LearnedFaq]] = (0.0, [])
 
 
 async def learned_answer(text: str) -> str | None:
@@ -85,7 +85,7 @@ async def learned_answer(text: str) -> str | None:
     global _learned
     now = time.monotonic()
     if now - _learned[0] > LEARNED_CACHE_S:
-        _learned = (now, await repo.learned_faqs(database()))
+        _learned = (now, await faq.learned_faqs(database()))
     entries = _learned[1]
     if not entries or not text.strip():
         return None
@@ -217,8 +217,8 @@ class ActionEscalate(Action):
             return []
         sender = Sender.of(tracker)
         try:
-            ticket = await repo.create_escalation(database(), sender.channel, sender.external_id, question,
-                                                  excerpt(tracker))
+            ticket = await escalations.create_escalation(database(), sender.channel, sender.external_id, question,
+                                                         excerpt(tracker))
         except Exception:
             logger.exception("escalation failed")
             dispatcher.utter_message(response="utter_escalation_failed")

@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
-from storage import repo
+from storage import citizens
 
 MIN_CONFIDENCE = 0.75
 STRONG_CONFIDENCE = 0.9
@@ -146,7 +146,7 @@ async def _remember(tracker: Tracker, language: str) -> None:
     if sender.channel == UNKNOWN_CHANNEL:
         return
     try:
-        await repo.remember_language(database(), sender.channel, sender.external_id, language)
+        await citizens.remember_language(database(), sender.channel, sender.external_id, language)
     except Exception:  # the reply must not fail because the mirror could not be written
         logger.exception("storing the reply language failed")
 

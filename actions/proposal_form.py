@@ -26,7 +26,7 @@ from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, regions, sectors, texts
-from storage import duplicates, repo
+from storage import duplicates, proposals
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 # Actions that may run between the citizen's message and this validation on the same turn.
@@ -611,7 +611,7 @@ class ActionAskDuplicateChoice(Action):
         codes = tracker.get_slot("similar_codes") or []
         best = None
         try:
-            best = await repo.get_proposal(database(), codes[0]) if codes else None
+            best = await proposals.get_proposal(database(), codes[0]) if codes else None
         except Exception:
             logger.exception("loading the similar proposal failed")
         if best is None:  # never a silent turn: go straight on to the summary

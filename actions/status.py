@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
 from core import status, texts, tracking
-from storage import repo
+from storage import proposals
 
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")
 LIST_LIMIT = 5
@@ -50,7 +50,7 @@ class ActionCheckStatus(Action):
         return [SlotSet("tracking_code", None)]
 
     @staticmethod
-    def detail(dispatcher: CollectingDispatcher, view: repo.ProposalView, lang: str) -> None:
+    def detail(dispatcher: CollectingDispatcher, view: proposals.ProposalView, lang: str) -> None:
         dispatcher.utter_message(
             response="utter_status_detail",
             code=view.code,
@@ -66,11 +66,11 @@ class ActionCheckStatus(Action):
     @staticmethod
     async def _list_own(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
         sender = Sender.of(tracker)
-        own = await repo.citizen_proposals(database(), sender.channel, sender.external_id, LIST_LIMIT)
+        own = await proposals.citizen_proposals(database(), sender.channel, sender.external_id, LIST_LIMIT)
         if not own:
             dispatcher.utter_message(response="utter_no_proposals")
             return
-        total = await repo.count_citizen_proposals(database(), sender.channel, sender.external_id)
+        total = await proposals.count_citizen_proposals(database(), sender.channel, sender.external_id)
         lines = "\n".join(
             f"• {v.code} — {v.description[:60]} — {texts.status_label(v.status, lang)}" for v in own
         )
@@ -83,7 +83,7 @@ async def support(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
     """Add the sender's support to a proposal and say so; False when it could not be added."""
     sender = Sender.of(tracker)
     try:
-        view = await repo.get_proposal(database(), code)
+        view = await proposals.get_proposal(database(), code)
         if view is None:
             dispatcher.utter_message(response="utter_status_not_found", code=code)
             return False
@@ -91,7 +91,7 @@ async def support(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
             dispatcher.utter_message(response="utter_support_closed", code=code,
                                      status_label=texts.status_label(view.status, language(tracker)))
             return False
-        view, created = await repo.add_support(database(), code, sender.channel, sender.external_id)
+        view, created = await proposals.add_support(database(), code, sender.channel, sender.external_id)
     except Exception:
         logger.exception("support failed")
         dispatcher.utter_message(response="utter_system_error")
@@ -104,7 +104,7 @@ async def support(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
 async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang: str) -> None:
     """Where each named proposal stands (unknown codes reveal nothing)."""
     for code in codes[:3]:
-        view = await repo.get_proposal(database(), code)
+        view = await proposals.get_proposal(database(), code)
         if view is None:
             dispatcher.utter_message(response="utter_status_not_found", code=code)
         else:

@@ -11,16 +11,16 @@ from actions.common import Sender, database, language, logger
 from actions.draft import reset_form
 from actions.status import codes_in
 from core import answers
-from storage import repo
+from storage import proposals, status_changes
 
 
-def draft_from(tracker: Tracker) -> repo.ProposalDraft:
+def draft_from(tracker: Tracker) -> proposals.ProposalDraft:
     rt_rw = tracker.get_slot("rt_rw")
     rt, rw = answers.parse_rt_rw(rt_rw) or (None, None) if rt_rw and rt_rw != answers.SKIP else (None, None)
     pin = tracker.get_slot("map_pin")
     lat_lon = answers.parse_map_pin(pin) if pin and pin != answers.SKIP else None
     photo = tracker.get_slot("photo")
-    return repo.ProposalDraft(
+    return proposals.ProposalDraft(
         description=tracker.get_slot("description"),
         sector=tracker.get_slot("sector"),
         item_code=tracker.get_slot("kamus_item"),
@@ -47,11 +47,11 @@ class ActionSubmitProposal(Action):
         fixing = tracker.get_slot("fixing_code")
         try:
             if fixing:
-                result = await repo.resubmit_proposal(database(), fixing, sender.channel, sender.external_id,
-                                                      draft_from(tracker))
+                result = await status_changes.resubmit_proposal(database(), fixing, sender.channel, sender.external_id,
+                                                                draft_from(tracker))
             else:
-                result = await repo.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
-                                                    draft_from(tracker))
+                result = await proposals.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
+                                                         draft_from(tracker))
         except Exception:  # the citizen keeps the draft and can confirm again
             logger.exception("storing proposal failed")
             dispatcher.utter_message(response="utter_proposal_failed")
@@ -103,8 +103,8 @@ class ActionStartFix(Action):
         sender = Sender.of(tracker)
         codes = codes_in(tracker)
         try:
-            fixable = await repo.fixable_proposals(database(), sender.channel, sender.external_id,
-                                                   codes[0] if codes else None)
+            fixable = await proposals.fixable_proposals(database(), sender.channel, sender.external_id,
+                                                        codes[0] if codes else None)
         except Exception:
             logger.exception("loading a proposal to fix failed")
             dispatcher.utter_message(response="utter_system_error")

@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 from core import similarity
 from core import status as status_rules
+from core.status import Status
 from storage import duplicates, migrate
 from storage.db import Database
 
@@ -60,8 +61,9 @@ SECTOR_WEIGHTS: dict[str, float] = {
     "kesehatan": 6, "pendidikan": 6, "ekonomi_umkm": 6, "sosial": 4, "lingkungan_taman": 4, "lainnya": 2,
 }
 STATUS_WEIGHTS: dict[str, float] = {
-    "diajukan": 45, "diverifikasi_desa": 15, "dibahas_kecamatan": 8, "diverifikasi_opd": 5, "masuk_rkpd": 4,
-    "perlu_perbaikan": 5, "direalisasikan": 5, "ditolak": 7, "digabung": 3, "dibatalkan": 3,
+    Status.DIAJUKAN: 45, Status.DIVERIFIKASI_DESA: 15, Status.DIBAHAS_KECAMATAN: 8, Status.DIVERIFIKASI_OPD: 5,
+    Status.MASUK_RKPD: 4, Status.PERLU_PERBAIKAN: 5, Status.DIREALISASIKAN: 5, Status.DITOLAK: 7, Status.DIGABUNG: 3,
+    Status.DIBATALKAN: 3,
 }
 LANGUAGE_WEIGHTS: dict[str, float] = {"id": 60, "jv": 35, "su": 5}
 

@@ -16,6 +16,7 @@ from typing import Protocol
 
 from core import status as status_rules
 from core.sectors import SECTORS
+from core.status import Status
 
 DESA, KECAMATAN, OPD, ADMIN = "desa", "kecamatan", "opd", "admin"
 ROLES: tuple[str, ...] = (DESA, KECAMATAN, OPD, ADMIN)
@@ -28,22 +29,22 @@ SCOPE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 # Officers never withdraw a proposal: `dibatalkan` is the citizen's own decision.
-_OFFICER_EXITS = frozenset({"perlu_perbaikan", "ditolak", "digabung"})
+_OFFICER_EXITS = frozenset({Status.PERLU_PERBAIKAN, Status.DITOLAK, Status.DIGABUNG})
 
 # Per role: the statuses it acts on and where it may move them (then intersected with core.status).
 ROLE_MOVES: dict[str, dict[str, frozenset[str]]] = {
     DESA: {
-        "diajukan": frozenset({"diverifikasi_desa"}) | _OFFICER_EXITS,
+        Status.DIAJUKAN: frozenset({Status.DIVERIFIKASI_DESA}) | _OFFICER_EXITS,
         # The citizen fixed it (often in person at the village office), or never will.
-        "perlu_perbaikan": frozenset({"diajukan", "ditolak"}),
+        Status.PERLU_PERBAIKAN: frozenset({Status.DIAJUKAN, Status.DITOLAK}),
     },
     KECAMATAN: {
-        "diverifikasi_desa": frozenset({"dibahas_kecamatan"}) | _OFFICER_EXITS,
+        Status.DIVERIFIKASI_DESA: frozenset({Status.DIBAHAS_KECAMATAN}) | _OFFICER_EXITS,
     },
     OPD: {
-        "dibahas_kecamatan": frozenset({"diverifikasi_opd"}) | _OFFICER_EXITS,
-        "diverifikasi_opd": frozenset({"masuk_rkpd"}) | _OFFICER_EXITS,
-        "masuk_rkpd": frozenset({"direalisasikan"}) | _OFFICER_EXITS,
+        Status.DIBAHAS_KECAMATAN: frozenset({Status.DIVERIFIKASI_OPD}) | _OFFICER_EXITS,
+        Status.DIVERIFIKASI_OPD: frozenset({Status.MASUK_RKPD}) | _OFFICER_EXITS,
+        Status.MASUK_RKPD: frozenset({Status.DIREALISASIKAN}) | _OFFICER_EXITS,
     },
 }
 
@@ -119,22 +120,28 @@ def can_see(officer: OfficerLike, proposal: ProposalLike) -> bool:
     return in_scope(officer, proposal.village_code, proposal.sector)
 
 
+def role_moves(role: str, proposal_status: str) -> tuple[Status, ...]:
+    """Where a role may move a proposal of this status (in scope), in `core.status` order."""
+    possible = status_rules.allowed_next(proposal_status)
+    if role == ADMIN:
+        return possible
+    mine = ROLE_MOVES.get(role, {}).get(proposal_status, frozenset())
+    return tuple(s for s in possible if s in mine)
+
+
 def allowed_transitions(
     officer: OfficerLike, proposal_status: str, proposal_village: str, proposal_sector: str
 ) -> tuple[str, ...]:
     """The statuses this officer may move the proposal to now, in `core.status` order."""
     if not in_scope(officer, proposal_village, proposal_sector):
         return ()
-    possible = status_rules.allowed_next(proposal_status)
-    if officer.role == ADMIN:
-        return possible
-    mine = ROLE_MOVES.get(officer.role, {}).get(proposal_status, frozenset())
-    return tuple(s for s in possible if s in mine)
+    return role_moves(officer.role, proposal_status)
 
 
 def missing_fields(new_status: str, reason: str | None, note: str | None, target: str | None) -> list[str]:
     """The inputs a move still needs: a reason to reject, a note saying what to fix, a merge target."""
-    needed = {"ditolak": ("reason", reason), "perlu_perbaikan": ("note", note), "digabung": ("target", target)}
+    needed = {Status.DITOLAK: ("reason", reason), Status.PERLU_PERBAIKAN: ("note", note),
+              Status.DIGABUNG: ("target", target)}
     if new_status in needed:
         field, value = needed[new_status]
         if not (value or "").strip():

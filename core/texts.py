@@ -177,6 +177,13 @@ TELEGRAM_OFFICERS: dict[str, str] = {
     "not_officer": "Maaf, hanya petugas yang terdaftar yang dapat menjawab tiket {ticket}.",
 }
 
+# An officer's answer to an escalated question, as the citizen receives it on their channel.
+OFFICER_ANSWER: dict[str, str] = {
+    "id": "Jawaban petugas atas pertanyaan Anda (\"{question}\"):\n{answer}",
+    "jv": "Wangsulan petugas tumrap pitakèn panjenengan (\"{question}\"):\n{answer}",
+    "su": "Waleran patugas kana patarosan anjeun (\"{question}\"):\n{answer}",
+}
+
 
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -242,3 +249,9 @@ def status_news(code: str, description: str, status: str, reason: str | None, la
     short = description if len(description) <= 60 else description[:57] + "..."
     text = _pick(STATUS_NEWS, language).format(code=code, description=short, label=status_label(status, language))
     return f"{text}\n{_pick(REASON, language).format(reason=reason)}" if reason else text
+
+
+def officer_answer(question: str, answer: str, language: str | None = None) -> str:
+    """The answer with the question it answers, cut to 80 characters so the citizen recognises it."""
+    question = question if len(question) <= 80 else question[:77] + "..."
+    return _pick(OFFICER_ANSWER, language).format(question=question, answer=answer)

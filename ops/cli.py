@@ -98,7 +98,7 @@ def cmd_officer_create(args: argparse.Namespace) -> int:
 
     from bot.officer import security  # argon2: the app environment only
     from core import roles
-    from storage import officers
+    from storage import accounts, audit
 
     config = settings.load()
     scope = args.scope or (config.region_code if args.role == roles.OPD else None)
@@ -111,15 +111,15 @@ def cmd_officer_create(args: argparse.Namespace) -> int:
         return _fail(problem)
 
     async def create(db: Database) -> dict:
-        officer = await officers.create_officer(db, args.username, security.hash_password(password), args.role,
+        officer = await accounts.create_officer(db, args.username, security.hash_password(password), args.role,
                                                 scope, args.sector, args.full_name or "")
-        await officers.audit(db, args.actor, "officer_create", officer.username,
-                             f"{officer.role} {officer.scope_code or ''}".strip())
+        await audit.record(db, args.actor, "officer_create", officer.username,
+                           f"{officer.role} {officer.scope_code or ''}".strip())
         return officer.as_dict()
 
     try:
         created = _with_database(create)
-    except (officers.DuplicateUsername, ValueError) as error:
+    except (accounts.DuplicateUsername, ValueError) as error:
         return _fail(str(error))
     print(json.dumps(created, ensure_ascii=False, indent=2))
     return 0
@@ -129,19 +129,19 @@ def cmd_officer_set_password(args: argparse.Namespace) -> int:
     """A new password for an officer (the only admin locked out, say); their console sessions end."""
 
     from bot.officer import security  # argon2: the app environment only
-    from storage import officers
+    from storage import accounts, audit, login_throttle
 
     password, problem = _new_password(args)
     if problem:
         return _fail(problem)
 
     async def set_password(db: Database) -> dict | None:
-        officer = await officers.get_officer(db, args.username)
+        officer = await accounts.get_officer(db, args.username)
         if officer is None:
             return None
-        ended = await officers.change_password(db, officer.id, security.hash_password(password))
-        await officers.clear_failed_logins(db, f"user:{officer.username}")
-        await officers.audit(db, args.actor, "officer_password_reset", officer.username, f"{ended} sesi diakhiri")
+        ended = await accounts.change_password(db, officer.id, security.hash_password(password))
+        await login_throttle.clear_failed_logins(db, f"user:{officer.username}")
+        await audit.record(db, args.actor, "officer_password_reset", officer.username, f"{ended} sesi diakhiri")
         return {"username": officer.username, "sessions_ended": ended}
 
     done = _with_database(set_password)
@@ -152,10 +152,10 @@ def cmd_officer_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_officer_list(args: argparse.Namespace) -> int:
-    from storage import officers
+    from storage import accounts
 
     async def listing(db: Database) -> list[dict]:
-        return [o.as_dict() for o in await officers.list_officers(db)]
+        return [o.as_dict() for o in await accounts.list_officers(db)]
 
     print(json.dumps(_with_database(listing), ensure_ascii=False, indent=2))
     return 0
@@ -183,11 +183,13 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     """Move proposals to STATUS as the server operator (core.status rules; audit-logged)."""
 
     from core import status as status_rules
-    from storage import officers
+    from core.status import Status
+    from storage import review
+    from workflows import status as status_flow
 
     if args.status not in status_rules.ALL:
         return _fail(f"unknown status {args.status!r}; one of: {', '.join(status_rules.ALL)}")
-    if args.status == "digabung" and not args.target:
+    if args.status == Status.DIGABUNG and not args.target:
         return _fail("digabung needs --target USL-XXXXXX (the proposal it is merged into)")
     if not args.code and not args.file:
         return _fail("give a tracking code or --file FILE")
@@ -199,16 +201,16 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
 
     async def apply(db: Database) -> None:
         for code in codes:
-            ref = await officers.proposal_ref(db, code)
+            ref = await review.proposal_ref(db, code)
             row: dict = {"code": code, "old_status": ref.status if ref else None}
             try:
-                if args.status == "digabung":
-                    merged = await officers.merge_proposals(db, None, code, args.target, args.note, actor=actor)
-                    row |= {"new_status": "digabung", "target": merged.target,
+                if args.status == Status.DIGABUNG:
+                    merged = await status_flow.merge_proposals(db, None, code, args.target, args.note, actor=actor)
+                    row |= {"new_status": Status.DIGABUNG, "target": merged.target,
                             "supporters_added": merged.supporters_added}
                 else:
-                    view = await officers.officer_change_status(db, None, code, args.status, args.reason,
-                                                                args.note, actor=actor)
+                    view = await status_flow.change_status(db, None, code, args.status, args.reason,
+                                                           args.note, actor=actor)
                     row["new_status"] = view.status
                 row["ok"] = True
             except LookupError as error:
@@ -226,14 +228,14 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-# --- SIPD exchange and the yearly report (ops/sipd.py) ---------------------------------------------
+# --- SIPD exchange (integrations/sipd) and the yearly report (ops/sipd.py) -------------------------
 
 
 def cmd_export_sipd(args: argparse.Namespace) -> int:
     """Proposals in SIPD's usulan layout (CSV or XLSX), without any personal data."""
     from pathlib import Path
 
-    from ops import sipd
+    from integrations import sipd
 
     async def records(db: Database) -> list[dict]:
         return await sipd.export_records(db, args.year)
@@ -263,8 +265,8 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
     """Statuses (and Catatan as the reason) from a SIPD usulan file; citizens are notified of each change."""
     from pathlib import Path
 
-    from ops import sipd
-    from storage import officers
+    from integrations import sipd
+    from storage import audit
 
     path = Path(args.file)
     if not path.is_file():
@@ -272,8 +274,8 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
 
     async def apply(db: Database) -> sipd.ImportSummary:
         summary = await sipd.import_statuses(db, path, args.format)
-        await officers.audit(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
-                             json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
+        await audit.record(db, sipd.IMPORT_ACTOR, "sipd_import", path.name[:160],
+                           json.dumps({"changed": summary.changed, "unchanged": summary.unchanged,
                                          "errors": len(summary.errors)}))
         return summary
 
@@ -323,11 +325,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_apikey_create(args: argparse.Namespace) -> int:
     """Create a key and print it once: only its hash is stored, so it cannot be shown again."""
 
-    from storage import api_keys, officers
+    from storage import api_keys, audit
 
     async def create(db: Database) -> tuple[api_keys.ApiKeyView, str]:
         view, key = await api_keys.create_key(db, args.name)
-        await officers.audit(db, args.actor, "apikey_create", view.name, view.prefix)
+        await audit.record(db, args.actor, "apikey_create", view.name, view.prefix)
         return view, key
 
     try:
@@ -352,12 +354,12 @@ def cmd_apikey_list(args: argparse.Namespace) -> int:
 def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     """Revoke a key at once: its next request gets 403. The row stays, for the record."""
 
-    from storage import api_keys, officers
+    from storage import api_keys, audit
 
     async def revoke(db: Database) -> dict | None:
         view = await api_keys.revoke_key(db, args.name)
         if view is not None:
-            await officers.audit(db, args.actor, "apikey_revoke", view.name)
+            await audit.record(db, args.actor, "apikey_revoke", view.name)
         return view.as_dict() if view else None
 
     revoked = _with_database(revoke)

@@ -193,11 +193,6 @@ class Stack:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=timeout_s)
 
-    def restart(self, name: str, sig: int = signal.SIGKILL, timeout_s: float = 240) -> None:
-        """Kill one process and start it again on the same ports, var dir and database."""
-        self.kill(name, sig)
-        self.launch(name, timeout_s=timeout_s)
-
     def start(self, log=print, timeout_s: float = 240,  # noqa: ANN001 - a print-like callable
               without: tuple[str, ...] = ()) -> None:
         """Migrate, then start the three processes (except those in `without`) and wait until they serve."""

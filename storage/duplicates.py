@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, text
 
 from core import similarity, tracking
 from core import status as status_rules
-from storage import repo
+from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Proposal, Support
 
@@ -68,7 +68,7 @@ async def similar_open_proposals(
                 matches.append((row, found))
         if not matches:
             return []
-        counts = await repo.supporter_counts(session, [row.id for row, _ in matches])
+        counts = await proposals.supporter_counts(session, [row.id for row, _ in matches])
     matches.sort(key=lambda m: (-round(m[1].raw, 6), -counts.get(m[0].id, 0), -m[0].id))
     return [
         SimilarProposal(row.code, row.description, row.status, counts.get(row.id, 0), round(found.score, 4),

@@ -14,9 +14,9 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from storage.citizens import citizen_row
 from storage.db import Database
 from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, utcnow
-from storage.repo import citizen_row
 
 LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker that died
 

@@ -13,21 +13,13 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
 
-from storage import repo
+from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, as_utc
+from storage.public import PublicChange, actor_kind
 
 CHANNEL = "open311"
 
-
-
-@dataclass(frozen=True)
-class PublicChange:
-    """One status change as the public sees it: the reason, never the internal note or the actor."""
-
-    status: str
-    reason: str | None
-    at: datetime
 
 
 @dataclass(frozen=True)
@@ -83,7 +75,7 @@ async def find_requests(
         if not rows:
             return []
         ids = [row.id for row in rows]
-        supporters = await repo.supporter_counts(session, ids)
+        supporters = await proposals.supporter_counts(session, ids)
         latest = (
             select(func.max(StatusChange.id)).where(StatusChange.proposal_id.in_(ids))
             .group_by(StatusChange.proposal_id)
@@ -102,27 +94,29 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
         row = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
         if row is None:
             return None
-        supporters = await repo.supporter_count(session, row.id)
+        supporters = await proposals.supporter_count(session, row.id)
         changes = (
             await session.execute(
-                select(StatusChange.new_status, StatusChange.reason, StatusChange.created_at)
+                select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
+                       StatusChange.created_at)
                 .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
             )
         ).all()
-        history = tuple(PublicChange(status, reason, as_utc(at)) for status, reason, at in changes)
+        history = tuple(PublicChange(c.old_status, c.new_status, c.reason, actor_kind(c.actor), as_utc(c.created_at))
+                        for c in changes)
         return _request(row, supporters, history[-1].reason if history else None, history)
 
 
 async def submit_request(
-    db: Database, external_id: str, draft_key: str, draft: repo.ProposalDraft, name: str | None = None,
+    db: Database, external_id: str, draft_key: str, draft: proposals.ProposalDraft, name: str | None = None,
     phone: str | None = None,
-) -> tuple[repo.ProposalView, bool]:
+) -> tuple[proposals.ProposalView, bool]:
     """Store a proposal from an API client (idempotent by `draft_key`, like the chat's form).
 
     The submitter's name and phone, when given, go where the chat keeps them (the citizen row),
     which only officers of the proposal's area see.
     """
-    view, created = await repo.submit_proposal(db, CHANNEL, external_id, draft_key, draft)
+    view, created = await proposals.submit_proposal(db, CHANNEL, external_id, draft_key, draft)
     values = {k: v for k, v in (("name", name), ("phone", phone)) if v}
     if created and values:
         async with db.session() as session:

@@ -17,10 +17,10 @@ from functools import lru_cache
 from sqlalchemy import and_, case, exists, extract, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core import kamus, regions, tracking
+from core import kamus, privacy, regions, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
-from storage import repo
+from storage import proposals
 from storage.db import Database
 from storage.models import Proposal, StatusChange, as_utc
 
@@ -38,13 +38,9 @@ MAX_YEARS = 30
 # Words that only make a search stricter without saying anything ("jalan di desa X").
 _STOP_WORDS = frozenset({"di", "ke", "dan", "yang", "untuk", "dari", "pada", "dengan", "atau", "usulan"})
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
-REDACTED = "[disembunyikan]"
-# Indonesian phone numbers (08…, +62 8…, 0274 …), NIK (16 digits) and e-mail addresses.
-_PERSONAL_RE = re.compile(
-    r"(?<![\w.])(?:\+?62|0)(?:[\s.\-]?\d){8,12}(?!\w)"
-    r"|(?<!\d)\d{16}(?!\d)"
-    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
-)
+REDACTED = privacy.REDACTED
+# Phone numbers, NIK and e-mail addresses: the one set of patterns, core.privacy's.
+_PERSONAL_RE = privacy.PERSONAL_RE
 
 
 def redact(text: str | None) -> str:
@@ -404,6 +400,9 @@ async def map_points(db: Database, region: str, filters: PublicFilter, limit: in
 
 @dataclass(frozen=True)
 class PublicChange:
+    """One status change as anyone may see it (the dashboard, the Open311 API): the reason told to the
+    citizen, never the internal note or the officer's name."""
+
     old_status: str | None
     new_status: str
     reason: str | None  # the reason told to the citizen; internal notes never leave storage
@@ -436,7 +435,8 @@ class PublicProposal:
         return current_year(self.created_at)
 
 
-def _by(actor: str) -> str:
+def actor_kind(actor: str) -> str:
+    """"warga" for the submitter's own change, "petugas" for anyone else's."""
     return "warga" if actor.endswith(":citizen") else "petugas"
 
 
@@ -451,7 +451,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).one_or_none()
         if row is None:
             return None
-        supporters = await repo.supporter_count(session, row.id)
+        supporters = await proposals.supporter_count(session, row.id)
         changes = (
             await session.execute(
                 select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
@@ -461,7 +461,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).all()
     item = _item(row)
     known = kamus.item(row.item_code) if row.item_code else None
-    history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, _by(c.actor),
+    history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, actor_kind(c.actor),
                             as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,

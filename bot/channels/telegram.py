@@ -11,7 +11,7 @@ needs escaping), split at 4096, Rasa buttons as an inline keyboard whose callbac
 While the worker waits for Rasa, the chat shows "typing…" (sendChatAction, repeated every few
 seconds because Telegram shows it for 5 s), never holding up or failing the turn.
 Officers (TELEGRAM_OFFICERS_CHAT_ID): every new escalation is posted to their chat through the
-outbox; a reply to such a post is the answer, taken on the console's path (`officers.answer_from_chat`).
+outbox; a reply to such a post is the answer, taken on the console's path (`escalation_flow.answer_from_chat`).
 Nothing from that chat is ever relayed to Rasa.
 """
 
@@ -40,9 +40,10 @@ from bot.outbox import SendError
 from bot.ratelimit import RateLimit
 from bot.relay import TypingIndicator
 from bot.web import _image_kind
-from core import settings, texts
-from storage import messages, officers
+from core import privacy, settings, texts
+from storage import escalations, messages
 from storage.db import Database
+from workflows import escalations as escalation_flow
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +67,7 @@ MAX_ANSWER_CHARS = 4000  # as in the console's answer form
 EXCERPT_LABELS = {"warga", "bot"}  # the speakers in an excerpt (actions/escalation.py), never a name to blank
 TYPING_EVERY_S = 4.5  # Telegram shows a chat action for 5 s, or until the bot's next message
 TYPING_TIMEOUT_S = 4.0  # a typing call slower than this is pointless; the turn never waits for it
-PHONE_RE = re.compile(r"(?<![\w+])(?:\+62|62|0)(?:[\s.-]?\d){7,13}(?!\d)")  # +62 8.., 08.., 0274-..
+PHONE_RE = privacy.PHONE_RE  # +62 8.., 08.., 0274-..
 
 
 def derived_secret(token: str) -> str:
@@ -171,7 +172,7 @@ class TelegramSender:
         if self.database is None or not isinstance(escalation_id, int):
             return
         try:
-            await officers.escalation_post_sent(self.database(), escalation_id, job.recipient, message_id)
+            await escalations.escalation_post_sent(self.database(), escalation_id, job.recipient, message_id)
         except Exception:
             logger.exception("telegram post of escalation %s not recorded; replies to it go unmatched",
                              escalation_id)
@@ -372,12 +373,12 @@ class TelegramChannel:
         """Queue a post for each escalation not posted yet; the dedupe key keeps it to one post even
         when several gateways look at once or a crash comes between queueing and marking."""
         db = self.db
-        posts = await officers.escalations_to_post(db)
+        posts = await escalations.escalations_to_post(db)
         for post in posts:
             payload = {**Outgoing(text=post_text(post)).as_dict(), "escalation_id": post.id}
             await messages.queue_outgoing(db, CHANNEL, self.officers_chat, payload, "escalation",
                                           dedupe_key=f"escalation:{post.id}")
-            await officers.escalation_posted(db, post.id)
+            await escalations.escalation_posted(db, post.id)
         if posts:
             self.wake(worker=False)
         return len(posts)
@@ -396,7 +397,7 @@ class TelegramChannel:
                 or message.from_user.is_bot:
             return
         db = self.db
-        ticket = await officers.escalation_for_post(db, self.officers_chat, message.reply_to_message.message_id)
+        ticket = await escalations.escalation_for_post(db, self.officers_chat, message.reply_to_message.message_id)
         if ticket is None:
             return
         user = message.from_user
@@ -416,7 +417,7 @@ class TelegramChannel:
 
     async def _answer(self, ticket: int, actor: str, text: str) -> str:
         try:
-            result = await officers.answer_from_chat(self.db, ticket, actor, text)
+            result = await escalation_flow.answer_from_chat(self.db, ticket, actor, text)
         except LookupError:
             return texts.telegram_officers("missing", ticket=ticket)
         who = result.by or texts.telegram_officers("someone")
@@ -633,7 +634,7 @@ def _clip(text: str, limit: int, tail: bool = False) -> str:
     return "…" + text[-(limit - 1):] if tail else text[:limit - 1] + "…"
 
 
-def post_text(post: officers.EscalationPost) -> str:
+def post_text(post: escalations.EscalationPost) -> str:
     """An escalation as the officers' chat sees it: one message (a reply must point at it)."""
     excerpt = _clip(redact(post.excerpt.strip(), post.private), POST_EXCERPT_CHARS, tail=True)
     return texts.telegram_officers("post", ticket=post.id, channel=post.channel,

@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.officer import common, security
 from bot.officer.views import routes
 from core import settings
-from storage import officers
+from storage import accounts
 
 PUBLIC_ROUTES = frozenset({"login", "login_post", "static"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -65,7 +65,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     token = request.cookies.get(common.SESSION_COOKIE)
     session = None
     if token:
-        session = await officers.get_session(common.db_of(request),
+        session = await accounts.get_session(common.db_of(request),
                                              security.token_hash(request.app[common.SECRET], token))
     if session is None:
         if request.method in SAFE_METHODS:

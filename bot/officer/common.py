@@ -12,8 +12,8 @@ from bot import keys
 from core import regions, roles, settings, texts
 from core import status as status_rules
 from core.sectors import SECTORS
+from storage.accounts import SessionView
 from storage.db import Database
-from storage.officers import SessionView
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"

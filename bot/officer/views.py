@@ -13,7 +13,10 @@ from bot.officer import common, security
 from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
-from storage import officers
+from core.status import Status
+from storage import accounts, audit, escalations, faq, login_throttle, review
+from workflows import escalations as escalation_flow
+from workflows import status as status_flow
 
 routes = web.RouteTableDef()
 
@@ -77,9 +80,9 @@ def _code_of(request: web.Request) -> str:
     return code
 
 
-async def _visible_ref(request: web.Request, code: str) -> officers.ProposalRef:
+async def _visible_ref(request: web.Request, code: str) -> review.ProposalRef:
     """The proposal if this officer may see it; otherwise 404, so other scopes' codes reveal nothing."""
-    ref = await officers.proposal_ref(common.db_of(request), code)
+    ref = await review.proposal_ref(common.db_of(request), code)
     if ref is None or not roles.can_see(common.session_of(request).officer, ref):
         raise web.HTTPNotFound(text="Usulan tidak ditemukan.")
     return ref
@@ -87,8 +90,8 @@ async def _visible_ref(request: web.Request, code: str) -> officers.ProposalRef:
 
 async def _audit(request: web.Request, action: str, target: str | None = None, detail: str | None = None) -> None:
     officer = common.session_of(request).officer
-    await officers.audit(common.db_of(request), f"officer:{officer.username}", action, target, detail,
-                         common.client_ip(request), officer.id)
+    await audit.record(common.db_of(request), f"officer:{officer.username}", action, target, detail,
+                       common.client_ip(request), officer.id)
 
 
 # --- Login and logout ---------------------------------------------------------------------------
@@ -127,31 +130,32 @@ async def login(request: web.Request) -> web.Response:
     password = _password_field(form, "password")
     keys = [f"user:{username}", f"ip:{ip}"]
     now = datetime.now(timezone.utc)
-    locked = await officers.locked_until(db, keys, now)
+    locked = await login_throttle.locked_until(db, keys, now)
     if locked is not None:
-        await officers.audit(db, f"login:{username}", "login_locked", username, None, ip)
+        await audit.record(db, f"login:{username}", "login_locked", username, None, ip)
         return _login_page(request, 429, _locked_message(locked, now), username)
-    credentials = await officers.get_credentials(db, username) if username else None
+    credentials = await accounts.get_credentials(db, username) if username else None
     usable = credentials is not None and credentials.officer.active
     if not await security.verify_password(credentials.password_hash if usable else None, password or ""):
-        user_state = await officers.record_failed_login(db, keys[0], security.user_lockout, security.FAILURE_WINDOW)
-        await officers.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
-        await officers.audit(db, f"login:{username}", "login_failed", username,
-                             f"percobaan gagal ke-{user_state.failures}", ip,
-                             credentials.officer.id if credentials else None)
+        user_state = await login_throttle.record_failed_login(db, keys[0], security.user_lockout,
+                                                              security.FAILURE_WINDOW)
+        await login_throttle.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
+        await audit.record(db, f"login:{username}", "login_failed", username,
+                           f"percobaan gagal ke-{user_state.failures}", ip,
+                           credentials.officer.id if credentials else None)
         message = "Nama pengguna atau kata sandi salah."
         if user_state.locked_until is not None:
             message += f" Akun dikunci sementara: coba lagi dalam {_wait_seconds(user_state.locked_until, now)} detik."
         return _login_page(request, 401, message, username)
     officer = credentials.officer
-    await officers.clear_failed_logins(db, keys[0])
+    await login_throttle.clear_failed_logins(db, keys[0])
     if security.needs_rehash(credentials.password_hash):
-        await officers.set_password_hash(db, username, await security.hash_password_off_loop(password))
+        await accounts.set_password_hash(db, username, await security.hash_password_off_loop(password))
     token, csrf = security.new_token(), security.new_token()
     expires = now + timedelta(hours=config.officer_session_hours)
-    await officers.create_session(db, officer.id, security.token_hash(request.app[common.SECRET], token), csrf,
+    await accounts.create_session(db, officer.id, security.token_hash(request.app[common.SECRET], token), csrf,
                                   expires, ip)
-    await officers.audit(db, f"officer:{officer.username}", "login", officer.username, None, ip, officer.id)
+    await audit.record(db, f"officer:{officer.username}", "login", officer.username, None, ip, officer.id)
     response = web.HTTPFound(_safe_next(_form_text(form, "next", 500)))
     response.set_cookie(common.SESSION_COOKIE, token, path=common.PREFIX, httponly=True, samesite="Strict",
                         secure=config.cookie_secure, max_age=config.officer_session_hours * 3600)
@@ -162,7 +166,7 @@ async def login(request: web.Request) -> web.Response:
 @routes.post("/logout")
 async def logout(request: web.Request) -> web.Response:
     token = request.cookies.get(common.SESSION_COOKIE, "")
-    await officers.delete_session(common.db_of(request), security.token_hash(request.app[common.SECRET], token))
+    await accounts.delete_session(common.db_of(request), security.token_hash(request.app[common.SECRET], token))
     await _audit(request, "logout")
     response = web.HTTPFound(f"{common.PREFIX}/login")
     response.del_cookie(common.SESSION_COOKIE, path=common.PREFIX)
@@ -182,28 +186,23 @@ async def home(request: web.Request) -> web.Response:
 # --- The queue ----------------------------------------------------------------------------------
 
 
-def _filters(request: web.Request) -> officers.QueueFilter:
+def _filters(request: web.Request) -> review.QueueFilter:
     query = request.query
     status = query.get("status") if query.get("status") in status_rules.ALL else None
     sector = query.get("sector") if query.get("sector") in SECTORS else None
     village = query.get("village") if re.fullmatch(r"\d{2}\.\d{2}\.\d{2}\.\d{4}", query.get("village", "")) else None
     days = query.get("days", "")
-    return officers.QueueFilter(status, sector, village, int(days) if days.isdigit() and int(days) < 10000 else None)
+    return review.QueueFilter(status, sector, village, int(days) if days.isdigit() and int(days) < 10000 else None)
 
 
-def _bulk_choices(officer: officers.OfficerView, status: str | None) -> list[str]:
+def _bulk_choices(officer: accounts.OfficerView, status: str | None) -> list[str]:
     """Where this role may move proposals of `status` (merging needs a target: not in bulk)."""
     if status is None:
         return []
-    if officer.role == roles.ADMIN:
-        possible = status_rules.allowed_next(status)
-    else:
-        possible = tuple(s for s in status_rules.allowed_next(status)
-                         if s in roles.ROLE_MOVES.get(officer.role, {}).get(status, ()))
-    return [s for s in possible if s != "digabung"]
+    return [s for s in roles.role_moves(officer.role, status) if s != Status.DIGABUNG]
 
 
-def _village_choices(officer: officers.OfficerView, region_code: str) -> list[tuple[str, str]]:
+def _village_choices(officer: accounts.OfficerView, region_code: str) -> list[tuple[str, str]]:
     scope = roles.scope_of(officer)
     if scope.village is not None:
         return []
@@ -214,7 +213,7 @@ def _village_choices(officer: officers.OfficerView, region_code: str) -> list[tu
 async def queue(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
     filters = _filters(request)
-    found = await officers.proposal_queue(common.db_of(request), roles.scope_of(officer), filters)
+    found = await review.proposal_queue(common.db_of(request), roles.scope_of(officer), filters)
     now = datetime.now(timezone.utc)
     return common.render(request, "queue.html", queue=found, filters=filters, now=now,
                          bulk_choices=_bulk_choices(officer, filters.status), notice=_notice(request),
@@ -229,13 +228,13 @@ async def bulk(request: web.Request) -> web.Response:
     codes = [c for c in (tracking.normalise(str(v)) for v in form.getall("codes", [])[:BULK_LIMIT]) if c]
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
-    if not codes or new_status not in status_rules.ALL or new_status == "digabung":
+    if not codes or new_status not in status_rules.ALL or new_status == Status.DIGABUNG:
         return common.error_page(request, 400, "Pilih usulan dan status tujuan terlebih dahulu.")
     results = []
     for code in dict.fromkeys(codes):
         try:
-            await officers.officer_change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                                 ip=common.client_ip(request))
+            await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
+                                            ip=common.client_ip(request))
             results.append((code, True, "berhasil"))
         except LookupError:
             results.append((code, False, "tidak ditemukan"))
@@ -255,7 +254,7 @@ async def bulk(request: web.Request) -> web.Response:
 async def _proposal_page(request: web.Request, code: str, status: int = 200,
                          error: str | None = None) -> web.Response:
     officer = common.session_of(request).officer
-    detail = await officers.proposal_detail(common.db_of(request), code)
+    detail = await review.proposal_detail(common.db_of(request), code)
     if detail is None or not roles.can_see(officer, detail):
         raise web.HTTPNotFound(text="Usulan tidak ditemukan.")
     moves = roles.allowed_transitions(officer, detail.status, detail.village_code, detail.sector)
@@ -265,7 +264,7 @@ async def _proposal_page(request: web.Request, code: str, status: int = 200,
         map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
     photo = bool(detail.photo_ref and PHOTO_RE.match(detail.photo_ref))
     return common.render(request, "proposal.html", status=status, p=detail, moves=moves, map_url=map_url,
-                         photo=photo, can_merge="digabung" in moves, error=error, notice=_notice(request))
+                         photo=photo, can_merge=Status.DIGABUNG in moves, error=error, notice=_notice(request))
 
 
 @routes.get("/usulan/{code}")
@@ -290,8 +289,8 @@ async def change_status(request: web.Request) -> web.Response:
     if missing:
         return await _proposal_page(request, code, 400, MISSING_TEXT[missing[0]])
     try:
-        await officers.officer_change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                             ip=common.client_ip(request))
+        await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
+                                        ip=common.client_ip(request))
     except PermissionError:
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
     except status_rules.TransitionError as error:  # e.g. someone moved it a moment ago
@@ -306,13 +305,13 @@ async def merge(request: web.Request) -> web.Response:
     form = await request.post()
     target = tracking.normalise(_form_text(form, "target", 40))
     officer = common.session_of(request).officer
-    if "digabung" not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
+    if Status.DIGABUNG not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
         return common.error_page(request, 403, "Penggabungan ini bukan wewenang Anda pada tahap ini.")
     if target is None:
         return await _proposal_page(request, code, 400, MISSING_TEXT["target"])
     try:
-        await officers.merge_proposals(common.db_of(request), officer, code, target, _form_text(form, "note"),
-                                       ip=common.client_ip(request))
+        await status_flow.merge_proposals(common.db_of(request), officer, code, target, _form_text(form, "note"),
+                                          ip=common.client_ip(request))
     except LookupError:
         return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
     except PermissionError:
@@ -327,7 +326,7 @@ async def photo(request: web.Request) -> web.StreamResponse:
     """The proposal's photo, only to officers who may see the proposal (never a public URL)."""
     code = _code_of(request)
     await _visible_ref(request, code)
-    detail = await officers.proposal_detail(common.db_of(request), code)
+    detail = await review.proposal_detail(common.db_of(request), code)
     media = common.config_of(request).media_dir.resolve()
     match = PHOTO_RE.match(detail.photo_ref or "") if detail else None
     path = (media / detail.photo_ref).resolve() if match else None
@@ -346,10 +345,10 @@ def _escalation_id(request: web.Request) -> int:
 
 
 @routes.get("/eskalasi")
-async def escalations(request: web.Request) -> web.Response:
+async def escalation_desk(request: web.Request) -> web.Response:
     db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
-    waiting = await officers.escalation_queue(db, sla)
-    answered = await officers.escalation_queue(db, sla, answered=True, limit=20)
+    waiting = await escalations.escalation_queue(db, sla)
+    answered = await escalations.escalation_queue(db, sla, answered=True, limit=20)
     return common.render(request, "escalations.html", waiting=waiting, answered=answered, sla_days=sla,
                          notice=_notice(request), error=None)
 
@@ -357,15 +356,15 @@ async def escalations(request: web.Request) -> web.Response:
 async def _desk_error(request: web.Request, message: str, status: int = 409) -> web.Response:
     db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
     return common.render(request, "escalations.html", status=status, error=message, sla_days=sla,
-                         waiting=await officers.escalation_queue(db, sla),
-                         answered=await officers.escalation_queue(db, sla, answered=True, limit=20))
+                         waiting=await escalations.escalation_queue(db, sla),
+                         answered=await escalations.escalation_queue(db, sla, answered=True, limit=20))
 
 
 @routes.post(r"/eskalasi/{id:\d+}/ambil")
 async def claim(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
     escalation_id = _escalation_id(request)
-    if not await officers.claim_escalation(common.db_of(request), escalation_id, officer.id):
+    if not await escalations.claim_escalation(common.db_of(request), escalation_id, officer.id):
         return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
     await _audit(request, "escalation_claim", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=ambil#e{escalation_id}")
@@ -375,8 +374,8 @@ async def claim(request: web.Request) -> web.Response:
 async def release(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
     escalation_id = _escalation_id(request)
-    if not await officers.release_escalation(common.db_of(request), escalation_id, officer.id,
-                                             force=officer.role == roles.ADMIN):
+    if not await escalations.release_escalation(common.db_of(request), escalation_id, officer.id,
+                                                force=officer.role == roles.ADMIN):
         return await _desk_error(request, "Eskalasi ini tidak sedang Anda pegang.")
     await _audit(request, "escalation_release", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=lepas")
@@ -391,10 +390,10 @@ async def answer(request: web.Request) -> web.Response:
     if not text:
         return await _desk_error(request, "Jawaban masih kosong.", 400)
     try:
-        await officers.answer_escalation(common.db_of(request), escalation_id, officer.id, text)
+        await escalation_flow.answer_escalation(common.db_of(request), escalation_id, officer.id, text)
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
-    except officers.ClaimError:
+    except escalations.ClaimError:
         return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
     await _audit(request, "escalation_answer", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=jawab")
@@ -405,11 +404,11 @@ async def save_faq(request: web.Request) -> web.Response:
     escalation_id = _escalation_id(request)
     form = await request.post()
     try:
-        entry = await officers.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
-                                           _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
+        entry = await faq.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
+                                      _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
-    except officers.ClaimError:
+    except escalations.ClaimError:
         return await _desk_error(request, "Hanya eskalasi yang sudah dijawab yang bisa menjadi FAQ.")
     await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=faq")
@@ -439,12 +438,12 @@ async def password_change(request: web.Request) -> web.Response:
     current, new = _password_field(form, "current_password"), _password_field(form, "new_password")
     key = f"user:{me.username}"
     now = datetime.now(timezone.utc)
-    locked = await officers.locked_until(db, [key], now)
+    locked = await login_throttle.locked_until(db, [key], now)
     if locked is not None:
         return common.render(request, "password.html", status=429, error=_locked_message(locked, now))
-    credentials = await officers.get_credentials(db, me.username)
+    credentials = await accounts.get_credentials(db, me.username)
     if not await security.verify_password(credentials.password_hash if credentials else None, current):
-        await officers.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
+        await login_throttle.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
         await _audit(request, "password_change_failed", me.username)
         return common.render(request, "password.html", status=400, error="Kata sandi lama salah.")
     problem = _new_password_problem(new, _password_field(form, "new_password_again"))
@@ -453,10 +452,10 @@ async def password_change(request: web.Request) -> web.Response:
     if problem:
         return common.render(request, "password.html", status=400, error=problem)
     keep = security.token_hash(request.app[common.SECRET], request.cookies.get(common.SESSION_COOKIE, ""))
-    ended = await officers.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
-    await officers.clear_failed_logins(db, key)
-    await officers.audit(db, f"officer:{me.username}", "password_change", me.username,
-                         f"{ended or 0} sesi lain diakhiri", ip, me.id)
+    ended = await accounts.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
+    await login_throttle.clear_failed_logins(db, key)
+    await audit.record(db, f"officer:{me.username}", "password_change", me.username,
+                       f"{ended or 0} sesi lain diakhiri", ip, me.id)
     raise web.HTTPFound(f"{common.PREFIX}/akun/sandi?ok=sandi")
 
 
@@ -466,7 +465,7 @@ async def password_change(request: web.Request) -> web.Response:
 async def _officers_page(request: web.Request, status: int = 200, error: str | None = None,
                          values: dict | None = None) -> web.Response:
     return common.render(request, "admin_officers.html", status=status, error=error, values=values or {},
-                         officers=await officers.list_officers(common.db_of(request)), notice=_notice(request))
+                         officers=await accounts.list_officers(common.db_of(request)), notice=_notice(request))
 
 
 @routes.get("/admin/petugas")
@@ -496,9 +495,9 @@ async def officer_create(request: web.Request) -> web.Response:
         return await _officers_page(request, 400, error, values)
     password_hash = await security.hash_password_off_loop(password)
     try:
-        created = await officers.create_officer(common.db_of(request), values["username"], password_hash,
+        created = await accounts.create_officer(common.db_of(request), values["username"], password_hash,
                                                 values["role"], scope, values["sector"] or None, values["full_name"])
-    except officers.DuplicateUsername:
+    except accounts.DuplicateUsername:
         return await _officers_page(request, 409, "Nama pengguna itu sudah dipakai.", values)
     await _audit(request, "officer_create", created.username, f"{created.role} {created.scope_code or ''}".strip())
     raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=petugas")
@@ -521,7 +520,7 @@ async def officer_active(request: web.Request) -> web.Response:
     if officer_id == common.session_of(request).officer.id:
         return await _officers_page(request, 400, "Anda tidak dapat menonaktifkan akun sendiri.")
     active = _form_text(form, "active") == "1"
-    await officers.set_active(common.db_of(request), officer_id, active)
+    await accounts.set_active(common.db_of(request), officer_id, active)
     await _audit(request, "officer_active", f"officer:{officer_id}", "aktif" if active else "nonaktif")
     raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=aktif")
 
@@ -539,7 +538,7 @@ async def officer_password_reset(request: web.Request) -> web.Response:
     if problem:
         return await _officers_page(request, 400, problem)
     new_hash = await security.hash_password_off_loop(new)
-    ended = await officers.change_password(common.db_of(request), officer_id, new_hash)
+    ended = await accounts.change_password(common.db_of(request), officer_id, new_hash)
     if ended is None:
         raise web.HTTPNotFound(text="Petugas tidak ditemukan.")
     await _audit(request, "officer_password_reset", f"officer:{officer_id}", f"{ended} sesi diakhiri")
@@ -550,5 +549,5 @@ async def officer_password_reset(request: web.Request) -> web.Response:
 async def audit_page(request: web.Request) -> web.Response:
     _require_admin(request)
     actor, action = request.query.get("actor", "")[:120] or None, request.query.get("action", "")[:40] or None
-    entries = await officers.audit_log(common.db_of(request), 300, actor, action)
+    entries = await audit.entries(common.db_of(request), 300, actor, action)
     return common.render(request, "audit.html", entries=entries, actor=actor or "", action=action or "")

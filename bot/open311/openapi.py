@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from bot.open311.common import PREFIX
+from core import status as status_rules
 
 _ERRORS = {"$ref": "#/components/schemas/Errors"}
 
@@ -202,9 +203,7 @@ def _schemas(codes: list[str]) -> dict:
                                "extended_attributes": {"$ref": "#/components/schemas/ExtendedAttributes"},
                            }},
         "ExtendedAttributes": {"type": "object", "description": "Extension: the Musrenbang detail.", "properties": {
-            "detailed_status": {"type": "string", "enum": ["diajukan", "diverifikasi_desa", "dibahas_kecamatan",
-                                                           "diverifikasi_opd", "masuk_rkpd", "direalisasikan",
-                                                           "perlu_perbaikan", "ditolak", "digabung", "dibatalkan"]},
+            "detailed_status": {"type": "string", "enum": [s.value for s in status_rules.ALL]},
             "detailed_status_label": {"type": "string"},
             "stage": {"type": "integer", "nullable": True, "description": "1-6 along the main stages; null for "
                                                                           "perlu_perbaikan, ditolak, digabung, "

@@ -20,7 +20,8 @@ from bot.open311 import openapi
 from bot.open311.common import PREFIX, ApiError, config_of, db_of, json_response, limits_of
 from core import answers, regions, sectors, texts, tracking
 from core import status as status_rules
-from storage import api_keys, open311, repo
+from core.status import Status
+from storage import api_keys, open311, proposals
 
 routes = web.RouteTableDef()
 
@@ -130,9 +131,9 @@ def _address(item: open311.PublicRequest) -> str:
 def _agency(item: open311.PublicRequest) -> str:
     """Who holds the proposal now: the desa/kelurahan, the kecamatan, then the kabupaten's Bappeda."""
     village, kecamatan, kabupaten = _place(item.village_code)
-    if item.status in ("diajukan", "diverifikasi_desa", "perlu_perbaikan") and village:
+    if item.status in (Status.DIAJUKAN, Status.DIVERIFIKASI_DESA, Status.PERLU_PERBAIKAN) and village:
         return f"Pemerintah {village}"
-    if item.status == "dibahas_kecamatan" and kecamatan:
+    if item.status == Status.DIBAHAS_KECAMATAN and kecamatan:
         return f"Kecamatan {kecamatan}"
     return f"Bappeda {kabupaten}" if kabupaten else "Bappeda"
 
@@ -153,8 +154,8 @@ def request_json(item: open311.PublicRequest, with_history: bool = False) -> dic
     }
     if with_history:
         extended["status_history"] = [
-            {"detailed_status": change.status, "detailed_status_label": texts.status_label(change.status, "id"),
-             "reason": change.reason, "datetime": _iso(change.at)}
+            {"detailed_status": change.new_status, "detailed_status_label": texts.status_label(change.new_status, "id"),
+             "reason": change.reason, "datetime": _iso(change.created_at)}
             for change in item.history
         ]
     return {
@@ -427,8 +428,8 @@ async def create_request(request: web.Request) -> web.Response:
         raise ApiError(400, *problems)
 
     rt, rw = answers.parse_rt_rw(form.get("address_string") or "") or (None, None)
-    draft = repo.ProposalDraft(description=description, sector=service_code, village_code=village, rt=rt, rw=rw,
-                               latitude=lat, longitude=long, language="id")
+    draft = proposals.ProposalDraft(description=description, sector=service_code, village_code=village, rt=rt, rw=rw,
+                                    latitude=lat, longitude=long, language="id")
     draft_key = _draft_key(key.id, idempotency_key, device_id, description)
     if draft_key is None:
         draft_key = "o311:" + uuid.uuid4().hex

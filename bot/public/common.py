@@ -21,6 +21,7 @@ from bot import keys
 from core import regions, settings, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
+from core.status import Status
 from storage import public
 from storage.db import Database
 
@@ -166,11 +167,11 @@ def link_codes(text: str | None) -> Markup:
 
 def status_group(status: str) -> str:
     """A colour family for badges and bars: waiting, in progress, accepted, stopped."""
-    if status in ("masuk_rkpd", "direalisasikan"):
+    if status in (Status.MASUK_RKPD, Status.DIREALISASIKAN):
         return "ok"
-    if status in ("diverifikasi_desa", "dibahas_kecamatan", "diverifikasi_opd"):
+    if status in (Status.DIVERIFIKASI_DESA, Status.DIBAHAS_KECAMATAN, Status.DIVERIFIKASI_OPD):
         return "progress"
-    if status in ("ditolak", "digabung", "dibatalkan"):
+    if status in (Status.DITOLAK, Status.DIGABUNG, Status.DIBATALKAN):
         return "stopped"
     return "waiting"
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 
 from actions.proposal_form import ActionAskDuplicateChoice, ValidateProposalForm
-from storage import repo
+from storage import proposals
 
 
 def slots_of(events: list) -> dict:
@@ -96,9 +96,9 @@ async def test_places_that_need_a_choice_or_another_office(tracker_from, dispatc
 
 async def test_the_similar_proposal_is_found_kept_and_offered(tracker_from, dispatcher, domain,
                                                               action_database) -> None:
-    draft = repo.ProposalDraft(description="Perbaikan jalan rusak berlubang", sector="jalan",
-                               village_code="34.04.07.2001")
-    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "d-similar", draft)
+    draft = proposals.ProposalDraft(description="Perbaikan jalan rusak berlubang", sector="jalan",
+                                    village_code="34.04.07.2001")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar", draft)
     tracker = at_question(tracker_from, "map_pin", "lewati", map_pin=None)
     events = await ValidateProposalForm().run(dispatcher, tracker, domain)
     slots = slots_of(events)
@@ -111,13 +111,13 @@ async def test_the_similar_proposal_is_found_kept_and_offered(tracker_from, disp
 
 async def test_supporting_the_similar_one_by_typing_ends_the_form(tracker_from, dispatcher, domain,
                                                                   action_database) -> None:
-    draft = repo.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")
-    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "d-similar-2", draft)
+    draft = proposals.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar-2", draft)
     tracker = at_question(tracker_from, "duplicate_choice", "iya sing kuwi", similar_codes=[existing.code])
     result = await ValidateProposalForm().validate_duplicate_choice("iya sing kuwi", dispatcher, tracker, domain)
     assert result["requested_slot"] is None and result["description"] is None
     assert responses(dispatcher) == ["utter_support_added"]
-    view = await repo.get_proposal(action_database, existing.code)
+    view = await proposals.get_proposal(action_database, existing.code)
     assert view.supporters == 1
 
 

@@ -11,7 +11,7 @@ from actions.submission import (
     ActionResetProposal,
     ActionSubmitProposal,
 )
-from storage import repo
+from storage import proposals, status_changes
 from tests.actions.conftest import responses
 
 
@@ -127,14 +127,14 @@ async def test_confirmation_stores_once_and_answers_with_the_code(tracker_from, 
     assert dispatcher.messages[0]["response"] == "utter_proposal_submitted"
     assert dispatcher.messages[0]["code"] == code
     assert slots_of(events)["description"] is None  # the form is left clean
-    stored = await repo.get_proposal(action_database, code)
+    stored = await proposals.get_proposal(action_database, code)
     assert stored.village_code == "34.04.07.2001" and stored.rt == "03" and stored.rw == "05"
     # The same confirmation delivered again (same draft) does not create a second proposal.
     again = CollectingDispatcher()
     await ActionSubmitProposal().run(again, tracker_from("confirmed_proposal"), domain)
     assert again.messages[0]["response"] == "utter_proposal_already_submitted"
     assert again.messages[0]["code"] == code
-    assert await repo.count_citizen_proposals(action_database, "web", "citizen0002") == 1
+    assert await proposals.count_citizen_proposals(action_database, "web", "citizen0002") == 1
 
 
 async def test_repeated_yes_after_submission_stores_nothing(tracker_from, dispatcher, domain) -> None:
@@ -197,10 +197,11 @@ async def test_a_real_cancel_inside_the_form_asks_once_then_discards_the_draft(t
 async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatcher, domain, action_database) -> None:
     from actions.submission import ActionStartFix
 
-    draft = repo.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001", rt="03",
-                               rw="05")
-    view, _ = await repo.submit_proposal(action_database, "web", "citizen0002", "d-fix", draft)
-    await repo.change_status(action_database, view.code, "perlu_perbaikan", "desa:1", reason="Sebutkan panjangnya")
+    draft = proposals.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001", rt="03",
+                                    rw="05")
+    view, _ = await proposals.submit_proposal(action_database, "web", "citizen0002", "d-fix", draft)
+    await status_changes.change_status(action_database, view.code, "perlu_perbaikan", "desa:1",
+                                       reason="Sebutkan panjangnya")
     tracker = tracker_from("status_own")
     tracker.latest_message = {"intent": {"name": "fix_proposal"}, "text": f"perbaiki {view.code}", "entities": []}
     events = await ActionStartFix().run(dispatcher, tracker, domain)
@@ -215,21 +216,21 @@ async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatche
     submitted = CollectingDispatcher()
     await ActionSubmitProposal().run(submitted, fixed, domain)
     assert submitted.messages[0]["response"] == "utter_proposal_resubmitted"
-    stored = await repo.get_proposal(action_database, view.code)
+    stored = await proposals.get_proposal(action_database, view.code)
     assert stored.status == "diajukan" and stored.description == "Jalan rusak sepanjang 300 meter"
     again = CollectingDispatcher()
     await ActionSubmitProposal().run(again, fixed, domain)
     assert again.messages[0]["response"] == "utter_proposal_already_submitted"
-    assert [h.new_status for h in await repo.history(action_database, view.code)] == [
+    assert [h.new_status for h in await status_changes.history(action_database, view.code)] == [
         "diajukan", "perlu_perbaikan", "diajukan"]
 
 
 async def test_only_the_owner_can_fix(tracker_from, dispatcher, domain, action_database) -> None:
     from actions.submission import ActionStartFix
 
-    draft = repo.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001")
-    view, _ = await repo.submit_proposal(action_database, "web", "someone-else", "d-x", draft)
-    await repo.change_status(action_database, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi")
+    draft = proposals.ProposalDraft(description="Jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    view, _ = await proposals.submit_proposal(action_database, "web", "someone-else", "d-x", draft)
+    await status_changes.change_status(action_database, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi")
     tracker = tracker_from("status_own")
     tracker.latest_message = {"intent": {"name": "fix_proposal"}, "text": f"perbaiki {view.code}", "entities": []}
     await ActionStartFix().run(dispatcher, tracker, domain)
@@ -240,7 +241,7 @@ async def test_a_similar_open_proposal_is_offered_before_the_summary(tracker_fro
                                                                       action_database) -> None:
     from actions.proposal_form import ActionAskDuplicateChoice
 
-    existing, _ = await repo.submit_proposal(action_database, "web", "neighbour", "n-1", repo.ProposalDraft(
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "n-1", proposals.ProposalDraft(
         description="Perbaikan jalan rusak berlubang", sector="jalan", village_code="34.04.07.2001"))
     form = ValidateProposalForm()
     tracker = tracker_from("confirmed_proposal", confirmed=None, requested_slot="map_pin")

@@ -6,10 +6,10 @@ from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions.escalation import ActionAnswerFaq, ActionEscalate, ActionHandleUnclear, unclear_streak
 from actions.status import ActionCheckStatus, ActionSupportProposal
-from storage import repo
+from storage import escalations, faq, proposals, status_changes
 from tests.actions.conftest import responses
 
-DRAFT = repo.ProposalDraft(description="Lampu jalan mati", sector="penerangan_jalan", village_code="34.04.07.2001")
+DRAFT = proposals.ProposalDraft(description="Lampu jalan mati", sector="penerangan_jalan", village_code="34.04.07.2001")
 
 
 async def test_unknown_code_says_so_and_nothing_else(tracker_from, dispatcher, domain) -> None:
@@ -19,7 +19,7 @@ async def test_unknown_code_says_so_and_nothing_else(tracker_from, dispatcher, d
 
 
 async def test_status_by_code_in_any_spelling(tracker_from, dispatcher, domain, action_database) -> None:
-    view, _ = await repo.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
+    view, _ = await proposals.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
     tracker = tracker_from("status_by_code")
     written = view.code.lower().replace("-", " ")
     tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {written} gmn?", "entities": []}
@@ -32,9 +32,10 @@ async def test_status_by_code_in_any_spelling(tracker_from, dispatcher, domain, 
 
 async def test_rejection_reason_is_shown_but_not_the_internal_note(tracker_from, dispatcher, domain,
                                                                    action_database) -> None:
-    view, _ = await repo.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
-    await repo.change_status(action_database, view.code, "ditolak", "kecamatan:1", reason="Jalan milik provinsi",
-                             note="rahasia internal")
+    view, _ = await proposals.submit_proposal(action_database, "web", "someone", "d1", DRAFT)
+    await status_changes.change_status(action_database, view.code, "ditolak", "kecamatan:1",
+                                       reason="Jalan milik provinsi",
+                                       note="rahasia internal")
     tracker = tracker_from("status_by_code")
     tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {view.code}", "entities": []}
     await ActionCheckStatus().run(dispatcher, tracker, domain)
@@ -47,8 +48,8 @@ async def test_own_proposals_without_a_code(tracker_from, dispatcher, domain, ac
     await ActionCheckStatus().run(dispatcher, tracker_from("status_own"), domain)
     assert responses(dispatcher) == ["utter_no_proposals"]
     for i in range(6):
-        await repo.submit_proposal(action_database, "web", "citizen0002", f"d{i}", DRAFT)
-    await repo.submit_proposal(action_database, "web", "stranger", "s1", DRAFT)
+        await proposals.submit_proposal(action_database, "web", "citizen0002", f"d{i}", DRAFT)
+    await proposals.submit_proposal(action_database, "web", "stranger", "s1", DRAFT)
     dispatcher.messages.clear()
     await ActionCheckStatus().run(dispatcher, tracker_from("status_own"), domain)
     listing = dispatcher.messages[0]
@@ -57,7 +58,7 @@ async def test_own_proposals_without_a_code(tracker_from, dispatcher, domain, ac
 
 
 async def test_support_by_code_once(tracker_from, dispatcher, domain, action_database) -> None:
-    view, _ = await repo.submit_proposal(action_database, "web", "owner", "d1", DRAFT)
+    view, _ = await proposals.submit_proposal(action_database, "web", "owner", "d1", DRAFT)
     tracker = tracker_from("status_own")
     tracker.latest_message = {"intent": {"name": "support_proposal"}, "text": f"dukung {view.code}", "entities": []}
     await ActionSupportProposal().run(dispatcher, tracker, domain)
@@ -100,7 +101,7 @@ async def test_second_unclear_message_offers_an_officer(tracker_from, dispatcher
     escalate = tracker_from("two_unclear_messages", question=question)
     await ActionEscalate().run(dispatcher, escalate, domain)
     assert responses(dispatcher)[-1] == "utter_escalated"
-    stored = await repo.open_escalations(action_database)
+    stored = await escalations.open_escalations(action_database)
     assert len(stored) == 1 and "dana bos" in stored[0][1] and "tunjangan guru" in stored[0][2]
 
 
@@ -128,7 +129,7 @@ async def test_an_officers_saved_answer_is_used_at_once(tracker_from, dispatcher
     from actions import escalation
 
     escalation._learned = (0.0, [])
-    await repo.add_faq(action_database, "dana_bos", "Kenapa dana BOS sekolah anak saya telat?",
-                       "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
+    await faq.add_faq(action_database, "dana_bos", "Kenapa dana BOS sekolah anak saya telat?",
+                      "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
     await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
     assert dispatcher.messages[0]["text"].startswith("Dana BOS disalurkan")

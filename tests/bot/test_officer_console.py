@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from bot.app import create_app
 from bot.officer import security
 from core import settings
-from storage import officers, repo
+from storage import accounts, audit, escalations, proposals, status_changes
 from storage.db import Database
 from storage.models import Citizen, Escalation, FaqEntry, LoginThrottle, OutboxMessage
 
@@ -104,19 +104,19 @@ async def gateway(tmp_path: Path, sqlite_db_url: str):
 
 
 async def make_officer(db: Database, username: str, role: str, scope: str | None = None,
-                       sector: str | None = None) -> officers.OfficerView:
-    return await officers.create_officer(db, username, HASHED, role, scope, sector, full_name=username.title())
+                       sector: str | None = None) -> accounts.OfficerView:
+    return await accounts.create_officer(db, username, HASHED, role, scope, sector, full_name=username.title())
 
 
 async def propose(db: Database, sender: str, key: str, village: str = VILLAGE_A, description: str = "Jalan rusak",
                   **extra: object) -> str:
-    draft = repo.ProposalDraft(description=description, sector="jalan", village_code=village, **extra)
-    view, _ = await repo.submit_proposal(db, "web", sender, key, draft)
+    draft = proposals.ProposalDraft(description=description, sector="jalan", village_code=village, **extra)
+    view, _ = await proposals.submit_proposal(db, "web", sender, key, draft)
     return view.code
 
 
 async def status_of(db: Database, code: str) -> str:
-    return (await repo.get_proposal(db, code)).status
+    return (await proposals.get_proposal(db, code)).status
 
 
 async def outbox_for(db: Database, recipient: str) -> list[str]:
@@ -132,7 +132,7 @@ async def outbox_for(db: Database, recipient: str) -> list[str]:
 async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
     db = gateway.db
     code = await propose(db, "citizen-0001", "k1", photo_ref="abc.png")
-    escalation = await repo.create_escalation(db, "web", "citizen-0001", "Kapan?", "...")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan?", "...")
     admin = await make_officer(db, "root", "admin")
     anonymous = gateway.browser()
     for path in ("/officer/", "/officer/usulan", "/officer/usulan?status=diajukan", f"/officer/usulan/{code}",
@@ -158,8 +158,8 @@ async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
     for path in posts:
         assert (await forged.post(path, form))[0] == 403, path
     assert await status_of(db, code) == "diajukan"
-    assert (await officers.get_escalation(db, escalation, 2)).status == "open"
-    assert [o.username for o in await officers.list_officers(db)] == ["root"]
+    assert (await escalations.get_escalation(db, escalation, 2)).status == "open"
+    assert [o.username for o in await accounts.list_officers(db)] == ["root"]
     assert (await anonymous.get("/officer/static/console.css"))[0] == 200
 
 
@@ -207,7 +207,7 @@ async def test_kecamatan_sees_both_villages_and_moves_only_its_stage(gateway: Ga
     db = gateway.db
     first = await propose(db, "citizen-000a", "a", VILLAGE_A)
     second = await propose(db, "citizen-000b", "b", VILLAGE_B)
-    await repo.change_status(db, first, "diverifikasi_desa", "test")
+    await status_changes.change_status(db, first, "diverifikasi_desa", "test")
     await make_officer(db, "camat", "kecamatan", "34.04.07")
     officer = gateway.browser()
     await officer.login("camat")
@@ -280,7 +280,7 @@ async def test_login_redirects_only_inside_the_console(gateway: Gateway) -> None
 async def test_html_written_by_citizens_is_shown_escaped(gateway: Gateway) -> None:
     db = gateway.db
     code = await propose(db, "citizen-0001", "a", description="<script>alert('x')</script><b>tebal</b>")
-    await repo.create_escalation(db, "web", "citizen-0001", "<img src=x onerror=alert(1)>", "<i>cuplikan</i>")
+    await escalations.create_escalation(db, "web", "citizen-0001", "<img src=x onerror=alert(1)>", "<i>cuplikan</i>")
     async with db.session() as session:
         await session.execute(update(Citizen).values(name="<u>Nama</u>"))
         await session.commit()
@@ -329,7 +329,7 @@ async def test_repeated_wrong_passwords_lock_the_account_on_every_gateway(gatewa
         async with db.session() as session:
             keys = set((await session.execute(select(LoginThrottle.key))).scalars().all())
         assert "user:desa_a" not in keys  # a successful login clears the count
-        actions = [a.action for a in await officers.audit_log(db)]
+        actions = [a.action for a in await audit.entries(db)]
         assert actions.count("login_failed") == security.USER_FREE_FAILURES + 1
         assert actions.count("login_locked") == 2 and actions[0] == "login"
     finally:
@@ -356,7 +356,7 @@ async def test_actions_write_audit_rows_with_who_what_and_ip(gateway: Gateway) -
     await officer.get(f"/officer/usulan/{code}")
     await officer.post(f"/officer/usulan/{code}/status", {"new_status": "ditolak", "reason": "Di luar wilayah"})
     await officer.post("/officer/logout")
-    rows = await officers.audit_log(db)
+    rows = await audit.entries(db)
     assert [(r.actor, r.action, r.target) for r in rows] == [
         ("officer:desa_a", "logout", None), ("officer:desa_a", "status_change", code),
         ("officer:desa_a", "view_proposal", code), ("officer:desa_a", "login", "desa_a")]
@@ -386,13 +386,13 @@ async def test_admin_pages_and_creating_officers(gateway: Gateway) -> None:
     assert status == 400 and "35.04.07" in page
     assert (await admin.post("/officer/admin/petugas", form))[0] == 302
     assert (await admin.post("/officer/admin/petugas", form))[0] == 409
-    created = await officers.get_officer(db, "camat_depok")
+    created = await accounts.get_officer(db, "camat_depok")
     assert (created.role, created.scope_code) == ("kecamatan", "34.04.07")
     newcomer = gateway.browser()
     assert await newcomer.login("camat_depok", "Kecamatan-2026") == 302
     assert (await admin.post(f"/officer/admin/petugas/{created.id}/aktif", {"active": "0"}))[0] == 302
     assert (await newcomer.get("/officer/usulan", allow_redirects=False))[0] == 302  # switched off: logged out
-    assert "officer_create" in [a.action for a in await officers.audit_log(db)]
+    assert "officer_create" in [a.action for a in await audit.entries(db)]
 
 
 # --- proposal actions ---------------------------------------------------------------------------
@@ -450,7 +450,7 @@ async def test_bulk_moves_the_selected_proposals_of_a_stage(gateway: Gateway) ->
     assert [await status_of(db, c) for c in codes] == ["diverifikasi_desa", "diverifikasi_desa", "diajukan"]
     status, page, _ = await officer.post("/officer/usulan/massal", {"codes": codes[2:], "new_status": "ditolak"})
     assert "0 dari 1" in page and "Alasan penolakan wajib" in page
-    assert "bulk_status" in [a.action for a in await officers.audit_log(db)]
+    assert "bulk_status" in [a.action for a in await audit.entries(db)]
 
 
 async def test_merge_a_likely_duplicate(gateway: Gateway) -> None:
@@ -467,12 +467,13 @@ async def test_merge_a_likely_duplicate(gateway: Gateway) -> None:
     status, _, _ = await officer.post(f"/officer/usulan/{duplicate}/gabung", {"target": target.lower()})
     assert status == 302
     assert await status_of(db, duplicate) == "digabung"
-    assert (await repo.get_proposal(db, target)).supporters == 1
+    assert (await proposals.get_proposal(db, target)).supporters == 1
 
 
 async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     db = gateway.db
-    escalation = await repo.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa?", "warga: kapan")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa?",
+                                                     "warga: kapan")
     await make_officer(db, "desa_a", "desa", VILLAGE_A)
     await make_officer(db, "desa_b", "desa", VILLAGE_B)
     first, second = gateway.browser(), gateway.browser()
@@ -556,8 +557,8 @@ def test_cli_creates_officers_and_moves_proposals(tmp_path: Path, sqlite_db_url:
         db = Database(sqlite_db_url)
         try:
             assert [await status_of(db, c) for c in codes] == ["diverifikasi_desa", "ditolak", "ditolak", "digabung"]
-            assert (await repo.history(db, codes[0]))[-1].new_status == "diverifikasi_desa"
-            actors = {a.actor for a in await officers.audit_log(db, action="status_change")}
+            assert (await status_changes.history(db, codes[0]))[-1].new_status == "diverifikasi_desa"
+            actors = {a.actor for a in await audit.entries(db, action="status_change")}
             assert actors == {"cli:tester", f"cli:{__import__('getpass').getuser()}"}
         finally:
             await db.dispose()
@@ -602,9 +603,9 @@ async def test_an_officer_changes_their_own_password_and_other_sessions_end(gate
     assert status == 302 and response.headers["Location"].startswith("/officer/login")  # the others are out
     assert await gateway.browser().login("sari") == 401
     assert await gateway.browser().login("sari", NEW_PASSWORD) == 302
-    changes = await officers.audit_log(db, action="password_change")
+    changes = await audit.entries(db, action="password_change")
     assert len(changes) == 1 and changes[0].actor == "officer:sari" and "2 sesi lain" in changes[0].detail
-    assert NEW_PASSWORD not in json.dumps([a.detail for a in await officers.audit_log(db)])
+    assert NEW_PASSWORD not in json.dumps([a.detail for a in await audit.entries(db)])
 
 
 async def test_guessing_the_current_password_locks_the_account_like_a_login(gateway: Gateway) -> None:
@@ -617,7 +618,7 @@ async def test_guessing_the_current_password_locks_the_account_like_a_login(gate
                for i in range(security.USER_FREE_FAILURES + 1)]
     assert guesses == [400] * security.USER_FREE_FAILURES + [429]
     assert await gateway.browser().login("sari") == 429
-    assert len(await officers.audit_log(gateway.db, action="password_change_failed")) == security.USER_FREE_FAILURES
+    assert len(await audit.entries(gateway.db, action="password_change_failed")) == security.USER_FREE_FAILURES
 
 
 async def test_an_admin_resets_an_officers_password(gateway: Gateway) -> None:
@@ -640,7 +641,7 @@ async def test_an_admin_resets_an_officers_password(gateway: Gateway) -> None:
     assert await gateway.browser().login("budi") == 401
     assert await gateway.browser().login("budi", NEW_PASSWORD) == 302
     assert (await boss.get("/officer/usulan", allow_redirects=False))[0] == 200
-    entry = (await officers.audit_log(db, action="officer_password_reset"))[0]
+    entry = (await audit.entries(db, action="officer_password_reset"))[0]
     assert (entry.actor, entry.target, entry.detail) == ("officer:root", f"officer:{budi.id}", "1 sesi diakhiri")
 
 
@@ -664,7 +665,7 @@ def test_cli_sets_a_forgotten_password(tmp_path: Path, sqlite_db_url: str, monke
     async def password_hash() -> str:
         db = Database(sqlite_db_url)
         try:
-            return (await officers.get_credentials(db, "admin")).password_hash
+            return (await accounts.get_credentials(db, "admin")).password_hash
         finally:
             await db.dispose()
 

@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.open311.views import routes
 from core import sectors, settings, texts
 from core import status as status_rules
-from storage import api_keys, repo
+from storage import api_keys, proposals, status_changes
 from storage.db import Database
 from storage.models import Citizen, Proposal
 
@@ -85,16 +85,17 @@ async def gw(opened, tmp_path: Path, sqlite_db_url: str) -> Api:
 
 async def propose(db: Database, key: str, sector: str = "jalan", description: str = "Jalan rusak berlubang",
                   **extra: object) -> str:
-    draft = repo.ProposalDraft(description=description, sector=sector, village_code=VILLAGE, **extra)
-    view, _ = await repo.submit_proposal(db, "web", f"citizen-{key}", key, draft)
+    draft = proposals.ProposalDraft(description=description, sector=sector, village_code=VILLAGE, **extra)
+    view, _ = await proposals.submit_proposal(db, "web", f"citizen-{key}", key, draft)
     return view.code
 
 
 async def move(db: Database, code: str, *statuses: str, reason: str | None = None, note: str | None = None) -> None:
     for status in statuses:
         needs = status in status_rules.NEEDS_REASON
-        await repo.change_status(db, code, status, "officer:petugas_rahasia", reason=reason if needs else None,
-                                 note=note)
+        await status_changes.change_status(db, code, status, "officer:petugas_rahasia",
+                                           reason=reason if needs else None,
+                                           note=note)
 
 
 async def backdate(db: Database, code: str, days: int) -> None:

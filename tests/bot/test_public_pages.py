@@ -18,7 +18,7 @@ from sqlalchemy import update
 
 from bot.app import create_app
 from core import settings
-from storage import public, repo
+from storage import proposals, public, status_changes
 from storage.db import Database
 from storage.models import Citizen, Proposal
 
@@ -58,7 +58,7 @@ async def site(tmp_path: Path, sqlite_db_url: str):
 
 async def propose(db: Database, sender: str, key: str, description: str, sector: str = "jalan",
                   village: str = CATURTUNGGAL, **extra: object) -> str:
-    view, _ = await repo.submit_proposal(db, "web", sender, key, repo.ProposalDraft(
+    view, _ = await proposals.submit_proposal(db, "web", sender, key, proposals.ProposalDraft(
         description=description, sector=sector, village_code=village, **extra))
     return view.code
 
@@ -71,11 +71,12 @@ async def seed_private(db: Database) -> tuple[str, str]:
         await session.execute(update(Citizen).where(Citizen.external_id == SECRET_SENDER)
                               .values(name="Ani Rahasia Sekali", phone="081299998888"))
         await session.commit()
-    await repo.change_status(db, code, "diverifikasi_desa", "officer:petugas_rahasia",
-                             note="catatan-internal-jangan-bocor")
+    await status_changes.change_status(db, code, "diverifikasi_desa", "officer:petugas_rahasia",
+                                       note="catatan-internal-jangan-bocor")
     other = await propose(db, "warga-lain-01", "k-other", "Lampu jalan mati", "penerangan_jalan", MAGUWOHARJO)
-    await repo.change_status(db, other, "ditolak", "officer:petugas_rahasia", reason="Sudah diusulkan tahun lalu",
-                             note="catatan-internal-jangan-bocor")
+    await status_changes.change_status(db, other, "ditolak", "officer:petugas_rahasia",
+                                       reason="Sudah diusulkan tahun lalu",
+                                       note="catatan-internal-jangan-bocor")
     return code, other
 
 
@@ -130,8 +131,8 @@ async def test_no_personal_data_or_internal_notes_anywhere(site: Site) -> None:
 async def test_citizens_html_is_escaped_everywhere(site: Site) -> None:
     code = await propose(site.db, "warga-html-1", "k1", 'Jalan <script>alert("x")</script> <b>rusak</b> & "licin"',
                          latitude=-7.77, longitude=110.37)
-    await repo.change_status(site.db, code, "ditolak", "officer:x",
-                             reason="<img src=x onerror=alert(1)> lihat USL-7K3Q9D")
+    await status_changes.change_status(site.db, code, "ditolak", "officer:x",
+                                       reason="<img src=x onerror=alert(1)> lihat USL-7K3Q9D")
     for path in ("/", f"/usulan/{code}", "/?q=rusak"):
         _, page, _ = await site.get(path)
         assert "<script>alert" not in page and "<b>rusak</b>" not in page
@@ -166,8 +167,8 @@ async def test_a_code_written_loosely_redirects_to_its_page(site: Site) -> None:
 async def test_proposal_page_shows_public_fields_and_history(site: Site) -> None:
     code = await propose(site.db, "warga-01", "k1", "Drainase mampet di depan balai", "drainase", rt="03", rw="05",
                          latitude=-7.771234, longitude=110.377654)
-    await repo.change_status(site.db, code, "diverifikasi_desa", "officer:x")
-    await repo.change_status(site.db, code, "perlu_perbaikan", "officer:y", reason="Sebutkan panjang saluran")
+    await status_changes.change_status(site.db, code, "diverifikasi_desa", "officer:x")
+    await status_changes.change_status(site.db, code, "perlu_perbaikan", "officer:y", reason="Sebutkan panjang saluran")
     status, page, _ = await site.get(f"/usulan/{code}")
     assert status == 200
     for text in ("Drainase mampet di depan balai", "Drainase/saluran air", "Desa/Kelurahan Caturtunggal",

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from bot.app import DB
 from bot.channels import telegram
 from core import texts
-from storage import officers, repo
+from storage import accounts, audit, escalations
 from storage.models import Citizen, Escalation, InboundMessage, OutboxMessage
 from tests.bot.conftest import eventually, post
 from tests.fakes.telegram import FakeTelegram
@@ -46,7 +46,7 @@ def reply(fake: FakeTelegram, chat: int, to: dict, text: str | None, user: dict 
 
 async def escalate(client: TestClient, chat: int = CITIZEN, channel: str = "telegram") -> int:
     db = client.app[DB]
-    ticket = await repo.create_escalation(db, channel, str(chat), "Kapan musrenbang desa diadakan?", EXCERPT)
+    ticket = await escalations.create_escalation(db, channel, str(chat), "Kapan musrenbang desa diadakan?", EXCERPT)
     async with db.session() as session:
         await session.execute(update(Citizen).where(Citizen.external_id == str(chat))
                               .values(name="Rahmat Hidayat", phone="081234567890"))
@@ -125,11 +125,11 @@ async def test_a_reply_answers_the_citizen_once_and_is_audited(gateway, fake, ra
     assert [(r.channel, r.recipient, r.status) for r in answers] == [("telegram", str(CITIZEN), "sent")]
 
     db = gateway.app[DB]
-    view = await officers.get_escalation(db, ticket, 2)
+    view = await escalations.get_escalation(db, ticket, 2)
     assert (view.status, view.claimed_by, view.claimed_by_name) == ("answered", None, "telegram:sari")
     assert view.answer == "Musrenbang desa diadakan bulan Januari di balai desa."
-    audit = await officers.audit_log(db, action="escalation_answer")
-    assert [(a.actor, a.target) for a in audit] == [("telegram:sari", f"eskalasi:{ticket}")]
+    logged = await audit.entries(db, action="escalation_answer")
+    assert [(a.actor, a.target) for a in logged] == [("telegram:sari", f"eskalasi:{ticket}")]
     async with db.session() as session:  # nothing from the officers' chat is queued for Rasa
         assert (await session.execute(select(InboundMessage))).scalars().all() == []
     assert rasa.received == []
@@ -144,8 +144,8 @@ async def test_the_answer_goes_to_the_citizens_own_channel(gateway, fake) -> Non
     rows = await outbox(gateway, kind="notification")
     assert [(r.channel, r.recipient, r.dedupe_key) for r in rows] == [
         ("whatsapp", "6281234567890", f"escalation-answer:{ticket}")]  # WhatsApp is off here: it waits
-    audit = await officers.audit_log(gateway.app[DB], action="escalation_answer")
-    assert [a.actor for a in audit] == ["telegram:5002"]
+    logged = await audit.entries(gateway.app[DB], action="escalation_answer")
+    assert [a.actor for a in logged] == ["telegram:5002"]
 
 
 async def test_other_chats_and_other_messages_are_ignored(gateway, fake, rasa) -> None:
@@ -162,10 +162,10 @@ async def test_other_chats_and_other_messages_are_ignored(gateway, fake, rasa) -
     await asyncio.sleep(0.8)
     assert len(fake.sent_to(OFFICERS)) == 1 and fake.sent_to(OTHER_GROUP) == []
     assert all("Jawaban palsu" not in m["text"] for m in fake.sent)
-    view = await officers.get_escalation(gateway.app[DB], ticket, 2)
+    view = await escalations.get_escalation(gateway.app[DB], ticket, 2)
     assert view.status == "open" and view.answer is None
     assert [b["message"] for b in rasa.received] == ["Jawaban palsu"]  # only the citizen's own private chat
-    assert await officers.audit_log(gateway.app[DB]) == []
+    assert await audit.entries(gateway.app[DB]) == []
 
 
 async def test_only_listed_officers_may_answer_and_only_in_text(make_gateway, fake) -> None:
@@ -178,20 +178,20 @@ async def test_only_listed_officers_may_answer_and_only_in_text(make_gateway, fa
     assert await post(gateway, reply(fake, OFFICERS, post_message, None)) == 200  # a sticker
     await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 3)
     assert fake.sent_to(OFFICERS)[2]["text"] == texts.telegram_officers("text_only", ticket=ticket)
-    assert (await officers.get_escalation(gateway.app[DB], ticket, 2)).status == "open"
+    assert (await escalations.get_escalation(gateway.app[DB], ticket, 2)).status == "open"
     assert fake.sent_to(CITIZEN) == []
 
 
 async def test_an_escalation_held_in_the_console_is_not_taken_over(gateway, fake) -> None:
     db = gateway.app[DB]
-    officer = await officers.create_officer(db, "pak_joko", "x", "admin")
+    officer = await accounts.create_officer(db, "pak_joko", "x", "admin")
     ticket = await escalate(gateway)
     post_message = await posted(gateway, fake, ticket)
-    assert await officers.claim_escalation(db, ticket, officer.id)
+    assert await escalations.claim_escalation(db, ticket, officer.id)
     assert await post(gateway, reply(fake, OFFICERS, post_message, "Bulan Januari.")) == 200
     await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
     assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("claimed", ticket=ticket, who="pak_joko")
-    assert (await officers.get_escalation(db, ticket, 2)).status == "claimed"
+    assert (await escalations.get_escalation(db, ticket, 2)).status == "claimed"
 
 
 def test_redact_blanks_phone_numbers_and_the_name_but_not_other_numbers() -> None:

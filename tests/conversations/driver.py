@@ -37,7 +37,7 @@ import yaml
 from sqlalchemy import select
 
 from core import regions, texts
-from storage import repo
+from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Escalation, Proposal, StatusChange, Support
 
@@ -436,10 +436,10 @@ DEFAULT_OTHER = {"village": "Sendangadi", "sector": "kesehatan", "description": 
 
 async def _store(db: Database, external_id: str, spec: dict, defaults: dict, language: str) -> str:
     values = {**defaults, **{k: v for k, v in spec.items() if v is not None}}
-    draft = repo.ProposalDraft(description=str(values["description"]), sector=str(values["sector"]),
-                               village_code=_village_code(str(values["village"])), rt="01", rw="02",
-                               language=language)
-    view, _ = await repo.submit_proposal(db, CHANNEL, external_id, uuid.uuid4().hex, draft)
+    draft = proposals.ProposalDraft(description=str(values["description"]), sector=str(values["sector"]),
+                                    village_code=_village_code(str(values["village"])), rt="01", rw="02",
+                                    language=language)
+    view, _ = await proposals.submit_proposal(db, CHANNEL, external_id, uuid.uuid4().hex, draft)
     return view.code
 
 

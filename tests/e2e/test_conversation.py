@@ -9,7 +9,7 @@ import sys
 import uuid
 
 from ops.stack import ROOT
-from storage import repo
+from storage import escalations, proposals
 from storage.db import Database
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
@@ -27,7 +27,7 @@ def database(stack) -> Database:
 async def own_count(stack, sender: str) -> int:
     db = database(stack)
     try:
-        return await repo.count_citizen_proposals(db, "web", sender)
+        return await proposals.count_citizen_proposals(db, "web", sender)
     finally:
         await db.dispose()
 
@@ -125,7 +125,7 @@ async def test_unclear_messages_lead_to_an_officer(stack, citizen) -> None:
     assert "diteruskan ke petugas" in escalated
     db = database(stack)
     try:
-        questions = [q for _, q, _ in await repo.open_escalations(db)]
+        questions = [q for _, q, _ in await escalations.open_escalations(db)]
     finally:
         await db.dispose()
     assert any("tunjangan guru honorer" in q for q in questions)

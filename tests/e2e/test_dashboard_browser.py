@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from storage import repo
+from storage import proposals, status_changes
 from storage.db import Database
 from storage.models import Citizen
 from tests.e2e.conftest import ARTIFACTS, needs_chromium
@@ -59,21 +59,22 @@ async def seed(env: dict[str, str]) -> dict[str, str]:
     """Three proposals of two citizens: two with a map pin, one verified, one rejected."""
     db = Database(env["DATABASE_URL"])
     try:
-        road, _ = await repo.submit_proposal(db, "web", "web-citizen-rahasia", "d-1", repo.ProposalDraft(
+        road, _ = await proposals.submit_proposal(db, "web", "web-citizen-rahasia", "d-1", proposals.ProposalDraft(
             description="Perbaikan jalan berlubang di depan SD Caturtunggal 3 <b>segera</b>", sector="jalan",
             village_code=CATURTUNGGAL, rt="03", rw="05", latitude=-7.7713, longitude=110.3776))
-        lamp, _ = await repo.submit_proposal(db, "web", "web-citizen-rahasia", "d-2", repo.ProposalDraft(
+        lamp, _ = await proposals.submit_proposal(db, "web", "web-citizen-rahasia", "d-2", proposals.ProposalDraft(
             description="Lampu penerangan jalan di gang mati total", sector="penerangan_jalan",
             village_code=MAGUWOHARJO, latitude=-7.7625, longitude=110.4201))
-        well, _ = await repo.submit_proposal(db, "telegram", "5550001", "d-3", repo.ProposalDraft(
+        well, _ = await proposals.submit_proposal(db, "telegram", "5550001", "d-3", proposals.ProposalDraft(
             description="Sumur bor untuk dusun yang kekeringan", sector="air_bersih", village_code=BALECATUR))
         async with db.session() as session:
             await session.execute(update(Citizen).where(Citizen.external_id == "web-citizen-rahasia")
                                   .values(name="Sri Rahayu Pengusul", phone="081377778888"))
             await session.commit()
-        await repo.change_status(db, road.code, "diverifikasi_desa", "officer:budi_petugas", note="cek ulang KTP-nya")
-        await repo.change_status(db, well.code, "ditolak", "officer:budi_petugas",
-                                 reason="Sudah dianggarkan lewat Dana Desa", note="cek ulang KTP-nya")
+        await status_changes.change_status(db, road.code, "diverifikasi_desa", "officer:budi_petugas",
+                                           note="cek ulang KTP-nya")
+        await status_changes.change_status(db, well.code, "ditolak", "officer:budi_petugas",
+                                           reason="Sudah dianggarkan lewat Dana Desa", note="cek ulang KTP-nya")
         return {"road": road.code, "lamp": lamp.code, "well": well.code}
     finally:
         await db.dispose()

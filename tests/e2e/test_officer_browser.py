@@ -18,7 +18,7 @@ from pathlib import Path
 
 import aiohttp
 
-from storage import repo
+from storage import escalations, proposals
 from storage.db import Database
 from tests.e2e.conftest import ARTIFACTS, needs_chromium
 
@@ -52,14 +52,14 @@ async def seed(env: dict[str, str], sender: str) -> tuple[str, str, int]:
     (media / "jalan-berlubang.png").write_bytes(png())
     db = Database(env["DATABASE_URL"])
     try:
-        first, _ = await repo.submit_proposal(db, "web", sender, "draft-1", repo.ProposalDraft(
+        first, _ = await proposals.submit_proposal(db, "web", sender, "draft-1", proposals.ProposalDraft(
             description="Perbaikan jalan berlubang di depan SD Caturtunggal 3 <b>segera</b>", sector="jalan",
             village_code=VILLAGE, rt="03", rw="05", latitude=-7.7713, longitude=110.3776,
             photo_ref="jalan-berlubang.png"))
-        second, _ = await repo.submit_proposal(db, "web", sender, "draft-2", repo.ProposalDraft(
+        second, _ = await proposals.submit_proposal(db, "web", sender, "draft-2", proposals.ProposalDraft(
             description="Lampu penerangan jalan di gang mati", sector="penerangan_jalan", village_code=VILLAGE))
-        question = await repo.create_escalation(db, "web", sender, "Kapan musrenbang desa diadakan?",
-                                                "warga: kapan musrenbang desa?\nbot: Maaf, saya belum paham.")
+        question = await escalations.create_escalation(db, "web", sender, "Kapan musrenbang desa diadakan?",
+                                                       "warga: kapan musrenbang desa?\nbot: Maaf, saya belum paham.")
         return first.code, second.code, question
     finally:
         await db.dispose()

@@ -19,7 +19,7 @@ from bot.app import DB, create_app
 from bot.channels import telegram
 from core.settings import Settings
 from ops.stack import Stack
-from storage import migrate, repo
+from storage import migrate, proposals
 from storage.db import Database
 from storage.models import InboundMessage
 from tests.conftest import free_port, trained_model
@@ -131,7 +131,7 @@ async def test_citizen_submits_a_proposal_over_telegram(telegram_stack, fake_tel
 
     db = Database(f"sqlite+aiosqlite:///{telegram_stack.var_dir / 'musrenbang.db'}")
     try:
-        assert await repo.count_citizen_proposals(db, "telegram", str(citizen.chat)) == 1
+        assert await proposals.count_citizen_proposals(db, "telegram", str(citizen.chat)) == 1
     finally:
         await db.dispose()
     status = "\n".join(m["text"] for m in await citizen.say(f"/status {code}"))

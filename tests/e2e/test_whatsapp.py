@@ -15,7 +15,7 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from storage import messages, repo
+from storage import messages, proposals
 from storage.db import Database
 from storage.models import DeliveryReceipt, InboundMessage, OutboxMessage
 from tests.e2e.whatsapp_user import WhatsAppUser, whatsapp_stack
@@ -127,7 +127,7 @@ async def test_a_proposal_from_whatsapp_gets_its_tracking_code(phone, graph, wa_
             raise AssertionError(f"unexpected question for {slot!r} after {asked}")
     assert code, f"no tracking code after {asked}"
     assert {"sector", "photo", "map_pin"} <= set(asked)
-    proposal = await repo.get_proposal(wa_db, code)
+    proposal = await proposals.get_proposal(wa_db, code)
     assert proposal.sector == "penerangan_jalan" and proposal.has_photo and proposal.has_location
     assert proposal.rt == "02" and proposal.rw == "05"
     assert "media-sinduadi" in graph.media_requests

@@ -21,8 +21,9 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
 from core import kamus
+from integrations import sipd as exchange
 from ops import sipd
-from storage import messages, officers, repo
+from storage import audit, messages, proposals, review, status_changes
 from storage import sipd as queries
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange
@@ -45,8 +46,8 @@ class Seeded:
     e: str  # Depok, jalan, submitted in 2025
 
 
-async def _submit(db: Database, channel: str, sender: str, key: str, draft: repo.ProposalDraft) -> str:
-    view, _ = await repo.submit_proposal(db, channel, sender, key, draft)
+async def _submit(db: Database, channel: str, sender: str, key: str, draft: proposals.ProposalDraft) -> str:
+    view, _ = await proposals.submit_proposal(db, channel, sender, key, draft)
     return view.code
 
 
@@ -66,15 +67,15 @@ async def _backdate(db: Database, code: str, created: datetime, moves: dict[str,
 
 
 async def seed(db: Database) -> Seeded:
-    a = await _submit(db, "whatsapp", "6281234567890", "a", repo.ProposalDraft(
+    a = await _submit(db, "whatsapp", "6281234567890", "a", proposals.ProposalDraft(
         "Jalan berlubang di depan masjid", "jalan", "34.04.07.2003", item_code=ROAD_ITEM.code, rt="03", rw="05"))
-    b = await _submit(db, "whatsapp", "6281234567890", "b", repo.ProposalDraft(
+    b = await _submit(db, "whatsapp", "6281234567890", "b", proposals.ProposalDraft(
         "=1+1 selokan mampet tiap hujan", "drainase", "34.04.07.2003", rt="01"))
-    c = await _submit(db, "telegram", "tg-77", "c", repo.ProposalDraft(
+    c = await _submit(db, "telegram", "tg-77", "c", proposals.ProposalDraft(
         "Lampu jalan mati di perempatan", "penerangan_jalan", "34.04.01.2001"))
-    d = await _submit(db, "web", "web-sari", "d", repo.ProposalDraft(
+    d = await _submit(db, "web", "web-sari", "d", proposals.ProposalDraft(
         "Pengaspalan jalan dusun", "jalan", "34.04.01.2001"))
-    e = await _submit(db, "telegram", "tg-77", "e", repo.ProposalDraft(
+    e = await _submit(db, "telegram", "tg-77", "e", proposals.ProposalDraft(
         "Jalan rusak dekat pasar", "jalan", "34.04.07.2003"))
     async with db.session() as session:
         await session.execute(update(Citizen).where(Citizen.external_id == "6281234567890")
@@ -84,11 +85,11 @@ async def seed(db: Database) -> Seeded:
     for status, reason in (("diverifikasi_desa", "Lokasi sudah dicek"), ("dibahas_kecamatan", "Disepakati forum"),
                            ("diverifikasi_opd", "Sesuai renja DPUPKP"), ("masuk_rkpd", "Masuk RKPD 2027"),
                            ("direalisasikan", None)):
-        await repo.change_status(db, a, status, "test", reason=reason)
-    await repo.change_status(db, b, "diverifikasi_desa", "test")
-    await repo.change_status(db, b, "ditolak", "test", reason="Sudah ada program normalisasi")
-    await repo.change_status(db, d, "ditolak", "test", reason="Jalan kabupaten, bukan usulan desa")
-    await repo.change_status(db, e, "diverifikasi_desa", "test")
+        await status_changes.change_status(db, a, status, "test", reason=reason)
+    await status_changes.change_status(db, b, "diverifikasi_desa", "test")
+    await status_changes.change_status(db, b, "ditolak", "test", reason="Sudah ada program normalisasi")
+    await status_changes.change_status(db, d, "ditolak", "test", reason="Jalan kabupaten, bukan usulan desa")
+    await status_changes.change_status(db, e, "diverifikasi_desa", "test")
     verified = "diverifikasi_desa"
     await _backdate(db, a, datetime(2026, 3, 1, tzinfo=UTC), {verified: datetime(2026, 3, 4, 12, tzinfo=UTC)})
     await _backdate(db, b, datetime(2026, 4, 1, tzinfo=UTC), {verified: datetime(2026, 4, 2, 12, tzinfo=UTC)})
@@ -129,14 +130,14 @@ async def test_export_rows_are_the_years_proposals_with_public_reasons(db: Datab
 async def test_csv_export_has_sipd_columns_in_order_and_no_personal_data(db: Database) -> None:
     s = await seed(db)
     out = io.StringIO()
-    assert sipd.write_csv(await sipd.export_records(db, 2026), out) == 4
+    assert exchange.write_csv(await exchange.export_records(db, 2026), out) == 4
     text = out.getvalue()
     rows = _csv_rows(text)
-    assert rows[0] == list(sipd.COLUMNS)
+    assert rows[0] == list(exchange.COLUMNS)
     assert rows[0][:3] == ["ID Usulan", "Tanggal Usul", "Pengusul"] and rows[0][-1] == "Sub Kegiatan"
     by_code = {r[0]: dict(zip(rows[0], r, strict=True)) for r in rows[1:]}
     a = by_code[s.a]
-    assert a == {**dict.fromkeys(sipd.COLUMNS, ""), **{
+    assert a == {**dict.fromkeys(exchange.COLUMNS, ""), **{
         "ID Usulan": s.a, "Tanggal Usul": "2026-03-01", "Pengusul": "Warga (e-Musrenbang chat)",
         "Usulan": ROAD_ITEM.name, "Masalah": "Jalan berlubang di depan masjid",
         "Alamat": "RT 03/RW 05, Condongcatur", "Kabupaten": "Kabupaten Sleman", "Kecamatan": "Depok",
@@ -156,11 +157,11 @@ async def test_csv_export_has_sipd_columns_in_order_and_no_personal_data(db: Dat
 async def test_xlsx_export_has_the_same_columns_and_text_cells_only(db: Database) -> None:
     s = await seed(db)
     out = io.BytesIO()
-    assert sipd.write_xlsx(await sipd.export_records(db, 2026), out) == 4
+    assert exchange.write_xlsx(await exchange.export_records(db, 2026), out) == 4
     sheet = load_workbook(io.BytesIO(out.getvalue())).active
     assert sheet.title == "Usulan"
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert values[0] == list(sipd.COLUMNS)
+    assert values[0] == list(exchange.COLUMNS)
     by_code = {r[0]: dict(zip(values[0], r, strict=True)) for r in values[1:]}
     a = by_code[s.a]
     assert a["Tanggal Usul"] == datetime(2026, 3, 1)  # a real date cell
@@ -193,7 +194,7 @@ async def test_import_moves_statuses_notifies_and_reports_bad_rows_by_line(db: D
         f"{s.e.lower().replace('-', ' ')},DIBAHAS DI MUSRENBANG KECAMATAN,Dibahas 12 Maret\n",  # 11
         encoding="utf-8",
     )
-    summary = await sipd.import_statuses(db, path)
+    summary = await exchange.import_statuses(db, path)
     assert (summary.rows, summary.changed, summary.unchanged) == (8, 2, 1)
     assert [(e["line"], e["code"]) for e in summary.errors] == [
         (5, "USL-000000"), (6, s.d), (7, s.c), (8, "bukan kode"), (9, s.e)]
@@ -205,67 +206,67 @@ async def test_import_moves_statuses_notifies_and_reports_bad_rows_by_line(db: D
     assert summary.changes == [{"line": 2, "code": s.c, "from": "diajukan", "to": "diverifikasi_desa"},
                                {"line": 11, "code": s.e, "from": "diverifikasi_desa", "to": "dibahas_kecamatan"}]
 
-    detail = await officers.proposal_detail(db, s.c)
+    detail = await review.proposal_detail(db, s.c)
     assert detail.status == "diverifikasi_desa"
     assert (detail.history[-1].actor, detail.history[-1].reason) == ("sipd-import", "Sudah dicek\nbersama RT")
-    assert (await repo.get_proposal(db, s.d)).status == "ditolak"
+    assert (await proposals.get_proposal(db, s.d)).status == "ditolak"
     news = await messages.claim_outgoing(db, CHANNELS, limit=100)
     assert sorted((n.channel, n.recipient, n.kind) for n in news) == [("telegram", "tg-77", "notification")] * 2
     assert any(s.c in n.payload["text"] and "Sudah dicek" in n.payload["text"] for n in news)
 
-    again = await sipd.import_statuses(db, path)
+    again = await exchange.import_statuses(db, path)
     assert (again.changed, again.unchanged, len(again.errors)) == (0, 3, 5)
     assert await messages.claim_outgoing(db, CHANNELS, limit=100) == []
-    assert len((await officers.proposal_detail(db, s.c)).history) == len(detail.history)
+    assert len((await review.proposal_detail(db, s.c)).history) == len(detail.history)
 
 
 async def test_import_of_an_xlsx_file_and_of_an_unchanged_export(db: Database, tmp_path: Path) -> None:
     s = await seed(db)
     exported = tmp_path / "export.csv"
     with exported.open("w", encoding="utf-8-sig", newline="") as handle:
-        sipd.write_csv(await sipd.export_records(db), handle)
-    same = await sipd.import_statuses(db, exported)
+        exchange.write_csv(await exchange.export_records(db), handle)
+    same = await exchange.import_statuses(db, exported)
     assert (same.rows, same.changed, same.unchanged, same.errors) == (5, 0, 5, [])
 
     path = tmp_path / "sipd.xlsx"
-    sipd.write_xlsx(await sipd.export_records(db), path)
+    exchange.write_xlsx(await exchange.export_records(db), path)
     book = load_workbook(path)
     sheet = book.active
-    status_column = sipd.COLUMNS.index("Status") + 1
-    reason_column = sipd.COLUMNS.index("Catatan") + 1
+    status_column = exchange.COLUMNS.index("Status") + 1
+    reason_column = exchange.COLUMNS.index("Catatan") + 1
     lines = {sheet.cell(row=r, column=1).value: r for r in range(2, sheet.max_row + 1)}
     sheet.cell(row=lines[s.c], column=status_column).value = "Perlu perbaikan"
     sheet.cell(row=lines[s.c], column=reason_column).value = "Mohon lengkapi foto lokasi"
     sheet.cell(row=lines[s.e], column=status_column).value = "Masuk RKPD"
     book.save(path)
-    summary = await sipd.import_statuses(db, path)
+    summary = await exchange.import_statuses(db, path)
     assert (summary.changed, summary.unchanged) == (1, 3)
     assert [(e["line"], e["code"]) for e in summary.errors] == [(lines[s.e], s.e)]
-    assert (await repo.get_proposal(db, s.c)).last_reason == "Mohon lengkapi foto lokasi"
+    assert (await proposals.get_proposal(db, s.c)).last_reason == "Mohon lengkapi foto lokasi"
     news = await messages.claim_outgoing(db, ("telegram",), recipient="tg-77")
     assert len(news) == 1 and news[0].payload["buttons"]  # "fix your proposal" button for the submitter
-    assert (await sipd.import_statuses(db, path)).changed == 0
+    assert (await exchange.import_statuses(db, path)).changed == 0
 
 
 async def test_semicolon_csv_and_a_file_without_the_needed_columns(db: Database, tmp_path: Path) -> None:
     s = await seed(db)
     path = tmp_path / "excel.csv"
     path.write_text(f"\ufeffID Usulan;Status;Catatan\r\n{s.c};diverifikasi_desa;ok\r\n", encoding="utf-8")
-    assert (await sipd.import_statuses(db, path)).changed == 1
+    assert (await exchange.import_statuses(db, path)).changed == 1
     wrong = _write_csv(tmp_path / "wrong.csv", [["Kode", "Keadaan"], [s.c, "Ditolak"]])
-    with pytest.raises(sipd.ImportFormatError, match="ID Usulan, Status"):
-        await sipd.import_statuses(db, wrong)
+    with pytest.raises(exchange.ImportFormatError, match="ID Usulan, Status"):
+        await exchange.import_statuses(db, wrong)
     empty = tmp_path / "empty.xlsx"
     Workbook().save(empty)
-    with pytest.raises(sipd.ImportFormatError, match="empty"):
-        await sipd.import_statuses(db, empty)
+    with pytest.raises(exchange.ImportFormatError, match="empty"):
+        await exchange.import_statuses(db, empty)
 
 
 def test_status_is_read_from_its_code_or_its_indonesian_label() -> None:
-    assert sipd.parse_status("masuk_rkpd") == sipd.parse_status(" Masuk RKPD ") == "masuk_rkpd"
-    assert sipd.parse_status("Diverifikasi perangkat daerah (OPD)") == "diverifikasi_opd"
-    assert sipd.parse_status("dibahas kecamatan") == "dibahas_kecamatan"
-    assert sipd.parse_status("Disetujui") is None and sipd.parse_status("") is None
+    assert exchange.parse_status("masuk_rkpd") == exchange.parse_status(" Masuk RKPD ") == "masuk_rkpd"
+    assert exchange.parse_status("Diverifikasi perangkat daerah (OPD)") == "diverifikasi_opd"
+    assert exchange.parse_status("dibahas kecamatan") == "dibahas_kecamatan"
+    assert exchange.parse_status("Disetujui") is None and exchange.parse_status("") is None
 
 
 # --- Report ---------------------------------------------------------------------------------------
@@ -362,7 +363,7 @@ async def test_commands_export_import_and_report(sqlite_db_url: str, tmp_path: P
 
     database = Database(sqlite_db_url)
     try:
-        imports = await officers.audit_log(database, action="sipd_import")
+        imports = await audit.entries(database, action="sipd_import")
     finally:
         await database.dispose()
     assert len(imports) == 3 and imports[0].actor == "sipd-import"
@@ -377,6 +378,6 @@ async def test_commands_export_import_and_report(sqlite_db_url: str, tmp_path: P
 def test_dates_in_the_export_are_wib_dates() -> None:
     row = queries.ExportRow("USL-AAAAAA", datetime(2026, 6, 30, 18, tzinfo=UTC), "x", "lainnya", None,
                             "34.04.07.2003", None, None, "diajukan", None)
-    assert sipd.record(row)["Tanggal Usul"] == date(2026, 7, 1)
+    assert exchange.record(row)["Tanggal Usul"] == date(2026, 7, 1)
     assert queries.year_bounds(2026) == (datetime(2025, 12, 31, 17, tzinfo=UTC),
                                          datetime(2026, 12, 31, 17, tzinfo=UTC))

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from storage import api_keys, open311, repo
+from storage import api_keys, open311, proposals, status_changes
 from storage.db import Database
 from storage.models import ApiKey, ApiRateCounter, Citizen, Proposal
 
@@ -103,9 +103,9 @@ async def test_simultaneous_requests_are_all_counted(db: Database) -> None:
 
 
 async def _propose(db: Database, key: str, sector: str = "jalan", description: str = "Jalan rusak berlubang") -> str:
-    draft = repo.ProposalDraft(description=description, sector=sector, village_code="34.04.07.2001",
-                               latitude=-7.77, longitude=110.39)
-    view, _ = await repo.submit_proposal(db, "web", f"citizen-{key}", key, draft)
+    draft = proposals.ProposalDraft(description=description, sector=sector, village_code="34.04.07.2001",
+                                    latitude=-7.77, longitude=110.39)
+    view, _ = await proposals.submit_proposal(db, "web", f"citizen-{key}", key, draft)
     return view.code
 
 
@@ -117,7 +117,8 @@ async def test_public_reads_filter_and_never_carry_the_citizen(db: Database) -> 
     async with db.session() as session:
         await session.execute(update(Proposal).where(Proposal.code == old).values(created_at=now - timedelta(days=400)))
         await session.commit()
-    await repo.change_status(db, lamp, "ditolak", "officer:x", reason="Sudah dianggarkan", note="catatan internal")
+    await status_changes.change_status(db, lamp, "ditolak", "officer:x", reason="Sudah dianggarkan",
+                                       note="catatan internal")
 
     everything = await open311.find_requests(db)
     assert [r.code for r in everything][-1] == old  # newest first
@@ -133,13 +134,13 @@ async def test_public_reads_filter_and_never_carry_the_citizen(db: Database) -> 
     assert rejected.created_at.tzinfo is not None
 
     one = await open311.get_request(db, lamp)
-    assert [(c.status, c.reason) for c in one.history] == [("diajukan", None), ("ditolak", "Sudah dianggarkan")]
+    assert [(c.new_status, c.reason) for c in one.history] == [("diajukan", None), ("ditolak", "Sudah dianggarkan")]
     assert "catatan internal" not in repr(one) and "citizen-b" not in repr(one) and "officer:x" not in repr(one)
     assert await open311.get_request(db, "USL-000000") is None
 
 
 async def test_api_submission_keeps_contact_for_officers_only(db: Database) -> None:
-    draft = repo.ProposalDraft(description="Sumur bor", sector="air_bersih", village_code="34.04.07.2001")
+    draft = proposals.ProposalDraft(description="Sumur bor", sector="air_bersih", village_code="34.04.07.2001")
     view, created = await open311.submit_request(db, "k1:dev", "o311:one", draft, name="Siti Aminah",
                                                  phone="+62811111")
     again, created_again = await open311.submit_request(db, "k1:dev", "o311:one", draft, name="Other")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from core import similarity
-from storage import duplicates, repo
+from storage import duplicates, proposals, status_changes
 from storage.db import Database
 
 VILLAGE = "34.04.07.2001"
@@ -25,9 +25,9 @@ def north(metres: float) -> tuple[float, float]:
 
 async def submit(db: Database, sender: str, description: str = ROAD, sector: str = "jalan", village: str = VILLAGE,
                  item: str | None = None, pin: tuple[float, float] | None = None) -> str:
-    draft = repo.ProposalDraft(description=description, sector=sector, village_code=village, item_code=item,
-                               latitude=pin[0] if pin else None, longitude=pin[1] if pin else None)
-    view, _ = await repo.submit_proposal(db, "web", sender, f"draft-{sender}", draft)
+    draft = proposals.ProposalDraft(description=description, sector=sector, village_code=village, item_code=item,
+                                    latitude=pin[0] if pin else None, longitude=pin[1] if pin else None)
+    view, _ = await proposals.submit_proposal(db, "web", sender, f"draft-{sender}", draft)
     return view.code
 
 
@@ -46,10 +46,10 @@ async def test_only_open_proposals_of_the_same_village_and_sector(db: Database) 
     fresh = await submit(db, "a", "dalan neng Krapyak RT 3 bolong-bolong, nyuwun didandani")
     verified = await submit(db, "b")
     sent_back = await submit(db, "c")
-    await repo.change_status(db, verified, "diverifikasi_desa", "test")
-    await repo.change_status(db, sent_back, "perlu_perbaikan", "test", reason="tambahkan foto")  # still open
+    await status_changes.change_status(db, verified, "diverifikasi_desa", "test")
+    await status_changes.change_status(db, sent_back, "perlu_perbaikan", "test", reason="tambahkan foto")  # still open
     for sender, new_status in (("d", "ditolak"), ("e", "dibatalkan")):
-        await repo.change_status(db, await submit(db, sender), new_status, "test", reason="x")
+        await status_changes.change_status(db, await submit(db, sender), new_status, "test", reason="x")
     await submit(db, "f", village=NEIGHBOUR)
     await submit(db, "g", sector="drainase")
     await submit(db, "h", "Pengadaan tempat sampah")  # same desa and sector, another need
@@ -66,8 +66,8 @@ async def test_best_first_then_more_supporters(db: Database) -> None:
     exact = await submit(db, "b", "jalan rusak berlubang Krapyak RT 3 mohon diperbaiki")
     same_text = await submit(db, "c", "jalan rusak berlubang Krapyak RT 3 mohon diperbaiki")
     elsewhere = await submit(db, "d", "Perbaikan jalan rusak berlubang di dusun Gondangan RT 08")
-    await repo.add_support(db, same_text, "web", "x")
-    await repo.add_support(db, same_text, "web", "y")
+    await proposals.add_support(db, same_text, "web", "x")
+    await proposals.add_support(db, same_text, "web", "y")
 
     found = await similar(db)
     assert [f.code for f in found] == [same_text, exact, vaguer]  # equal scores: the one with supporters first
@@ -140,7 +140,7 @@ async def test_bulk_insert_for_benchmark(db: Database) -> None:
     assert [(f.description, f.supporters, f.distance_m) for f in found] == [  # ROAD is closed
         ("Perbaikan jalan rusak di RT 5", 1, 0.0)]
     assert found[0].code == codes[4]
-    assert (await repo.get_proposal(db, codes[4])).supporters == 1
-    assert (await repo.get_proposal(db, codes[30])).status == "ditolak"
+    assert (await proposals.get_proposal(db, codes[4])).supporters == 1
+    assert (await proposals.get_proposal(db, codes[30])).status == "ditolak"
     again = await duplicates.bulk_insert_for_benchmark(db, rows[:5], citizens=10)  # a second load adds more
     assert len(again) == 5 and not set(again) & set(codes)

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from storage import messages, repo
+from storage import messages, proposals, status_changes
 from storage.db import Database
 from storage.models import InboundMessage, utcnow
 
-DRAFT = repo.ProposalDraft(description="Perbaikan jalan", sector="jalan", village_code="34.04.07.2001")
+DRAFT = proposals.ProposalDraft(description="Perbaikan jalan", sector="jalan", village_code="34.04.07.2001")
 
 
 async def test_a_redelivered_message_is_stored_once(db: Database) -> None:
@@ -88,11 +88,12 @@ async def test_receipts_are_recorded_once(db: Database) -> None:
 
 
 async def test_status_change_notifies_submitter_and_supporters_in_their_language(db: Database) -> None:
-    view, _ = await repo.submit_proposal(db, "telegram", "111", "d1",
-                                         repo.ProposalDraft(**{**DRAFT.__dict__, "language": "jv"}))
-    await repo.add_support(db, view.code, "whatsapp", "628999")
-    await repo.add_support(db, view.code, "web", "browser123")
-    await repo.change_status(db, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi foto", note="internal")
+    view, _ = await proposals.submit_proposal(db, "telegram", "111", "d1",
+                                              proposals.ProposalDraft(**{**DRAFT.__dict__, "language": "jv"}))
+    await proposals.add_support(db, view.code, "whatsapp", "628999")
+    await proposals.add_support(db, view.code, "web", "browser123")
+    await status_changes.change_status(db, view.code, "perlu_perbaikan", "desa:1", reason="Lengkapi foto",
+                                       note="internal")
     news = await messages.claim_outgoing(db, ("telegram", "whatsapp", "web"))
     by_recipient = {job.recipient: job.payload["text"] for job in news}
     assert set(by_recipient) == {"111", "628999", "browser123"}

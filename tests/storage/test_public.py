@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from storage import public, repo
+from storage import proposals, public, status_changes
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange
 
@@ -24,14 +24,14 @@ OFFICER = "officer:sari"
 
 async def propose(db: Database, sender: str, key: str, description: str = "Perbaikan jalan rusak",
                   sector: str = "jalan", village: str = CATURTUNGGAL, **extra: object) -> str:
-    view, _ = await repo.submit_proposal(db, "web", sender, key, repo.ProposalDraft(
+    view, _ = await proposals.submit_proposal(db, "web", sender, key, proposals.ProposalDraft(
         description=description, sector=sector, village_code=village, **extra))
     return view.code
 
 
 async def advance(db: Database, code: str, *statuses: str) -> None:
     for status in statuses:
-        await repo.change_status(db, code, status, OFFICER, note="catatan internal")
+        await status_changes.change_status(db, code, status, OFFICER, note="catatan internal")
 
 
 async def set_times(db: Database, code: str, created: datetime, verified: datetime | None = None) -> None:
@@ -61,7 +61,7 @@ async def test_counts_by_status_sector_kecamatan_and_desa(db: Database) -> None:
     await propose(db, "dedi", "k5", "Jalan kampung", "jalan", KRICAK)  # outside the region
     await advance(db, road, "diverifikasi_desa")
     await advance(db, lamp, "diverifikasi_desa", "dibahas_kecamatan")
-    await repo.change_status(db, school, "ditolak", OFFICER, reason="Bukan kewenangan kabupaten")
+    await status_changes.change_status(db, school, "ditolak", OFFICER, reason="Bukan kewenangan kabupaten")
 
     data = await public.dashboard(db, REGION, public.current_year())
     assert data.indicators.proposals == 4
@@ -98,7 +98,7 @@ async def test_indicators_read_the_history_and_average_days_to_verification(db: 
     realised = await propose(db, "ani", "k2", "Jembatan bambu", "jembatan")  # same citizen: one proposer
     waiting = await propose(db, "budi", "k3")
     await advance(db, verified_then_rejected, "diverifikasi_desa")
-    await repo.change_status(db, verified_then_rejected, "ditolak", OFFICER, reason="Anggaran tidak cukup")
+    await status_changes.change_status(db, verified_then_rejected, "ditolak", OFFICER, reason="Anggaran tidak cukup")
     await advance(db, realised, "diverifikasi_desa", "dibahas_kecamatan", "diverifikasi_opd", "masuk_rkpd",
                   "direalisasikan")
     await set_times(db, verified_then_rejected, start, start + timedelta(days=4))
@@ -117,10 +117,10 @@ async def test_first_verification_counts_even_after_a_round_of_fixing(db: Databa
     year = public.current_year()
     start = datetime(year, 5, 1, tzinfo=timezone.utc)
     code = await propose(db, "ani", "k1")
-    await repo.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Lampirkan foto")
-    fixed = repo.ProposalDraft(description="Perbaikan jalan rusak, foto terlampir", sector="jalan",
-                               village_code=CATURTUNGGAL, photo_ref="foto.png")
-    assert await repo.resubmit_proposal(db, code, "web", "ani", fixed) is not None
+    await status_changes.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Lampirkan foto")
+    fixed = proposals.ProposalDraft(description="Perbaikan jalan rusak, foto terlampir", sector="jalan",
+                                    village_code=CATURTUNGGAL, photo_ref="foto.png")
+    assert await status_changes.resubmit_proposal(db, code, "web", "ani", fixed) is not None
     await advance(db, code, "diverifikasi_desa")
     await set_times(db, code, start, start + timedelta(days=6, hours=12))
     found = await public.indicators(db, REGION, year)
@@ -200,8 +200,8 @@ async def test_public_views_hold_public_fields_only(db: Database) -> None:
     async with db.session() as session:
         await session.execute(update(Citizen).values(name="Ani Rahasia", phone="081299998888"))
         await session.commit()
-    await repo.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Sebutkan nomor rumah",
-                             note="warga ini sering telat, cek ulang")
+    await status_changes.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Sebutkan nomor rumah",
+                                       note="warga ini sering telat, cek ulang")
     found = await public.public_proposal(db, code, REGION)
     assert found is not None
     fields = {f.name for f in dataclasses.fields(found)} | {f.name for f in dataclasses.fields(found.history[0])}
