@@ -17,6 +17,7 @@ After storing, the loop with new work (the worker, or the outbox dispatcher) is 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import re
 from collections.abc import Callable
@@ -183,8 +184,7 @@ class Intake:
         notice = self._over_rate(message) or message.notice or self._refusal(message)
         if notice is not None:
             return [notice] if notice.text else []
-        message = Incoming(message.channel, message.sender, message.message_id, message.text.strip(),
-                           message.metadata)
+        message = dataclasses.replace(message, text=message.text.strip())
         inbound_id, is_new = await messages.accept_inbound(
             self.db, message.channel, message.sender, message.message_id, message.text, message.metadata,
             status="processing",
