@@ -9,15 +9,16 @@ import aiohttp
 from aiohttp import web
 
 from bot import officer, open311, public
-from bot import web as web_chat
 from bot.channels import telegram, whatsapp
-from bot.keys import CLIENT, DB, DISPATCHER, RELAY, SENDERS, SETTINGS, WORKER
+from bot.channels import web as web_chat
+from bot.intake import Intake
+from bot.keys import CLIENT, DB, DISPATCHER, INTAKE, RELAY, SENDERS, SETTINGS, WORKER
 from bot.outbox import OutboxDispatcher
 from bot.relay import RasaClient, Relay, Worker
 from core import settings
 from storage.db import Database
 
-__all__ = ["CLIENT", "DB", "DISPATCHER", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
+__all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
 
 # Each part mounts its routes; the channels stay off unless their tokens are configured.
 PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup)
@@ -29,6 +30,7 @@ def create_app(config: settings.Settings | None = None) -> web.Application:
     app = web.Application(client_max_size=config.max_photo_bytes + 64 * 1024)
     app[SETTINGS] = config
     app[SENDERS] = {}
+    app[INTAKE] = Intake(config)
     app.add_routes(web_chat.routes)
     app.router.add_static("/static", web_chat.STATIC)
     for setup in PARTS:
@@ -48,9 +50,11 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     dispatcher = OutboxDispatcher(db, app[SENDERS])
     worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
+    app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")]
     yield
+    await app[INTAKE].stop()
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)

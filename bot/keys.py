@@ -8,6 +8,7 @@ from __future__ import annotations
 import aiohttp
 from aiohttp import web
 
+from bot.intake import Intake
 from bot.outbox import OutboxDispatcher
 from bot.relay import Relay, Worker
 from core.settings import Settings
@@ -17,6 +18,7 @@ SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
 RELAY = web.AppKey("relay", Relay)
+INTAKE = web.AppKey("intake", Intake)
 WORKER = web.AppKey("worker", Worker)
 DISPATCHER = web.AppKey("dispatcher", OutboxDispatcher)
-SENDERS = web.AppKey("senders", dict)  # channel name → ChannelSender of each configured channel
+SENDERS = web.AppKey("senders", dict)  # channel name → the Sender (bot/sender.py) of each configured channel

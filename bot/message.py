@@ -1,7 +1,12 @@
-"""The one internal message type every channel adapter converts to and from."""
+"""The one internal message type every channel adapter converts to and from.
+
+A channel parses what its platform sends into `Incoming` and hands it to the intake (bot/intake.py);
+the outbox hands its sender (bot/sender.py) an `Outgoing`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 
 
@@ -12,11 +17,29 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Photo:
+    """A photo the platform still holds, to be fetched before the message is relayed.
+
+    `fetch(limit)` returns its bytes; it raises `media.Refused` for a photo that is not taken (too
+    large, gone) and `media.Unavailable` when the platform cannot hand it over now.
+    """
+
+    name: str  # the file name in the media directory, chosen before the download: the text carries it
+    fetch: Callable[[int], Awaitable[bytes]]
+    extension: str | None = None  # the type the platform announced, which the bytes must be; None: any image
+    background: bool = False  # acknowledge first and fetch in a task of its own (slow, retried downloads)
+
+
+@dataclass(frozen=True)
 class Incoming:
     """A citizen's message, whatever channel it came from.
 
     `message_id` is the channel's own id (Telegram update id, WhatsApp message id, the web
     client's uuid): a second delivery of the same id is answered, not processed again.
+    `notice`: the channel's own answer for what Rasa cannot use (a sticker, an edit, an expired
+    button); such a message is stored and answered, never relayed. `language`: what the channel
+    knows of the citizen's language (e.g. the Telegram app's), for notices when the text tells none.
+    `photo`: the photo to fetch first; `text` then carries its `media.share_text`.
     """
 
     channel: str
@@ -24,6 +47,9 @@ class Incoming:
     message_id: str
     text: str
     metadata: dict = field(default_factory=dict)
+    notice: Outgoing | None = None
+    language: str | None = None
+    photo: Photo | None = field(default=None, compare=False)
 
     @property
     def conversation_id(self) -> str:

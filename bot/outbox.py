@@ -1,13 +1,14 @@
-"""Delivering the outbox: replies, notifications and notices, with retries and backoff."""
+"""Delivering the outbox: replies, notifications and notices, with retries and backoff, through
+each channel's `Sender` (bot/sender.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 from datetime import timedelta
-from typing import Protocol
 
 from bot.message import Outgoing
+from bot.sender import Sender, SendError
 from storage import messages
 from storage.db import Database
 
@@ -16,27 +17,8 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
-class SendError(Exception):
-    """A failed send; `permanent` ones (unknown chat, blocked bot) are not retried."""
-
-    def __init__(self, message: str, permanent: bool = False) -> None:
-        super().__init__(message)
-        self.permanent = permanent
-
-
-class ChannelSender(Protocol):
-    channel: str
-
-    async def send(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
-        """Deliver one outbox message to `job.recipient`; returns the channel's message id.
-
-        Buttons may carry `f"{job.id}:{index}"` as their short id (Telegram allows 64 bytes of
-        callback data); `messages.button_payload` turns it back into the Rasa payload.
-        """
-
-
 class OutboxDispatcher:
-    def __init__(self, db: Database, senders: dict[str, ChannelSender], idle_s: float = 0.3) -> None:
+    def __init__(self, db: Database, senders: dict[str, Sender], idle_s: float = 0.3) -> None:
         self.db = db
         self.senders = senders
         self.idle_s = idle_s

@@ -1,7 +1,8 @@
 """From a stored inbound message to Rasa and back: each accepted message is processed once.
 
-Two paths share the queue in storage/messages.py:
-- the web chat answers in the same HTTP request (`Relay.handle`);
+The intake (bot/intake.py) stores each message once; two paths then share the queue in
+storage/messages.py:
+- the web chat answers in the same HTTP request (`Relay.answer`);
 - webhook channels (Telegram, WhatsApp) acknowledge at once and a `Worker` relays in the
   background, putting replies in the outbox. When Rasa is down the message waits, the citizen
   is told once that it is saved, and it is processed when Rasa is back.
@@ -77,19 +78,13 @@ def busy_notice(text: str) -> Outgoing:
 
 
 class Relay:
-    """The web chat's synchronous path: store, relay, answer; a redelivery gets the first answer."""
+    """The web chat's synchronous path: a message the intake stored (`processing`) goes to Rasa now."""
 
     def __init__(self, db: Database, rasa: RasaClient) -> None:
         self.db = db
         self.rasa = rasa
 
-    async def handle(self, message: Incoming) -> list[Outgoing]:
-        inbound_id, is_new = await messages.accept_inbound(
-            self.db, message.channel, message.sender, message.message_id, message.text, message.metadata,
-            status="processing",
-        )
-        if not is_new:
-            return await self._replies_of(inbound_id)
+    async def answer(self, inbound_id: int, message: Incoming) -> list[Outgoing]:
         try:
             replies = await self.rasa.send(message)
         except RasaUnavailable:
@@ -102,7 +97,8 @@ class Relay:
         await messages.mark_inbound_done(self.db, inbound_id, [r.as_dict() for r in replies])
         return replies
 
-    async def _replies_of(self, inbound_id: int) -> list[Outgoing]:
+    async def replies_of(self, inbound_id: int) -> list[Outgoing]:
+        """A redelivery's answer: the first delivery's replies, once it has them."""
         waited = 0.0
         while waited < DUPLICATE_WAIT_S:
             status, stored = await messages.inbound_state(self.db, inbound_id)

@@ -53,7 +53,7 @@ class Settings:
     officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
     # Set to 1 behind HTTPS so the console's cookies are never sent in clear text.
     cookie_secure: bool = field(default_factory=lambda: _env("COOKIE_SECURE", "0") in ("1", "true", "yes"))
-    # WhatsApp Cloud API (bot/channels/whatsapp.py); the channel is off while the token is unset.
+    # WhatsApp Cloud API (bot/channels/whatsapp/); the channel is off while the token is unset.
     whatsapp_token: str = field(default_factory=lambda: _env("WHATSAPP_TOKEN", ""), repr=False)
     whatsapp_phone_number_id: str = field(default_factory=lambda: _env("WHATSAPP_PHONE_NUMBER_ID", ""))
     whatsapp_app_secret: str = field(default_factory=lambda: _env("WHATSAPP_APP_SECRET", ""), repr=False)
@@ -63,7 +63,7 @@ class Settings:
     whatsapp_template: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE", "musrenbang_update"))
     whatsapp_template_language: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE_LANGUAGE", "id"))
     whatsapp_rate_per_minute: int = field(default_factory=lambda: _env_int("WHATSAPP_RATE_PER_MINUTE", 20))
-    # Telegram (bot/channels/telegram.py); the channel is off while the token is unset.
+    # Telegram (bot/channels/telegram/); the channel is off while the token is unset.
     telegram_bot_token: str = field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN", ""), repr=False)
     telegram_mode: str = field(default_factory=lambda: _env("TELEGRAM_MODE", "polling").lower())  # or webhook
     # Checked on every webhook call; derived from the token when unset.

@@ -12,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from bot import httputil
 from bot.officer import common, security
 from bot.officer.views import routes
 from core import settings
@@ -20,11 +21,8 @@ from storage import accounts
 PUBLIC_ROUTES = frozenset({"login", "login_post", "static"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SECURITY_HEADERS = {
-    "Content-Security-Policy": ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+    **httputil.security_headers("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                                 "frame-ancestors 'none'; base-uri 'none'"),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
 

@@ -8,12 +8,13 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
-from bot import keys
-from core import regions, roles, settings, texts
+from bot.httputil import client_ip as client_ip  # the console's pages use them as common.*
+from bot.httputil import config_of as config_of
+from bot.httputil import db_of as db_of
+from core import regions, roles, texts
 from core import status as status_rules
 from core.sectors import SECTORS
 from storage.accounts import SessionView
-from storage.db import Database
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -27,22 +28,8 @@ SECRET = web.AppKey("officer_secret", str)
 SESSION = web.RequestKey("officer_session", SessionView)  # set by the guard middleware
 
 
-def db_of(request: web.Request) -> Database:
-    # The gateway opens one Database at startup; the relay carries it (as /api/updates uses it).
-    return request.config_dict[keys.RELAY].db
-
-
-def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[keys.SETTINGS]
-
-
 def session_of(request: web.Request) -> SessionView:
     return request[SESSION]
-
-
-def client_ip(request: web.Request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy; X-Forwarded-For is not trusted."""
-    return request.remote
 
 
 def fmt_time(moment: datetime | None) -> str:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
+from bot import media
 from bot.officer import common, security
 from core import regions, roles, tracking
 from core import status as status_rules
@@ -21,8 +22,6 @@ from workflows import status as status_flow
 routes = web.RouteTableDef()
 
 NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*$")
-PHOTO_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")
-PHOTO_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 BULK_LIMIT = 200
 MISSING_TEXT = {
     "reason": "Alasan penolakan wajib diisi (akan dikirim ke warga).",
@@ -262,7 +261,7 @@ async def _proposal_page(request: web.Request, code: str, status: int = 200,
     if detail.latitude is not None and detail.longitude is not None:
         lat, lon = f"{detail.latitude:.6f}", f"{detail.longitude:.6f}"
         map_url = f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=18/{lat}/{lon}"
-    photo = bool(detail.photo_ref and PHOTO_RE.match(detail.photo_ref))
+    photo = media.readable(detail.photo_ref)
     return common.render(request, "proposal.html", status=status, p=detail, moves=moves, map_url=map_url,
                          photo=photo, can_merge=Status.DIGABUNG in moves, error=error, notice=_notice(request))
 
@@ -327,12 +326,11 @@ async def photo(request: web.Request) -> web.StreamResponse:
     code = _code_of(request)
     await _visible_ref(request, code)
     detail = await review.proposal_detail(common.db_of(request), code)
-    media = common.config_of(request).media_dir.resolve()
-    match = PHOTO_RE.match(detail.photo_ref or "") if detail else None
-    path = (media / detail.photo_ref).resolve() if match else None
-    if path is None or path.parent != media or not path.is_file():
+    found = media.path_of(common.config_of(request).media_dir, detail.photo_ref) if detail else None
+    if found is None:
         raise web.HTTPNotFound(text="Foto tidak ada.")
-    return web.FileResponse(path, headers={"Content-Type": PHOTO_TYPES[match.group(1)],
+    path, content_type = found
+    return web.FileResponse(path, headers={"Content-Type": content_type,
                                            "Cache-Control": "private, no-store",
                                            "Content-Disposition": "inline"})
 

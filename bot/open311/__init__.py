@@ -13,17 +13,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.open311.common import (
-    LIMITS,
-    MAX_BODY,
-    PREFIX,
-    ApiError,
-    Limits,
-    client_ip,
-    db_of,
-    error_response,
-    limits_of,
-)
+from bot.httputil import NOSNIFF, client_ip, db_of
+from bot.open311.common import LIMITS, MAX_BODY, PREFIX, ApiError, Limits, error_response, limits_of
 from bot.open311.views import routes
 from core import settings
 from storage import api_keys
@@ -52,7 +43,8 @@ def _http_error(error: web.HTTPException, request: web.Request) -> web.Response:
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         limits = limits_of(request)
-        rate = await api_keys.hit(db_of(request), f"ip:{client_ip(request)}", limits.per_ip, limits.ip_window_s)
+        ip = client_ip(request) or "unknown"
+        rate = await api_keys.hit(db_of(request), f"ip:{ip}", limits.per_ip, limits.ip_window_s)
         if not rate.allowed:
             raise ApiError(429, f"Too many requests from this address (at most {rate.limit} per "
                                 f"{limits.ip_window_s} s); retry after {rate.retry_after_s} s.",
@@ -71,7 +63,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception:
         logger.exception("open311 %s %s failed", request.method, request.path)
         response = error_response(500, ("Internal error; please retry later.",))
-    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers.update(NOSNIFF)
     if request.method in READ_METHODS:
         response.headers["Access-Control-Allow-Origin"] = "*"  # public data, no cookies involved
     else:

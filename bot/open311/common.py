@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from bot import keys
-from core import settings
-from storage.db import Database
+from bot.httputil import config_of as config_of  # the API's handlers use them from here
+from bot.httputil import db_of as db_of
 
 PREFIX = "/open311/v2"
 MAX_BODY = 64 * 1024  # a proposal is text; photos go through the chat
@@ -48,19 +47,5 @@ def json_response(data: object, status: int = 200, headers: dict[str, str] | Non
                              dumps=lambda value: json.dumps(value, ensure_ascii=False))
 
 
-def db_of(request: web.Request) -> Database:
-    # The gateway opens one Database at startup; the relay carries it (as the console uses it).
-    return request.config_dict[keys.RELAY].db
-
-
-def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[keys.SETTINGS]
-
-
 def limits_of(request: web.Request) -> Limits:
     return request.config_dict.get(LIMITS) or Limits()
-
-
-def client_ip(request: web.Request) -> str:
-    """The peer address. Behind a reverse proxy this is the proxy; X-Forwarded-For is not trusted."""
-    return request.remote or "unknown"

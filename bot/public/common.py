@@ -17,13 +17,14 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from bot import keys
+from bot import httputil
+from bot.httputil import config_of as config_of  # the pages use them as common.*
+from bot.httputil import db_of as db_of
 from core import regions, settings, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
 from storage import public
-from storage.db import Database
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -70,15 +71,6 @@ ASSETS = web.AppKey("public_assets", Assets)
 HEADERS = web.AppKey("public_headers", dict)
 
 
-def db_of(request: web.Request) -> Database:
-    # The gateway opens one Database at startup; the relay carries it (as the officer console uses it).
-    return request.config_dict[keys.RELAY].db
-
-
-def config_of(request: web.Request) -> settings.Settings:
-    return request.config_dict[keys.SETTINGS]
-
-
 def tile_source(tile_url: str) -> str:
     """The CSP source that covers a tile URL template ("https://{s}.tile.x.org/…" → "https://*.tile.x.org")."""
     parts = urlsplit(tile_url)
@@ -91,14 +83,9 @@ def tile_source(tile_url: str) -> str:
 def security_headers(config: settings.Settings) -> dict[str, str]:
     """A strict CSP: own scripts and styles only; images from the tile server when one is set."""
     images = " ".join(filter(None, ["'self'", "data:", tile_source(config.public_map_tile_url)]))
-    return {
-        "Content-Security-Policy": (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
-                                    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-                                    "base-uri 'none'"),
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-    }
+    return httputil.security_headers(
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'", referrer="strict-origin-when-cross-origin")
 
 
 # --- Formatting (Indonesian: 1.234 and 45,2%) -------------------------------------------------------

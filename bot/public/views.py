@@ -11,6 +11,7 @@ import re
 
 from aiohttp import web
 
+from bot import httputil
 from bot.public import common
 from core import kamus, texts, tracking
 from core import status as status_rules
@@ -163,7 +164,7 @@ async def geojson(request: web.Request) -> web.Response:
     } for p in points]
     response = web.json_response({"type": "FeatureCollection", "features": features},
                                  content_type="application/geo+json", dumps=_json)
-    response.headers.update({"Cache-Control": common.PAGE_CACHE, "X-Content-Type-Options": "nosniff",
+    response.headers.update({"Cache-Control": common.PAGE_CACHE, **httputil.NOSNIFF,
                              "Vary": "Accept-Encoding", "Access-Control-Allow-Origin": "*"})
     response.enable_compression()
     return response
@@ -177,7 +178,7 @@ async def asset(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Berkas tidak ditemukan.")
     etag = f'"{found.etag}"'
     versioned = request.query.get("v") == found.etag
-    headers = {"ETag": etag, "Vary": "Accept-Encoding", "X-Content-Type-Options": "nosniff",
+    headers = {"ETag": etag, "Vary": "Accept-Encoding", **httputil.NOSNIFF,
                "Cache-Control": "public, max-age=31536000, immutable" if versioned else "public, max-age=86400"}
     if etag in request.headers.get("If-None-Match", ""):
         return web.Response(status=304, headers=headers)

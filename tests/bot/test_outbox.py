@@ -7,7 +7,8 @@ import asyncio
 from sqlalchemy import update
 
 from bot.message import Outgoing
-from bot.outbox import OutboxDispatcher, SendError
+from bot.outbox import OutboxDispatcher
+from bot.sender import SendError
 from storage import messages
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow

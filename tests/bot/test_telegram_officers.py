@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
 from bot.app import DB
-from bot.channels import telegram
+from bot.channels.telegram import officers as officers_chat
 from core import texts
 from storage import accounts, audit, escalations
 from storage.models import Citizen, Escalation, InboundMessage, OutboxMessage
@@ -30,7 +30,7 @@ EXCERPT = ("Warga: nama saya Rahmat Hidayat, nomor saya 0812-3456-7890\n"
 @pytest.fixture
 def make_gateway(make_gateway, monkeypatch):
     """The gateway with the officers' chat configured, looking often for escalations."""
-    monkeypatch.setattr(telegram, "ESCALATION_POLL_S", 0.1)
+    monkeypatch.setattr(officers_chat, "ESCALATION_POLL_S", 0.1)
     return functools.partial(make_gateway, telegram_officers_chat_id=str(OFFICERS))
 
 
@@ -197,7 +197,7 @@ async def test_an_escalation_held_in_the_console_is_not_taken_over(gateway, fake
 def test_redact_blanks_phone_numbers_and_the_name_but_not_other_numbers() -> None:
     text = ("Warga: saya Sri Rahayu, WA +62 812-3456-7891 atau 0274 512345. Bot: Baik, sri. "
             "Anggaran Rp 15.000.000 tahun 2026, kode USL-7K3Q9D")
-    redacted = telegram.redact(text, ("Sri Rahayu", "6281234567891"))
+    redacted = officers_chat.redact(text, ("Sri Rahayu", "6281234567891"))
     assert redacted == ("Warga: saya [nama], WA [nomor HP] atau [nomor HP]. Bot: Baik, [nama]. "
                         "Anggaran Rp 15.000.000 tahun 2026, kode USL-7K3Q9D")
-    assert telegram.redact("Warga: halo\nBot: hai", ("Bot",)) == "Warga: halo\nBot: hai"
+    assert officers_chat.redact("Warga: halo\nBot: hai", ("Bot",)) == "Warga: halo\nBot: hai"

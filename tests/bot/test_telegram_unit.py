@@ -15,8 +15,10 @@ from sqlalchemy import select
 
 from bot.app import DB
 from bot.channels import telegram
+from bot.channels.telegram import outbound
 from bot.message import Button, Outgoing
-from bot.outbox import SendError
+from bot.ratelimit import RateLimit
+from bot.sender import SendError
 from core import texts
 from core.settings import Settings
 from storage import messages
@@ -261,7 +263,7 @@ async def test_a_flood_is_answered_once_and_not_relayed(make_gateway, fake, rasa
 
 def test_rate_limit_window_slides() -> None:
     now = [0.0]
-    limit = telegram.RateLimit(2, clock=lambda: now[0])
+    limit = RateLimit(2, clock=lambda: now[0])
     assert limit.allow("a") and limit.allow("a") and not limit.allow("a") and limit.allow("b")
     assert limit.notice_due("a") and not limit.notice_due("a")
     now[0] = 61.0
@@ -289,7 +291,7 @@ async def test_polling_stores_each_update_once_and_survives_errors(make_gateway,
 @pytest.fixture
 async def sender(fake):
     bot, requests = telegram.make_bot(Settings(telegram_bot_token=fake.token, telegram_api_url=fake.url))
-    yield telegram.TelegramSender(bot)
+    yield outbound.TelegramSender(bot)
     for request in requests:
         await request.shutdown()
 
@@ -327,11 +329,11 @@ async def test_sender_splits_long_text_at_line_and_word_boundaries(sender, fake)
     assert "\n".join(p["text"] for p in parts) == text
     assert [("reply_markup" in p) for p in parts] == [False, False, False, True]
     words = "kata " * 2000
-    assert [len(piece) for piece in telegram.split_text(words)] == [4094, 4094, 1809]
-    assert all(piece.endswith("kata") for piece in telegram.split_text(words))
+    assert [len(piece) for piece in outbound.pieces(words)] == [4094, 4094, 1809]
+    assert all(piece.endswith("kata") for piece in outbound.pieces(words))
     emoji = "🏗" * 5000  # outside the BMP: two UTF-16 units each
-    assert [len(piece) for piece in telegram.split_text(emoji)] == [2048, 2048, 904]
-    assert telegram.split_text("x" * 5000) == ["x" * 4096, "x" * 904]
+    assert [len(piece) for piece in outbound.pieces(emoji)] == [2048, 2048, 904]
+    assert outbound.pieces("x" * 5000) == ["x" * 4096, "x" * 904]
 
 
 @pytest.mark.parametrize(("status", "description", "permanent"), [
@@ -353,7 +355,7 @@ async def test_sender_errors_are_permanent_only_when_retrying_cannot_help(sender
 async def test_sender_network_error_is_retried() -> None:
     bot, requests = telegram.make_bot(Settings(telegram_bot_token="1:x", telegram_api_url="http://127.0.0.1:9"))
     with pytest.raises(SendError) as raised:
-        await telegram.TelegramSender(bot).send(job(), Outgoing(text="halo"))
+        await outbound.TelegramSender(bot).send(job(), Outgoing(text="halo"))
     assert not raised.value.permanent and "1:x" not in str(raised.value)
     for request in requests:
         await request.shutdown()
@@ -397,7 +399,7 @@ async def test_typing_is_shown_before_the_reply(gateway, fake, rasa) -> None:
 
 
 async def test_typing_repeats_while_rasa_works_and_stops_with_the_turn(make_gateway, fake, monkeypatch) -> None:
-    monkeypatch.setattr(telegram, "TYPING_EVERY_S", 0.3)
+    monkeypatch.setattr(outbound, "TYPING_EVERY_S", 0.3)
     slow = await SlowEchoRasa().start()
     try:
         gateway = await make_gateway(rasa_url=slow.url)

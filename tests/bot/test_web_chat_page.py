@@ -11,7 +11,7 @@ import re
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.web import STATIC
+from bot.channels.web import STATIC
 from core.settings import Settings
 
 

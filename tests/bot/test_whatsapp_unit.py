@@ -23,9 +23,12 @@ from sqlalchemy import update
 
 from bot.app import DB, DISPATCHER, SENDERS, WORKER, create_app
 from bot.channels import whatsapp
+from bot.channels.whatsapp import inbound, outbound
 from bot.message import Button, Outgoing
-from bot.outbox import OutboxDispatcher, SendError
+from bot.outbox import OutboxDispatcher
+from bot.ratelimit import RateLimit
 from bot.relay import Worker
+from bot.sender import SendError
 from core import texts
 from core.settings import Settings
 from ops.stack import ROOT
@@ -244,7 +247,7 @@ async def test_a_bad_or_huge_image_gets_a_polite_reply_and_nothing_for_rasa(gate
 
 async def test_a_failing_media_download_is_retried_then_the_citizen_asked_to_resend(gateway, graph,
                                                                                      monkeypatch) -> None:
-    monkeypatch.setattr(whatsapp, "MEDIA_RETRY_WAITS", (0.01, 0.01))
+    monkeypatch.setattr(inbound, "MEDIA_RETRY_WAITS", (0.01, 0.01))
     graph.add_media("65463453", JPEG)
     graph.media_errors = 1  # a hiccup: the retry gets it
     assert await gateway.post(fixture("message", "image")) == 200
@@ -341,7 +344,7 @@ async def test_malformed_json_is_400_and_stores_nothing(gateway) -> None:
 
 async def test_a_huge_body_is_413_and_stores_nothing(gateway) -> None:
     payload = fixture("message", "text")
-    first_message(payload)["text"]["body"] = "x" * (whatsapp.MAX_BODY_BYTES + 1)
+    first_message(payload)["text"]["body"] = "x" * (inbound.MAX_BODY_BYTES + 1)
     assert await gateway.post(payload) == 413
     body = json.dumps(payload).encode()
     response = await gateway.client.post(whatsapp.PATH, data=_chunks(body), headers={  # no Content-Length
@@ -389,7 +392,7 @@ async def test_rate_limit_answers_politely_once_and_spares_other_senders(tmp_pat
 
 def test_rate_limit_window_slides() -> None:
     now = [0.0]
-    limit = whatsapp.RateLimit(2, clock=lambda: now[0])
+    limit = RateLimit(2, clock=lambda: now[0])
     assert limit.allow("a") and limit.allow("a") and not limit.allow("a") and limit.allow("b")
     now[0] = 60.5
     assert limit.allow("a") and limit.allow("a") and not limit.allow("a")
@@ -469,12 +472,12 @@ async def test_more_than_ten_buttons_show_nine_rows_and_a_hint(gateway, graph) -
 
 def test_long_button_titles_stay_distinct_and_a_long_body_is_split() -> None:
     same = tuple(Button("Ubah lokasi desa atau kelurahan", f"/edit{n}") for n in range(3))
-    parts = whatsapp.build_messages(7, Outgoing(text="a " * 1500, buttons=same))
+    parts = outbound.build_messages(7, Outgoing(text="a " * 1500, buttons=same))
     assert [p["type"] for p in parts] == ["text", "text", "interactive"]
     titles = [b["reply"]["title"] for b in parts[-1]["interactive"]["action"]["buttons"]]
     assert len(set(titles)) == 3 and all(len(t) <= 20 for t in titles)
     assert len(parts[-1]["interactive"]["body"]["text"]) <= 1024
-    only_buttons = whatsapp.build_messages(7, Outgoing(buttons=same[:1]))
+    only_buttons = outbound.build_messages(7, Outgoing(buttons=same[:1]))
     assert only_buttons[0]["interactive"]["body"]["text"] == texts.whatsapp("choose")
 
 

@@ -1,4 +1,10 @@
-"""The web chat: its page, the JSON endpoint it talks to, and photo uploads."""
+"""The web chat: its page, the JSON endpoint it talks to, and photo uploads.
+
+In: /api/chat and /api/photo parse the request into `Incoming` and the intake answers it in the same
+request (`Intake.answer`). Out: the JSON answer holds the replies; what comes later (an answer delayed
+while Rasa was down, status news) is fetched by the page from /api/updates, so the web chat needs no
+outbox sender.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +17,18 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.keys import RELAY, SETTINGS
+from bot import httputil, media
+from bot.keys import INTAKE
 from bot.message import Incoming, Outgoing
 from bot.relay import RasaUnavailable
 from core import texts
 from storage import messages
 
+CHANNEL = "web"
 routes = web.RouteTableDef()
-STATIC = Path(__file__).resolve().parent / "static"
+STATIC = Path(__file__).resolve().parent.parent / "static"
 SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-IMAGE_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png", b"RIFF": "webp"}
 INLINE_RE = re.compile(rb"<(script|style)>(.*?)</\1>", re.DOTALL)
 
 
@@ -40,12 +47,7 @@ async def chat_page(request: web.Request) -> web.Response:
     stat = page.stat()
     body, policy = _page(page, stat.st_mtime_ns, stat.st_size)
     return web.Response(body=body, content_type="text/html", charset="utf-8", headers={
-        "Cache-Control": "no-cache",
-        "Content-Security-Policy": policy,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "same-origin",
-    })
+        "Cache-Control": "no-cache", **httputil.security_headers(policy)})
 
 
 @lru_cache(maxsize=4)
@@ -71,7 +73,6 @@ async def health(request: web.Request) -> web.Response:
 @routes.post("/api/chat")
 async def chat(request: web.Request) -> web.Response:
     """One message from the web chat; the JSON answer holds the bot's replies."""
-    config = request.app[SETTINGS]
     try:
         body = await request.json()
     except ValueError:
@@ -83,14 +84,9 @@ async def chat(request: web.Request) -> web.Response:
     text = body.get("message")
     if not SENDER_RE.match(sender) or not MESSAGE_ID_RE.match(message_id) or not isinstance(text, str):
         return _notice("bad_request", 400)
-    text = text.strip()
-    if not text:
-        return _notice("empty", 200)
-    if len(text) > config.max_message_chars:
-        return _notice("too_long", 200, limit=config.max_message_chars)
-    message = Incoming(channel="web", sender=sender, message_id=message_id, text=text)
+    message = Incoming(channel=CHANNEL, sender=sender, message_id=message_id, text=text)
     try:
-        replies = await request.app[RELAY].handle(message)
+        replies = await request.app[INTAKE].answer(message)
     except RasaUnavailable:
         return _notice("busy_saved", 503)  # stored: the answer comes through /api/updates
     return _reply(replies)
@@ -102,8 +98,8 @@ async def updates(request: web.Request) -> web.Response:
     sender = request.query.get("sender", "")
     if not SENDER_RE.match(sender):
         return _notice("bad_request", 400)
-    db = request.app[RELAY].db
-    jobs = await messages.claim_outgoing(db, ("web",), recipient=sender)
+    db = httputil.db_of(request)
+    jobs = await messages.claim_outgoing(db, (CHANNEL,), recipient=sender)
     for job in jobs:
         await messages.outgoing_sent(db, job.id)
     return _reply([Outgoing.from_dict(job.payload) for job in jobs])
@@ -112,28 +108,27 @@ async def updates(request: web.Request) -> web.Response:
 @routes.post("/api/photo")
 async def photo(request: web.Request) -> web.Response:
     """Store an uploaded photo and pass its reference to the form, as if the citizen sent it."""
-    config = request.app[SETTINGS]
-    limit_mb = config.max_photo_bytes // (1024 * 1024)
+    config = httputil.config_of(request)
     sender = request.query.get("sender", "")
     if not SENDER_RE.match(sender):
         return _notice("bad_request", 400)
     data = await _read_upload(request, config.max_photo_bytes)
-    kind = _image_kind(data) if data else None
-    if kind is None:
-        return _notice("bad_photo", 200, limit_mb=limit_mb)
-    name = f"{uuid.uuid4().hex}.{kind}"
-    config.media_dir.mkdir(parents=True, exist_ok=True)
-    (config.media_dir / name).write_bytes(data)
-    message = Incoming(channel="web", sender=sender, message_id=uuid.uuid4().hex,
-                       text=f'/share_photo{{"photo_ref":"{name}"}}')
     try:
-        replies = await request.app[RELAY].handle(message)
+        kind = media.check(data or b"", config.max_photo_bytes)
+    except media.Refused:
+        return _notice("bad_photo", 200, limit_mb=media.megabytes(config.max_photo_bytes))
+    name = media.new_name(kind)
+    await media.store_async(config.media_dir, name, data)
+    message = Incoming(channel=CHANNEL, sender=sender, message_id=uuid.uuid4().hex, text=media.share_text(name))
+    try:
+        replies = await request.app[INTAKE].answer(message)
     except RasaUnavailable:
         return _notice("busy", 503)
     return _reply(replies)
 
 
 async def _read_upload(request: web.Request, limit: int) -> bytes | None:
+    """The uploaded file's bytes, or None when there is none or it is larger than `limit`."""
     if not request.content_type.startswith("multipart/"):
         return None
     reader = await request.multipart()
@@ -146,10 +141,3 @@ async def _read_upload(request: web.Request, limit: int) -> bytes | None:
         if len(data) > limit:
             return None
     return bytes(data)
-
-
-def _image_kind(data: bytes) -> str | None:
-    for magic, kind in IMAGE_TYPES.items():
-        if data.startswith(magic) and (kind != "webp" or data[8:12] == b"WEBP"):
-            return kind
-    return None

@@ -1,0 +1,210 @@
+"""The one way in: every channel hands its messages here as `Incoming`, and nothing else stores them.
+
+For each message, once (`inbound_messages` is unique per channel, sender and message id, so a
+platform's redelivery is a no-op):
+- over the sender's rate, or carrying a channel's own notice (a sticker, an edit, an expired button),
+  empty, or longer than MAX_MESSAGE_CHARS: stored as done with a polite notice as its answer, never
+  relayed to Rasa;
+- with a photo the platform still holds: held (`processing`) until the file is in the media
+  directory, then handed to the worker, or answered with "photo refused / failed";
+- otherwise queued for the worker, which relays it to Rasa.
+The web chat is answered in the same request (`answer`): its refusals are answered at once and not
+stored (nothing is delivered later, so there is nothing to deduplicate), everything else is stored
+and relayed by `Relay`.
+After storing, the loop with new work (the worker, or the outbox dispatcher) is woken at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+from collections.abc import Callable
+
+from bot import media
+from bot.message import Incoming, Outgoing, Photo
+from bot.ratelimit import RateLimit
+from bot.relay import Relay
+from core import settings, texts
+from storage import messages
+from storage.db import Database
+
+logger = logging.getLogger(__name__)
+
+# A held photo message must be settled well before the queue's claim lease ends, or the worker
+# would take it over and relay it without its file.
+PHOTO_DEADLINE_S = messages.LEASE.total_seconds() * 0.75
+WORD_RE = re.compile(r"[^\W\d_]{2,}")
+
+
+def _nothing() -> None:
+    return None
+
+
+class Intake:
+    """Stores each channel's messages once and decides what happens to them (see the module)."""
+
+    def __init__(self, config: settings.Settings) -> None:
+        self.config = config
+        self.limits: dict[str, RateLimit] = {}
+        self.db: Database | None = None
+        self.relay: Relay | None = None
+        self.wake_worker: Callable[[], None] = _nothing
+        self.wake_dispatcher: Callable[[], None] = _nothing
+        self.tasks: set[asyncio.Task] = set()  # photo downloads after the acknowledgement
+
+    def limit(self, channel: str, per_minute: int) -> None:
+        """A channel's per-sender rate (its setup calls this); channels without one are not limited."""
+        self.limits[channel] = RateLimit(per_minute)
+
+    def start(self, db: Database, relay: Relay, wake_worker: Callable[[], None],
+              wake_dispatcher: Callable[[], None]) -> None:
+        """Connect to the database and the background loops once the gateway has opened them."""
+        self.db, self.relay = db, relay
+        self.wake_worker, self.wake_dispatcher = wake_worker, wake_dispatcher
+
+    async def stop(self) -> None:
+        """Photo downloads stop with the gateway; their held messages are taken over after the lease."""
+        tasks = list(self.tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    # --- webhook channels: store, acknowledge, the background loops do the rest ---
+
+    async def accept(self, message: Incoming) -> bool:
+        """Store `message` once and start what it asks for; False when it was stored before."""
+        over = self._over_rate(message)
+        if over is not None:
+            return await self._answer_only(message, over, {**message.metadata, "rate_limited": True})
+        notice = message.notice or self._refusal(message)
+        if notice is not None:
+            return await self._answer_only(message, notice, message.metadata)
+        if message.photo is not None:
+            return await self._hold_for_photo(message, message.photo)
+        _, is_new = await messages.accept_inbound(self.db, message.channel, message.sender, message.message_id,
+                                                  message.text.strip(), message.metadata)
+        if is_new:
+            self.wake_worker()
+        return is_new
+
+    def _over_rate(self, message: Incoming) -> Outgoing | None:
+        """None within the sender's rate; over it, the notice, which goes out once per window (an
+        empty `Outgoing` after that: the message is still answered by nothing but the notice)."""
+        limit = self.limits.get(message.channel)
+        if limit is None or limit.allow(message.sender):
+            return None
+        return self._notice(message, "rate_limited") if limit.notice_due(message.sender) else Outgoing()
+
+    def _refusal(self, message: Incoming) -> Outgoing | None:
+        """The notice for a message Rasa should not see: empty, or longer than MAX_MESSAGE_CHARS."""
+        text = message.text.strip()
+        if not text and message.photo is None:
+            return self._notice(message, "empty")
+        if len(text) > self.config.max_message_chars:
+            return self._notice(message, "too_long", limit=self.config.max_message_chars)
+        return None
+
+    async def _answer_only(self, message: Incoming, notice: Outgoing, meta: dict) -> bool:
+        """Stored as processed without Rasa (so a redelivery stays a no-op), the notice as its answer.
+
+        Stored, not dropped: WhatsApp's 24-hour window opens with it, so the notice goes as plain text.
+        """
+        inbound_id, is_new = await messages.accept_inbound(self.db, message.channel, message.sender,
+                                                           message.message_id, message.text, meta,
+                                                           status="processing")
+        if is_new:
+            await messages.complete_inbound(self.db, inbound_id, [notice.as_dict()] if notice.text else [])
+            self.wake_dispatcher()
+        return is_new
+
+    async def _hold_for_photo(self, message: Incoming, photo: Photo) -> bool:
+        """Held (`processing`) until the file is in place, so the worker cannot relay it before; holding
+        it also keeps the sender's order: their next message waits behind the photo."""
+        inbound_id, is_new = await messages.accept_inbound(self.db, message.channel, message.sender,
+                                                           message.message_id, message.text, message.metadata,
+                                                           status="processing")
+        if not is_new:
+            return False
+        if photo.background:  # no sender waits for another's photo, nor the platform for the download
+            task = asyncio.create_task(self._settle_in_background(inbound_id, message, photo))
+            self.tasks.add(task)
+            task.add_done_callback(self.tasks.discard)
+        else:
+            await self._settle(inbound_id, message, photo)
+        return True
+
+    async def _settle_in_background(self, inbound_id: int, message: Incoming, photo: Photo) -> None:
+        try:
+            await self._settle(inbound_id, message, photo)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the held message is taken over by the worker after the lease
+            logger.exception("%s photo of %s: storing the outcome failed", message.channel, message.message_id)
+
+    async def _settle(self, inbound_id: int, message: Incoming, photo: Photo) -> None:
+        """Fetch and store the photo, then free the message for the worker, or answer the problem."""
+        problem = await self._fetch(message, photo)
+        if problem is None:
+            await messages.release_inbound(self.db, inbound_id)
+            self.wake_worker()
+        else:
+            await messages.complete_inbound(self.db, inbound_id, [problem.as_dict()])
+            self.wake_dispatcher()
+
+    async def _fetch(self, message: Incoming, photo: Photo) -> Outgoing | None:
+        """None once the photo is stored; otherwise the notice for the citizen."""
+        limit = self.config.max_photo_bytes
+        where = f"{message.channel} photo of {message.message_id}"
+        try:
+            data = await asyncio.wait_for(photo.fetch(limit), PHOTO_DEADLINE_S)
+            media.check(data, limit, photo.extension)
+            await media.store_async(self.config.media_dir, photo.name, data)
+            return None
+        except media.Refused as error:
+            logger.info("%s refused (%s)", where, error)
+            key = "bad_photo"
+        except asyncio.TimeoutError:
+            logger.warning("%s: no download within %.0f s", where, PHOTO_DEADLINE_S)
+            key = "photo_failed"
+        except media.Unavailable as error:
+            logger.warning("%s: download failed (%s)", where, error)
+            key = "photo_failed"
+        except Exception:  # e.g. a full disk: answer, rather than leave the message half-done
+            logger.exception("%s not stored", where)
+            key = "photo_failed"
+        return self._notice(message, key, limit_mb=media.megabytes(limit))
+
+    # --- the web chat: answered in the same request ---
+
+    async def answer(self, message: Incoming) -> list[Outgoing]:
+        """Store once and relay now; a redelivery gets the first answer. Raises RasaUnavailable
+        when Rasa does not answer (the message is saved and answered through /api/updates)."""
+        notice = self._over_rate(message) or message.notice or self._refusal(message)
+        if notice is not None:
+            return [notice] if notice.text else []
+        message = dataclasses.replace(message, text=message.text.strip())
+        inbound_id, is_new = await messages.accept_inbound(
+            self.db, message.channel, message.sender, message.message_id, message.text, message.metadata,
+            status="processing",
+        )
+        if not is_new:
+            return await self.relay.replies_of(inbound_id)
+        return await self.relay.answer(inbound_id, message)
+
+    # --- notices ---
+
+    def _notice(self, message: Incoming, key: str, **values: object) -> Outgoing:
+        return Outgoing(text=texts.gateway(key, notice_language(message), **values))
+
+
+def notice_language(message: Incoming) -> str | None:
+    """Notices follow the language of the citizen's own words, else what the channel knows (the
+    app's language on Telegram), else the default. Payloads and commands ("/…") say nothing."""
+    text = message.text.strip()
+    if WORD_RE.search(text) and not text.startswith("/"):
+        from nlu.language_model import detect
+
+        return detect(text)
+    return message.language

@@ -1,0 +1,79 @@
+"""The outgoing contract: what a channel implements so the outbox can deliver to it.
+
+A channel's sender turns one `Outgoing` (text, buttons, an image link) into the platform's calls and
+says how a failure should be treated: `SendError(permanent=True)` for what retrying cannot fix
+(blocked bot, unknown recipient), any other exception for "later". The outbox dispatcher
+(bot/outbox.py) owns retries, backoff and the order of one recipient's messages.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from bot.message import Outgoing
+from storage import messages
+
+
+class SendError(Exception):
+    """A failed send; `permanent` ones (unknown chat, blocked bot) are not retried."""
+
+    def __init__(self, message: str, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Sender(ABC):
+    """One channel's way out, registered in `app[keys.SENDERS][channel]` by the channel's setup."""
+
+    channel: str
+
+    @abstractmethod
+    async def send(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
+        """Deliver one outbox message to `job.recipient`; returns the channel's message id.
+
+        Buttons may carry `f"{job.id}:{index}"` as their short id (Telegram allows 64 bytes of
+        callback data); `messages.button_payload` turns it back into the Rasa payload.
+        """
+
+
+def one_unit(_char: str) -> int:
+    return 1
+
+
+def utf16_units(char: str) -> int:
+    """How Telegram counts: a character outside the BMP (most emoji) is two UTF-16 code units."""
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def split_text(text: str, limit: int, units: Callable[[str], int] = one_unit) -> list[str]:
+    """Pieces of at most `limit` units, cut at a line break, else at a space, else where the limit falls.
+
+    A break is used only in the second half of a piece, so no piece is left needlessly short.
+    """
+    pieces = []
+    rest = text.strip()
+    while (end := _fitting(rest, limit, units)) < len(rest):
+        end = max(1, end)
+        cut = rest.rfind("\n", 0, end + 1)
+        if cut < end // 2:
+            cut = rest.rfind(" ", 0, end + 1)
+        if cut < end // 2 or cut <= 0:
+            cut = end
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return [piece for piece in pieces if piece]
+
+
+def _fitting(text: str, limit: int, units: Callable[[str], int]) -> int:
+    """The number of leading characters of `text` that fit in `limit` units."""
+    if units is one_unit:
+        return min(len(text), limit)
+    used = 0
+    for index, char in enumerate(text):
+        used += units(char)
+        if used > limit:
+            return index
+    return len(text)
