@@ -9,7 +9,7 @@ import jinja2
 from aiohttp import web
 
 from bot import keys
-from core import regions, roles, settings, texts
+from core import calendar, regions, roles, settings, texts
 from core import status as status_rules
 from core.sectors import SECTORS
 from storage.db import Database
@@ -48,7 +48,7 @@ def client_ip(request: web.Request) -> str | None:
 def fmt_time(moment: datetime | None) -> str:
     if moment is None:
         return "-"
-    return texts.date(moment.astimezone(roles.WIB))
+    return calendar.datetime_text(moment)
 
 
 def village_label(code: str) -> str:
