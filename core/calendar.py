@@ -33,7 +33,7 @@ def zone_of(region: str) -> timezone:
 
 def zone(region: str | None = None) -> timezone:
     """The deployment's time zone (or that of `region` when given)."""
-    return zone_of(settings.load().region_code if region is None else region)
+    return zone_of(settings.configured_region() if region is None else region)
 
 
 def zone_name(region: str | None = None) -> str:
@@ -74,16 +74,19 @@ def _months(language: str | None) -> tuple[str, ...]:
     return texts.MONTHS.get(language or texts.DEFAULT_LANGUAGE, texts.MONTHS[texts.DEFAULT_LANGUAGE])
 
 
+def _date(at: datetime, language: str | None) -> str:
+    return f"{at.day} {_months(language)[at.month - 1]} {at.year}"
+
+
 def date_text(moment: datetime, language: str | None = None, region: str | None = None) -> str:
     """The local date ("5 Januari 2027")."""
-    at = local(moment, region)
-    return f"{at.day} {_months(language)[at.month - 1]} {at.year}"
+    return _date(local(moment, region), language)
 
 
 def datetime_text(moment: datetime, language: str | None = None, region: str | None = None) -> str:
     """The local date and time with the zone, as citizens and officers read it ("5 Januari 2027, 10:00 WIB")."""
     at = local(moment, region)
-    return f"{date_text(at, language, region)}, {at:%H:%M} {at.tzname()}"
+    return f"{_date(at, language)}, {at:%H:%M} {at.tzname()}"
 
 
 def iso(moment: datetime, region: str | None = None) -> str:
