@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
-from core import status, texts, tracking
+from core import calendar, status, texts, tracking
 from storage import proposals
 
-LOCAL_TZ = ZoneInfo("Asia/Jakarta")
 LIST_LIMIT = 5
 
 
@@ -57,7 +54,7 @@ class ActionCheckStatus(Action):
             description=view.description,
             status_label=texts.status_label(view.status, lang),
             stage_label=texts.stage(status.stage_number(view.status), len(status.STAGES), lang),
-            updated=texts.date(view.updated_at.astimezone(LOCAL_TZ), lang),
+            updated=calendar.datetime_text(view.updated_at, lang),
             supporters=view.supporters,
         )
         if view.last_reason and view.status in status.NEEDS_REASON:

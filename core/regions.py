@@ -256,6 +256,28 @@ def is_ambiguous(candidates: list[Candidate]) -> bool:
     return len(candidates) > 1 and candidates[0].score - candidates[1].score < AMBIGUITY_MARGIN
 
 
+# "Kec. Patuk", "kapanewon Godean": the kecamatan named in a written address, up to the next part of it.
+_KECAMATAN_NAMED = re.compile(
+    r"\b(?:kec|kecamatan|kapanewon|kap)\b\.?\s*([a-z' -]+?)\s*(?=[,;/]|$|\b(?:kab|kabupaten|kota|desa|ds|kel)\b)",
+    re.IGNORECASE,
+)
+
+
+def address_places(g: Gazetteer, address: str, scope: str) -> list[Candidate]:
+    """The desa/kelurahan a written address (an API client's address_string) names: none, the one it
+    names, or the close candidates when it fits several and the caller must ask for more.
+
+    There is no one to ask back in the same turn, so only the close candidates are offered, and a
+    desa whose name is only the kecamatan named in the address ("Beji, Kec. Patuk": not Desa Patuk)
+    is left out."""
+    found = g.resolve(address, scope) or g.find_in_message(address, scope)
+    if not is_ambiguous(found):
+        return found[:1]
+    close = [c for c in found if found[0].score - c.score < AMBIGUITY_MARGIN]
+    named = {key(m.group(1)) for m in _KECAMATAN_NAMED.finditer(address)}
+    return [c for c in close if key(c.name) not in named] or close
+
+
 @lru_cache(maxsize=1)
 def gazetteer(path: Path = DATA_FILE) -> Gazetteer:
     with path.open(newline="", encoding="utf-8") as handle:  # the file has CRLF line ends

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+from core import calendar
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
@@ -166,14 +167,12 @@ def check_officer_transition(
         raise status_rules.TransitionError(f"status {new_status!r} needs a {missing[0]}")
 
 
-# --- Escalation SLA: counted in working days (Monday–Friday), in western Indonesian time. ---
-
-WIB = timezone(timedelta(hours=7))
+# --- Escalation SLA: counted in working days (Monday–Friday), in the deployment's local time. ---
 
 
 def add_working_days(start: datetime, days: int) -> datetime:
     """`start` moved forward by `days` working days; a weekend start counts from Monday."""
-    moment = start.astimezone(WIB)
+    moment = calendar.local(start)
     if moment.weekday() >= 5:  # the clock starts on Monday morning
         moment = (moment + timedelta(days=7 - moment.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
     remaining = days

@@ -33,13 +33,18 @@ def _env_ids(name: str) -> tuple[int, ...]:
     return tuple(int(part) for part in parts if part.lstrip("-").isdigit())
 
 
+def configured_region() -> str:
+    """MUSRENBANG_REGION alone: the calendar reads it for every date it writes, a whole Settings is slower."""
+    return _env("MUSRENBANG_REGION", "34.04")
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment; build a new one (`load()`) to see changes."""
 
     var_dir: Path = field(default_factory=lambda: Path(_env("MUSRENBANG_VAR", str(PROJECT_ROOT / "var"))))
     database_url: str = ""
-    region_code: str = field(default_factory=lambda: _env("MUSRENBANG_REGION", "34.04"))
+    region_code: str = field(default_factory=configured_region)
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
     gateway_host: str = field(default_factory=lambda: _env("GATEWAY_HOST", "127.0.0.1"))
     gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", 8080))

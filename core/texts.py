@@ -6,8 +6,6 @@ gateway's own notices, which must work even when Rasa is down. Indonesian is the
 
 from __future__ import annotations
 
-from datetime import datetime
-
 LANGUAGES: tuple[str, ...] = ("id", "jv", "su")
 DEFAULT_LANGUAGE = "id"
 
@@ -231,12 +229,6 @@ def telegram(key: str, language: str | None = None, **values: object) -> str:
 
 def telegram_officers(key: str, **values: object) -> str:
     return TELEGRAM_OFFICERS[key].format(**values)
-
-
-def date(moment: datetime, language: str | None = None) -> str:
-    """A local date and time as people write it ("28 November 2026, 14:05 WIB")."""
-    months = MONTHS.get(language or DEFAULT_LANGUAGE, MONTHS[DEFAULT_LANGUAGE])
-    return f"{moment.day} {months[moment.month - 1]} {moment.year}, {moment:%H:%M} WIB"
 
 
 def stage(number: int | None, total: int, language: str | None = None) -> str:

@@ -228,7 +228,7 @@ def cmd_proposal_set_status(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-# --- SIPD exchange (integrations/sipd) and the yearly report (ops/sipd.py) -------------------------
+# --- SIPD exchange (integrations/sipd) and the yearly report (bot/public/report.py, ops/pdf.py) ----
 
 
 def cmd_export_sipd(args: argparse.Namespace) -> int:
@@ -297,10 +297,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     """The yearly evaluation (HTML, and PDF through headless Chromium when asked and available)."""
     from pathlib import Path
 
-    from ops import sipd
+    from bot.public import report
+    from ops import pdf
 
     async def build(db: Database) -> str:
-        return sipd.render_html(await sipd.build_report(db, args.year, settings.load().region_code))
+        return report.render(await report.build(db, settings.load().region_code, args.year))
 
     html_file = Path(args.out or f"laporan_musrenbang_{args.year}.html")
     try:
@@ -311,7 +312,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     problem = None
     if args.pdf:
         pdf_file = html_file.with_suffix(".pdf")
-        problem = sipd.print_pdf(html_file, pdf_file)
+        problem = pdf.print_pdf(html_file, pdf_file)
         answer["pdf"] = None if problem else str(pdf_file)
         if problem:
             answer["pdf_error"] = problem
@@ -426,7 +427,7 @@ def _sipd_commands(commands: argparse._SubParsersAction) -> None:
         dest="export_command", required=True)
     sipd_export = export.add_parser("sipd", help="proposals in SIPD's usulan layout (no personal data)")
     sipd_export.add_argument("--format", choices=("csv", "xlsx"), default="csv")
-    sipd_export.add_argument("--year", type=int, help="only proposals submitted in this year (WIB)")
+    sipd_export.add_argument("--year", type=int, help="only proposals submitted in this year (local time)")
     sipd_export.add_argument("--out", help="file to write ('-' for standard output; default sipd_usulan_YEAR.EXT)")
     sipd_export.set_defaults(run=cmd_export_sipd)
     imports = commands.add_parser("import", help="import decisions from other systems").add_subparsers(

@@ -1,20 +1,19 @@
-"""Queries behind the SIPD exchange and the yearly evaluation report (ops/sipd.py formats them).
+"""Queries behind the SIPD exchange (integrations/sipd formats them).
 
-Only what SIPD or the report needs leaves the database: never the citizen's name, phone or
-channel id, and never officers' internal notes. Years are counted in western Indonesian time
-(WIB), like the officers' deadlines, so a proposal sent on 31 December at 23:00 counts in
-that year.
+Only what SIPD needs leaves the database: never the citizen's name, phone or
+channel id, and never officers' internal notes. Years are planning years in the deployment's local
+time (core.calendar), so a proposal sent on 31 December at 23:00 counts in that year.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 
-from core.roles import WIB
+from core import calendar
 from storage.db import Database
 from storage.models import Proposal, StatusChange, as_utc
 
@@ -31,17 +30,10 @@ IN_CHUNK = 500  # codes per IN (...) list, below SQLite's bound-parameter limit
 
 
 
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """[1 January, next 1 January) of `year` in WIB, as UTC instants for the query."""
-    start = datetime(year, 1, 1, tzinfo=WIB).astimezone(timezone.utc)
-    end = datetime(year + 1, 1, 1, tzinfo=WIB).astimezone(timezone.utc)
-    return start, end
-
-
 def _in_year(query, year: int | None):  # noqa: ANN001, ANN202 - a Select
     if year is None:
         return query
-    start, end = year_bounds(year)
+    start, end = calendar.year_bounds(year)
     return query.where(Proposal.created_at >= start, Proposal.created_at < end)
 
 
@@ -102,44 +94,3 @@ async def current_statuses(db: Database, codes: Iterable[str]) -> dict[str, str]
             )
             found.update(dict(rows.all()))
     return found
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """One proposal reduced to what the evaluation counts; `citizen_id` only tells proposers apart."""
-
-    village_code: str
-    sector: str
-    citizen_id: int
-    created_at: datetime
-    status: str
-    reached: frozenset[str]  # every status it has ever had
-    first_verified_at: datetime | None  # first move to diverifikasi_desa
-
-
-async def report_rows(db: Database, year: int) -> list[ReportRow]:
-    """The proposals submitted in `year` (WIB) with the stages they reached."""
-    query = _in_year(
-        select(Proposal.id, Proposal.village_code, Proposal.sector, Proposal.citizen_id, Proposal.created_at,
-               Proposal.status),
-        year,
-    ).order_by(Proposal.id)
-    changes = _in_year(
-        select(StatusChange.proposal_id, StatusChange.new_status, StatusChange.created_at)
-        .join(Proposal, Proposal.id == StatusChange.proposal_id),
-        year,
-    ).order_by(StatusChange.id)
-    async with db.session() as session:
-        proposals = (await session.execute(query)).all()
-        history = (await session.execute(changes)).all()
-    reached: dict[int, set[str]] = {}
-    verified: dict[int, datetime] = {}
-    for proposal_id, new_status, created_at in history:
-        reached.setdefault(proposal_id, set()).add(new_status)
-        if new_status == "diverifikasi_desa" and proposal_id not in verified:
-            verified[proposal_id] = as_utc(created_at)
-    return [
-        ReportRow(r.village_code, r.sector, r.citizen_id, as_utc(r.created_at), r.status,
-                  frozenset(reached.get(r.id, set()) | {r.status}), verified.get(r.id))
-        for r in proposals
-    ]

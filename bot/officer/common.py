@@ -11,7 +11,7 @@ from aiohttp import web
 from bot.httputil import client_ip as client_ip  # the console's pages use them as common.*
 from bot.httputil import config_of as config_of
 from bot.httputil import db_of as db_of
-from core import regions, roles, texts
+from core import calendar, regions, roles, texts
 from core import status as status_rules
 from core.sectors import SECTORS
 from storage.accounts import SessionView
@@ -35,7 +35,7 @@ def session_of(request: web.Request) -> SessionView:
 def fmt_time(moment: datetime | None) -> str:
     if moment is None:
         return "-"
-    return texts.date(moment.astimezone(roles.WIB))
+    return calendar.datetime_text(moment)
 
 
 def village_label(code: str) -> str:

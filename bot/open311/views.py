@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -56,10 +55,6 @@ SECTOR_GROUPS: dict[str, str] = {
     "lainnya": "Lainnya",
 }
 KEYWORDS_SHOWN = 10
-_KECAMATAN_RE = re.compile(
-    r"\b(?:kec|kecamatan|kapanewon|kap)\b\.?\s*([a-z' -]+?)\s*(?=[,;/]|$|\b(?:kab|kabupaten|kota|desa|ds|kel)\b)",
-    re.IGNORECASE,
-)
 
 
 def _check_format(request: web.Request) -> None:
@@ -332,19 +327,13 @@ def _village(form: MultiDictProxy, scope: str, problems: list[str]) -> str | Non
             return None
         return address_id
     if address:
-        found = gazetteer.resolve(address, scope) or gazetteer.find_in_message(address, scope)
+        found = regions.address_places(gazetteer, address, scope)
         if not found:
             problems.append(f"address_string '{address}' names no desa/kelurahan in {kabupaten}; "
                             "give the desa/kelurahan name (and kecamatan), or its code as address_id.")
             return None
-        if regions.is_ambiguous(found):
-            close = [c for c in found if found[0].score - c.score < regions.AMBIGUITY_MARGIN]
-            # "Beji, Kec. Patuk": the desa named Patuk only matched the kecamatan's name.
-            named = {regions.key(m.group(1)) for m in _KECAMATAN_RE.finditer(address)}
-            close = [c for c in close if regions.key(c.name) not in named] or close
-            if len(close) == 1:
-                return close[0].code
-            options = "; ".join(f"{c.name}, Kec. {c.kecamatan} (address_id {c.code})" for c in close)
+        if len(found) > 1:
+            options = "; ".join(f"{c.name}, Kec. {c.kecamatan} (address_id {c.code})" for c in found)
             problems.append(f"address_string '{address}' fits several desa/kelurahan: {options}. "
                             "Add the kecamatan, or send address_id.")
             return None

@@ -20,11 +20,10 @@ from markupsafe import Markup, escape
 from bot import httputil
 from bot.httputil import config_of as config_of  # the pages use them as common.*
 from bot.httputil import db_of as db_of
-from core import regions, settings, texts, tracking
+from core import calendar, regions, settings, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import public
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -122,18 +121,11 @@ def fmt_days(days: float | None) -> str:
 
 
 def fmt_date(moment: datetime | None) -> str:
-    if moment is None:
-        return "–"
-    local = moment.astimezone(public.WIB)
-    return f"{local.day} {texts.MONTHS['id'][local.month - 1]} {local.year}"
+    return "–" if moment is None else calendar.date_text(moment)
 
 
 def fmt_datetime(moment: datetime | None) -> str:
-    return "–" if moment is None else texts.date(moment.astimezone(public.WIB))
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(public.WIB).isoformat(timespec="minutes")
+    return "–" if moment is None else calendar.datetime_text(moment)
 
 
 def link(path: str, params: Mapping[str, object] | None = None, **changes: object) -> str:
@@ -167,8 +159,10 @@ def region_name(region: str) -> str:
     return regions.gazetteer().name_of(region) if region else "Indonesia"
 
 
-def make_environment(assets: Assets) -> jinja2.Environment:
-    """Autoescape always on: descriptions and reasons are free text from citizens and officers."""
+def make_environment(assets: Assets | None = None) -> jinja2.Environment:
+    """Autoescape always on: descriptions and reasons are free text from citizens and officers.
+
+    Without `assets` (the printed yearly report) templates cannot link static files."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                                      extensions=["jinja2.ext.do"])
@@ -176,9 +170,11 @@ def make_environment(assets: Assets) -> jinja2.Environment:
         status_label=texts.status_label, sector_label=texts.sector_label, status_group=status_group,
         stage_number=status_rules.stage_number, STAGE_COUNT=len(status_rules.STAGES),
         fmt_int=fmt_int, fmt_decimal=fmt_decimal, fmt_pct=fmt_pct, fmt_share=fmt_share, fmt_days=fmt_days,
-        fmt_date=fmt_date, fmt_datetime=fmt_datetime, iso=iso, link=link, link_codes=link_codes, asset=assets.url,
+        fmt_date=fmt_date, fmt_datetime=fmt_datetime, iso=calendar.iso, link=link, link_codes=link_codes,
         STATUSES=status_rules.ALL, SECTORS=SECTORS, CODE_EXAMPLE=tracking.PREFIX + "7K3Q9D",
     )
+    if assets is not None:
+        environment.globals["asset"] = assets.url
     return environment
 
 

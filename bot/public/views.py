@@ -13,10 +13,10 @@ from aiohttp import web
 
 from bot import httputil
 from bot.public import common
-from core import kamus, texts, tracking
+from core import calendar, kamus, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
-from storage import public
+from storage import public, reports
 
 routes = web.RouteTableDef()
 
@@ -36,7 +36,7 @@ def _year(request: web.Request) -> int:
     value = request.query.get("tahun", "")
     if value.isdigit() and FIRST_YEAR <= int(value) <= LAST_YEAR:
         return int(value)
-    return public.current_year()
+    return calendar.planning_year()
 
 
 def _filters(request: web.Request, year: int | None) -> public.PublicFilter:
@@ -87,7 +87,7 @@ def _item_name(code: str | None) -> str | None:
 def _year_choices(years: list[tuple[int, int]], year: int) -> list[tuple[int, int]]:
     """Every year with proposals, plus the current and the chosen one (maybe still empty), newest first."""
     counts = dict(years)
-    wanted = {*counts, year, public.current_year()}
+    wanted = {*counts, year, calendar.planning_year()}
     return [(y, counts.get(y, 0)) for y in sorted(wanted, reverse=True)]
 
 
@@ -101,8 +101,8 @@ async def dashboard(request: web.Request) -> web.Response:
     params = _params(filters)
     return common.render(
         request, "dashboard.html",
-        year=year, year_choices=_year_choices(await public.years_with_data(db, region), year),
-        data=await public.dashboard(db, region, year),
+        year=year, year_choices=_year_choices(await reports.years_with_data(db, region), year),
+        data=await reports.dashboard(db, region, year),
         filters=filters, params=params, found=found, page_links=_page_links(found),
         kecamatans=public.kecamatans(region) if region else [],  # thousands nationwide: no list then
         desa_name=public.place_of(filters.desa).name if filters.desa else "",
@@ -118,9 +118,9 @@ async def desa_table(request: web.Request) -> web.Response:
     """Every desa/kelurahan with its counts: the dashboard only shows the top ones."""
     config, db = common.config_of(request), common.db_of(request)
     year = _year(request)
-    rows = await public.desa_table(db, config.region_code, year)
+    rows = await reports.desa_table(db, config.region_code, year)
     return common.render(request, "desa.html", year=year, rows=rows, total=sum(r.total for r in rows),
-                         year_choices=_year_choices(await public.years_with_data(db, config.region_code), year))
+                         year_choices=_year_choices(await reports.years_with_data(db, config.region_code), year))
 
 
 def _not_found(request: web.Request, code: str) -> web.Response:
@@ -159,7 +159,7 @@ async def geojson(request: web.Request) -> web.Response:
             "description": p.description if len(p.description) <= 140 else p.description[:137] + "...",
             "sector": p.sector, "sector_label": texts.sector_label(p.sector),
             "status": p.status, "status_label": texts.status_label(p.status),
-            "desa": p.desa, "kecamatan": p.kecamatan, "submitted": common.iso(p.created_at),
+            "desa": p.desa, "kecamatan": p.kecamatan, "submitted": calendar.iso(p.created_at),
         },
     } for p in points]
     response = web.json_response({"type": "FeatureCollection", "features": features},

@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO
 
-from core import kamus, regions, texts
-from core.roles import WIB
+from core import calendar, kamus, regions, texts
 from integrations.sipd.layout import COLUMNS, FORMULA_START, PENGUSUL, SHEET_TITLE
 from storage import sipd as queries
 from storage.db import Database
@@ -31,7 +30,7 @@ def record(row: queries.ExportRow, gazetteer: regions.Gazetteer | None = None) -
     values: dict[str, str | date] = dict.fromkeys(COLUMNS, "")
     values.update({
         "ID Usulan": row.code,
-        "Tanggal Usul": row.created_at.astimezone(WIB).date(),
+        "Tanggal Usul": calendar.local(row.created_at).date(),
         "Pengusul": PENGUSUL,
         "Usulan": item.name if item else texts.sector_label(row.sector),
         "Masalah": row.description,

@@ -17,8 +17,8 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import update
 
 from bot.app import create_app
-from core import settings
-from storage import proposals, public, status_changes
+from core import calendar, settings
+from storage import proposals, status_changes
 from storage.db import Database
 from storage.models import Citizen, Proposal
 
@@ -86,7 +86,7 @@ async def test_dashboard_shows_counts_indicators_and_the_list(site: Site) -> Non
     status, page, response = await site.get("/")
     assert status == 200
     assert '<html lang="id">' in page
-    year = public.current_year()
+    year = calendar.planning_year()
     assert f"tahun {year}" in page
     assert re.search(r"<dt>Usulan masuk</dt>\s*<dd class=\"big\">3</dd>", page)
     assert re.search(r"<dt>Warga pengusul</dt>\s*<dd class=\"big\">3</dd>", page)
@@ -113,7 +113,7 @@ async def test_root_is_the_dashboard_and_the_chat_stays_at_chat(site: Site) -> N
 
 async def test_no_personal_data_or_internal_notes_anywhere(site: Site) -> None:
     code, other = await seed_private(site.db)
-    year = public.current_year()
+    year = calendar.planning_year()
     paths = ["/", f"/?tahun={year}&q=jalan", f"/?q={code}", "/?status=diverifikasi_desa", "/desa",
              f"/usulan/{code}", f"/usulan/{other}", "/api/public/proposals.geojson",
              f"/api/public/proposals.geojson?q={code}", "/usulan/USL-000000"]
@@ -212,13 +212,13 @@ async def test_list_pages(site: Site) -> None:
     _, first, _ = await site.get("/")
     assert "Menampilkan 1–20 dari 25 usulan" in first
     assert 'rel="next"' in first and 'aria-current="page"' in first
-    _, second, _ = await site.get(f"/?tahun={public.current_year()}&hal=2")
+    _, second, _ = await site.get(f"/?tahun={calendar.planning_year()}&hal=2")
     assert "Menampilkan 21–25 dari 25 usulan" in second and 'rel="prev"' in second
     assert set(re.findall(r'href="/usulan/(USL-[0-9A-Z]{6})"', second)) == set(codes[:5])
 
 
 async def test_earlier_years_and_the_full_desa_table(site: Site) -> None:
-    year = public.current_year()
+    year = calendar.planning_year()
     old = await propose(site.db, "warga-01", "k1", "Jalan tahun lalu")
     await propose(site.db, "warga-02", "k2", "Jalan tahun ini")
     async with site.db.session() as session:

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from core.regions import gazetteer, is_ambiguous, key
+from core.regions import address_places, gazetteer, is_ambiguous, key
 
 SLEMAN = "34.04"
 
@@ -75,3 +75,20 @@ def test_national_lookups_stay_fast() -> None:
             g.resolve(query, "")
     assert (time.perf_counter() - started) / (20 * len(queries)) < 0.002
 
+
+
+GUNUNGKIDUL = "34.03"  # two desa named Beji (Kec. Patuk, Kec. Ngawen), and a Desa Patuk in Kec. Patuk
+
+
+@pytest.mark.parametrize(("address", "scope", "codes"), [
+    ("RT 3 RW 5 Desa Caturtunggal, Kec. Depok", SLEMAN, ["34.04.07.2001"]),  # a whole address
+    ("Kel. Condong Catur", SLEMAN, ["34.04.07.2003"]),
+    ("Desa Beji", GUNUNGKIDUL, ["34.03.04.2002", "34.03.13.2005"]),  # fits both: the client must say which
+    ("Beji, Kec. Ngawen", GUNUNGKIDUL, ["34.03.13.2005"]),
+    # Desa Patuk matches "Kec. Patuk" exactly, but the kecamatan named is not the desa meant.
+    ("Beji, Kec. Patuk", GUNUNGKIDUL, ["34.03.04.2002"]),
+    ("Atlantis", GUNUNGKIDUL, []),
+    ("Caturtunggal", GUNUNGKIDUL, []),  # another kabupaten's desa
+])
+def test_a_written_address_names_one_desa_or_the_close_choices(address: str, scope: str, codes: list[str]) -> None:
+    assert [c.code for c in address_places(gazetteer(), address, scope)] == codes

@@ -1,4 +1,4 @@
-"""SIPD exchange and the yearly report: what Bappeda hands to SIPD, what comes back, what it evaluates.
+"""SIPD exchange: what Bappeda hands to SIPD and what comes back (the yearly report: tests/bot/test_report.py).
 
 The storage-facing tests run on SQLite and PostgreSQL (`db`); the command-line tests run the real
 `ops.cli` against a temporary SQLite database.
@@ -20,9 +20,8 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select, update
 
-from core import kamus
+from core import calendar, kamus
 from integrations import sipd as exchange
-from ops import sipd
 from storage import audit, messages, proposals, review, status_changes
 from storage import sipd as queries
 from storage.db import Database
@@ -269,53 +268,6 @@ def test_status_is_read_from_its_code_or_its_indonesian_label() -> None:
     assert exchange.parse_status("Disetujui") is None and exchange.parse_status("") is None
 
 
-# --- Report ---------------------------------------------------------------------------------------
-
-
-async def test_report_numbers_per_kecamatan_and_sector(db: Database) -> None:
-    s = await seed(db)
-    report = await sipd.build_report(db, 2026, "34.04")
-    total = report.total
-    assert (total.proposals, total.proposers, total.verified, total.in_rkpd, total.realised) == (4, 3, 2, 1, 1)
-    assert total.avg_days_to_verification == 2.5  # (3.5 + 1.5) / 2
-    assert (total.share(total.verified), total.share(total.in_rkpd)) == (50.0, 25.0)
-    kecamatan = {i.label: i for i in report.per_kecamatan}
-    assert len(kecamatan) == 17 and kecamatan["Berbah"].proposals == 0  # every kecamatan of Sleman
-    depok, gamping = kecamatan["Depok"], kecamatan["Gamping"]
-    assert (depok.proposals, depok.proposers, depok.verified, depok.in_rkpd, depok.realised) == (2, 1, 2, 1, 1)
-    assert depok.avg_days_to_verification == 2.5
-    assert (gamping.proposals, gamping.proposers, gamping.verified, gamping.avg_days_to_verification) == (
-        2, 2, 0, None)
-    sector = {i.label: i for i in report.per_sector}
-    assert len(sector) == 12
-    assert (sector["Jalan"].proposals, sector["Jalan"].proposers, sector["Jalan"].verified,
-            sector["Jalan"].realised, sector["Jalan"].avg_days_to_verification) == (2, 2, 1, 1, 3.5)
-    assert (sector["Drainase/saluran air"].verified, sector["Drainase/saluran air"].avg_days_to_verification) == (
-        1, 1.5)
-    assert sector["Lampu jalan"].proposals == 1 and sector["Air bersih"].share(0) is None
-    last_year = await sipd.build_report(db, 2025, "34.04")
-    assert (last_year.total.proposals, last_year.total.avg_days_to_verification) == (1, 2.0)
-    assert s.e  # the 2025 proposal is E
-
-
-async def test_report_html_is_self_contained_indonesian_and_prints_to_pdf(db: Database, tmp_path: Path) -> None:
-    await seed(db)
-    page = sipd.render_html(await sipd.build_report(db, 2026, "34.04", now=datetime(2027, 1, 5, 3, tzinfo=UTC)))
-    assert page.startswith("<!DOCTYPE html><html lang='id'>") and "<style>" in page
-    assert "Laporan Evaluasi Musrenbang 2026 — Kabupaten Sleman" in page
-    assert "Per kecamatan" in page and "Per bidang" in page and "5 Januari 2027, 10:00 WIB" in page
-    assert "<td class='label'>Depok</td><td>2</td><td>1</td><td>100,0 %</td><td>50,0 %</td><td>50,0 %</td>" \
-           "<td>2,5</td>" in page
-    for outside in ("<script", "src=", "href=", "http://", "https://", "@import"):
-        assert outside not in page
-    if sipd.chromium_binary() is None:
-        pytest.skip("no Chromium: the PDF is optional")
-    html_file = tmp_path / "r.html"
-    html_file.write_text(page, encoding="utf-8")
-    assert sipd.print_pdf(html_file, tmp_path / "r.pdf") is None
-    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
-
-
 # --- The commands ---------------------------------------------------------------------------------
 
 
@@ -379,5 +331,5 @@ def test_dates_in_the_export_are_wib_dates() -> None:
     row = queries.ExportRow("USL-AAAAAA", datetime(2026, 6, 30, 18, tzinfo=UTC), "x", "lainnya", None,
                             "34.04.07.2003", None, None, "diajukan", None)
     assert exchange.record(row)["Tanggal Usul"] == date(2026, 7, 1)
-    assert queries.year_bounds(2026) == (datetime(2025, 12, 31, 17, tzinfo=UTC),
+    assert calendar.year_bounds(2026) == (datetime(2025, 12, 31, 17, tzinfo=UTC),
                                          datetime(2026, 12, 31, 17, tzinfo=UTC))

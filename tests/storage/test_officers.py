@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select, update
 
-from core import roles
+from core import calendar, roles
 from core.status import TransitionError
 from storage import accounts, audit, escalations, faq, login_throttle, messages, proposals, review, status_changes
 from storage.db import Database
@@ -318,7 +318,7 @@ async def test_merge_into_a_closed_proposal_is_refused(db: Database) -> None:
 
 # --- the escalation desk ------------------------------------------------------------------------
 
-WIB = roles.WIB
+WIB = calendar.WIB
 
 
 async def set_created(db: Database, escalation_id: int, moment: datetime) -> None:

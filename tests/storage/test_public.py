@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from storage import proposals, public, status_changes
+from core import calendar
+from storage import proposals, public, reports, status_changes
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange
 
@@ -63,7 +64,7 @@ async def test_counts_by_status_sector_kecamatan_and_desa(db: Database) -> None:
     await advance(db, lamp, "diverifikasi_desa", "dibahas_kecamatan")
     await status_changes.change_status(db, school, "ditolak", OFFICER, reason="Bukan kewenangan kabupaten")
 
-    data = await public.dashboard(db, REGION, public.current_year())
+    data = await reports.dashboard(db, REGION, calendar.planning_year())
     assert data.indicators.proposals == 4
     statuses = dict(data.by_status)
     assert list(statuses)[:6] == ["diajukan", "diverifikasi_desa", "dibahas_kecamatan", "diverifikasi_opd",
@@ -85,14 +86,14 @@ async def test_counts_by_status_sector_kecamatan_and_desa(db: Database) -> None:
     assert [(d.name, d.kecamatan, d.total) for d in data.top_desa] == [
         ("Caturtunggal", "Depok", 2), ("Balecatur", "Gamping", 1), ("Maguwoharjo", "Depok", 1)]
     assert data.desa_with_proposals == 3
-    table = await public.desa_table(db, REGION, public.current_year())
+    table = await reports.desa_table(db, REGION, calendar.planning_year())
     assert len(table) > 80 and all(row.code.startswith("34.04.") for row in table)
     assert table[0].name == "Caturtunggal" and table[0].verified == 2
     assert sum(row.total for row in table) == 4
 
 
 async def test_indicators_read_the_history_and_average_days_to_verification(db: Database) -> None:
-    year = public.current_year()
+    year = calendar.planning_year()
     start = datetime(year, 3, 1, 2, 0, tzinfo=timezone.utc)
     verified_then_rejected = await propose(db, "ani", "k1")
     realised = await propose(db, "ani", "k2", "Jembatan bambu", "jembatan")  # same citizen: one proposer
@@ -105,7 +106,7 @@ async def test_indicators_read_the_history_and_average_days_to_verification(db: 
     await set_times(db, realised, start, start + timedelta(days=2))
     await set_times(db, waiting, start)
 
-    found = await public.indicators(db, REGION, year)
+    found = await reports.indicators(db, REGION, year)
     assert (found.proposals, found.proposers) == (3, 2)
     assert (found.verified, found.accepted, found.realised) == (2, 1, 1)
     assert found.share(found.verified) == pytest.approx(2 / 3)
@@ -114,7 +115,7 @@ async def test_indicators_read_the_history_and_average_days_to_verification(db: 
 
 
 async def test_first_verification_counts_even_after_a_round_of_fixing(db: Database) -> None:
-    year = public.current_year()
+    year = calendar.planning_year()
     start = datetime(year, 5, 1, tzinfo=timezone.utc)
     code = await propose(db, "ani", "k1")
     await status_changes.change_status(db, code, "perlu_perbaikan", OFFICER, reason="Lampirkan foto")
@@ -123,21 +124,21 @@ async def test_first_verification_counts_even_after_a_round_of_fixing(db: Databa
     assert await status_changes.resubmit_proposal(db, code, "web", "ani", fixed) is not None
     await advance(db, code, "diverifikasi_desa")
     await set_times(db, code, start, start + timedelta(days=6, hours=12))
-    found = await public.indicators(db, REGION, year)
+    found = await reports.indicators(db, REGION, year)
     assert found.verified == 1 and found.avg_days_to_verification == pytest.approx(6.5, abs=1e-3)
 
 
 async def test_empty_year_has_no_shares_and_no_average(db: Database) -> None:
-    found = await public.indicators(db, REGION, 2001)
+    found = await reports.indicators(db, REGION, 2001)
     assert (found.proposals, found.proposers, found.verified) == (0, 0, 0)
     assert found.share(found.verified) is None and found.avg_days_to_verification is None
-    data = await public.dashboard(db, REGION, 2001)
+    data = await reports.dashboard(db, REGION, 2001)
     assert data.top_desa == [] and data.desa_with_proposals == 0
-    assert await public.years_with_data(db, REGION) == []
+    assert await reports.years_with_data(db, REGION) == []
 
 
 async def test_planning_year_follows_wib_and_earlier_years_are_listed(db: Database) -> None:
-    this_year = public.current_year()
+    this_year = calendar.planning_year()
     old = await propose(db, "ani", "k1")
     new_year_eve = await propose(db, "budi", "k2")
     await propose(db, "cici", "k3")
@@ -145,14 +146,14 @@ async def test_planning_year_follows_wib_and_earlier_years_are_listed(db: Databa
     await set_times(db, old, utc(this_year - 3, 6, 1, 3))
     # 31 December 18:00 UTC is already 1 January 01:00 in WIB: the new year's proposal.
     await set_times(db, new_year_eve, utc(this_year - 2, 12, 31, 18))
-    assert await public.years_with_data(db, REGION) == [(this_year, 1), (this_year - 1, 1), (this_year - 3, 1)]
-    assert (await public.indicators(db, REGION, this_year - 1)).proposals == 1
-    assert (await public.indicators(db, REGION, this_year - 2)).proposals == 0
-    assert (await public.dashboard(db, REGION, this_year - 3)).top_desa[0].name == "Caturtunggal"
+    assert await reports.years_with_data(db, REGION) == [(this_year, 1), (this_year - 1, 1), (this_year - 3, 1)]
+    assert (await reports.indicators(db, REGION, this_year - 1)).proposals == 1
+    assert (await reports.indicators(db, REGION, this_year - 2)).proposals == 0
+    assert (await reports.dashboard(db, REGION, this_year - 3)).top_desa[0].name == "Caturtunggal"
 
 
 async def test_search_by_words_desa_code_and_filters(db: Database) -> None:
-    year = public.current_year()
+    year = calendar.planning_year()
     road = await propose(db, "ani", "k1", "Perbaikan jalan berlubang depan SD", "jalan", CATURTUNGGAL)
     lamp = await propose(db, "budi", "k2", "Lampu jalan mati di gang", "penerangan_jalan", MAGUWOHARJO)
     well = await propose(db, "cici", "k3", "Sumur bor untuk warga", "air_bersih", BALECATUR)
@@ -185,12 +186,12 @@ async def test_search_by_words_desa_code_and_filters(db: Database) -> None:
 
 async def test_search_pages_newest_first(db: Database) -> None:
     codes = [await propose(db, f"warga-{i}", f"k{i}", f"Usulan nomor {i}") for i in range(23)]
-    first = await public.search(db, REGION, public.PublicFilter(public.current_year()), 1, per_page=10)
+    first = await public.search(db, REGION, public.PublicFilter(calendar.planning_year()), 1, per_page=10)
     assert (first.total, first.pages, first.page) == (23, 3, 1)
     assert [item.code for item in first.items] == list(reversed(codes))[:10]
-    last = await public.search(db, REGION, public.PublicFilter(public.current_year()), 99, per_page=10)
+    last = await public.search(db, REGION, public.PublicFilter(calendar.planning_year()), 99, per_page=10)
     assert last.page == 3 and [item.code for item in last.items] == list(reversed(codes))[20:]
-    empty = await public.search(db, REGION, public.PublicFilter(public.current_year(), "tidakada"), 5)
+    empty = await public.search(db, REGION, public.PublicFilter(calendar.planning_year(), "tidakada"), 5)
     assert (empty.total, empty.pages, empty.page, empty.items) == (0, 1, 1, [])
 
 
@@ -216,7 +217,7 @@ async def test_public_views_hold_public_fields_only(db: Database) -> None:
         ("diajukan", "warga", None), ("perlu_perbaikan", "petugas", "Sebutkan nomor rumah")]
     assert (found.latitude, found.longitude) == (-7.7712, 110.3776)
     assert (found.desa, found.kecamatan, found.rt, found.rw) == ("Caturtunggal", "Depok", "03", "05")
-    points = await public.map_points(db, REGION, public.PublicFilter(public.current_year()))
+    points = await public.map_points(db, REGION, public.PublicFilter(calendar.planning_year()))
     assert [(p.code, p.latitude, p.longitude) for p in points] == [(code, -7.7712, 110.3776)]
     assert "0812" not in repr(points)
 
@@ -232,7 +233,7 @@ async def test_map_points_are_only_the_pinned_matching_ones(db: Database) -> Non
     pinned = await propose(db, "ani", "k1", "Lampu jalan", "penerangan_jalan", latitude=-7.75, longitude=110.4)
     await propose(db, "budi", "k2", "Lampu jalan juga", "penerangan_jalan")
     other = await propose(db, "cici", "k3", "Sumur", "air_bersih", latitude=-7.7, longitude=110.3)
-    year = public.current_year()
+    year = calendar.planning_year()
     assert {p.code for p in await public.map_points(db, REGION, public.PublicFilter(year))} == {pinned, other}
     lamps = await public.map_points(db, REGION, public.PublicFilter(year, "lampu"))
     assert [p.code for p in lamps] == [pinned]
