@@ -62,8 +62,8 @@ def offer_pending(tracker: Tracker, within: int = OFFER_TURNS) -> bool:
                 return False
         elif kind == "action" and event.get("name") == "action_offer_proposal":
             return users > 0
-        elif kind == "active_loop" and event.get("name"):
-            return False  # a form ran since: the offer was taken up or overtaken
+        elif kind == "active_loop" and event.get("name") and users > 0:
+            return False  # a form ran since: the offer was taken up or overtaken (not the one this message opens)
     return False
 
 

@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import Sender, database, latest_intent, logger
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, offer_pending
+from actions.status import ActionCheckStatus
 from core import answers, kamus, sectors, tracking
 from storage import escalations, faq
 
@@ -98,20 +99,20 @@ def normalise(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
 
-def redirect(tracker: Tracker) -> list[EventType] | None:
+async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType] | None:
     """What the citizen's own words ask for, whatever intent the NLU gave them: a "yes" or more detail
     while the offer to file a complaint stands, a tracking code ("Nu leres USL-BASSTF"), "usulan saya".
-    One place for every action that handles a message outside the forms (unclear, a stray yes, FAQ, help)."""
+    One place for every action that handles a message outside the forms (unclear, a stray yes, FAQ, help).
+    A status question is answered here and now: as a follow-up action no rule would know what comes after
+    it, and the policy's fallback would add a "not understood" to the answer."""
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):
         return None
     pending = offer_pending(tracker)
     if pending and answers.accepts(text):
         return [FollowupAction("proposal_form")]  # "iya itu usulan sy", "iyo piye carane, tulung didandani"
-    if tracking.find_all(text) and latest_intent(tracker) != "support_proposal":
-        return [FollowupAction("action_check_status")]
-    if answers.asks_own_proposals(text):
-        return [FollowupAction("action_check_status")]  # "usulan sy apa aja ya min"
+    if (tracking.find_all(text) and latest_intent(tracker) != "support_proposal") or answers.asks_own_proposals(text):
+        return await ActionCheckStatus().run(dispatcher, tracker, domain)  # "Nu leres USL-BASSTF", "usulan sy apa aja"
     if pending and elaborates_offer(text):
         return [FollowupAction("proposal_form")]  # more about the complaint: take it as a yes, add it to it
     return None
@@ -131,7 +132,7 @@ class ActionHandleUnclear(Action):
             dispatcher.utter_message(text=answer)
             return []
         text = tracker.latest_message.get("text") or ""
-        redirected = redirect(tracker)
+        redirected = await redirect(dispatcher, tracker, domain)
         if redirected:
             return redirected
         if answers.is_noise(text):
@@ -164,7 +165,7 @@ class ActionAcceptOfficerOffer(Action):
         return "action_accept_officer_offer"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        redirected = redirect(tracker)  # "iya" to the offer to file a complaint, even after a misunderstanding
+        redirected = await redirect(dispatcher, tracker, domain)  # a late "iya" to the offer, a code
         if redirected:
             return redirected
         offered_at = next((e.get("timestamp") for e in reversed(tracker.events) if e.get("event") == "bot"), None)
@@ -184,7 +185,7 @@ class ActionAnswerFaq(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         # Outside the forms only: inside the proposal form ValidateProposalForm reads questions itself.
-        redirected = redirect(tracker)
+        redirected = await redirect(dispatcher, tracker, domain)
         if redirected:
             return redirected
         key = faq_answer(tracker.latest_message)
@@ -234,7 +235,7 @@ class ActionHelp(Action):
         return "action_help"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        redirected = redirect(tracker)
+        redirected = await redirect(dispatcher, tracker, domain)
         if redirected:
             return redirected
         dispatcher.utter_message(response="utter_help")

@@ -41,7 +41,7 @@ REGIONAL_MARKERS = {
                     "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
                     "parantos naha kedah kuring sareng ayeuna upami".split()),
     "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
-                    "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung "
+                    "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
                     "pripun pundi ingkang sanget omah dalan banyu".split()),
 }
 REGIONAL_MIN_MARKERS = 2
@@ -55,6 +55,14 @@ def regional_grammar(words: list[str]) -> str | None:
     if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
         return found[0]
     return None
+
+
+def keeps_regional(current: str, words: list[str]) -> bool:
+    """A citizen already answered in Javanese or Sundanese keeps it while one grammar word of theirs remains."""
+    if current not in REGIONAL_MARKERS:
+        return False
+    others = (markers for lang, markers in REGIONAL_MARKERS.items() if lang != current)
+    return any(w in REGIONAL_MARKERS[current] for w in words) and not any(w in m for m in others for w in words)
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -96,6 +104,8 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     regional = regional_grammar(words) if detected not in ("jv", "su") else None
     if regional:
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
+    if detected == "id" and keeps_regional(current, words):
+        return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar
     established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
     marker = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
     if marker and not established and len(words) < MIN_WORDS:

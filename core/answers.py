@@ -258,9 +258,17 @@ _OWN_PROPOSALS = re.compile(
     re.IGNORECASE)
 
 
+# "Nek usulanku ditolak...", "Upami usulan abdi ditolak...", "kode usulanku ilang": a general question about
+# what would happen, or a lost code, is an FAQ, not a request to list the sender's proposals.
+_HYPOTHETICAL = re.compile(
+    r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|bilamana|seandainya|andai(?:kan)?|misal(?:nya)?|nek|yen|"
+    r"menawi|manawi|upami|lamun|mun|if|when|hilang|ilang|lupa|lali|kelalen|poho|leungit|ical|kehapus|terhapus)\b",
+    re.IGNORECASE)
+
+
 def asks_own_proposals(text: str | None) -> bool:
     """ "usulan sy apa aja", "usulanku piye", "usulan abdi kumaha": the sender's own proposals."""
-    return bool(_OWN_PROPOSALS.search(text or ""))
+    return bool(_OWN_PROPOSALS.search(text or "")) and not _HYPOTHETICAL.search(text or "")
 
 
 _CANCEL = re.compile(

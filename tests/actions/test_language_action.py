@@ -47,3 +47,10 @@ def test_regional_grammar_words_around_indonesian_content_words() -> None:
     assert regional_grammar(own_words("pak, sing ngurusi dana desa iki sopo, aku arep takon")) == "jv"
     assert regional_grammar(own_words("saya mau tanya soal dana desa")) is None
     assert regional_grammar(own_words("aku mau usul lampu jalan, matur nuwun")) is None
+
+
+def test_one_grammar_word_of_the_conversations_language_keeps_it() -> None:
+    assert next_language("jv", False, message("sirine peringatan dini Merapi rusak, ra muni", "id", 0.96)) == "jv"
+    assert next_language("su", False, message("jalan di kampung teh rusak parah sudah lama", "id", 0.95)) == "su"
+    assert next_language("jv", False, message("jalan di kampung saya rusak parah sudah lama sekali", "id", 0.95)) \
+        == "id"

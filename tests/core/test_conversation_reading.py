@@ -169,3 +169,9 @@ def test_a_place_answer_with_its_rt_rw_is_no_correction() -> None:
                                   "usulan2 urang aya dimana", "show me my proposals"])
 def test_asking_for_ones_own_proposals(text: str) -> None:
     assert answers.asks_own_proposals(text)
+
+
+@pytest.mark.parametrize("text", ["Nek usulanku ditolak, aku kudu piye?", "Upami usulan abdi ditolak, teras kumaha?",
+                                  "waduh kode usulanku ilang, chat-e kehapus", "kalau usulan saya tidak lolos gimana"])
+def test_a_question_about_what_would_happen_is_not_a_list_request(text: str) -> None:
+    assert not answers.asks_own_proposals(text)
