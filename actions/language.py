@@ -104,7 +104,7 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     regional = regional_grammar(words) if detected not in ("jv", "su") else None
     if regional:
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
-    if detected == "id" and keeps_regional(current, words):
+    if detected != current and keeps_regional(current, words):
         return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar
     established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
     marker = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
@@ -124,13 +124,16 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
 
 
 def _previous_message(tracker: Tracker) -> dict | None:
+    """The citizen's last earlier message that was a real sentence: short answers ("cai bersih", "rt 6")
+    in between neither establish a language nor undo one."""
     seen = False
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        if seen:
-            return {"text": event.get("text"), **{k: (event.get("parse_data") or {}).get(k)
-                                                 for k in ("language", "language_confidence")}}
+        text = event.get("text") or ""
+        if seen and not text.startswith("/") and len(own_words(text)) >= MIN_WORDS:
+            return {"text": text, **{k: (event.get("parse_data") or {}).get(k)
+                                     for k in ("language", "language_confidence")}}
         seen = True
     return None
 

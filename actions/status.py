@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, database, language, logger
-from core import calendar, status, texts, tracking
+from actions.draft import offer_pending
+from core import answers, calendar, status, texts, tracking
 from storage import proposals
 
 LIST_LIMIT = 5
@@ -31,6 +32,9 @@ class ActionCheckStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         lang = language(tracker)
+        text = tracker.latest_message.get("text") or ""
+        if offer_pending(tracker) and answers.accepts(text) and not tracking.find_all(text):
+            return [FollowupAction("proposal_form")]  # "iya itu usulan sy": a yes to the offer, not "my proposals"
         try:
             codes = codes_in(tracker)
             if codes:

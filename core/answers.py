@@ -238,7 +238,8 @@ def is_noise(text: str | None) -> bool:
 
 _ACCEPT = re.compile(r"\b(?:iya|iyaa|ya|yaa|yup|yap|yoi|iyo|inggih|nggih|njih|enggih|muhun|enya|heeh|hooh|oke|ok|okay|"
                      r"okey|boleh|bole|mau|gelem|purun|kersa|hoyong|siap|setuju|yes|sure|please|lanjut|ajukan|"
-                     r"ajokaken|ajukeun|usulkan|usulaken|usulkeun|monggo|mangga)\b", re.IGNORECASE)
+                     r"ajokaken|ajukeun|usulkan|usulaken|usulkeun|monggo|mangga|sumuhun|"
+                     r"(?:di|meng|ng)(?:usulkan|usulkeun|usulaken|ajukan|ajukeun|ajokaken))\b", re.IGNORECASE)
 _REFUSE = re.compile(r"\b(?:tidak|tdk|gak|ga|nggak|ngga|enggak|ora|mboten|boten|teu|henteu|no|jangan|ampun|"
                      r"sanes|bukan|dudu|batal)\b", re.IGNORECASE)
 
@@ -258,17 +259,24 @@ _OWN_PROPOSALS = re.compile(
     re.IGNORECASE)
 
 
-# "Nek usulanku ditolak...", "Upami usulan abdi ditolak...", "kode usulanku ilang": a general question about
-# what would happen, or a lost code, is an FAQ, not a request to list the sender's proposals.
+# "Nek usulanku ditolak...", "Upami usulan abdi ditolak...": a general question about what would happen is
+# an FAQ, not a request to list the sender's proposals; so is "kode usulanku ilang" unless it asks to be shown.
 _HYPOTHETICAL = re.compile(
     r"\b(?:kalau|kalo|klo|kl|jika|jikalau|apabila|bila|bilamana|seandainya|andai(?:kan)?|misal(?:nya)?|nek|yen|"
-    r"menawi|manawi|upami|lamun|mun|if|when|hilang|ilang|lupa|lali|kelalen|poho|leungit|ical|kehapus|terhapus)\b",
-    re.IGNORECASE)
+    r"menawi|manawi|upami|lamun|mun|if|when)\b", re.IGNORECASE)
+_LOST = re.compile(r"\b(?:hilang|ilang|lupa|lali|kelalen|poho|leungit|ical|kehapus|terhapus|lost|forgot)\b",
+                   re.IGNORECASE)
+_SHOW = re.compile(r"\b(?:\w*tampil\w*|tunjuk\w*|lihat\w*|liat\w*|cek|daftar\w*|list|\w*pintonkeun|tingali\w*|"
+                   r"deleng|delok|ndelok|show|apa\s+(?:aja|saja)|mana\s+(?:aja|saja)|opo\s+wae|naon\s+wae)\b",
+                   re.IGNORECASE)
 
 
 def asks_own_proposals(text: str | None) -> bool:
     """ "usulan sy apa aja", "usulanku piye", "usulan abdi kumaha": the sender's own proposals."""
-    return bool(_OWN_PROPOSALS.search(text or "")) and not _HYPOTHETICAL.search(text or "")
+    text = text or ""
+    if not _OWN_PROPOSALS.search(text) or _HYPOTHETICAL.search(text):
+        return False
+    return not _LOST.search(text) or bool(_SHOW.search(text))
 
 
 _CANCEL = re.compile(

@@ -54,3 +54,12 @@ def test_one_grammar_word_of_the_conversations_language_keeps_it() -> None:
     assert next_language("su", False, message("jalan di kampung teh rusak parah sudah lama", "id", 0.95)) == "su"
     assert next_language("jv", False, message("jalan di kampung saya rusak parah sudah lama sekali", "id", 0.95)) \
         == "id"
+
+
+def test_a_correction_after_short_answers_does_not_reset_the_language() -> None:
+    """Short answers ("cai bersih") between do not un-establish the Sundanese the conversation began in."""
+    opening = message("cai di lembur urang saat terus ari katiga, sumur warga garing kabeh", "su", 0.9)
+    assert next_language("su", False, message("Sidoarum eh lain, lain Sidoarum tapi Sidokarto", "id", 0.9),
+                         opening) == "su"
+    assert next_language("su", False, message("Sendangsari eh punten lepat, sanes Sendangsari, nu leres Sendangrejo",
+                                              "jv", 0.8), opening) == "su"

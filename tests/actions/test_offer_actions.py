@@ -89,3 +89,11 @@ async def test_the_offer_still_stands_while_the_form_it_opens_is_activated(dispa
                        {"event": "active_loop", "name": "proposal_form"}]
     opened = await ValidateProposalForm().extract_description(dispatcher, tracker, domain)
     assert "mampet" in opened["description"] and "ingin" not in opened["description"].lower()
+
+
+async def test_yes_that_is_my_proposal_is_a_yes_to_the_offer(dispatcher, domain) -> None:
+    """The NLU reads "iya itu usulan sy" as a status question; while the offer stands it is a yes."""
+    from actions.status import ActionCheckStatus
+
+    tracker = conversation(user("iya itu usulan sy", "check_status"))
+    assert followups(await ActionCheckStatus().run(dispatcher, tracker, domain)) == ["proposal_form"]

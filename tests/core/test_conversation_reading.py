@@ -175,3 +175,13 @@ def test_asking_for_ones_own_proposals(text: str) -> None:
                                   "waduh kode usulanku ilang, chat-e kehapus", "kalau usulan saya tidak lolos gimana"])
 def test_a_question_about_what_would_happen_is_not_a_list_request(text: str) -> None:
     assert not answers.asks_own_proposals(text)
+
+
+@pytest.mark.parametrize("text", ["Sumuhun, abdi bade ngusulkeun posyandu lansia", "sumuhun", "diusulkan saja min"])
+def test_a_yes_in_sundanese_or_as_a_verb(text: str) -> None:
+    assert answers.accepts(text)
+
+
+def test_a_lost_code_lists_only_when_asked_to_show() -> None:
+    assert answers.asks_own_proposals("urang kungsi ngusulkeun tapi poho kodena. bisa dipintonkeun usulan2 urang?")
+    assert not answers.asks_own_proposals("waduh kode usulanku ilang, chat-e kehapus. piye iki?")
