@@ -45,7 +45,7 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     client = aiohttp.ClientSession()
     app[DB] = db
     app[CLIENT] = client
-    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s)
+    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
     app[RELAY] = Relay(db, rasa)
     dispatcher = OutboxDispatcher(db, app[SENDERS])
     worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)

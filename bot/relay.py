@@ -35,15 +35,17 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession, timeout_s: float = 30) -> None:
+    def __init__(self, base_url: str, session: aiohttp.ClientSession, timeout_s: float = 30,
+                 token: str = "") -> None:
         self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+        self.params = {"token": token} if token else {}  # Rasa's REST channel answers 401 without it
         self.session = session
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def send(self, message: Incoming) -> list[Outgoing]:
         body = {"sender": message.conversation_id, "message": message.text, "metadata": message.metadata}
         try:
-            async with self.session.post(self.url, json=body, timeout=self.timeout) as response:
+            async with self.session.post(self.url, json=body, params=self.params, timeout=self.timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 replies = await response.json()

@@ -21,6 +21,8 @@ from storage.db import Database
 from storage.models import Base
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+# Every stack the tests start asks for this token, and every test helper that calls Rasa sends it.
+os.environ.setdefault("RASA_TOKEN", uuid.uuid4().hex)
 PG_REQUIRED = os.environ.get("MUSRENBANG_REQUIRE_PG") == "1"
 
 
