@@ -56,6 +56,14 @@ class Settings:
     rasa_timeout_s: int = field(default_factory=lambda: _env_int("RASA_TIMEOUT", 30))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_photo_bytes: int = field(default_factory=lambda: _env_int("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
+    # A photo with more pixels is refused before it is unpacked (40 MP: any phone camera, no bombs).
+    # Photos no proposal refers to are removed once older than this (bot/media.sweep).
+    media_keep_hours: int = field(default_factory=lambda: _env_int("MEDIA_KEEP_HOURS", 24))
+    max_photo_pixels: int = field(default_factory=lambda: _env_int("MAX_PHOTO_PIXELS", 40_000_000))
+    # The one rate limiter (storage/rate_limits.py): web chat messages (and photos) per sender per
+    # minute, and its polling for late replies (the page polls every 5 s).
+    web_rate_per_minute: int = field(default_factory=lambda: _env_int("WEB_RATE_PER_MINUTE", 20))
+    web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # Officers' console: escalations are due within this many working days (Mon–Fri).

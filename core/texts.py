@@ -115,6 +115,13 @@ GATEWAY: dict[str, dict[str, str]] = {
         "jv": "Foto boten saged dipuntampi. Kirim gambar JPG, PNG utawi WEBP paling ageng {limit_mb} MB.",
         "su": "Poto teu tiasa ditampi. Kirim gambar JPG, PNG atanapi WEBP paling ageung {limit_mb} MB.",
     },
+    "photo_not_expected": {
+        "id": "Foto hanya bisa dikirim saat pengisian usulan menanyakan foto. Ketik \"mau usul\" untuk mulai.",
+        "jv": "Foto namung saged dipunkintun nalika pangisian usulan nyuwun foto. Serat \"ajeng usul\" kangge "
+              "miwiti.",
+        "su": "Poto ngan ukur tiasa dikintun nalika ngeusian usulan naroskeun poto. Ketik \"bade usul\" kanggo "
+              "ngamimitian.",
+    },
     "photo_failed": {
         "id": "Maaf, foto Anda belum berhasil kami terima. Silakan kirim ulang fotonya.",
         "jv": "Nyuwun pangapunten, foto panjenengan dèrèng kasil dipuntampi. Mangga kintun malih fotonipun.",

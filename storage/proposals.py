@@ -152,6 +152,13 @@ async def submit_proposal(
     raise RuntimeError("could not store the proposal")
 
 
+async def photo_refs(db: Database) -> set[str]:
+    """Every photo file a proposal refers to (the media sweep keeps these and removes the rest)."""
+    async with db.session() as session:
+        rows = await session.execute(select(Proposal.photo_ref).where(Proposal.photo_ref.is_not(None)))
+        return {ref for (ref,) in rows.all()}
+
+
 async def get_proposal(db: Database, code: str) -> ProposalView | None:
     async with db.session() as session:
         proposal = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
