@@ -25,7 +25,7 @@ from actions.common import config, database, gazetteer, language, latest_intent,
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic
-from core import answers, choice, corrections, description, kamus, regions, sectors, texts
+from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
 from storage import duplicates, proposals
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
@@ -49,7 +49,6 @@ _EDIT_WORDS = {
     "description": ("deskripsi", "usulan", "isi", "uraian", "keterangan"),
 }
 MENU = sectors.MENU  # the sector value of the "another kind" button
-_PHOTO_REF = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp)$")
 _SUPPORT_WORDS = re.compile(r"\b(?:dukung|mendukung|ndukung|nyengkuyung|sengkuyung|ngadukung|support|gabung|"
                             r"ikut|melu|ngiring|ngiringan|ikutan|itu\s+saja|itu\s+aja|kuwi\s+wae|eta\s+we)\b",
                             re.IGNORECASE)
@@ -482,7 +481,7 @@ class ValidateProposalForm(FormValidationAction):
         text = str(value or "").strip()
         if answers.declines(text):
             return {"photo": answers.SKIP, "invalid_answers": 0}
-        if _PHOTO_REF.match(text) and (config().media_dir / text).is_file():
+        if proposal_rules.photo_ref_ok(text, config().media_dir):
             if tracker.get_slot("requested_slot") == "photo":
                 dispatcher.utter_message(response="utter_photo_received")
             return {"photo": text, "invalid_answers": 0}

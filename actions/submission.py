@@ -7,10 +7,10 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Sender, database, language, logger
+from actions.common import Sender, config, database, gazetteer, language, logger
 from actions.draft import reset_form
 from actions.status import codes_in
-from core import answers
+from core import answers, proposal_rules, texts
 from storage import proposals, status_changes
 
 
@@ -35,6 +35,14 @@ def draft_from(tracker: Tracker) -> proposals.ProposalDraft:
     )
 
 
+def refusal(draft: proposals.ProposalDraft) -> list[str]:
+    """The answers that may not be stored (core/proposal_rules.py), checked again whoever filled the slots."""
+    return proposal_rules.problems(description=draft.description, sector=draft.sector, item_code=draft.item_code,
+                                   village_code=draft.village_code, photo_ref=draft.photo_ref,
+                                   region_code=config().region_code, media_dir=config().media_dir,
+                                   gazetteer=gazetteer())
+
+
 class ActionSubmitProposal(Action):
     def name(self) -> str:
         return "action_submit_proposal"
@@ -46,12 +54,21 @@ class ActionSubmitProposal(Action):
         sender = Sender.of(tracker)
         fixing = tracker.get_slot("fixing_code")
         try:
+            draft = draft_from(tracker)
+            refused = refusal(draft)
+        except (TypeError, ValueError, AttributeError):  # slots of the wrong type: forged, never the form's
+            refused = ["description", "sector", "village_code"]
+        if refused:
+            logger.warning("refused to store a proposal for %s: %s", tracker.sender_id, ", ".join(refused))
+            dispatcher.utter_message(text=texts.submission_refused(refused, language(tracker)))
+            return reset_form()
+        try:
             if fixing:
                 result = await status_changes.resubmit_proposal(database(), fixing, sender.channel, sender.external_id,
-                                                                draft_from(tracker))
+                                                                draft)
             else:
                 result = await proposals.submit_proposal(database(), sender.channel, sender.external_id, draft_id,
-                                                         draft_from(tracker))
+                                                         draft)
         except Exception:  # the citizen keeps the draft and can confirm again
             logger.exception("storing proposal failed")
             dispatcher.utter_message(response="utter_proposal_failed")

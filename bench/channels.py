@@ -158,7 +158,8 @@ class Bench:
         for text in texts:
             started = time.perf_counter()
             async with self.http.post(f"{self.stack.rasa_url}/webhooks/rest/webhook",
-                                      json={"sender": sender, "message": text}) as response:
+                                      json={"sender": sender, "message": text},
+                                      params={"token": self.stack.rasa_token}) as response:
                 assert response.status == 200, response.status
                 await response.read()
             latencies.append(time.perf_counter() - started)
@@ -193,7 +194,8 @@ async def replies_per_text(stack: Stack, http: aiohttp.ClientSession) -> dict[st
     counts = {}
     for text in MIX:
         async with http.post(f"{stack.rasa_url}/webhooks/rest/webhook",
-                             json={"sender": f"probe:{uuid.uuid4().hex}", "message": text}) as response:
+                             json={"sender": f"probe:{uuid.uuid4().hex}", "message": text},
+                             params={"token": stack.rasa_token}) as response:
             counts[text] = len(await response.json())
         assert counts[text] > 0, f"Rasa does not answer {text!r}"
     return counts

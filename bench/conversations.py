@@ -181,7 +181,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="conversations-") as scratch:
         var = Path(args.var).resolve() if args.var else Path(scratch)
         stack = Stack(var_dir=var, model=model, rasa_port=free_port(), actions_port=free_port(),
-                      gateway_port=free_port())
+                      gateway_port=free_port(), extra_env={"WEB_RATE_PER_MINUTE": "0"})  # scripted, not people
         try:
             stack.start()
             print(f"stack ready in {stack.timings['ready_s']:.1f} s; {len(scenarios)} scenarios", flush=True)

@@ -8,7 +8,7 @@ import logging
 import aiohttp
 from aiohttp import web
 
-from bot import officer, open311, public
+from bot import media, officer, open311, public
 from bot.channels import telegram, whatsapp
 from bot.channels import web as web_chat
 from bot.intake import Intake
@@ -19,6 +19,8 @@ from core import settings
 from storage.db import Database
 
 __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
+
+logger = logging.getLogger(__name__)
 
 # Each part mounts its routes; the channels stay off unless their tokens are configured.
 PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup)
@@ -31,6 +33,7 @@ def create_app(config: settings.Settings | None = None) -> web.Application:
     app[SETTINGS] = config
     app[SENDERS] = {}
     app[INTAKE] = Intake(config)
+    app[INTAKE].limit(web_chat.CHANNEL, config.web_rate_per_minute)
     app.add_routes(web_chat.routes)
     app.router.add_static("/static", web_chat.STATIC)
     for setup in PARTS:
@@ -45,14 +48,15 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     client = aiohttp.ClientSession()
     app[DB] = db
     app[CLIENT] = client
-    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s)
+    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
     app[RELAY] = Relay(db, rasa)
     dispatcher = OutboxDispatcher(db, app[SENDERS])
     worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
     app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
-             asyncio.create_task(dispatcher.run(), name="outbox-dispatcher")]
+             asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
+             asyncio.create_task(_sweep_media(db, config), name="media-sweep")]
     yield
     await app[INTAKE].stop()
     for task in tasks:
@@ -60,6 +64,21 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     await asyncio.gather(*tasks, return_exceptions=True)
     await client.close()
     await db.dispose()
+
+
+async def _sweep_media(db: Database, config: settings.Settings, every_s: float = 3600) -> None:
+    """Hourly: remove photos no proposal refers to (uploads outside a form, drafts never sent, photos
+    replaced by a fix), once they are older than MEDIA_KEEP_HOURS."""
+    while True:
+        try:
+            removed = await media.sweep_unreferenced(db, config.media_dir, config.media_keep_hours * 3600)
+            if removed:
+                logger.info("removed %d unreferenced photos", len(removed))
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a database hiccup: try again next round
+            logger.exception("media sweep failed")
+        await asyncio.sleep(every_s)
 
 
 def main() -> None:

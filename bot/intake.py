@@ -24,10 +24,9 @@ from collections.abc import Callable
 
 from bot import media
 from bot.message import Incoming, Outgoing, Photo
-from bot.ratelimit import RateLimit
 from bot.relay import Relay
 from core import settings, texts
-from storage import messages
+from storage import citizens, messages, rate_limits
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -36,6 +35,7 @@ logger = logging.getLogger(__name__)
 # would take it over and relay it without its file.
 PHOTO_DEADLINE_S = messages.LEASE.total_seconds() * 0.75
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
+RATE_WINDOW_S = 60
 
 
 def _nothing() -> None:
@@ -47,7 +47,7 @@ class Intake:
 
     def __init__(self, config: settings.Settings) -> None:
         self.config = config
-        self.limits: dict[str, RateLimit] = {}
+        self.limits: dict[str, int] = {}  # messages per sender per minute, by channel
         self.db: Database | None = None
         self.relay: Relay | None = None
         self.wake_worker: Callable[[], None] = _nothing
@@ -56,7 +56,7 @@ class Intake:
 
     def limit(self, channel: str, per_minute: int) -> None:
         """A channel's per-sender rate (its setup calls this); channels without one are not limited."""
-        self.limits[channel] = RateLimit(per_minute)
+        self.limits[channel] = per_minute
 
     def start(self, db: Database, relay: Relay, wake_worker: Callable[[], None],
               wake_dispatcher: Callable[[], None]) -> None:
@@ -75,7 +75,7 @@ class Intake:
 
     async def accept(self, message: Incoming) -> bool:
         """Store `message` once and start what it asks for; False when it was stored before."""
-        over = self._over_rate(message)
+        over = await self.over_rate(message)
         if over is not None:
             return await self._answer_only(message, over, {**message.metadata, "rate_limited": True})
         notice = message.notice or self._refusal(message)
@@ -89,13 +89,19 @@ class Intake:
             self.wake_worker()
         return is_new
 
-    def _over_rate(self, message: Incoming) -> Outgoing | None:
+    async def over_rate(self, message: Incoming) -> Outgoing | None:
         """None within the sender's rate; over it, the notice, which goes out once per window (an
-        empty `Outgoing` after that: the message is still answered by nothing but the notice)."""
-        limit = self.limits.get(message.channel)
-        if limit is None or limit.allow(message.sender):
+        empty `Outgoing` after that: the message is still answered by nothing but the notice).
+
+        Counted in the database (storage.rate_limits, the one limiter), so every gateway process
+        shares the count; every message counts, those over the rate too."""
+        per_minute = self.limits.get(message.channel, 0)
+        if per_minute <= 0:
             return None
-        return self._notice(message, "rate_limited") if limit.notice_due(message.sender) else Outgoing()
+        state = await rate_limits.hit(self.db, f"{message.channel}:{message.sender}", per_minute, RATE_WINDOW_S)
+        if state.allowed:
+            return None
+        return self._notice(message, "rate_limited") if state.count == per_minute + 1 else Outgoing()
 
     def _refusal(self, message: Incoming) -> Outgoing | None:
         """The notice for a message Rasa should not see: empty, or longer than MAX_MESSAGE_CHARS."""
@@ -159,7 +165,7 @@ class Intake:
         where = f"{message.channel} photo of {message.message_id}"
         try:
             data = await asyncio.wait_for(photo.fetch(limit), PHOTO_DEADLINE_S)
-            media.check(data, limit, photo.extension)
+            _, data = await media.accept_async(data, limit, self.config.max_photo_pixels, photo.extension)
             await media.store_async(self.config.media_dir, photo.name, data)
             return None
         except media.Refused as error:
@@ -178,10 +184,12 @@ class Intake:
 
     # --- the web chat: answered in the same request ---
 
-    async def answer(self, message: Incoming) -> list[Outgoing]:
+    async def answer(self, message: Incoming, counted: bool = False) -> list[Outgoing]:
         """Store once and relay now; a redelivery gets the first answer. Raises RasaUnavailable
-        when Rasa does not answer (the message is saved and answered through /api/updates)."""
-        notice = self._over_rate(message) or message.notice or self._refusal(message)
+        when Rasa does not answer (the message is saved and answered through /api/updates).
+        `counted`: the caller checked `over_rate` already (a photo upload, before storing the file)."""
+        over = None if counted else await self.over_rate(message)
+        notice = over or message.notice or self._refusal(message)
         if notice is not None:
             return [notice] if notice.text else []
         message = dataclasses.replace(message, text=message.text.strip())
@@ -192,6 +200,17 @@ class Intake:
         if not is_new:
             return await self.relay.replies_of(inbound_id)
         return await self.relay.answer(inbound_id, message)
+
+    async def photo_expected(self, message: Incoming) -> bool:
+        """Whether the sender's form is on its photo question: only then is a photo taken at all (a
+        photo at any other time would be a file no proposal refers to). RasaUnavailable when Rasa
+        cannot say."""
+        return await self.relay.rasa.requested_slot(message.conversation_id) == "photo"
+
+    async def citizen_language(self, message: Incoming) -> str | None:
+        """The reply language the conversation settled on (mirrored by the action server), for notices
+        answered without Rasa to a message without words (a photo upload)."""
+        return message.language or await citizens.citizen_language(self.db, message.channel, message.sender)
 
     # --- notices ---
 

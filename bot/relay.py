@@ -15,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import quote
 
 import aiohttp
 
@@ -35,21 +36,41 @@ class RasaUnavailable(Exception):
 
 
 class RasaClient:
-    def __init__(self, base_url: str, session: aiohttp.ClientSession, timeout_s: float = 30) -> None:
-        self.url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+    def __init__(self, base_url: str, session: aiohttp.ClientSession, timeout_s: float = 30,
+                 token: str = "") -> None:
+        self.base_url = base_url.rstrip("/")
+        self.url = self.base_url + "/webhooks/rest/webhook"
+        self.params = {"token": token} if token else {}  # Rasa's REST channel answers 401 without it
         self.session = session
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def send(self, message: Incoming) -> list[Outgoing]:
         body = {"sender": message.conversation_id, "message": message.text, "metadata": message.metadata}
         try:
-            async with self.session.post(self.url, json=body, timeout=self.timeout) as response:
+            async with self.session.post(self.url, json=body, params=self.params, timeout=self.timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 replies = await response.json()
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error) or type(error).__name__) from error
         return [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
+
+    async def requested_slot(self, conversation_id: str) -> str | None:
+        """The question the conversation's form is waiting on (None outside a form), from Rasa's tracker
+        (the HTTP API, with the token); RasaUnavailable when Rasa does not answer."""
+        url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
+        try:
+            async with self.session.get(url, params={**self.params, "include_events": "NONE"},
+                                        timeout=self.timeout) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"rasa answered {response.status}")
+                tracker = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            raise RasaUnavailable(str(error) or type(error).__name__) from error
+        if not isinstance(tracker, dict) or not (tracker.get("active_loop") or {}).get("name"):
+            return None
+        slot = (tracker.get("slots") or {}).get("requested_slot")
+        return slot if isinstance(slot, str) else None
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,24 @@ class Settings:
     database_url: str = ""
     region_code: str = field(default_factory=configured_region)
     rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    # Where Rasa and the action server listen. Both are internal: loopback unless a multi-host
+    # deployment names a private-network address. Rasa then still asks for RASA_TOKEN; the action
+    # server (rasa_sdk 3.6) cannot check a token, so it must only ever be on a private network.
+    rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))
+    actions_host: str = field(default_factory=lambda: _env("ACTIONS_HOST", "127.0.0.1"))
     gateway_host: str = field(default_factory=lambda: _env("GATEWAY_HOST", "127.0.0.1"))
     gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", 8080))
     rasa_timeout_s: int = field(default_factory=lambda: _env_int("RASA_TIMEOUT", 30))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_photo_bytes: int = field(default_factory=lambda: _env_int("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
+    # A photo with more pixels is refused before it is unpacked (40 MP: any phone camera, no bombs).
+    # Photos no proposal refers to are removed once older than this (bot/media.sweep).
+    media_keep_hours: int = field(default_factory=lambda: _env_int("MEDIA_KEEP_HOURS", 24))
+    max_photo_pixels: int = field(default_factory=lambda: _env_int("MAX_PHOTO_PIXELS", 40_000_000))
+    # The one rate limiter (storage/rate_limits.py): web chat messages (and photos) per sender per
+    # minute, and its polling for late replies (the page polls every 5 s).
+    web_rate_per_minute: int = field(default_factory=lambda: _env_int("WEB_RATE_PER_MINUTE", 20))
+    web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # Officers' console: escalations are due within this many working days (Mon–Fri).
@@ -102,6 +115,14 @@ class Settings:
         """SESSION_SECRET, or one generated once per var dir, so restarts keep officers logged in."""
         configured = os.environ.get("SESSION_SECRET", "").strip()
         return configured or _generated_secret(self.var_dir / "session_secret")
+
+    @property
+    def rasa_token(self) -> str:
+        """RASA_TOKEN, or one generated once per var dir: Rasa's HTTP API and its REST channel answer
+        only requests that carry it (`?token=`), so reaching the port is not enough to drive a
+        conversation or rewrite a tracker."""
+        configured = os.environ.get("RASA_TOKEN", "").strip()
+        return configured or _generated_secret(self.var_dir / "rasa_token")
 
 
 def _generated_secret(path: Path) -> str:

@@ -61,6 +61,17 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
     "map_pin": {"id": "Titik peta", "jv": "Titik peta", "su": "Titik peta"},
 }
 
+# The proposal action refuses answers that fail core/proposal_rules.py at submission (a forged call,
+# an edited tracker): nothing is stored, the draft is cleared, and the citizen is told which answers.
+SUBMISSION_REFUSED: dict[str, str] = {
+    "id": "Maaf, usulan ini tidak dapat disimpan karena ada isian yang tidak sesuai ({fields}). Tidak ada "
+          "yang tersimpan. Silakan mulai lagi dengan mengetik \"mau usul\".",
+    "jv": "Nyuwun pangapunten, usulan menika boten saged dipunsimpen amargi wonten isian ingkang boten leres "
+          "({fields}). Boten wonten ingkang kasimpen. Mangga wiwiti malih kanthi nyerat \"ajeng usul\".",
+    "su": "Hapunten, usulan ieu teu tiasa disimpen kusabab aya eusian anu teu merenah ({fields}). Teu aya anu "
+          "disimpen. Mangga mimitian deui ku ngetik \"bade usul\".",
+}
+
 # Told to the submitter and the supporters when a proposal's status changes (storage queues it).
 STATUS_NEWS: dict[str, str] = {
     "id": "Kabar usulan {code} ({description}): statusnya sekarang \"{label}\".",
@@ -103,6 +114,13 @@ GATEWAY: dict[str, dict[str, str]] = {
         "id": "Foto tidak dapat diterima. Kirim gambar JPG, PNG atau WEBP paling besar {limit_mb} MB.",
         "jv": "Foto boten saged dipuntampi. Kirim gambar JPG, PNG utawi WEBP paling ageng {limit_mb} MB.",
         "su": "Poto teu tiasa ditampi. Kirim gambar JPG, PNG atanapi WEBP paling ageung {limit_mb} MB.",
+    },
+    "photo_not_expected": {
+        "id": "Foto hanya bisa dikirim saat pengisian usulan menanyakan foto. Ketik \"mau usul\" untuk mulai.",
+        "jv": "Foto namung saged dipunkintun nalika pangisian usulan nyuwun foto. Serat \"ajeng usul\" kangge "
+              "miwiti.",
+        "su": "Poto ngan ukur tiasa dikintun nalika ngeusian usulan naroskeun poto. Ketik \"bade usul\" kanggo "
+              "ngamimitian.",
     },
     "photo_failed": {
         "id": "Maaf, foto Anda belum berhasil kami terima. Silakan kirim ulang fotonya.",
@@ -209,6 +227,12 @@ def sector_label(sector: str, language: str | None = None) -> str:
 
 def field_label(field: str, language: str | None = None) -> str:
     return _pick(FIELD_LABELS.get(field, {"id": field}), language)
+
+
+def submission_refused(fields: list[str], language: str | None = None) -> str:
+    """Why a proposal was not stored, naming the answers at fault by their labels in the summary."""
+    labels = dict.fromkeys(field_label("sector" if f == "kamus_item" else f, language) for f in fields)
+    return _pick(SUBMISSION_REFUSED, language).format(fields=", ".join(labels))
 
 
 def button(key: str, language: str | None = None, **values: object) -> str:

@@ -370,6 +370,17 @@ def cmd_apikey_revoke(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_media_sweep(args: argparse.Namespace) -> int:
+    """Remove the photos no proposal refers to (the gateway does this every hour as well)."""
+    from bot import media
+
+    config = settings.load()
+    hours = config.media_keep_hours if args.older_than_hours is None else args.older_than_hours
+    removed = _with_database(lambda db: media.sweep_unreferenced(db, config.media_dir, hours * 3600))
+    print(json.dumps({"removed": len(removed), "files": removed}, ensure_ascii=False, indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="musrenbang")
     commands = root.add_subparsers(dest="command", required=True)
@@ -385,6 +396,11 @@ def parser() -> argparse.ArgumentParser:
     _officer_commands(commands)
     _apikey_commands(commands)
     _sipd_commands(commands)
+    media = commands.add_parser("media", help="citizens' photos").add_subparsers(dest="media_command", required=True)
+    sweep = media.add_parser("sweep", help="remove photos no proposal refers to (JSON: how many)")
+    sweep.add_argument("--older-than-hours", type=float, default=None,
+                       help="keep newer files (default MEDIA_KEEP_HOURS, 24: a form may still be open)")
+    sweep.set_defaults(run=cmd_media_sweep)
     return root
 
 

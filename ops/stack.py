@@ -14,9 +14,12 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core import settings
 
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = Path(os.environ.get("MUSRENBANG_VENVS", ROOT / ".venv"))
@@ -92,17 +95,25 @@ def wait_http(url: str, timeout_s: float, process: subprocess.Popen | None = Non
     raise TimeoutError(f"{url} not ready after {timeout_s:.0f} s")
 
 
-def wait_model_loaded(rasa_url: str, timeout_s: float, process: subprocess.Popen) -> None:
+def wait_model_loaded(rasa_url: str, token: str, timeout_s: float, process: subprocess.Popen) -> None:
     """Rasa answers /status before its model is loaded; a turn before that would get no reply."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"rasa exited with {process.returncode}")
-        with urllib.request.urlopen(f"{rasa_url}/status", timeout=5) as response:
+        query = urllib.parse.urlencode({"token": token})
+        with urllib.request.urlopen(f"{rasa_url}/status?{query}", timeout=5) as response:
             if json.load(response).get("model_file"):
                 return
         time.sleep(0.5)
     raise TimeoutError("rasa did not load its model")
+
+
+def _reachable(host: str) -> str:
+    """The address to call a service on that listens on `host` (a wildcard is reached on loopback)."""
+    if host in ("", "0.0.0.0", "::"):
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 @dataclass
@@ -125,7 +136,18 @@ class Stack:
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        return f"http://{_reachable(settings.load().rasa_host)}:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{_reachable(settings.load().actions_host)}:{self.actions_port}"
+
+    @property
+    def rasa_token(self) -> str:
+        """What every call to Rasa carries (`?token=`): RASA_TOKEN, or the installation's own (var/rasa_token),
+        so the tests, benchmarks and tools of this checkout reach every stack it starts."""
+        return settings.load().rasa_token
+
 
     def env(self) -> dict[str, str]:
         env = rasa_env()
@@ -133,15 +155,16 @@ class Stack:
             "MUSRENBANG_VAR": str(self.var_dir),
             "RASA_URL": self.rasa_url,
             "GATEWAY_PORT": str(self.gateway_port),
-            "ACTION_SERVER_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "ACTION_SERVER_URL": f"{self.actions_url}/webhook",
             "RASA_TRACKER_DB": str(self.var_dir / "tracker.db"),
-            # rasa_sdk binds the action server to $SANIC_HOST, 0.0.0.0 unless told: it has no token, so it
-            # listens on loopback unless a multi-host deployment names a private address (ACTIONS_HOST).
-            "SANIC_HOST": os.environ.get("ACTIONS_HOST", "127.0.0.1"),
+            "RASA_TOKEN": self.rasa_token,
         })
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         env.update(self.extra_env)
+        # rasa_sdk binds the action server to $SANIC_HOST, 0.0.0.0 unless told: it has no token, so it
+        # listens on loopback unless a multi-host deployment names a private address (ACTIONS_HOST).
+        env["SANIC_HOST"] = settings.load().actions_host
         return env
 
     def _spawn(self, name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
@@ -156,8 +179,9 @@ class Stack:
         if name == "actions":
             return [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
         if name == "rasa":
-            return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--model", str(self.model),
-                    "--port", str(self.rasa_port), "--interface", "127.0.0.1",
+            return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+                    "--model", str(self.model), "--port", str(self.rasa_port),
+                    "--interface", settings.load().rasa_host,
                     "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
         if name == "gateway":
             return [str(APP_BIN / "python"), "-m", "bot"]
@@ -168,10 +192,10 @@ class Stack:
         if name == "gateway":
             wait_http(f"{self.gateway_url}/healthz", min(timeout_s, 60), process)
         elif name == "actions":
-            wait_http(f"http://127.0.0.1:{self.actions_port}/health", timeout_s, process)
+            wait_http(f"{self.actions_url}/health", timeout_s, process)
         else:
-            wait_http(f"{self.rasa_url}/status", timeout_s, process)
-            wait_model_loaded(self.rasa_url, timeout_s, process)
+            wait_http(f"{self.rasa_url}/version", timeout_s, process)
+            wait_model_loaded(self.rasa_url, self.rasa_token, timeout_s, process)
 
     def launch(self, name: str, wait: bool = True, timeout_s: float = 240) -> subprocess.Popen:
         """Start one process (its log appends to var/logs/<name>.log), by default waiting until it is ready."""

@@ -1,9 +1,8 @@
-"""API keys of the Open311 interface and the request counters behind its rate limits.
+"""API keys of the Open311 interface (its rate limits count through storage.rate_limits).
 
 A key is shown once, when it is created; only its SHA-256 is stored, so a leaked database
 lets no one submit proposals. (Keys are 256 random bits, so a fast hash is enough: there is
-nothing to guess, unlike a password.) Counters live in the database, not in process memory,
-so several gateways share one limit (DESIGN.md: state is shared through the database).
+nothing to guess, unlike a password.)
 """
 
 from __future__ import annotations
@@ -14,16 +13,16 @@ import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from storage.db import Database
-from storage.models import ApiKey, ApiRateCounter, as_utc, utcnow
+from storage.models import ApiKey, as_utc, utcnow
+from storage.rate_limits import RateState, hit  # noqa: F401 - the Open311 limits count through the one limiter
 
 KEY_PREFIX = "mrb_"
 PREFIX_SHOWN = 8  # "mrb_" and four random characters: enough to tell keys apart in a list
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-COUNTER_KEEP_S = 2 * 24 * 3600  # counters older than this are swept; every window must be shorter
 
 
 class DuplicateName(ValueError):
@@ -119,63 +118,3 @@ async def authenticate(db: Database, key: str, now: datetime | None = None) -> A
         await session.commit()
         await session.refresh(row)
         return _view(row)
-
-
-@dataclass(frozen=True)
-class RateState:
-    """One counted request: how many the bucket has seen in this window, and when it resets."""
-
-    count: int
-    limit: int
-    retry_after_s: int  # seconds until the window ends
-
-    @property
-    def allowed(self) -> bool:
-        return self.count <= self.limit
-
-    @property
-    def remaining(self) -> int:
-        return max(0, self.limit - self.count)
-
-
-async def hit(db: Database, bucket: str, limit: int, window_s: int, now: datetime | None = None) -> RateState:
-    """Count one request of `bucket` in its fixed window of `window_s` seconds.
-
-    The increment is one UPDATE (or the window's first INSERT), so requests arriving at the same
-    time on several gateways are all counted. Refused requests count too: hammering does not help.
-    """
-    if not 0 < window_s <= COUNTER_KEEP_S // 2:
-        raise ValueError(f"window of {window_s} s out of range")
-    epoch = int((now or utcnow()).timestamp())
-    start = epoch - epoch % window_s
-    retry_after = max(1, start + window_s - epoch)
-    for _ in range(5):
-        async with db.session() as session:
-            bumped = await session.execute(
-                update(ApiRateCounter)
-                .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == start)
-                .values(count=ApiRateCounter.count + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if bumped.rowcount:
-                count = (
-                    await session.execute(
-                        select(ApiRateCounter.count)
-                        .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == start)
-                    )
-                ).scalar_one()
-                await session.commit()
-                return RateState(count, limit, retry_after)
-            # A new window: sweep the counters of long-gone windows on the way.
-            await session.execute(
-                delete(ApiRateCounter).where(ApiRateCounter.window_start < epoch - COUNTER_KEEP_S)
-                .execution_options(synchronize_session=False)
-            )
-            session.add(ApiRateCounter(bucket=bucket, window_start=start, count=1))
-            try:
-                await session.commit()
-            except IntegrityError:  # the window's first request arrived twice at once: count on that row
-                await session.rollback()
-                continue
-            return RateState(1, limit, retry_after)
-    raise RuntimeError(f"could not count a request of {bucket}")

@@ -65,6 +65,18 @@ async def supporter_count(session: AsyncSession, proposal_id: int) -> int:
     return (await session.execute(query)).scalar_one()
 
 
+# Channels whose sender is a real account (a Telegram user, a WhatsApp number): anyone can make up a
+# web chat sender id, so the public count of support says how much came from these.
+VERIFIED_CHANNELS = ("telegram", "whatsapp")
+
+
+async def verified_supporter_count(session: AsyncSession, proposal_id: int) -> int:
+    """How many of a proposal's supporters came from a verified channel (VERIFIED_CHANNELS)."""
+    query = (select(func.count(Support.id)).join(Citizen, Citizen.id == Support.citizen_id)
+             .where(Support.proposal_id == proposal_id, Citizen.channel.in_(VERIFIED_CHANNELS)))
+    return (await session.execute(query)).scalar_one()
+
+
 async def supporter_counts(session: AsyncSession, proposal_ids: list[int]) -> dict[int, int]:
     """Supporters per proposal for many proposals in one query; proposals without any are absent."""
     rows = await session.execute(
@@ -150,6 +162,13 @@ async def submit_proposal(
                 continue
             return await view(session, proposal), True
     raise RuntimeError("could not store the proposal")
+
+
+async def photo_refs(db: Database) -> set[str]:
+    """Every photo file a proposal refers to (the media sweep keeps these and removes the rest)."""
+    async with db.session() as session:
+        rows = await session.execute(select(Proposal.photo_ref).where(Proposal.photo_ref.is_not(None)))
+        return {ref for (ref,) in rows.all()}
 
 
 async def get_proposal(db: Database, code: str) -> ProposalView | None:

@@ -254,6 +254,7 @@ class PublicProposal:
     created_at: datetime
     updated_at: datetime
     history: list[PublicChange]
+    verified_supporters: int = 0  # of `supporters`, those from Telegram/WhatsApp (proposals.VERIFIED_CHANNELS)
 
     @property
     def year(self) -> int:
@@ -277,6 +278,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         if row is None:
             return None
         supporters = await proposals.supporter_count(session, row.id)
+        verified = await proposals.verified_supporter_count(session, row.id)
         changes = (
             await session.execute(
                 select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
@@ -290,4 +292,5 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
                             as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,
-                          item.longitude, supporters, item.created_at, as_utc(row.updated_at), history)
+                          item.longitude, supporters, item.created_at, as_utc(row.updated_at), history,
+                          verified_supporters=verified)

@@ -16,7 +16,7 @@ from core import roles, similarity
 from storage import duplicates as duplicate_search
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, Support, as_utc, utcnow
-from storage.proposals import supporter_count
+from storage.proposals import supporter_count, verified_supporter_count
 
 DUPLICATE_SCORE = round(similarity.THRESHOLD * 100)  # percent, as the page shows Duplicate.score
 QUEUE_LIMIT = 200
@@ -151,6 +151,7 @@ class ProposalDetail:
     supporters: int
     history: list[HistoryRow]
     duplicates: list[Duplicate]
+    verified_supporters: int = 0  # of `supporters`, those from Telegram/WhatsApp (the rest: web chat)
 
 
 async def proposal_ref(db: Database, code: str) -> ProposalRef | None:
@@ -173,6 +174,7 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
             return None
         proposal, citizen = found
         supporters = await supporter_count(session, proposal.id)
+        verified = await verified_supporter_count(session, proposal.id)
         changes = (
             await session.execute(select(StatusChange).where(StatusChange.proposal_id == proposal.id)
                                   .order_by(StatusChange.id))
@@ -186,7 +188,7 @@ async def proposal_detail(db: Database, code: str) -> ProposalDetail | None:
         latitude=proposal.latitude, longitude=proposal.longitude, photo_ref=proposal.photo_ref,
         language=proposal.language, created_at=as_utc(proposal.created_at), updated_at=as_utc(proposal.updated_at),
         citizen_channel=citizen.channel, citizen_name=citizen.name, citizen_phone=citizen.phone,
-        supporters=supporters, history=history, duplicates=duplicates,
+        supporters=supporters, history=history, duplicates=duplicates, verified_supporters=verified,
     )
 
 

@@ -9,6 +9,7 @@ outbox sender.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import re
 import uuid
@@ -22,7 +23,7 @@ from bot.keys import INTAKE
 from bot.message import Incoming, Outgoing
 from bot.relay import RasaUnavailable
 from core import texts
-from storage import messages
+from storage import messages, rate_limits
 
 CHANNEL = "web"
 routes = web.RouteTableDef()
@@ -36,8 +37,8 @@ def _reply(messages: list[Outgoing], status: int = 200) -> web.Response:
     return web.json_response({"messages": [m.as_dict() for m in messages]}, status=status)
 
 
-def _notice(key: str, status: int, **values: object) -> web.Response:
-    return _reply([Outgoing(text=texts.gateway(key, **values))], status=status)
+def _notice(key: str, status: int, language: str | None = None, **values: object) -> web.Response:
+    return _reply([Outgoing(text=texts.gateway(key, language, **values))], status=status)
 
 
 @routes.get("/chat")
@@ -99,6 +100,9 @@ async def updates(request: web.Request) -> web.Response:
     if not SENDER_RE.match(sender):
         return _notice("bad_request", 400)
     db = httputil.db_of(request)
+    rate = await rate_limits.hit(db, f"web-poll:{sender}", httputil.config_of(request).web_poll_per_minute, 60)
+    if not rate.allowed:  # the page polls every 5 s; faster is not a person
+        return web.json_response({"messages": []}, status=429, headers={"Retry-After": str(rate.retry_after_s)})
     jobs = await messages.claim_outgoing(db, (CHANNEL,), recipient=sender)
     for job in jobs:
         await messages.outgoing_sent(db, job.id)
@@ -107,21 +111,36 @@ async def updates(request: web.Request) -> web.Response:
 
 @routes.post("/api/photo")
 async def photo(request: web.Request) -> web.Response:
-    """Store an uploaded photo and pass its reference to the form, as if the citizen sent it."""
+    """Store an uploaded photo and pass its reference to the form, as if the citizen sent it.
+
+    Within the sender's rate, and only while their form asks for a photo; the file is decoded (with a
+    pixel cap) and stored re-encoded, without its metadata (bot/media.py)."""
     config = httputil.config_of(request)
+    intake = request.app[INTAKE]
     sender = request.query.get("sender", "")
     if not SENDER_RE.match(sender):
         return _notice("bad_request", 400)
+    message = Incoming(channel=CHANNEL, sender=sender, message_id=uuid.uuid4().hex, text="")
+    over = await intake.over_rate(message)
+    if over is not None:
+        return _reply([over] if over.text else [])
+    try:
+        expected = await intake.photo_expected(message)
+    except RasaUnavailable:
+        return _notice("busy", 503)
+    language = await intake.citizen_language(message)
+    if not expected:
+        return _notice("photo_not_expected", 200, language=language)
     data = await _read_upload(request, config.max_photo_bytes)
     try:
-        kind = media.check(data or b"", config.max_photo_bytes)
+        kind, data = await media.accept_async(data or b"", config.max_photo_bytes, config.max_photo_pixels)
     except media.Refused:
-        return _notice("bad_photo", 200, limit_mb=media.megabytes(config.max_photo_bytes))
+        return _notice("bad_photo", 200, language=language, limit_mb=media.megabytes(config.max_photo_bytes))
     name = media.new_name(kind)
     await media.store_async(config.media_dir, name, data)
-    message = Incoming(channel=CHANNEL, sender=sender, message_id=uuid.uuid4().hex, text=media.share_text(name))
+    message = dataclasses.replace(message, text=media.share_text(name))
     try:
-        replies = await request.app[INTAKE].answer(message)
+        replies = await intake.answer(message, counted=True)
     except RasaUnavailable:
         return _notice("busy", 503)
     return _reply(replies)

@@ -17,9 +17,8 @@ from core import texts
 from core.settings import Settings
 from storage import messages
 from storage.models import InboundMessage
+from tests.images import JPEG, PNG, decodes_as
 
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF" + bytes(64)
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -109,7 +108,7 @@ async def test_a_photo_is_stored_then_released_to_the_worker(db, make_intake, tm
     intake, wakes = make_intake()
     held = photo(JPEG)
     assert await intake.accept(message(media.share_text(held.name), photo=held))
-    assert (tmp_path / "media" / held.name).read_bytes() == JPEG
+    assert decodes_as((tmp_path / "media" / held.name).read_bytes(), "jpg")
     assert [f.name for f in (tmp_path / "media").iterdir()] == [held.name]  # no partial file left
     [row] = await rows(db)
     assert row.status == "queued" and wakes.worker == 1

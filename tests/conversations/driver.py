@@ -36,7 +36,7 @@ import aiohttp
 import yaml
 from sqlalchemy import select
 
-from core import regions, texts
+from core import regions, settings, texts
 from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Escalation, Proposal, StatusChange, Support
@@ -581,7 +581,7 @@ async def _say(session: aiohttp.ClientSession, gateway_url: str, sender: str, tu
 async def read_tracker(session: aiohttp.ClientSession, rasa_url: str, sender: str) -> dict:
     conversation = quote(f"{CHANNEL}:{sender}", safe="")
     async with session.get(f"{rasa_url}/conversations/{conversation}/tracker",
-                           params={"include_events": "NONE"}) as response:
+                           params={"include_events": "NONE", "token": settings.load().rasa_token}) as response:
         response.raise_for_status()
         return await response.json(content_type=None)
 

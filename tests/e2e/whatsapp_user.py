@@ -86,6 +86,6 @@ class WhatsAppUser:
 
     async def requested_slot(self) -> str | None:
         url = f"{self.stack.rasa_url}/conversations/whatsapp:{self.user_id}/tracker"
-        async with self.http.get(url) as response:
+        async with self.http.get(url, params={"token": self.stack.rasa_token}) as response:
             tracker = await response.json()
         return tracker["slots"].get("requested_slot") if (tracker.get("active_loop") or {}).get("name") else None

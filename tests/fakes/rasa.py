@@ -13,15 +13,34 @@ from aiohttp import web
 class FakeRasa:
     """POST /webhooks/rest/webhook: remembers each body, answers with `reply(message)`."""
 
-    def __init__(self) -> None:
+    def __init__(self, token: str = "") -> None:
         self.received: list[dict] = []
         self.url = ""
         self.runner: web.AppRunner | None = None
+        self.token = token  # when set, every call must carry it (`?token=`), as the real one asks
+        self.requested_slots: dict[str, str] = {}  # conversation id → the question its form is on
 
     def reply(self, text: str) -> list[dict]:
         return [{"text": "(jawaban Rasa)"}]
 
+    def _refused(self, request: web.Request) -> web.Response | None:
+        if self.token and request.query.get("token") != self.token:
+            return web.json_response({"message": "a valid token is required"}, status=401)
+        return None
+
+    async def tracker(self, request: web.Request) -> web.Response:
+        """GET /conversations/<id>/tracker: only what the gateway reads (the form and its question)."""
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
+        slot = self.requested_slots.get(request.match_info["conversation"])
+        return web.json_response({"active_loop": {"name": "proposal_form"} if slot else {},
+                                  "slots": {"requested_slot": slot}})
+
     async def handle(self, request: web.Request) -> web.Response:
+        refused = self._refused(request)
+        if refused is not None:
+            return refused
         body = await request.json()
         self.received.append(body)
         return web.json_response(self.reply(body["message"]))
@@ -32,6 +51,7 @@ class FakeRasa:
     async def start(self) -> FakeRasa:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self.handle)
+        app.router.add_get("/conversations/{conversation}/tracker", self.tracker)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)

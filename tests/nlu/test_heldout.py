@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 import yaml
 
-from core import tracking
+from core import settings, tracking
 
 HERE = Path(__file__).resolve().parent
 INTENTS = set(yaml.safe_load((HERE.parents[1] / "domain.yml").read_text())["intents"])
@@ -49,7 +49,8 @@ async def parse_all(rasa_url: str, texts: list[str]) -> list[dict]:
     async with aiohttp.ClientSession() as session:
 
         async def parse(text: str) -> dict:
-            async with limit, session.post(f"{rasa_url}/model/parse", json={"text": text}) as response:
+            async with limit, session.post(f"{rasa_url}/model/parse", json={"text": text},
+                                             params={"token": settings.load().rasa_token}) as response:
                 return await response.json()
 
         return await asyncio.gather(*(parse(t) for t in texts))

@@ -77,7 +77,7 @@ async def test_rate_counters_count_per_bucket_and_window(db: Database) -> None:
     other = await api_keys.hit(db, "ip:10.0.0.1", 3, 3600, now=T0)
     assert other.count == 1 and other.allowed
     next_window = await api_keys.hit(db, "key:1", 3, 3600, now=T0 + timedelta(hours=1, seconds=1))
-    assert next_window.count == 1 and next_window.allowed and next_window.retry_after_s == 3599
+    assert next_window.count == 1 and next_window.allowed and next_window.retry_after_s == 3600
     with pytest.raises(ValueError):
         await api_keys.hit(db, "key:1", 3, 0)
 
