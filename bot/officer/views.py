@@ -96,6 +96,10 @@ async def _audit(request: web.Request, action: str, target: str | None = None, d
 # --- Login and logout ---------------------------------------------------------------------------
 
 
+def _password_gate(request: web.Request) -> security.PasswordGate:
+    return request.app[common.PASSWORD_GATE]
+
+
 def _safe_next(value: str | None) -> str:
     return value if value and NEXT_RE.match(value) and "//" not in value else f"{common.PREFIX}/"
 
@@ -130,15 +134,24 @@ async def login(request: web.Request) -> web.Response:
     keys = [f"user:{username}", f"ip:{ip}"]
     now = datetime.now(timezone.utc)
     locked = await login_throttle.locked_until(db, keys, now)
+    if locked is None:  # counted before the check: a burst of guesses meets the lock, not argon2
+        ip_state = await login_throttle.begin_attempt(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW, now)
+        user_state = await login_throttle.begin_attempt(db, keys[0], security.user_lockout, security.FAILURE_WINDOW,
+                                                        now) if ip_state.allowed else ip_state
+        if not user_state.allowed:
+            locked = max(filter(None, (ip_state.locked_until, user_state.locked_until)), default=now)
     if locked is not None:
         await audit.record(db, f"login:{username}", "login_locked", username, None, ip)
         return _login_page(request, 429, _locked_message(locked, now), username)
     credentials = await accounts.get_credentials(db, username) if username else None
     usable = credentials is not None and credentials.officer.active
-    if not await security.verify_password(credentials.password_hash if usable else None, password or ""):
-        user_state = await login_throttle.record_failed_login(db, keys[0], security.user_lockout,
-                                                              security.FAILURE_WINDOW)
-        await login_throttle.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
+    async with _password_gate(request).slot(ip) as admitted:
+        right = admitted and await security.verify_password(credentials.password_hash if usable else None,
+                                                            password or "")
+    if not admitted:
+        return _login_page(request, 429, "Terlalu banyak percobaan masuk bersamaan dari alamat ini. "
+                                         "Tunggu sebentar lalu coba lagi.", username)
+    if not right:
         await audit.record(db, f"login:{username}", "login_failed", username,
                            f"percobaan gagal ke-{user_state.failures}", ip,
                            credentials.officer.id if credentials else None)
@@ -148,6 +161,7 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(request, 401, message, username)
     officer = credentials.officer
     await login_throttle.clear_failed_logins(db, keys[0])
+    await login_throttle.attempt_succeeded(db, keys[1], security.ip_lockout)
     if security.needs_rehash(credentials.password_hash):
         await accounts.set_password_hash(db, username, await security.hash_password_off_loop(password))
     token, csrf = security.new_token(), security.new_token()
@@ -282,6 +296,8 @@ async def change_status(request: web.Request) -> web.Response:
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
     officer = common.session_of(request).officer
+    if new_status == ref.status:  # a double click, or a colleague a moment earlier: nothing to do twice
+        return await _proposal_page(request, code, 409, "Status usulan ini baru saja diubah; tidak diubah dua kali.")
     if new_status not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
     missing = roles.missing_fields(new_status, reason, note, "-")
@@ -436,14 +452,21 @@ async def password_change(request: web.Request) -> web.Response:
     current, new = _password_field(form, "current_password"), _password_field(form, "new_password")
     key = f"user:{me.username}"
     now = datetime.now(timezone.utc)
-    locked = await login_throttle.locked_until(db, [key], now)
-    if locked is not None:
-        return common.render(request, "password.html", status=429, error=_locked_message(locked, now))
+    attempt = await login_throttle.begin_attempt(db, key, security.user_lockout, security.FAILURE_WINDOW, now)
+    if not attempt.allowed:
+        return common.render(request, "password.html", status=429,
+                             error=_locked_message(attempt.locked_until or now, now))
     credentials = await accounts.get_credentials(db, me.username)
-    if not await security.verify_password(credentials.password_hash if credentials else None, current):
-        await login_throttle.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
+    async with _password_gate(request).slot(ip) as admitted:
+        right = admitted and await security.verify_password(credentials.password_hash if credentials else None,
+                                                            current)
+    if not admitted:
+        return common.render(request, "password.html", status=429,
+                             error="Terlalu banyak percobaan bersamaan. Tunggu sebentar lalu coba lagi.")
+    if not right:
         await _audit(request, "password_change_failed", me.username)
         return common.render(request, "password.html", status=400, error="Kata sandi lama salah.")
+    await login_throttle.clear_failed_logins(db, key)  # proven: the attempt counted above is given back
     problem = _new_password_problem(new, _password_field(form, "new_password_again"))
     if problem is None and new == current:
         problem = "Kata sandi baru harus berbeda dari yang lama."
@@ -451,7 +474,6 @@ async def password_change(request: web.Request) -> web.Response:
         return common.render(request, "password.html", status=400, error=problem)
     keep = security.token_hash(request.app[common.SECRET], request.cookies.get(common.SESSION_COOKIE, ""))
     ended = await accounts.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
-    await login_throttle.clear_failed_logins(db, key)
     await audit.record(db, f"officer:{me.username}", "password_change", me.username,
                        f"{ended or 0} sesi lain diakhiri", ip, me.id)
     raise web.HTTPFound(f"{common.PREFIX}/akun/sandi?ok=sandi")

@@ -337,6 +337,91 @@ async def test_repeated_wrong_passwords_lock_the_account_on_every_gateway(gatewa
         await second.db.dispose()
 
 
+class VerifySpy:
+    """Counts the argon2 checks really run, and how many ran at once (the real check still runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import threading
+
+        self.calls = self.running = self.most = 0
+        self._lock = threading.Lock()
+        real = security._verify
+
+        def counted(password_hash: str | None, password: str) -> bool:
+            with self._lock:
+                self.calls += 1
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                return real(password_hash, password)
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+        monkeypatch.setattr(security, "_verify", counted)
+
+
+async def login_burst(gateway: Gateway, attempts: list[tuple[str, str]]) -> list[int]:
+    """Each (username, password) from its own browser, the POSTs sent at the same moment."""
+    browsers = [gateway.browser() for _ in attempts]
+    tokens = []
+    for browser in browsers:
+        _, page, _ = await browser.get("/officer/login")
+        tokens.append(CSRF_RE.search(page).group(1))
+    results = await asyncio.gather(*(
+        browser.post("/officer/login", {"username": name, "password": password, "csrf_token": token})
+        for browser, token, (name, password) in zip(browsers, tokens, attempts, strict=True)))
+    return [status for status, _, _ in results]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_gateway(request: pytest.FixtureRequest, tmp_path: Path):
+    """The console on each database the product supports."""
+    url = request.getfixturevalue("sqlite_db_url" if request.param == "sqlite" else "pg_migrated")
+    running = await start_gateway(tmp_path, url)
+    if request.param == "postgresql":
+        from tests.conftest import _truncate
+
+        await _truncate(running.db)
+    browsers: list[Browser] = []
+    original = running.browser
+
+    def tracked() -> Browser:
+        browser = original()
+        browsers.append(browser)
+        return browser
+
+    running.browser = tracked
+    yield running
+    for browser in browsers:
+        await browser.close()
+    await running.server.close()
+    await running.db.dispose()
+
+
+async def test_a_burst_of_wrong_passwords_is_checked_only_as_often_as_the_policy_allows(
+        any_gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    await make_officer(any_gateway.db, "desa_a", "desa", VILLAGE_A)
+    spy = VerifySpy(monkeypatch)
+    statuses = await login_burst(any_gateway, [("desa_a", f"salah-{i}") for i in range(10)])
+    assert sorted(statuses) == [401] * security.USER_FREE_FAILURES + [429] * (10 - security.USER_FREE_FAILURES)
+    assert spy.calls == security.USER_FREE_FAILURES
+    assert len(await audit.entries(any_gateway.db, action="login_failed")) == security.USER_FREE_FAILURES
+
+
+async def test_password_checks_from_one_address_run_a_few_at_a_time(
+        any_gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guesses under many usernames (each below its own lockout) still queue for argon2 per address."""
+    spy = VerifySpy(monkeypatch)
+    statuses = await login_burst(any_gateway, [(f"tamu{i}", "salah") for i in range(12)])
+    assert set(statuses) <= {401, 429} and statuses.count(401) >= 6
+    assert spy.most <= 2
+    assert spy.calls == statuses.count(401)  # a refused request never reached argon2
+    # A good login afterwards works, and gives back its count on the office's address.
+    await make_officer(any_gateway.db, "desa_a", "desa", VILLAGE_A)
+    assert await any_gateway.browser().login("desa_a") == 302
+
+
 def test_lockout_grows_with_failures() -> None:
     assert security.user_lockout(security.USER_FREE_FAILURES - 1) is None
     waits = [security.user_lockout(n) for n in range(security.USER_FREE_FAILURES, 20)]

@@ -73,11 +73,13 @@ async def test_failed_logins_lock_the_key_and_are_counted_in_the_database(db: Da
     now = datetime.now(timezone.utc)
     window = timedelta(hours=1)
     for expected in (1, 2):
-        state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
+        state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
         assert state == login_throttle.ThrottleState(expected, None)
     assert await login_throttle.locked_until(db, ["user:sari", "ip:1.2.3.4"], now) is None
-    state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
-    assert state.failures == 3 and state.locked_until == now + timedelta(seconds=90)
+    state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
+    assert state.failures == 3 and state.locked_until == now + timedelta(seconds=90) and state.allowed
+    refused = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
+    assert refused == login_throttle.ThrottleState(3, now + timedelta(seconds=90), allowed=False)  # not counted
     assert await login_throttle.locked_until(db, ["ip:1.2.3.4", "user:sari"], now) == now + timedelta(seconds=90)
     assert await login_throttle.locked_until(db, ["user:sari"], now + timedelta(seconds=91)) is None
     # A second gateway, with its own engine, sees the same lock.
@@ -88,23 +90,23 @@ async def test_failed_logins_lock_the_key_and_are_counted_in_the_database(db: Da
         await other.dispose()
     await login_throttle.clear_failed_logins(db, "user:sari")
     assert await login_throttle.locked_until(db, ["user:sari"], now) is None
-    state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
+    state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
     assert state.failures == 1
 
 
 async def test_failure_count_restarts_after_a_quiet_window(db: Database) -> None:
     start = datetime.now(timezone.utc)
     window = timedelta(hours=1)
-    await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window, start)
-    await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window, start)
-    later = await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window,
+    await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window, start)
+    await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window, start)
+    later = await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window,
                                                      start + timedelta(hours=2))
     assert later == login_throttle.ThrottleState(1, None)
 
 
 async def test_concurrent_failures_are_all_counted(db: Database) -> None:
     window = timedelta(hours=1)
-    states = await asyncio.gather(*(login_throttle.record_failed_login(db, "ip:10.0.0.9", lambda n: None, window)
+    states = await asyncio.gather(*(login_throttle.begin_attempt(db, "ip:10.0.0.9", lambda n: None, window)
                                     for _ in range(6)))
     assert sorted(s.failures for s in states) == [1, 2, 3, 4, 5, 6]
 
