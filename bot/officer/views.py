@@ -34,7 +34,10 @@ NOTICES = {
     "jawab": "Jawaban sudah dikirim ke warga lewat kanal yang ia pakai.",
     "ambil": "Eskalasi sudah Anda ambil.",
     "lepas": "Eskalasi dikembalikan ke antrean.",
-    "faq": "Jawaban disimpan sebagai FAQ.",
+    "faq": "Jawaban diusulkan sebagai FAQ; bot memakainya setelah disetujui admin.",
+    "faq_setujui": "FAQ disetujui: bot memakainya untuk pertanyaan serupa (paling lama 30 detik lagi).",
+    "faq_matikan": "FAQ dinonaktifkan: bot tidak memakainya lagi.",
+    "faq_aktifkan": "FAQ diaktifkan kembali.",
     "petugas": "Akun petugas sudah dibuat.",
     "aktif": "Status akun petugas diubah.",
     "sandi": "Kata sandi sudah diganti. Sesi lain akun ini sudah diakhiri.",
@@ -360,25 +363,40 @@ def _escalation_id(request: web.Request) -> int:
 
 @routes.get("/eskalasi")
 async def escalation_desk(request: web.Request) -> web.Response:
+    return await _desk(request)
+
+
+async def _desk(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
+    """The escalations of this officer's scope (`roles.escalation_scope`), nobody else's."""
     db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
-    waiting = await escalations.escalation_queue(db, sla)
-    answered = await escalations.escalation_queue(db, sla, answered=True, limit=20)
-    return common.render(request, "escalations.html", waiting=waiting, answered=answered, sla_days=sla,
-                         notice=_notice(request), error=None)
+    officer = common.session_of(request).officer
+    return common.render(request, "escalations.html", status=status, error=error, sla_days=sla,
+                         waiting=await escalations.escalation_queue(db, officer, sla),
+                         answered=await escalations.escalation_queue(db, officer, sla, answered=True, limit=20),
+                         notice=_notice(request) if error is None else None,
+                         min_question=(faq.MIN_QUESTION_CHARS, faq.MIN_QUESTION_WORDS))
 
 
 async def _desk_error(request: web.Request, message: str, status: int = 409) -> web.Response:
-    db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
-    return common.render(request, "escalations.html", status=status, error=message, sla_days=sla,
-                         waiting=await escalations.escalation_queue(db, sla),
-                         answered=await escalations.escalation_queue(db, sla, answered=True, limit=20))
+    return await _desk(request, status, message)
+
+
+async def _visible_escalation(request: web.Request) -> int:
+    """The escalation's id if this officer may see it; otherwise 404, so other scopes' ids reveal nothing."""
+    escalation_id = _escalation_id(request)
+    found = await escalations.get_escalation(common.db_of(request), escalation_id,
+                                             common.config_of(request).escalation_sla_days,
+                                             officer=common.session_of(request).officer)
+    if found is None:
+        raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.")
+    return escalation_id
 
 
 @routes.post(r"/eskalasi/{id:\d+}/ambil")
 async def claim(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
-    escalation_id = _escalation_id(request)
-    if not await escalations.claim_escalation(common.db_of(request), escalation_id, officer.id):
+    escalation_id = await _visible_escalation(request)
+    if not await escalations.claim_escalation(common.db_of(request), escalation_id, officer):
         return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
     await _audit(request, "escalation_claim", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=ambil#e{escalation_id}")
@@ -398,13 +416,13 @@ async def release(request: web.Request) -> web.Response:
 @routes.post(r"/eskalasi/{id:\d+}/jawab")
 async def answer(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
-    escalation_id = _escalation_id(request)
+    escalation_id = await _visible_escalation(request)
     form = await request.post()
     text = _form_text(form, "answer", 4000)
     if not text:
         return await _desk_error(request, "Jawaban masih kosong.", 400)
     try:
-        await escalation_flow.answer_escalation(common.db_of(request), escalation_id, officer.id, text)
+        await escalation_flow.answer_escalation(common.db_of(request), escalation_id, officer, text)
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
     except escalations.ClaimError:
@@ -415,17 +433,25 @@ async def answer(request: web.Request) -> web.Response:
 
 @routes.post(r"/eskalasi/{id:\d+}/faq")
 async def save_faq(request: web.Request) -> web.Response:
-    escalation_id = _escalation_id(request)
+    """An officer proposes the answer as an FAQ entry; it reaches citizens once an admin approves it."""
+    escalation_id = await _visible_escalation(request)
     form = await request.post()
     try:
-        entry = await faq.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
-                                      _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
+        entry = await faq.save_as_faq(common.db_of(request), escalation_id, common.session_of(request).officer,
+                                      _form_text(form, "question"), _form_text(form, "answer", 4000),
+                                      _form_text(form, "topic", 64) or "petugas")
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
     except escalations.ClaimError:
         return await _desk_error(request, "Hanya eskalasi yang sudah dijawab yang bisa menjadi FAQ.")
-    await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}")
+    except faq.QuestionTooShort:
+        return await _desk_error(request, _QUESTION_TOO_SHORT, 400)
+    await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}, menunggu persetujuan admin")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=faq")
+
+
+_QUESTION_TOO_SHORT = (f"Pertanyaan FAQ terlalu pendek: tulis minimal {faq.MIN_QUESTION_WORDS} kata dan "
+                       f"{faq.MIN_QUESTION_CHARS} karakter, agar tidak dipakai untuk pertanyaan lain.")
 
 
 # --- Own account ------------------------------------------------------------------------------
@@ -563,6 +589,43 @@ async def officer_password_reset(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Petugas tidak ditemukan.")
     await _audit(request, "officer_password_reset", f"officer:{officer_id}", f"{ended} sesi diakhiri")
     raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=sandi_petugas")
+
+
+async def _faq_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
+    return common.render(request, "admin_faq.html", status=status, error=error,
+                         entries=await faq.faq_entries(common.db_of(request)), notice=_notice(request),
+                         enabled=common.config_of(request).learned_faq)
+
+
+@routes.get("/admin/faq")
+async def faq_list(request: web.Request) -> web.Response:
+    """Learned answers: an admin approves each before the bot uses it, and can switch any off."""
+    _require_admin(request)
+    return await _faq_page(request)
+
+
+@routes.post(r"/admin/faq/{id:\d+}")
+async def faq_decide(request: web.Request) -> web.Response:
+    _require_admin(request)
+    form = await request.post()
+    entry_id, decision = int(request.match_info["id"]), _form_text(form, "decision", 16)
+    admin = f"officer:{common.session_of(request).officer.username}"
+    db = common.db_of(request)
+    try:
+        if decision == "setujui":
+            changed = await faq.approve_faq(db, entry_id, admin)
+        elif decision in ("matikan", "aktifkan"):
+            changed = await faq.set_faq_active(db, entry_id, decision == "aktifkan")
+        else:
+            return await _faq_page(request, 400, "Pilihan tidak dikenal.")
+    except LookupError:
+        raise web.HTTPNotFound(text="Entri FAQ tidak ditemukan.") from None
+    except faq.QuestionTooShort:
+        return await _faq_page(request, 400, _QUESTION_TOO_SHORT)
+    if changed:
+        action = {"setujui": "faq_approved", "matikan": "faq_disabled", "aktifkan": "faq_enabled"}[decision]
+        await _audit(request, action, f"faq:{entry_id}")
+    raise web.HTTPFound(f"{common.PREFIX}/admin/faq?ok=faq_{decision}")
 
 
 @routes.get("/admin/audit")

@@ -19,8 +19,10 @@ from bot.app import create_app
 from bot.officer import security
 from core import settings
 from storage import accounts, audit, escalations, proposals, status_changes
+from storage import faq as faq_store
 from storage.db import Database
 from storage.models import Citizen, Escalation, FaqEntry, LoginThrottle, OutboxMessage
+from workflows import escalations as escalation_flow
 
 PASSWORD = "Kuat-Sekali-123"
 HASHED = security.hash_password(PASSWORD)
@@ -137,7 +139,7 @@ async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
     anonymous = gateway.browser()
     for path in ("/officer/", "/officer/usulan", "/officer/usulan?status=diajukan", f"/officer/usulan/{code}",
                  f"/officer/usulan/{code}/foto", "/officer/eskalasi", "/officer/admin/petugas",
-                 "/officer/admin/audit", "/officer/tidak-ada", "/officer/usulan/USL-000000"):
+                 "/officer/admin/audit", "/officer/admin/faq", "/officer/tidak-ada", "/officer/usulan/USL-000000"):
         status, _, response = await anonymous.get(path, allow_redirects=False)
         assert status == 302, path
         assert response.headers["Location"].startswith("/officer/login?next="), path
@@ -147,7 +149,7 @@ async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
              f"/officer/usulan/{code}/gabung", f"/officer/eskalasi/{escalation}/ambil",
              f"/officer/eskalasi/{escalation}/jawab", f"/officer/eskalasi/{escalation}/lepas",
              f"/officer/eskalasi/{escalation}/faq", "/officer/admin/petugas",
-             f"/officer/admin/petugas/{admin.id}/aktif")
+             f"/officer/admin/petugas/{admin.id}/aktif", "/officer/admin/faq/1")
     form = {"new_status": "diverifikasi_desa", "codes": code, "answer": "x", "csrf_token": "guess",
             "username": "evil", "role": "admin", "password": "Aa1aaaaaaaaaa", "active": "0", "target": code}
     for path in posts:
@@ -557,15 +559,15 @@ async def test_merge_a_likely_duplicate(gateway: Gateway) -> None:
 
 async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     db = gateway.db
-    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa?",
-                                                     "warga: kapan")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "warga: kapan, WA 081234567890", VILLAGE_A)
     await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    await make_officer(db, "desa_b", "desa", VILLAGE_B)
+    await make_officer(db, "desa_a2", "desa", VILLAGE_A)
     first, second = gateway.browser(), gateway.browser()
     await first.login("desa_a")
-    await second.login("desa_b")
+    await second.login("desa_a2")
     _, page, _ = await first.get("/officer/eskalasi")
-    assert "Kapan musrenbang desa?" in page and "warga: kapan" in page
+    assert "Kapan musrenbang desa diadakan?" in page and "warga: kapan" in page
     assert (await first.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 302
     await second.get("/officer/eskalasi")
     assert (await second.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 409
@@ -575,14 +577,71 @@ async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     assert (await first.post(f"/officer/eskalasi/{escalation}/jawab", {"answer": "Januari, di balai desa."}))[0] == 302
     assert (await outbox_for(db, "citizen-0001"))[-1].endswith("Januari, di balai desa.")
     _, page, _ = await first.get("/officer/eskalasi")
-    assert "Simpan sebagai FAQ" in page
+    assert "Usulkan sebagai FAQ" in page
+    status, page, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",
+                                       {"question": "Kapan?", "answer": "Januari.", "topic": "jadwal"})
+    assert status == 400 and "terlalu pendek" in page
     status, _, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",
                                     {"question": "Kapan musrenbang desa?", "answer": "Januari.", "topic": "jadwal"})
     assert status == 302
     async with db.session() as session:
         faq = (await session.execute(select(FaqEntry))).scalar_one()
-        assert (faq.topic, faq.answer) == ("jadwal", "Januari.")
+        assert (faq.topic, faq.answer, faq.approved_at) == ("jadwal", "Januari.", None)
         assert (await session.get(Escalation, escalation)).faq_entry_id == faq.id
+    _, page, _ = await first.get("/officer/eskalasi")
+    assert "menunggu persetujuan admin" in page
+    assert await faq_store.learned_faqs(db) == []  # no citizen gets it yet
+
+
+async def test_another_desas_escalation_is_invisible_and_untouchable(gateway: Gateway) -> None:
+    """A desa B operator can neither read, claim, answer nor save as FAQ a desa A citizen's question."""
+    db = gateway.db
+    await propose(db, "citizen-0001", "k1")  # the citizen's desa is known from their proposal: desa A
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "Warga: nomor saya 081234567890")
+    await make_officer(db, "desa_b", "desa", VILLAGE_B)
+    await make_officer(db, "camat", "kecamatan", "34.04.07")
+    intruder = gateway.browser()
+    await intruder.login("desa_b")
+    _, page, _ = await intruder.get("/officer/eskalasi")
+    assert "Kapan musrenbang desa diadakan?" not in page and "081234567890" not in page
+    for action, form in (("ambil", {}), ("jawab", {"answer": "Saya jawab"}),
+                         ("faq", {"question": "Kapan musrenbang desa diadakan?", "answer": "Saya jawab"})):
+        status, _, _ = await intruder.post(f"/officer/eskalasi/{escalation}/{action}", form)
+        assert status == 404, action
+    assert await outbox_for(db, "citizen-0001") == []
+    assert (await escalations.get_escalation(db, escalation, 2)).status == "open"
+    camat = gateway.browser()  # the kecamatan above both desa sees it
+    await camat.login("camat")
+    _, page, _ = await camat.get("/officer/eskalasi")
+    assert "Kapan musrenbang desa diadakan?" in page
+
+
+async def test_an_admin_approves_a_saved_faq_or_switches_it_off(gateway: Gateway) -> None:
+    db = gateway.db
+    desa = await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    await make_officer(db, "root", "admin")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "...", VILLAGE_A)
+    await escalation_flow.answer_escalation(db, escalation, desa, "Bulan Januari di balai desa.")
+    entry = await faq_store.save_as_faq(db, escalation, desa)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    assert (await officer.get("/officer/admin/faq"))[0] == 403
+    assert (await officer.post(f"/officer/admin/faq/{entry}", {"decision": "setujui"}))[0] == 403
+    assert await faq_store.learned_faqs(db) == []
+    admin = gateway.browser()
+    await admin.login("root")
+    _, page, _ = await admin.get("/officer/admin/faq")
+    assert "Menunggu persetujuan" in page and "Bulan Januari di balai desa." in page
+    assert (await admin.post(f"/officer/admin/faq/{entry}", {"decision": "setujui"}))[0] == 302
+    assert [f.answer for f in await faq_store.learned_faqs(db)] == ["Bulan Januari di balai desa."]
+    assert (await admin.post(f"/officer/admin/faq/{entry}", {"decision": "matikan"}))[0] == 302
+    assert await faq_store.learned_faqs(db) == []
+    logged = [(a.actor, a.action, a.target) for a in await audit.entries(db) if a.action.startswith("faq_")]
+    assert logged == [("officer:root", "faq_disabled", f"faq:{entry}"),
+                      ("officer:root", "faq_approved", f"faq:{entry}")]
+    assert (await admin.post("/officer/admin/faq/999999", {"decision": "setujui"}))[0] == 404
 
 
 # --- the CLI twin -------------------------------------------------------------------------------
