@@ -188,11 +188,12 @@ async def resubmit_proposal(db: Database, code: str, channel: str, external_id: 
         for name in ("description", "sector", "item_code", "village_code", "rt", "rw", "latitude", "longitude",
                      "photo_ref"):
             setattr(proposal, name, getattr(draft, name))
+        proposal_id = proposal.id
         try:
             await record_change(session, proposal, status_rules.INITIAL, f"{channel}:citizen",
                                 note="diperbaiki warga", skip_citizen_id=proposal.citizen_id)
         except StatusMoved:  # the same confirmation twice at once (SQLite): the other one stored it
             await session.rollback()
-            return await view(session, await session.get(Proposal, proposal.id, populate_existing=True)), False
+            return await view(session, await session.get(Proposal, proposal_id, populate_existing=True)), False
         await session.commit()
         return await view(session, proposal), True

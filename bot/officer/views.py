@@ -15,7 +15,7 @@ from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import accounts, audit, escalations, faq, login_throttle, review
+from storage import accounts, audit, escalations, faq, login_throttle, review, status_changes
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
 
@@ -23,6 +23,7 @@ routes = web.RouteTableDef()
 
 NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*$")
 BULK_LIMIT = 200
+_MOVED = "usulan ini baru saja diubah petugas lain (atau tombol tertekan dua kali); periksa statusnya sekarang"
 MISSING_TEXT = {
     "reason": "Alasan penolakan wajib diisi (akan dikirim ke warga).",
     "note": "Catatan perbaikan wajib diisi: tulis apa yang perlu diperbaiki warga.",
@@ -256,6 +257,8 @@ async def bulk(request: web.Request) -> web.Response:
             results.append((code, False, "tidak ditemukan"))
         except PermissionError:
             results.append((code, False, "bukan wewenang Anda pada tahap ini"))
+        except status_changes.StatusMoved:
+            results.append((code, False, _MOVED))
         except status_rules.TransitionError as error:
             missing = roles.missing_fields(new_status, reason, note, None)
             results.append((code, False, MISSING_TEXT[missing[0]] if missing else f"tidak dapat diubah ({error})"))
@@ -311,7 +314,9 @@ async def change_status(request: web.Request) -> web.Response:
                                         ip=common.client_ip(request))
     except PermissionError:
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
-    except status_rules.TransitionError as error:  # e.g. someone moved it a moment ago
+    except status_changes.StatusMoved:
+        return await _proposal_page(request, code, 409, f"Status tidak diubah: {_MOVED}.")
+    except status_rules.TransitionError as error:
         return await _proposal_page(request, code, 409, f"Status tidak dapat diubah: {error}")
     raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=status")
 
@@ -334,6 +339,8 @@ async def merge(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
     except PermissionError:
         return await _proposal_page(request, code, 403, f"Usulan tujuan {target} di luar wilayah Anda.")
+    except status_changes.StatusMoved:
+        return await _proposal_page(request, code, 409, f"Tidak digabung: {_MOVED}.")
     except status_rules.TransitionError as error:
         return await _proposal_page(request, code, 409, f"Tidak dapat digabung: {error}")
     raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=gabung")

@@ -424,6 +424,22 @@ async def test_password_checks_from_one_address_run_a_few_at_a_time(
     assert await any_gateway.browser().login("desa_a") == 302
 
 
+async def test_a_double_click_on_a_status_button_changes_once(any_gateway: Gateway) -> None:
+    db = any_gateway.db
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = any_gateway.browser()
+    await officer.login("desa_a")
+    for trial in range(4):
+        code = await propose(db, f"citizen-{trial:04d}", f"k{trial}")
+        await officer.get(f"/officer/usulan/{code}")
+        clicks = await asyncio.gather(*(officer.post(f"/officer/usulan/{code}/status",
+                                                     {"new_status": "diverifikasi_desa"}) for _ in range(2)))
+        assert sorted(status for status, _, _ in clicks) == [302, 409], trial
+        assert [c.new_status for c in await status_changes.history(db, code)] == ["diajukan", "diverifikasi_desa"]
+        assert len(await outbox_for(db, f"citizen-{trial:04d}")) == 1
+        assert len(await audit.entries(db, action="status_change", target=code)) == 1
+
+
 def test_lockout_grows_with_failures() -> None:
     assert security.user_lockout(security.USER_FREE_FAILURES - 1) is None
     waits = [security.user_lockout(n) for n in range(security.USER_FREE_FAILURES, 20)]

@@ -124,3 +124,18 @@ async def test_simultaneous_attempts_are_counted_before_any_is_checked(db: Datab
         assert state.allowed
         await login_throttle.attempt_succeeded(db, "ip:10.0.0.1", lock_after_three)
     assert await login_throttle.locked_until(db, ["ip:10.0.0.1"]) is None
+
+
+async def test_a_fix_confirmed_twice_at_once_is_resubmitted_once(db: Database) -> None:
+    sari = await accounts.create_officer(db, "sari", "$argon2id$x", "desa", VILLAGE)
+    for trial in range(TRIALS):
+        code = await submit(db, f"warga-{trial}", f"k{trial}")
+        await status_flow.change_status(db, sari, code, "perlu_perbaikan", note="Tambahkan RT")
+        fixed = proposals.ProposalDraft(description=f"Jalan rusak di dusun {trial}, RT 03", sector="jalan",
+                                        village_code=VILLAGE, rt="03")
+        results = await asyncio.gather(*(status_changes.resubmit_proposal(db, code, "web", f"warga-{trial}", fixed)
+                                         for _ in range(2)))
+        assert sorted(done for _, done in results) == [False, True], trial
+        assert all(view.status == "diajukan" for view, _ in results)
+        assert [c.new_status for c in await status_changes.history(db, code)] == [
+            "diajukan", "perlu_perbaikan", "diajukan"], trial
