@@ -50,6 +50,8 @@ async def change_status(db: Database, officer: OfficerView | None, code: str, ne
     ref = await proposal_ref(db, code)
     if ref is None:
         raise LookupError(code)
+    if expected_status is not None and ref.status != expected_status:  # moved since the caller looked
+        raise status_changes.StatusMoved(f"{code} is now {ref.status!r}, not {expected_status!r}")
     target = merge_into.code if merge_into else None
     if officer is not None:
         roles.check_officer_transition(officer, ref, ref.status, new_status, reason, note, target)

@@ -311,7 +311,7 @@ async def change_status(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, MISSING_TEXT[missing[0]])
     try:
         await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                        ip=common.client_ip(request))
+                                        ip=common.client_ip(request), expected_status=ref.status)
     except PermissionError:
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
     except status_changes.StatusMoved:
