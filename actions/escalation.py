@@ -11,7 +11,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Sender, database, latest_intent, logger
+from actions.common import Sender, config, database, latest_intent, logger
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, offer_pending
 from actions.status import ActionCheckStatus
@@ -79,11 +79,15 @@ _learned: tuple[float, list[faq.LearnedFaq]] = (0.0, [])
 
 
 async def learned_answer(text: str) -> str | None:
-    """An officer's saved answer to (nearly) this question, if there is one.
+    """An officer's saved answer to (nearly) this question, once an admin approved it
+    (`storage.faq`); never while `LEARNED_FAQ=0`.
 
-    The list is re-read every few seconds, so a new entry works at once, without retraining.
+    The list is re-read every few seconds, so an approval (or a switch-off) works at once,
+    without retraining.
     """
     global _learned
+    if not config().learned_faq:
+        return None
     now = time.monotonic()
     if now - _learned[0] > LEARNED_CACHE_S:
         _learned = (now, await faq.learned_faqs(database()))
@@ -219,7 +223,7 @@ class ActionEscalate(Action):
         sender = Sender.of(tracker)
         try:
             ticket = await escalations.create_escalation(database(), sender.channel, sender.external_id, question,
-                                                         excerpt(tracker))
+                                                         excerpt(tracker), tracker.get_slot("village_code"))
         except Exception:
             logger.exception("escalation failed")
             dispatcher.utter_message(response="utter_escalation_failed")

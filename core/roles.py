@@ -105,7 +105,7 @@ def scope_of(officer: OfficerLike) -> Scope:
     raise ScopeError(f"unknown role {officer.role!r}")
 
 
-def in_scope(officer: OfficerLike, village_code: str, sector: str) -> bool:
+def in_scope(officer: OfficerLike, village_code: str, sector: str | None) -> bool:
     if officer.role not in ROLES:
         return False
     scope = scope_of(officer)
@@ -119,6 +119,24 @@ def in_scope(officer: OfficerLike, village_code: str, sector: str) -> bool:
 def can_see(officer: OfficerLike, proposal: ProposalLike) -> bool:
     """Whether the proposal (and its submitter's contact data) is within the officer's scope."""
     return in_scope(officer, proposal.village_code, proposal.sector)
+
+
+@dataclass(frozen=True)
+class EscalationScope:
+    """Which escalations an officer may read, claim and answer, as SQL can use it."""
+
+    desa: Scope | None  # escalations whose citizen's desa falls in this scope (None: none of them)
+    unknown_desa: bool  # also those whose desa nobody knows
+
+
+def escalation_scope(officer: OfficerLike) -> EscalationScope:
+    """Escalations (a citizen's question, their contact in its excerpt) are scoped like proposals,
+    by the citizen's desa: its desa operator, its kecamatan, an OPD officer without a sector,
+    admins. Without a known desa no desa operator can tell whose it is: kecamatan officers and
+    admins take it. `storage.escalations` turns this into the WHERE of every desk query."""
+    scope = scope_of(officer)
+    return EscalationScope(desa=None if scope.sector else scope,
+                           unknown_desa=officer.role in (KECAMATAN, ADMIN))
 
 
 def role_moves(role: str, proposal_status: str) -> tuple[Status, ...]:

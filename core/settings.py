@@ -68,6 +68,8 @@ class Settings:
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # Officers' console: escalations are due within this many working days (Mon–Fri).
     escalation_sla_days: int = field(default_factory=lambda: _env_int("ESCALATION_SLA_DAYS", 2))
+    # 0 switches off the bot's use of officers' saved answers (each also needs an admin's approval).
+    learned_faq: bool = field(default_factory=lambda: _env("LEARNED_FAQ", "1") in ("1", "true", "yes"))
     officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
     # Set to 1 behind HTTPS so the console's cookies are never sent in clear text.
     cookie_secure: bool = field(default_factory=lambda: _env("COOKIE_SECURE", "0") in ("1", "true", "yes"))

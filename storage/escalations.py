@@ -6,21 +6,35 @@ Storage only: sending the answer to the citizen and the audit row are `workflows
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from core import roles
+from storage.accounts import OfficerView
 from storage.citizens import citizen_row
 from storage.db import Database
-from storage.models import Citizen, Escalation, Officer, as_utc, utcnow
+from storage.models import Citizen, Escalation, FaqEntry, Officer, Proposal, as_utc, utcnow
+
+VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
 
-async def create_escalation(db: Database, channel: str, external_id: str, question: str, excerpt: str) -> int:
+async def create_escalation(db: Database, channel: str, external_id: str, question: str, excerpt: str,
+                            village_code: str | None = None) -> int:
+    """Store the question for the desk, with the citizen's desa when it is known: `village_code`
+    (what the citizen answered in the form), else the desa of their latest proposal."""
     async with db.session() as session:
         citizen = await citizen_row(session, channel, external_id)
-        escalation = Escalation(question=question, excerpt=excerpt, status="open")
+        if not (village_code and VILLAGE_CODE.match(village_code)):
+            village_code = None
+            if citizen.id is not None:
+                village_code = (await session.execute(
+                    select(Proposal.village_code).where(Proposal.citizen_id == citizen.id)
+                    .order_by(Proposal.id.desc()).limit(1))).scalar_one_or_none()
+        escalation = Escalation(question=question, excerpt=excerpt, status="open", village_code=village_code)
         escalation.citizen = citizen
         session.add(escalation)
         await session.commit()
@@ -37,6 +51,23 @@ async def open_escalations(db: Database) -> list[tuple[int, str, str]]:
             )
         ).all()
         return [tuple(row) for row in rows]
+
+
+def visible_to(officer: roles.OfficerLike) -> ColumnElement[bool]:
+    """The WHERE that keeps an officer to the escalations of their scope (`roles.escalation_scope`):
+    every desk query (list, read, claim, answer, save as FAQ) carries it."""
+    rule = roles.escalation_scope(officer)
+    clauses = []
+    if rule.desa is not None:
+        if rule.desa.village is not None:
+            clauses.append(Escalation.village_code == rule.desa.village)
+        elif rule.desa.prefix is not None:
+            clauses.append(Escalation.village_code.startswith(rule.desa.prefix, autoescape=True))
+        else:
+            clauses.append(Escalation.village_code.is_not(None))
+    if rule.unknown_desa:
+        clauses.append(Escalation.village_code.is_(None))
+    return or_(*clauses) if clauses else false()
 
 
 # --- The desk -----------------------------------------------------------------------------------
@@ -59,14 +90,24 @@ class EscalationView:
     answer: str | None
     answered_at: datetime | None
     faq_entry_id: int | None
+    village_code: str | None = None
+    faq_state: str | None = None  # "pending" (waiting for an admin), "approved", "off"; None: not saved
 
 
 class ClaimError(RuntimeError):
     """The escalation is someone else's, or answered already."""
 
 
-def _escalation_view(row: Escalation, citizen: Citizen, claimer: str | None, now: datetime,
-                     sla_days: int) -> EscalationView:
+def _faq_state(entry: FaqEntry | None) -> str | None:
+    if entry is None:
+        return None
+    if not entry.active:
+        return "off"
+    return "approved" if entry.approved_at is not None else "pending"
+
+
+def _escalation_view(row: Escalation, citizen: Citizen, claimer: str | None, entry: FaqEntry | None,
+                     now: datetime, sla_days: int) -> EscalationView:
     created = as_utc(row.created_at)
     due = roles.add_working_days(created, sla_days)
     return EscalationView(
@@ -75,21 +116,23 @@ def _escalation_view(row: Escalation, citizen: Citizen, claimer: str | None, now
         overdue=row.status != "answered" and now > due, claimed_by=row.claimed_by,
         claimed_by_name=claimer or row.answered_by,
         claimed_at=as_utc(row.claimed_at), answer=row.answer, answered_at=as_utc(row.answered_at),
-        faq_entry_id=row.faq_entry_id,
+        faq_entry_id=row.faq_entry_id, village_code=row.village_code, faq_state=_faq_state(entry),
     )
 
 
-def _escalation_query():  # noqa: ANN202 - a Select
-    return (select(Escalation, Citizen, Officer.username)
-            .join(Citizen, Citizen.id == Escalation.citizen_id)
-            .outerjoin(Officer, Officer.id == Escalation.claimed_by))
+def _escalation_query(officer: roles.OfficerLike | None = None):  # noqa: ANN202 - a Select
+    query = (select(Escalation, Citizen, Officer.username, FaqEntry)
+             .join(Citizen, Citizen.id == Escalation.citizen_id)
+             .outerjoin(Officer, Officer.id == Escalation.claimed_by)
+             .outerjoin(FaqEntry, FaqEntry.id == Escalation.faq_entry_id))
+    return query.where(visible_to(officer)) if officer is not None else query
 
 
-async def escalation_queue(db: Database, sla_days: int, now: datetime | None = None, answered: bool = False,
-                           limit: int = 100) -> list[EscalationView]:
-    """Waiting escalations oldest first (or, with `answered`, the latest answered ones)."""
+async def escalation_queue(db: Database, officer: roles.OfficerLike, sla_days: int, now: datetime | None = None,
+                           answered: bool = False, limit: int = 100) -> list[EscalationView]:
+    """This officer's waiting escalations oldest first (or, with `answered`, the latest answered ones)."""
     now = now or utcnow()
-    query = _escalation_query()
+    query = _escalation_query(officer)
     if answered:
         query = query.where(Escalation.status == "answered").order_by(Escalation.answered_at.desc())
     else:
@@ -97,25 +140,29 @@ async def escalation_queue(db: Database, sla_days: int, now: datetime | None = N
                                                                                  Escalation.id)
     async with db.session() as session:
         rows = (await session.execute(query.limit(limit))).all()
-    return [_escalation_view(e, c, name, now, sla_days) for e, c, name in rows]
+    return [_escalation_view(e, c, name, entry, now, sla_days) for e, c, name, entry in rows]
 
 
-async def get_escalation(db: Database, escalation_id: int, sla_days: int,
-                         now: datetime | None = None) -> EscalationView | None:
+async def get_escalation(db: Database, escalation_id: int, sla_days: int, now: datetime | None = None,
+                         officer: roles.OfficerLike | None = None) -> EscalationView | None:
+    """One escalation; with `officer` (every console read) only if it is theirs to see, None also
+    for another scope's. Without one: the server itself (the officers' chat, the CLI)."""
+    query = _escalation_query(officer) if officer is not None else _escalation_query()
     async with db.session() as session:
-        row = (await session.execute(_escalation_query().where(Escalation.id == escalation_id))).one_or_none()
+        row = (await session.execute(query.where(Escalation.id == escalation_id))).one_or_none()
     return _escalation_view(*row, now or utcnow(), sla_days) if row else None
 
 
-async def claim_escalation(db: Database, escalation_id: int, officer_id: int) -> bool:
-    """Take an escalation to answer it. Atomic: of two officers claiming at once, one gets it."""
+async def claim_escalation(db: Database, escalation_id: int, officer: OfficerView) -> bool:
+    """Take an escalation of one's scope to answer it. Atomic: of two officers claiming at once,
+    one gets it; another scope's escalation is never taken."""
     async with db.session() as session:
         taken = await session.execute(
             update(Escalation)
-            .where(Escalation.id == escalation_id,
+            .where(Escalation.id == escalation_id, visible_to(officer),
                    or_(Escalation.status == "open",
-                       and_(Escalation.status == "claimed", Escalation.claimed_by == officer_id)))
-            .values(status="claimed", claimed_by=officer_id, claimed_at=utcnow())
+                       and_(Escalation.status == "claimed", Escalation.claimed_by == officer.id)))
+            .values(status="claimed", claimed_by=officer.id, claimed_at=utcnow())
             .execution_options(synchronize_session=False)
         )
         await session.commit()
@@ -147,22 +194,27 @@ class StoredAnswer:
     language: str | None
 
 
-async def store_answer(db: Database, escalation_id: int, officer_id: int | None, answer: str,
+async def store_answer(db: Database, escalation_id: int, officer: OfficerView | None, answer: str,
                        actor: str | None = None) -> StoredAnswer:
-    """Store the answer; an open escalation is claimed on the way. Raises LookupError or ClaimError.
+    """Store the answer; an open escalation is claimed on the way. Raises LookupError (unknown,
+    or outside the officer's scope) or ClaimError.
 
     Storing the same officer's answer again reports the stored one (not fresh), so whoever sends
-    it on can send it once. `officer_id=None` with an `actor` is an answer from outside the
-    console (the officers' Telegram chat), where there is no officer account to name.
+    it on can send it once. `officer=None` with an `actor` is an answer from outside the console
+    (the officers' Telegram chat, trusted as a whole), where there is no officer account to name.
     """
     answer = answer.strip()
     if not answer:
         raise ValueError("the answer is empty")
+    if officer is None and not actor:
+        raise ValueError("an answer from outside the console needs an actor")
+    officer_id = officer.id if officer else None
+    scope = visible_to(officer) if officer else Escalation.id.is_not(None)
     now = utcnow()
     async with db.session() as session:
         done = await session.execute(
             update(Escalation)
-            .where(Escalation.id == escalation_id,
+            .where(Escalation.id == escalation_id, scope,
                    or_(Escalation.status == "open",
                        and_(Escalation.status == "claimed", Escalation.claimed_by == officer_id)))
             .values(status="answered", claimed_by=officer_id, answer=answer, answered_at=now, answered_by=actor,
@@ -171,7 +223,7 @@ async def store_answer(db: Database, escalation_id: int, officer_id: int | None,
         )
         await session.commit()
         found = (await session.execute(select(Escalation, Citizen).join(Citizen, Citizen.id == Escalation.citizen_id)
-                                       .where(Escalation.id == escalation_id))).one_or_none()
+                                       .where(Escalation.id == escalation_id, scope))).one_or_none()
     if found is None:
         raise LookupError(escalation_id)
     row, citizen = found

@@ -107,7 +107,10 @@ class Support(Base):
 
 
 class FaqEntry(Base):
-    """FAQ answers added at run time (e.g. from an officer's answer), besides the trained ones."""
+    """FAQ answers added at run time (e.g. from an officer's answer), besides the trained ones.
+
+    Served to citizens only while `active` and once an admin approved it (`approved_at`).
+    """
 
     __tablename__ = "faq_entries"
 
@@ -118,6 +121,9 @@ class FaqEntry(Base):
     answer = Column(Text, nullable=False)
     active = Column(Boolean, nullable=False, default=True)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    saved_by = Column(String(120))  # "officer:<username>" who proposed it
+    approved_by = Column(String(120))  # "officer:<admin>"
+    approved_at = Column(DateTime(timezone=True))
 
 
 class Escalation(Base):
@@ -132,6 +138,8 @@ class Escalation(Base):
     question = Column(Text, nullable=False)
     excerpt = Column(Text, nullable=False, default="")
     status = Column(String(16), nullable=False, default="open", index=True)
+    # The citizen's desa when known (the form's answer, else their latest proposal): the desk's scope.
+    village_code = Column(String(13), index=True)
     claimed_by = Column(Integer, ForeignKey("officers.id"))
     claimed_at = Column(DateTime(timezone=True))
     answer = Column(Text)

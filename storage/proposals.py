@@ -231,10 +231,10 @@ async def move_supporters(db: Database, source_code: str, target_code: str) -> t
     """A merged duplicate's submitter and supporters become supporters of the target, each once:
     (how many were added, the target's supporters now)."""
     async with db.session() as session:
-        source = (await session.execute(select(Proposal).where(Proposal.code == source_code)
-                                        .with_for_update())).scalar_one()
-        target = (await session.execute(select(Proposal).where(Proposal.code == target_code)
-                                        .with_for_update())).scalar_one()
+        locked = (await session.execute(select(Proposal).where(Proposal.code.in_((source_code, target_code)))
+                                        .order_by(Proposal.id).with_for_update())).scalars().all()
+        found = {row.code: row for row in locked}  # locked in id order, like every merge: no deadlock
+        source, target = found[source_code], found[target_code]
         moving = [source.citizen_id, *(
             await session.execute(select(Support.citizen_id).where(Support.proposal_id == source.id)
                                   .order_by(Support.id))

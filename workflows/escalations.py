@@ -7,19 +7,21 @@ from dataclasses import dataclass
 
 from core import texts
 from storage import audit, escalations, messages
+from storage.accounts import OfficerView
 from storage.db import Database
 
 
-async def answer_escalation(db: Database, escalation_id: int, officer_id: int | None, answer: str,
+async def answer_escalation(db: Database, escalation_id: int, officer: OfficerView | None, answer: str,
                             actor: str | None = None) -> bool:
     """Store the answer and queue it to the citizen's channel; an open one is claimed on the way.
 
     The outbox dedupe key makes the answer go out once even if this runs again (e.g. after a crash
-    between the two steps, the same officer submits again). Raises LookupError or ClaimError.
-    `officer_id=None` with an `actor` is an answer from outside the console (the officers' Telegram
-    chat), where there is no officer account to name.
+    between the two steps, the same officer submits again). Raises LookupError (also for another
+    scope's escalation: `roles.escalation_scope`) or ClaimError. `officer=None` with an `actor` is
+    an answer from outside the console (the officers' Telegram chat), where there is no officer
+    account to name.
     """
-    stored = await escalations.store_answer(db, escalation_id, officer_id, answer, actor)
+    stored = await escalations.store_answer(db, escalation_id, officer, answer, actor)
     payload = {"text": texts.officer_answer(stored.question, stored.answer, stored.language), "buttons": [],
                "image": None}
     await messages.queue_outgoing(db, stored.channel, stored.external_id, payload, "notification",

@@ -50,6 +50,8 @@ async def change_status(db: Database, officer: OfficerView | None, code: str, ne
     ref = await proposal_ref(db, code)
     if ref is None:
         raise LookupError(code)
+    if expected_status is not None and ref.status != expected_status:  # moved since the caller looked
+        raise status_changes.StatusMoved(f"{code} is now {ref.status!r}, not {expected_status!r}")
     target = merge_into.code if merge_into else None
     if officer is not None:
         roles.check_officer_transition(officer, ref, ref.status, new_status, reason, note, target)
@@ -63,7 +65,7 @@ async def change_status(db: Database, officer: OfficerView | None, code: str, ne
         reason = note
     who = _actor(officer, actor)
     view = await status_changes.change_status(db, code, new_status, who, reason=reason, note=note,
-                                              expected_status=expected_status or ref.status)
+                                              expected_status=expected_status or ref.status, merge_into=target)
     if not imported and merge_into is None:
         await audit.record(db, who, "status_change", code,
                            f"{ref.status} → {new_status}" + (f"; {reason}" if reason else ""), ip,
@@ -85,7 +87,9 @@ async def merge_proposals(db: Database, officer: OfficerView | None, code: str, 
     told), its supporters and its submitter become supporters of the target, each once.
 
     Two steps (the status change, on `change_status`'s path, is its own transaction); calling it
-    again after a crash between them finishes the move instead of failing.
+    again after a crash between them finishes the move instead of failing. The status change
+    locks both proposals in id order and re-checks that the target is still open, so of two
+    opposite merges at the same moment one applies and the other is refused.
     """
     source_code, target = tracking.normalise(code) or code, tracking.normalise(target_code) or target_code
     if source_code == target:

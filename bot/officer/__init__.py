@@ -89,6 +89,7 @@ def setup(app: web.Application, config: settings.Settings) -> None:
     console = web.Application(middlewares=[guard], client_max_size=64 * 1024)
     console[common.JINJA] = common.make_environment()
     console[common.SECRET] = config.session_secret
+    console[common.PASSWORD_GATE] = security.PasswordGate()
     console.add_routes(routes)
     app.router.add_get(common.PREFIX, _to_console)
     app.add_subapp(common.PREFIX, console)

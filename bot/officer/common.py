@@ -11,6 +11,7 @@ from aiohttp import web
 from bot.httputil import client_ip as client_ip  # the console's pages use them as common.*
 from bot.httputil import config_of as config_of
 from bot.httputil import db_of as db_of
+from bot.officer.security import PasswordGate
 from core import calendar, regions, roles, texts
 from core import status as status_rules
 from core.sectors import SECTORS
@@ -25,6 +26,7 @@ LOGIN_COOKIE = "musrenbang_login"
 
 JINJA = web.AppKey("officer_jinja", jinja2.Environment)
 SECRET = web.AppKey("officer_secret", str)
+PASSWORD_GATE = web.AppKey("officer_password_gate", PasswordGate)  # password checks at once per address
 SESSION = web.RequestKey("officer_session", SessionView)  # set by the guard middleware
 
 

@@ -9,7 +9,8 @@ import asyncio
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -54,6 +55,34 @@ def _verify(password_hash: str | None, password: str) -> bool:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     """Argon2 takes tens of milliseconds of CPU: run it off the event loop."""
     return await asyncio.to_thread(_verify, password_hash, password)
+
+
+class PasswordGate:
+    """At most `limit` password checks at once per address, `queue` more waiting; beyond that a
+    check is refused. Argon2 costs tens of milliseconds of CPU and memory each: one address must
+    not be able to keep every core busy with guesses under different usernames. The lockout
+    (`storage.login_throttle`) bounds how many checks an address gets; this bounds how many run
+    together. An entry lives only while someone holds or waits for it."""
+
+    def __init__(self, limit: int = 2, queue: int = 4) -> None:
+        self.limit, self.queue = limit, queue
+        self._entries: dict[str, tuple[asyncio.Semaphore, list[int]]] = {}
+
+    @asynccontextmanager
+    async def slot(self, key: str) -> AsyncIterator[bool]:
+        """Yields True once a check may run for `key`, False at once when too many are waiting."""
+        semaphore, users = self._entries.setdefault(key, (asyncio.Semaphore(self.limit), [0]))
+        if users[0] >= self.limit + self.queue:
+            yield False
+            return
+        users[0] += 1
+        try:
+            async with semaphore:
+                yield True
+        finally:
+            users[0] -= 1
+            if users[0] == 0:
+                self._entries.pop(key, None)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -15,7 +15,7 @@ from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import accounts, audit, escalations, faq, login_throttle, review
+from storage import accounts, audit, escalations, faq, login_throttle, review, status_changes
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
 
@@ -23,6 +23,7 @@ routes = web.RouteTableDef()
 
 NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*$")
 BULK_LIMIT = 200
+_MOVED = "usulan ini baru saja diubah petugas lain (atau tombol tertekan dua kali); periksa statusnya sekarang"
 MISSING_TEXT = {
     "reason": "Alasan penolakan wajib diisi (akan dikirim ke warga).",
     "note": "Catatan perbaikan wajib diisi: tulis apa yang perlu diperbaiki warga.",
@@ -34,7 +35,10 @@ NOTICES = {
     "jawab": "Jawaban sudah dikirim ke warga lewat kanal yang ia pakai.",
     "ambil": "Eskalasi sudah Anda ambil.",
     "lepas": "Eskalasi dikembalikan ke antrean.",
-    "faq": "Jawaban disimpan sebagai FAQ.",
+    "faq": "Jawaban diusulkan sebagai FAQ; bot memakainya setelah disetujui admin.",
+    "faq_setujui": "FAQ disetujui: bot memakainya untuk pertanyaan serupa (paling lama 30 detik lagi).",
+    "faq_matikan": "FAQ dinonaktifkan: bot tidak memakainya lagi.",
+    "faq_aktifkan": "FAQ diaktifkan kembali.",
     "petugas": "Akun petugas sudah dibuat.",
     "aktif": "Status akun petugas diubah.",
     "sandi": "Kata sandi sudah diganti. Sesi lain akun ini sudah diakhiri.",
@@ -96,6 +100,10 @@ async def _audit(request: web.Request, action: str, target: str | None = None, d
 # --- Login and logout ---------------------------------------------------------------------------
 
 
+def _password_gate(request: web.Request) -> security.PasswordGate:
+    return request.app[common.PASSWORD_GATE]
+
+
 def _safe_next(value: str | None) -> str:
     return value if value and NEXT_RE.match(value) and "//" not in value else f"{common.PREFIX}/"
 
@@ -130,15 +138,24 @@ async def login(request: web.Request) -> web.Response:
     keys = [f"user:{username}", f"ip:{ip}"]
     now = datetime.now(timezone.utc)
     locked = await login_throttle.locked_until(db, keys, now)
+    if locked is None:  # counted before the check: a burst of guesses meets the lock, not argon2
+        ip_state = await login_throttle.begin_attempt(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW, now)
+        user_state = await login_throttle.begin_attempt(db, keys[0], security.user_lockout, security.FAILURE_WINDOW,
+                                                        now) if ip_state.allowed else ip_state
+        if not user_state.allowed:
+            locked = max(filter(None, (ip_state.locked_until, user_state.locked_until)), default=now)
     if locked is not None:
         await audit.record(db, f"login:{username}", "login_locked", username, None, ip)
         return _login_page(request, 429, _locked_message(locked, now), username)
     credentials = await accounts.get_credentials(db, username) if username else None
     usable = credentials is not None and credentials.officer.active
-    if not await security.verify_password(credentials.password_hash if usable else None, password or ""):
-        user_state = await login_throttle.record_failed_login(db, keys[0], security.user_lockout,
-                                                              security.FAILURE_WINDOW)
-        await login_throttle.record_failed_login(db, keys[1], security.ip_lockout, security.FAILURE_WINDOW)
+    async with _password_gate(request).slot(ip) as admitted:
+        right = admitted and await security.verify_password(credentials.password_hash if usable else None,
+                                                            password or "")
+    if not admitted:
+        return _login_page(request, 429, "Terlalu banyak percobaan masuk bersamaan dari alamat ini. "
+                                         "Tunggu sebentar lalu coba lagi.", username)
+    if not right:
         await audit.record(db, f"login:{username}", "login_failed", username,
                            f"percobaan gagal ke-{user_state.failures}", ip,
                            credentials.officer.id if credentials else None)
@@ -148,6 +165,7 @@ async def login(request: web.Request) -> web.Response:
         return _login_page(request, 401, message, username)
     officer = credentials.officer
     await login_throttle.clear_failed_logins(db, keys[0])
+    await login_throttle.attempt_succeeded(db, keys[1], security.ip_lockout)
     if security.needs_rehash(credentials.password_hash):
         await accounts.set_password_hash(db, username, await security.hash_password_off_loop(password))
     token, csrf = security.new_token(), security.new_token()
@@ -239,6 +257,8 @@ async def bulk(request: web.Request) -> web.Response:
             results.append((code, False, "tidak ditemukan"))
         except PermissionError:
             results.append((code, False, "bukan wewenang Anda pada tahap ini"))
+        except status_changes.StatusMoved:
+            results.append((code, False, _MOVED))
         except status_rules.TransitionError as error:
             missing = roles.missing_fields(new_status, reason, note, None)
             results.append((code, False, MISSING_TEXT[missing[0]] if missing else f"tidak dapat diubah ({error})"))
@@ -282,6 +302,8 @@ async def change_status(request: web.Request) -> web.Response:
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
     officer = common.session_of(request).officer
+    if new_status == ref.status:  # a double click, or a colleague a moment earlier: nothing to do twice
+        return await _proposal_page(request, code, 409, "Status usulan ini baru saja diubah; tidak diubah dua kali.")
     if new_status not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
     missing = roles.missing_fields(new_status, reason, note, "-")
@@ -289,10 +311,12 @@ async def change_status(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, MISSING_TEXT[missing[0]])
     try:
         await status_flow.change_status(common.db_of(request), officer, code, new_status, reason, note,
-                                        ip=common.client_ip(request))
+                                        ip=common.client_ip(request), expected_status=ref.status)
     except PermissionError:
         return common.error_page(request, 403, "Perubahan status ini bukan wewenang Anda pada tahap ini.")
-    except status_rules.TransitionError as error:  # e.g. someone moved it a moment ago
+    except status_changes.StatusMoved:
+        return await _proposal_page(request, code, 409, f"Status tidak diubah: {_MOVED}.")
+    except status_rules.TransitionError as error:
         return await _proposal_page(request, code, 409, f"Status tidak dapat diubah: {error}")
     raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=status")
 
@@ -315,6 +339,8 @@ async def merge(request: web.Request) -> web.Response:
         return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
     except PermissionError:
         return await _proposal_page(request, code, 403, f"Usulan tujuan {target} di luar wilayah Anda.")
+    except status_changes.StatusMoved:
+        return await _proposal_page(request, code, 409, f"Tidak digabung: {_MOVED}.")
     except status_rules.TransitionError as error:
         return await _proposal_page(request, code, 409, f"Tidak dapat digabung: {error}")
     raise web.HTTPFound(f"{common.PREFIX}/usulan/{code}?ok=gabung")
@@ -344,25 +370,40 @@ def _escalation_id(request: web.Request) -> int:
 
 @routes.get("/eskalasi")
 async def escalation_desk(request: web.Request) -> web.Response:
+    return await _desk(request)
+
+
+async def _desk(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
+    """The escalations of this officer's scope (`roles.escalation_scope`), nobody else's."""
     db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
-    waiting = await escalations.escalation_queue(db, sla)
-    answered = await escalations.escalation_queue(db, sla, answered=True, limit=20)
-    return common.render(request, "escalations.html", waiting=waiting, answered=answered, sla_days=sla,
-                         notice=_notice(request), error=None)
+    officer = common.session_of(request).officer
+    return common.render(request, "escalations.html", status=status, error=error, sla_days=sla,
+                         waiting=await escalations.escalation_queue(db, officer, sla),
+                         answered=await escalations.escalation_queue(db, officer, sla, answered=True, limit=20),
+                         notice=_notice(request) if error is None else None,
+                         min_question=(faq.MIN_QUESTION_CHARS, faq.MIN_QUESTION_WORDS))
 
 
 async def _desk_error(request: web.Request, message: str, status: int = 409) -> web.Response:
-    db, sla = common.db_of(request), common.config_of(request).escalation_sla_days
-    return common.render(request, "escalations.html", status=status, error=message, sla_days=sla,
-                         waiting=await escalations.escalation_queue(db, sla),
-                         answered=await escalations.escalation_queue(db, sla, answered=True, limit=20))
+    return await _desk(request, status, message)
+
+
+async def _visible_escalation(request: web.Request) -> int:
+    """The escalation's id if this officer may see it; otherwise 404, so other scopes' ids reveal nothing."""
+    escalation_id = _escalation_id(request)
+    found = await escalations.get_escalation(common.db_of(request), escalation_id,
+                                             common.config_of(request).escalation_sla_days,
+                                             officer=common.session_of(request).officer)
+    if found is None:
+        raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.")
+    return escalation_id
 
 
 @routes.post(r"/eskalasi/{id:\d+}/ambil")
 async def claim(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
-    escalation_id = _escalation_id(request)
-    if not await escalations.claim_escalation(common.db_of(request), escalation_id, officer.id):
+    escalation_id = await _visible_escalation(request)
+    if not await escalations.claim_escalation(common.db_of(request), escalation_id, officer):
         return await _desk_error(request, "Eskalasi ini sudah diambil atau dijawab petugas lain.")
     await _audit(request, "escalation_claim", f"eskalasi:{escalation_id}")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=ambil#e{escalation_id}")
@@ -382,13 +423,13 @@ async def release(request: web.Request) -> web.Response:
 @routes.post(r"/eskalasi/{id:\d+}/jawab")
 async def answer(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
-    escalation_id = _escalation_id(request)
+    escalation_id = await _visible_escalation(request)
     form = await request.post()
     text = _form_text(form, "answer", 4000)
     if not text:
         return await _desk_error(request, "Jawaban masih kosong.", 400)
     try:
-        await escalation_flow.answer_escalation(common.db_of(request), escalation_id, officer.id, text)
+        await escalation_flow.answer_escalation(common.db_of(request), escalation_id, officer, text)
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
     except escalations.ClaimError:
@@ -399,17 +440,25 @@ async def answer(request: web.Request) -> web.Response:
 
 @routes.post(r"/eskalasi/{id:\d+}/faq")
 async def save_faq(request: web.Request) -> web.Response:
-    escalation_id = _escalation_id(request)
+    """An officer proposes the answer as an FAQ entry; it reaches citizens once an admin approves it."""
+    escalation_id = await _visible_escalation(request)
     form = await request.post()
     try:
-        entry = await faq.save_as_faq(common.db_of(request), escalation_id, _form_text(form, "question"),
-                                      _form_text(form, "answer", 4000), _form_text(form, "topic", 64) or "petugas")
+        entry = await faq.save_as_faq(common.db_of(request), escalation_id, common.session_of(request).officer,
+                                      _form_text(form, "question"), _form_text(form, "answer", 4000),
+                                      _form_text(form, "topic", 64) or "petugas")
     except LookupError:
         raise web.HTTPNotFound(text="Eskalasi tidak ditemukan.") from None
     except escalations.ClaimError:
         return await _desk_error(request, "Hanya eskalasi yang sudah dijawab yang bisa menjadi FAQ.")
-    await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}")
+    except faq.QuestionTooShort:
+        return await _desk_error(request, _QUESTION_TOO_SHORT, 400)
+    await _audit(request, "faq_saved", f"eskalasi:{escalation_id}", f"faq:{entry}, menunggu persetujuan admin")
     raise web.HTTPFound(f"{common.PREFIX}/eskalasi?ok=faq")
+
+
+_QUESTION_TOO_SHORT = (f"Pertanyaan FAQ terlalu pendek: tulis minimal {faq.MIN_QUESTION_WORDS} kata dan "
+                       f"{faq.MIN_QUESTION_CHARS} karakter, agar tidak dipakai untuk pertanyaan lain.")
 
 
 # --- Own account ------------------------------------------------------------------------------
@@ -436,14 +485,21 @@ async def password_change(request: web.Request) -> web.Response:
     current, new = _password_field(form, "current_password"), _password_field(form, "new_password")
     key = f"user:{me.username}"
     now = datetime.now(timezone.utc)
-    locked = await login_throttle.locked_until(db, [key], now)
-    if locked is not None:
-        return common.render(request, "password.html", status=429, error=_locked_message(locked, now))
+    attempt = await login_throttle.begin_attempt(db, key, security.user_lockout, security.FAILURE_WINDOW, now)
+    if not attempt.allowed:
+        return common.render(request, "password.html", status=429,
+                             error=_locked_message(attempt.locked_until or now, now))
     credentials = await accounts.get_credentials(db, me.username)
-    if not await security.verify_password(credentials.password_hash if credentials else None, current):
-        await login_throttle.record_failed_login(db, key, security.user_lockout, security.FAILURE_WINDOW)
+    async with _password_gate(request).slot(ip) as admitted:
+        right = admitted and await security.verify_password(credentials.password_hash if credentials else None,
+                                                            current)
+    if not admitted:
+        return common.render(request, "password.html", status=429,
+                             error="Terlalu banyak percobaan bersamaan. Tunggu sebentar lalu coba lagi.")
+    if not right:
         await _audit(request, "password_change_failed", me.username)
         return common.render(request, "password.html", status=400, error="Kata sandi lama salah.")
+    await login_throttle.clear_failed_logins(db, key)  # proven: the attempt counted above is given back
     problem = _new_password_problem(new, _password_field(form, "new_password_again"))
     if problem is None and new == current:
         problem = "Kata sandi baru harus berbeda dari yang lama."
@@ -451,7 +507,6 @@ async def password_change(request: web.Request) -> web.Response:
         return common.render(request, "password.html", status=400, error=problem)
     keep = security.token_hash(request.app[common.SECRET], request.cookies.get(common.SESSION_COOKIE, ""))
     ended = await accounts.change_password(db, me.id, await security.hash_password_off_loop(new), keep_session=keep)
-    await login_throttle.clear_failed_logins(db, key)
     await audit.record(db, f"officer:{me.username}", "password_change", me.username,
                        f"{ended or 0} sesi lain diakhiri", ip, me.id)
     raise web.HTTPFound(f"{common.PREFIX}/akun/sandi?ok=sandi")
@@ -541,6 +596,43 @@ async def officer_password_reset(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text="Petugas tidak ditemukan.")
     await _audit(request, "officer_password_reset", f"officer:{officer_id}", f"{ended} sesi diakhiri")
     raise web.HTTPFound(f"{common.PREFIX}/admin/petugas?ok=sandi_petugas")
+
+
+async def _faq_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
+    return common.render(request, "admin_faq.html", status=status, error=error,
+                         entries=await faq.faq_entries(common.db_of(request)), notice=_notice(request),
+                         enabled=common.config_of(request).learned_faq)
+
+
+@routes.get("/admin/faq")
+async def faq_list(request: web.Request) -> web.Response:
+    """Learned answers: an admin approves each before the bot uses it, and can switch any off."""
+    _require_admin(request)
+    return await _faq_page(request)
+
+
+@routes.post(r"/admin/faq/{id:\d+}")
+async def faq_decide(request: web.Request) -> web.Response:
+    _require_admin(request)
+    form = await request.post()
+    entry_id, decision = int(request.match_info["id"]), _form_text(form, "decision", 16)
+    admin = f"officer:{common.session_of(request).officer.username}"
+    db = common.db_of(request)
+    try:
+        if decision == "setujui":
+            changed = await faq.approve_faq(db, entry_id, admin)
+        elif decision in ("matikan", "aktifkan"):
+            changed = await faq.set_faq_active(db, entry_id, decision == "aktifkan")
+        else:
+            return await _faq_page(request, 400, "Pilihan tidak dikenal.")
+    except LookupError:
+        raise web.HTTPNotFound(text="Entri FAQ tidak ditemukan.") from None
+    except faq.QuestionTooShort:
+        return await _faq_page(request, 400, _QUESTION_TOO_SHORT)
+    if changed:
+        action = {"setujui": "faq_approved", "matikan": "faq_disabled", "aktifkan": "faq_enabled"}[decision]
+        await _audit(request, action, f"faq:{entry_id}")
+    raise web.HTTPFound(f"{common.PREFIX}/admin/faq?ok=faq_{decision}")
 
 
 @routes.get("/admin/audit")

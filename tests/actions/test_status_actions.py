@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rasa_sdk.events import FollowupAction, SlotSet
+from sqlalchemy import select
 
 from actions.escalation import ActionAnswerFaq, ActionEscalate, ActionHandleUnclear, unclear_streak
 from actions.status import ActionCheckStatus, ActionSupportProposal
@@ -130,6 +131,46 @@ async def test_an_officers_saved_answer_is_used_at_once(tracker_from, dispatcher
 
     escalation._learned = (0.0, [])
     await faq.add_faq(action_database, "dana_bos", "Kenapa dana BOS sekolah anak saya telat?",
-                      "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.")
+                      "Dana BOS disalurkan oleh Dinas Pendidikan; tanyakan ke sekolah.", approved_by="officer:root")
     await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
     assert dispatcher.messages[0]["text"].startswith("Dana BOS disalurkan")
+
+
+async def test_a_saved_answer_waits_for_an_admin_and_can_be_switched_off(tracker_from, dispatcher, domain,
+                                                                         action_database, monkeypatch) -> None:
+    from actions import common, escalation
+    from storage import accounts
+    from workflows import escalations as escalation_flow
+
+    sari = await accounts.create_officer(action_database, "sari", "x", "desa", "34.04.07.2001")
+    ticket = await escalations.create_escalation(action_database, "web", "ani",
+                                                 "Kenapa dana BOS sekolah anak saya telat?", "...", "34.04.07.2001")
+    await escalation_flow.answer_escalation(action_database, ticket, sari,
+                                            "Dana BOS disalurkan oleh Dinas Pendidikan.")
+    entry = await faq.save_as_faq(action_database, ticket, sari)
+
+    async def answered() -> bool:
+        escalation._learned = (0.0, [])  # as after the cache's refresh
+        dispatcher.messages.clear()
+        await ActionHandleUnclear().run(dispatcher, tracker_from("one_unclear_message"), domain)
+        return any((m.get("text") or "").startswith("Dana BOS") for m in dispatcher.messages)
+
+    assert not await answered()  # an officer's word alone reaches nobody
+    await faq.approve_faq(action_database, entry, "officer:root")
+    assert await answered()
+    monkeypatch.setenv("LEARNED_FAQ", "0")  # the deployment's switch-off
+    common.config.cache_clear()
+    assert not await answered()
+
+
+async def test_an_escalation_carries_the_desa_the_citizen_named(tracker_from, dispatcher, domain,
+                                                                action_database) -> None:
+    from storage.models import Escalation
+
+    tracker = tracker_from("one_unclear_message")
+    tracker.slots["question"] = "Kapan musrenbang desa diadakan tahun ini?"
+    tracker.slots["village_code"] = "34.04.07.2001"
+    await ActionEscalate().run(dispatcher, tracker, domain)
+    async with action_database.session() as session:
+        stored = (await session.execute(select(Escalation))).scalar_one()
+    assert stored.village_code == "34.04.07.2001"

@@ -19,8 +19,10 @@ from bot.app import create_app
 from bot.officer import security
 from core import settings
 from storage import accounts, audit, escalations, proposals, status_changes
+from storage import faq as faq_store
 from storage.db import Database
 from storage.models import Citizen, Escalation, FaqEntry, LoginThrottle, OutboxMessage
+from workflows import escalations as escalation_flow
 
 PASSWORD = "Kuat-Sekali-123"
 HASHED = security.hash_password(PASSWORD)
@@ -137,7 +139,7 @@ async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
     anonymous = gateway.browser()
     for path in ("/officer/", "/officer/usulan", "/officer/usulan?status=diajukan", f"/officer/usulan/{code}",
                  f"/officer/usulan/{code}/foto", "/officer/eskalasi", "/officer/admin/petugas",
-                 "/officer/admin/audit", "/officer/tidak-ada", "/officer/usulan/USL-000000"):
+                 "/officer/admin/audit", "/officer/admin/faq", "/officer/tidak-ada", "/officer/usulan/USL-000000"):
         status, _, response = await anonymous.get(path, allow_redirects=False)
         assert status == 302, path
         assert response.headers["Location"].startswith("/officer/login?next="), path
@@ -147,7 +149,7 @@ async def test_anonymous_is_refused_everywhere(gateway: Gateway) -> None:
              f"/officer/usulan/{code}/gabung", f"/officer/eskalasi/{escalation}/ambil",
              f"/officer/eskalasi/{escalation}/jawab", f"/officer/eskalasi/{escalation}/lepas",
              f"/officer/eskalasi/{escalation}/faq", "/officer/admin/petugas",
-             f"/officer/admin/petugas/{admin.id}/aktif")
+             f"/officer/admin/petugas/{admin.id}/aktif", "/officer/admin/faq/1")
     form = {"new_status": "diverifikasi_desa", "codes": code, "answer": "x", "csrf_token": "guess",
             "username": "evil", "role": "admin", "password": "Aa1aaaaaaaaaa", "active": "0", "target": code}
     for path in posts:
@@ -337,6 +339,107 @@ async def test_repeated_wrong_passwords_lock_the_account_on_every_gateway(gatewa
         await second.db.dispose()
 
 
+class VerifySpy:
+    """Counts the argon2 checks really run, and how many ran at once (the real check still runs)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        import threading
+
+        self.calls = self.running = self.most = 0
+        self._lock = threading.Lock()
+        real = security._verify
+
+        def counted(password_hash: str | None, password: str) -> bool:
+            with self._lock:
+                self.calls += 1
+                self.running += 1
+                self.most = max(self.most, self.running)
+            try:
+                return real(password_hash, password)
+            finally:
+                with self._lock:
+                    self.running -= 1
+
+        monkeypatch.setattr(security, "_verify", counted)
+
+
+async def login_burst(gateway: Gateway, attempts: list[tuple[str, str]]) -> list[int]:
+    """Each (username, password) from its own browser, the POSTs sent at the same moment."""
+    browsers = [gateway.browser() for _ in attempts]
+    tokens = []
+    for browser in browsers:
+        _, page, _ = await browser.get("/officer/login")
+        tokens.append(CSRF_RE.search(page).group(1))
+    results = await asyncio.gather(*(
+        browser.post("/officer/login", {"username": name, "password": password, "csrf_token": token})
+        for browser, token, (name, password) in zip(browsers, tokens, attempts, strict=True)))
+    return [status for status, _, _ in results]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def any_gateway(request: pytest.FixtureRequest, tmp_path: Path):
+    """The console on each database the product supports."""
+    url = request.getfixturevalue("sqlite_db_url" if request.param == "sqlite" else "pg_migrated")
+    running = await start_gateway(tmp_path, url)
+    if request.param == "postgresql":
+        from tests.conftest import _truncate
+
+        await _truncate(running.db)
+    browsers: list[Browser] = []
+    original = running.browser
+
+    def tracked() -> Browser:
+        browser = original()
+        browsers.append(browser)
+        return browser
+
+    running.browser = tracked
+    yield running
+    for browser in browsers:
+        await browser.close()
+    await running.server.close()
+    await running.db.dispose()
+
+
+async def test_a_burst_of_wrong_passwords_is_checked_only_as_often_as_the_policy_allows(
+        any_gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    await make_officer(any_gateway.db, "desa_a", "desa", VILLAGE_A)
+    spy = VerifySpy(monkeypatch)
+    statuses = await login_burst(any_gateway, [("desa_a", f"salah-{i}") for i in range(10)])
+    assert sorted(statuses) == [401] * security.USER_FREE_FAILURES + [429] * (10 - security.USER_FREE_FAILURES)
+    assert spy.calls == security.USER_FREE_FAILURES
+    assert len(await audit.entries(any_gateway.db, action="login_failed")) == security.USER_FREE_FAILURES
+
+
+async def test_password_checks_from_one_address_run_a_few_at_a_time(
+        any_gateway: Gateway, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Guesses under many usernames (each below its own lockout) still queue for argon2 per address."""
+    spy = VerifySpy(monkeypatch)
+    statuses = await login_burst(any_gateway, [(f"tamu{i}", "salah") for i in range(12)])
+    assert set(statuses) <= {401, 429} and statuses.count(401) >= 6
+    assert spy.most <= 2
+    assert spy.calls == statuses.count(401)  # a refused request never reached argon2
+    # A good login afterwards works, and gives back its count on the office's address.
+    await make_officer(any_gateway.db, "desa_a", "desa", VILLAGE_A)
+    assert await any_gateway.browser().login("desa_a") == 302
+
+
+async def test_a_double_click_on_a_status_button_changes_once(any_gateway: Gateway) -> None:
+    db = any_gateway.db
+    await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    officer = any_gateway.browser()
+    await officer.login("desa_a")
+    for trial in range(4):
+        code = await propose(db, f"citizen-{trial:04d}", f"k{trial}")
+        await officer.get(f"/officer/usulan/{code}")
+        clicks = await asyncio.gather(*(officer.post(f"/officer/usulan/{code}/status",
+                                                     {"new_status": "diverifikasi_desa"}) for _ in range(2)))
+        assert sorted(status for status, _, _ in clicks) == [302, 409], trial
+        assert [c.new_status for c in await status_changes.history(db, code)] == ["diajukan", "diverifikasi_desa"]
+        assert len(await outbox_for(db, f"citizen-{trial:04d}")) == 1
+        assert len(await audit.entries(db, action="status_change", target=code)) == 1
+
+
 def test_lockout_grows_with_failures() -> None:
     assert security.user_lockout(security.USER_FREE_FAILURES - 1) is None
     waits = [security.user_lockout(n) for n in range(security.USER_FREE_FAILURES, 20)]
@@ -472,15 +575,15 @@ async def test_merge_a_likely_duplicate(gateway: Gateway) -> None:
 
 async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     db = gateway.db
-    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa?",
-                                                     "warga: kapan")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "warga: kapan, WA 081234567890", VILLAGE_A)
     await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    await make_officer(db, "desa_b", "desa", VILLAGE_B)
+    await make_officer(db, "desa_a2", "desa", VILLAGE_A)
     first, second = gateway.browser(), gateway.browser()
     await first.login("desa_a")
-    await second.login("desa_b")
+    await second.login("desa_a2")
     _, page, _ = await first.get("/officer/eskalasi")
-    assert "Kapan musrenbang desa?" in page and "warga: kapan" in page
+    assert "Kapan musrenbang desa diadakan?" in page and "warga: kapan" in page
     assert (await first.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 302
     await second.get("/officer/eskalasi")
     assert (await second.post(f"/officer/eskalasi/{escalation}/ambil"))[0] == 409
@@ -490,14 +593,71 @@ async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     assert (await first.post(f"/officer/eskalasi/{escalation}/jawab", {"answer": "Januari, di balai desa."}))[0] == 302
     assert (await outbox_for(db, "citizen-0001"))[-1].endswith("Januari, di balai desa.")
     _, page, _ = await first.get("/officer/eskalasi")
-    assert "Simpan sebagai FAQ" in page
+    assert "Usulkan sebagai FAQ" in page
+    status, page, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",
+                                       {"question": "Kapan?", "answer": "Januari.", "topic": "jadwal"})
+    assert status == 400 and "terlalu pendek" in page
     status, _, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",
                                     {"question": "Kapan musrenbang desa?", "answer": "Januari.", "topic": "jadwal"})
     assert status == 302
     async with db.session() as session:
         faq = (await session.execute(select(FaqEntry))).scalar_one()
-        assert (faq.topic, faq.answer) == ("jadwal", "Januari.")
+        assert (faq.topic, faq.answer, faq.approved_at) == ("jadwal", "Januari.", None)
         assert (await session.get(Escalation, escalation)).faq_entry_id == faq.id
+    _, page, _ = await first.get("/officer/eskalasi")
+    assert "menunggu persetujuan admin" in page
+    assert await faq_store.learned_faqs(db) == []  # no citizen gets it yet
+
+
+async def test_another_desas_escalation_is_invisible_and_untouchable(gateway: Gateway) -> None:
+    """A desa B operator can neither read, claim, answer nor save as FAQ a desa A citizen's question."""
+    db = gateway.db
+    await propose(db, "citizen-0001", "k1")  # the citizen's desa is known from their proposal: desa A
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "Warga: nomor saya 081234567890")
+    await make_officer(db, "desa_b", "desa", VILLAGE_B)
+    await make_officer(db, "camat", "kecamatan", "34.04.07")
+    intruder = gateway.browser()
+    await intruder.login("desa_b")
+    _, page, _ = await intruder.get("/officer/eskalasi")
+    assert "Kapan musrenbang desa diadakan?" not in page and "081234567890" not in page
+    for action, form in (("ambil", {}), ("jawab", {"answer": "Saya jawab"}),
+                         ("faq", {"question": "Kapan musrenbang desa diadakan?", "answer": "Saya jawab"})):
+        status, _, _ = await intruder.post(f"/officer/eskalasi/{escalation}/{action}", form)
+        assert status == 404, action
+    assert await outbox_for(db, "citizen-0001") == []
+    assert (await escalations.get_escalation(db, escalation, 2)).status == "open"
+    camat = gateway.browser()  # the kecamatan above both desa sees it
+    await camat.login("camat")
+    _, page, _ = await camat.get("/officer/eskalasi")
+    assert "Kapan musrenbang desa diadakan?" in page
+
+
+async def test_an_admin_approves_a_saved_faq_or_switches_it_off(gateway: Gateway) -> None:
+    db = gateway.db
+    desa = await make_officer(db, "desa_a", "desa", VILLAGE_A)
+    await make_officer(db, "root", "admin")
+    escalation = await escalations.create_escalation(db, "web", "citizen-0001", "Kapan musrenbang desa diadakan?",
+                                                     "...", VILLAGE_A)
+    await escalation_flow.answer_escalation(db, escalation, desa, "Bulan Januari di balai desa.")
+    entry = await faq_store.save_as_faq(db, escalation, desa)
+    officer = gateway.browser()
+    await officer.login("desa_a")
+    assert (await officer.get("/officer/admin/faq"))[0] == 403
+    assert (await officer.post(f"/officer/admin/faq/{entry}", {"decision": "setujui"}))[0] == 403
+    assert await faq_store.learned_faqs(db) == []
+    admin = gateway.browser()
+    await admin.login("root")
+    _, page, _ = await admin.get("/officer/admin/faq")
+    assert "Menunggu persetujuan" in page and "Bulan Januari di balai desa." in page
+    assert (await admin.post(f"/officer/admin/faq/{entry}", {"decision": "setujui"}))[0] == 302
+    assert [f.answer for f in await faq_store.learned_faqs(db)] == ["Bulan Januari di balai desa."]
+    assert (await admin.post(f"/officer/admin/faq/{entry}", {"decision": "matikan"}))[0] == 302
+    assert await faq_store.learned_faqs(db) == []
+    logged = [(a.actor, a.action, a.target) for a in await audit.entries(db) if a.action.startswith("faq_")]
+    assert logged == [("officer:root", "faq_disabled", f"faq:{entry}"),
+                      ("officer:root", "faq_approved", f"faq:{entry}")]
+    assert (await admin.post("/officer/admin/faq/999999", {"decision": "setujui"}))[0] == 404
 
 
 # --- the CLI twin -------------------------------------------------------------------------------

@@ -187,7 +187,7 @@ async def test_an_escalation_held_in_the_console_is_not_taken_over(gateway, fake
     officer = await accounts.create_officer(db, "pak_joko", "x", "admin")
     ticket = await escalate(gateway)
     post_message = await posted(gateway, fake, ticket)
-    assert await escalations.claim_escalation(db, ticket, officer.id)
+    assert await escalations.claim_escalation(db, ticket, officer)
     assert await post(gateway, reply(fake, OFFICERS, post_message, "Bulan Januari.")) == 200
     await fake.wait_for(lambda: len(fake.sent_to(OFFICERS)) == 2)
     assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("claimed", ticket=ticket, who="pak_joko")

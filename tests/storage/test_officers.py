@@ -73,11 +73,13 @@ async def test_failed_logins_lock_the_key_and_are_counted_in_the_database(db: Da
     now = datetime.now(timezone.utc)
     window = timedelta(hours=1)
     for expected in (1, 2):
-        state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
+        state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
         assert state == login_throttle.ThrottleState(expected, None)
     assert await login_throttle.locked_until(db, ["user:sari", "ip:1.2.3.4"], now) is None
-    state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
-    assert state.failures == 3 and state.locked_until == now + timedelta(seconds=90)
+    state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
+    assert state.failures == 3 and state.locked_until == now + timedelta(seconds=90) and state.allowed
+    refused = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
+    assert refused == login_throttle.ThrottleState(3, now + timedelta(seconds=90), allowed=False)  # not counted
     assert await login_throttle.locked_until(db, ["ip:1.2.3.4", "user:sari"], now) == now + timedelta(seconds=90)
     assert await login_throttle.locked_until(db, ["user:sari"], now + timedelta(seconds=91)) is None
     # A second gateway, with its own engine, sees the same lock.
@@ -88,23 +90,23 @@ async def test_failed_logins_lock_the_key_and_are_counted_in_the_database(db: Da
         await other.dispose()
     await login_throttle.clear_failed_logins(db, "user:sari")
     assert await login_throttle.locked_until(db, ["user:sari"], now) is None
-    state = await login_throttle.record_failed_login(db, "user:sari", lock_after_three, window, now)
+    state = await login_throttle.begin_attempt(db, "user:sari", lock_after_three, window, now)
     assert state.failures == 1
 
 
 async def test_failure_count_restarts_after_a_quiet_window(db: Database) -> None:
     start = datetime.now(timezone.utc)
     window = timedelta(hours=1)
-    await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window, start)
-    await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window, start)
-    later = await login_throttle.record_failed_login(db, "user:budi", lock_after_three, window,
+    await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window, start)
+    await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window, start)
+    later = await login_throttle.begin_attempt(db, "user:budi", lock_after_three, window,
                                                      start + timedelta(hours=2))
     assert later == login_throttle.ThrottleState(1, None)
 
 
 async def test_concurrent_failures_are_all_counted(db: Database) -> None:
     window = timedelta(hours=1)
-    states = await asyncio.gather(*(login_throttle.record_failed_login(db, "ip:10.0.0.9", lambda n: None, window)
+    states = await asyncio.gather(*(login_throttle.begin_attempt(db, "ip:10.0.0.9", lambda n: None, window)
                                     for _ in range(6)))
     assert sorted(s.failures for s in states) == [1, 2, 3, 4, 5, 6]
 
@@ -334,23 +336,24 @@ async def test_escalations_oldest_first_with_overdue_in_working_days(db: Databas
     await set_created(db, older, datetime(2026, 11, 27, 10, 0, tzinfo=WIB))  # Friday
     await set_created(db, newer, datetime(2026, 11, 30, 10, 0, tzinfo=WIB))  # Monday
     tuesday = datetime(2026, 12, 1, 10, 30, tzinfo=WIB)
-    desk = await escalations.escalation_queue(db, 2, now=tuesday)
+    admin = await officer(db, "root", "admin")
+    desk = await escalations.escalation_queue(db, admin, 2, now=tuesday)
     assert [e.id for e in desk] == [older, newer]
     assert [e.overdue for e in desk] == [True, False]  # Fri + 2 working days = Tue 10:00
     assert desk[0].channel == "telegram" and desk[0].due_at == datetime(2026, 12, 1, 10, 0, tzinfo=WIB)
-    assert not (await escalations.escalation_queue(db, 3, now=tuesday))[0].overdue
+    assert not (await escalations.escalation_queue(db, admin, 3, now=tuesday))[0].overdue
 
 
 async def test_a_claim_goes_to_one_officer_only(db: Database) -> None:
     escalation = await escalations.create_escalation(db, "web", "alice", "Bagaimana cara mendukung usulan?", "...")
     team = [await officer(db, f"p{i}", "kecamatan", "34.04.07") for i in range(4)]
-    claims = await asyncio.gather(*(escalations.claim_escalation(db, escalation, o.id) for o in team))
+    claims = await asyncio.gather(*(escalations.claim_escalation(db, escalation, o) for o in team))
     assert sum(claims) == 1
     winner = team[claims.index(True)]
-    assert await escalations.claim_escalation(db, escalation, winner.id)  # claiming one's own again is fine
+    assert await escalations.claim_escalation(db, escalation, winner)  # claiming one's own again is fine
     loser = next(o for o in team if o.id != winner.id)
     with pytest.raises(escalations.ClaimError):
-        await escalation_flow.answer_escalation(db, escalation, loser.id, "Jawaban lain")
+        await escalation_flow.answer_escalation(db, escalation, loser, "Jawaban lain")
     assert not await escalations.release_escalation(db, escalation, loser.id)
     view = await escalations.get_escalation(db, escalation, 2)
     assert view.status == "claimed" and view.claimed_by_name == winner.username
@@ -359,24 +362,25 @@ async def test_a_claim_goes_to_one_officer_only(db: Database) -> None:
 
 
 async def test_answer_reaches_the_citizen_once_and_can_become_an_faq(db: Database) -> None:
-    escalation = await escalations.create_escalation(db, "web", "alice-web-1", "<b>Kapan</b> musrenbang desa?", "...")
+    escalation = await escalations.create_escalation(db, "web", "alice-web-1", "<b>Kapan</b> musrenbang desa?", "...",
+                                                     VILLAGE)
     sari = await officer(db, "sari", "desa", VILLAGE)
     with pytest.raises(escalations.ClaimError):
-        await faq.save_as_faq(db, escalation)  # not answered yet
-    assert await escalations.claim_escalation(db, escalation, sari.id)
-    assert await escalation_flow.answer_escalation(db, escalation, sari.id, "Bulan Januari di balai desa.")
-    assert not await escalation_flow.answer_escalation(db, escalation, sari.id, "Bulan Januari di balai desa.")
+        await faq.save_as_faq(db, escalation, sari)  # not answered yet
+    assert await escalations.claim_escalation(db, escalation, sari)
+    assert await escalation_flow.answer_escalation(db, escalation, sari, "Bulan Januari di balai desa.")
+    assert not await escalation_flow.answer_escalation(db, escalation, sari, "Bulan Januari di balai desa.")
     jobs = await messages.claim_outgoing(db, ("web",), recipient="alice-web-1")
     assert len(jobs) == 1 and jobs[0].kind == "notification"
     assert "Bulan Januari di balai desa." in jobs[0].payload["text"]
     assert "Kapan" in jobs[0].payload["text"]
     view = await escalations.get_escalation(db, escalation, 2)
     assert view.status == "answered" and view.answer == "Bulan Januari di balai desa." and not view.overdue
-    assert await escalations.escalation_queue(db, 2) == []
-    assert [e.id for e in await escalations.escalation_queue(db, 2, answered=True)] == [escalation]
+    assert await escalations.escalation_queue(db, sari, 2) == []
+    assert [e.id for e in await escalations.escalation_queue(db, sari, 2, answered=True)] == [escalation]
 
-    entry = await faq.save_as_faq(db, escalation, question="Kapan musrenbang desa diadakan?")
-    assert await faq.save_as_faq(db, escalation) == entry  # once
+    entry = await faq.save_as_faq(db, escalation, sari, question="Kapan musrenbang desa diadakan?")
+    assert await faq.save_as_faq(db, escalation, sari) == entry  # once
     async with db.session() as session:
         stored = await session.get(FaqEntry, entry)
         assert (stored.question, stored.answer, stored.active) == ("Kapan musrenbang desa diadakan?",
@@ -386,11 +390,68 @@ async def test_answer_reaches_the_citizen_once_and_can_become_an_faq(db: Databas
 
 
 async def test_an_open_escalation_can_be_answered_directly_and_unknown_ones_fail(db: Database) -> None:
-    escalation = await escalations.create_escalation(db, "telegram", "777", "Siapa yang memverifikasi?", "...")
+    escalation = await escalations.create_escalation(db, "telegram", "777", "Siapa yang memverifikasi?", "...",
+                                                     VILLAGE)
     sari = await officer(db, "sari", "desa", VILLAGE)
     with pytest.raises(ValueError):
-        await escalation_flow.answer_escalation(db, escalation, sari.id, "   ")
+        await escalation_flow.answer_escalation(db, escalation, sari, "   ")
     with pytest.raises(LookupError):
-        await escalation_flow.answer_escalation(db, 999999, sari.id, "Jawaban")
-    assert await escalation_flow.answer_escalation(db, escalation, sari.id, "Operator desa.")
+        await escalation_flow.answer_escalation(db, 999999, sari, "Jawaban")
+    assert await escalation_flow.answer_escalation(db, escalation, sari, "Operator desa.")
     assert (await outbox_texts(db, "777"))[0].endswith("Operator desa.")
+
+
+async def test_escalations_are_scoped_like_proposals_by_the_citizens_desa(db: Database) -> None:
+    """A desa operator reads, claims, answers and keeps as FAQ only their own desa's questions; one
+    whose desa is unknown goes to kecamatan officers and admins."""
+    from_form = await escalations.create_escalation(db, "web", "ani", "Kapan musrenbang desa kami?", "Warga: 0812",
+                                                    VILLAGE)  # the desa the citizen answered in the form
+    await submit(db, "budi", "b1", village=NEIGHBOUR)
+    from_proposal = await escalations.create_escalation(db, "web", "budi", "Kapan usulan saya dibahas?", "...")
+    unknown = await escalations.create_escalation(db, "web", "citra", "Apa itu musrenbang sebenarnya?", "...",
+                                                  "bukan-kode")
+    elsewhere = await escalations.create_escalation(db, "web", "dodi", "Kapan musrenbang kecamatan lain?", "...",
+                                                    OTHER_KECAMATAN)
+    team = {name: await officer(db, name, role, scope, sector) for name, role, scope, sector in (
+        ("desa_a", "desa", VILLAGE, None), ("desa_b", "desa", NEIGHBOUR, None),
+        ("camat", "kecamatan", "34.04.07", None), ("camat_lain", "kecamatan", "34.04.08", None),
+        ("dinas_pu", "opd", "34.04", "jalan"), ("bappeda", "opd", "34.04", None), ("root", "admin", None, None))}
+    seen = {name: {e.id for e in await escalations.escalation_queue(db, who, 2)} for name, who in team.items()}
+    assert seen == {
+        "desa_a": {from_form}, "desa_b": {from_proposal}, "camat": {from_form, from_proposal, unknown},
+        "camat_lain": {elsewhere, unknown}, "dinas_pu": set(), "bappeda": {from_form, from_proposal, elsewhere},
+        "root": {from_form, from_proposal, unknown, elsewhere}}
+
+    intruder = team["desa_b"]
+    assert await escalations.get_escalation(db, from_form, 2, officer=intruder) is None
+    assert not await escalations.claim_escalation(db, from_form, intruder)
+    with pytest.raises(LookupError):
+        await escalation_flow.answer_escalation(db, from_form, intruder, "Saya jawab saja")
+    assert await outbox_texts(db, "ani") == []
+    assert await escalation_flow.answer_escalation(db, from_form, team["desa_a"], "Januari di balai desa.")
+    with pytest.raises(LookupError):
+        await faq.save_as_faq(db, from_form, intruder)
+    assert (await escalations.get_escalation(db, from_form, 2, officer=team["camat"])).status == "answered"
+
+
+async def test_a_saved_faq_answer_is_served_only_after_an_admins_approval(db: Database) -> None:
+    sari = await officer(db, "sari", "desa", VILLAGE)
+    escalation = await escalations.create_escalation(db, "web", "ani", "Kapan musrenbang desa diadakan?", "...",
+                                                     VILLAGE)
+    await escalation_flow.answer_escalation(db, escalation, sari, "Bulan Januari di balai desa.")
+    with pytest.raises(faq.QuestionTooShort):
+        await faq.save_as_faq(db, escalation, sari, question="jalan rusak")  # would match half of everything
+    entry = await faq.save_as_faq(db, escalation, sari)
+    assert await faq.learned_faqs(db) == []  # waiting for an admin
+    [pending] = await faq.faq_entries(db)
+    assert (pending.id, pending.state, pending.saved_by) == (entry, "pending", "officer:sari")
+
+    assert await faq.approve_faq(db, entry, "officer:root")
+    assert not await faq.approve_faq(db, entry, "officer:root")  # once
+    assert [f.answer for f in await faq.learned_faqs(db)] == ["Bulan Januari di balai desa."]
+    assert (await faq.faq_entries(db))[0].approved_by == "officer:root"
+    assert await faq.set_faq_active(db, entry, False)  # the switch-off
+    assert await faq.learned_faqs(db) == []
+    assert (await escalations.get_escalation(db, escalation, 2)).faq_state == "off"
+    with pytest.raises(LookupError):
+        await faq.approve_faq(db, 999999, "officer:root")
