@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+from datetime import timedelta
 
 import aiohttp
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 
 from bot import media, officer, open311, public
 from bot.channels import telegram, whatsapp
@@ -39,7 +42,41 @@ def create_app(config: settings.Settings | None = None) -> web.Application:
     for setup in PARTS:
         setup(app, config)
     app.cleanup_ctx.append(_resources)
+    app.on_shutdown.append(_stop_loops)
+    app.on_response_prepare.append(_server_header)
     return app
+
+
+LOOPS = web.AppKey("loops", list)
+SERVER = "e-Musrenbang"  # not aiohttp's "Python/3.x aiohttp/3.y": versions only help an attacker
+
+
+async def _server_header(_request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Server"] = SERVER
+
+
+class AccessLog(AbstractAccessLogger):
+    """Method, path (never the query string: it may carry a web chat's sender id or a key), status,
+    size and time."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+                         response.status, response.body_length, time)
+SHUTDOWN_TIMEOUT_S = 5  # in-flight requests get this long on SIGTERM, then they are cancelled (and hand back)
+
+
+async def _stop_loops(app: web.Application) -> None:
+    """First thing on SIGTERM, before in-flight requests are waited for: the worker's turns and the photo
+    downloads are cancelled, and each hands its message back (`release_inbound`) while the database is
+    still open, so the next gateway takes it at once instead of after the claim's lease."""
+    if INTAKE in app and app[INTAKE].db is not None:
+        await app[INTAKE].stop()
+    if RELAY in app:
+        await app[RELAY].stop()
+    tasks = app.get(LOOPS, [])
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
 
 
 async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup context
@@ -50,18 +87,16 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     app[CLIENT] = client
     rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
     app[RELAY] = Relay(db, rasa)
-    dispatcher = OutboxDispatcher(db, app[SENDERS])
+    dispatcher = OutboxDispatcher(db, app[SENDERS], budget=timedelta(hours=config.outbox_retry_hours))
     worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
     app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
              asyncio.create_task(_sweep_media(db, config), name="media-sweep")]
+    app[LOOPS] = tasks
     yield
-    await app[INTAKE].stop()
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await _stop_loops(app)  # already done on a graceful shutdown; here for runners that skip it
     await client.close()
     await db.dispose()
 
@@ -82,8 +117,10 @@ async def _sweep_media(db: Database, config: settings.Settings, every_s: float =
 
 
 def main() -> None:
+    os.umask(0o077)  # the database, photos and logs in var/ are the owner's alone
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = settings.load()
-    web.run_app(create_app(config), host=config.gateway_host, port=config.gateway_port, print=None)
+    web.run_app(create_app(config), host=config.gateway_host, port=config.gateway_port, print=None,
+                shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log_class=AccessLog)
 
 

@@ -3,7 +3,11 @@ and adds to its response, kept in one place so a security fix lands everywhere a
 
 from __future__ import annotations
 
+import json
+
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from multidict import MultiDictProxy
 
 from bot import keys
 from core import settings
@@ -34,6 +38,51 @@ def security_headers(policy: str, referrer: str = "same-origin") -> dict[str, st
         "X-Frame-Options": "DENY",
         "Referrer-Policy": referrer,
     }
+
+
+MAX_JSON_DEPTH = 64
+
+
+def parse_json(body: bytes | str) -> object:
+    """JSON from a request body; ValueError for anything that is not plain, shallow JSON (a deeply
+    nested body would otherwise end in a RecursionError, answered 500)."""
+    try:
+        data = json.loads(body)
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    if _depth(data) > MAX_JSON_DEPTH:
+        raise ValueError("JSON nested too deeply")
+    return data
+
+
+def _depth(value: object) -> int:
+    """Nesting depth, iteratively (no recursion for an attacker to exhaust)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > MAX_JSON_DEPTH:
+                return deepest
+            stack.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+async def read_json(request: web.Request, limit: int) -> object:
+    """A JSON request body of at most `limit` bytes; ValueError when it is too large or not JSON."""
+    body = await read_body(request, limit)
+    if body is None:
+        raise ValueError("body too large")
+    return parse_json(body)
+
+
+async def read_form(request: web.Request) -> MultiDictProxy:
+    """The request's form (cached by aiohttp); a body that is not a well-formed form (a multipart part
+    with a broken header, undecodable bytes) is the client's error: HTTPBadRequest, not a 500."""
+    try:
+        return await request.post()
+    except (ValueError, UnicodeDecodeError, HttpProcessingError) as error:
+        raise web.HTTPBadRequest(text="malformed form body") from error
 
 
 async def read_body(request: web.Request, limit: int) -> bytes | None:

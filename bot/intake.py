@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -25,7 +26,8 @@ from collections.abc import Callable
 from bot import media
 from bot.message import Incoming, Outgoing, Photo
 from bot.relay import Relay
-from core import settings, texts
+from core import kamus, settings, texts
+from core.sectors import SECTORS
 from storage import citizens, messages, rate_limits
 from storage.db import Database
 
@@ -36,6 +38,7 @@ logger = logging.getLogger(__name__)
 PHOTO_DEADLINE_S = messages.LEASE.total_seconds() * 0.75
 WORD_RE = re.compile(r"[^\W\d_]{2,}")
 RATE_WINDOW_S = 60
+PAYLOAD_RE = re.compile(r"\A/([A-Za-z_]\w*)(\{.*\})?\Z", re.DOTALL)
 
 
 def _nothing() -> None:
@@ -65,7 +68,8 @@ class Intake:
         self.wake_worker, self.wake_dispatcher = wake_worker, wake_dispatcher
 
     async def stop(self) -> None:
-        """Photo downloads stop with the gateway; their held messages are taken over after the lease."""
+        """Photo downloads stop with the gateway; each answers its held message with "send the photo
+        again" (`_settle_in_background`), so no message stays claimed until the lease runs out."""
         tasks = list(self.tasks)
         for task in tasks:
             task.cancel()
@@ -110,6 +114,8 @@ class Intake:
             return self._notice(message, "empty")
         if len(text) > self.config.max_message_chars:
             return self._notice(message, "too_long", limit=self.config.max_message_chars)
+        if forged_payload(text):
+            return self._notice(message, "bad_request")
         return None
 
     async def _answer_only(self, message: Incoming, notice: Outgoing, meta: dict) -> bool:
@@ -144,7 +150,11 @@ class Intake:
     async def _settle_in_background(self, inbound_id: int, message: Incoming, photo: Photo) -> None:
         try:
             await self._settle(inbound_id, message, photo)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError:  # the gateway stops: the download cannot be resumed by another
+            if (await messages.inbound_state(self.db, inbound_id))[0] == "processing":
+                notice = self._notice(message, "photo_failed",
+                                      limit_mb=media.megabytes(self.config.max_photo_bytes))
+                await messages.complete_inbound(self.db, inbound_id, [notice.as_dict()])
             raise
         except Exception:  # the held message is taken over by the worker after the lease
             logger.exception("%s photo of %s: storing the outcome failed", message.channel, message.message_id)
@@ -216,6 +226,29 @@ class Intake:
 
     def _notice(self, message: Incoming, key: str, **values: object) -> Outgoing:
         return Outgoing(text=texts.gateway(key, notice_language(message), **values))
+
+
+def forged_payload(text: str) -> bool:
+    """A Rasa payload ("/inform{...}", as the web chat's buttons send them) whose entities no button of
+    ours can carry: not a JSON object, an unknown sector or kamus usulan item, or an item of another
+    sector. Refused before Rasa sees it; the form re-checks every slot at submission as well."""
+    found = PAYLOAD_RE.match(text)
+    if found is None or not found.group(2):
+        return False
+    try:
+        entities = json.loads(found.group(2))
+    except (ValueError, RecursionError):
+        return True
+    if not isinstance(entities, dict):
+        return True
+    sector, item_code = entities.get("sector"), entities.get("kamus_item")
+    if sector is not None and sector not in SECTORS:
+        return True
+    if item_code is not None:
+        item = kamus.item(item_code) if isinstance(item_code, str) else None
+        if item is None or (sector is not None and item.sector != sector):
+            return True
+    return False
 
 
 def notice_language(message: Incoming) -> str | None:

@@ -29,7 +29,7 @@ MAX_SIDE = 3000  # larger photos are scaled down: enough for an officer to see a
 SIGNATURES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"RIFF", "webp"))
 CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 EXTENSIONS = {content_type: extension for extension, content_type in CONTENT_TYPES.items()}
-STORED_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)$")  # a reference that may be read back
+STORED_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)\Z")  # a reference that may be read back
 
 
 class Refused(Exception):

@@ -6,8 +6,23 @@ the outbox hands its sender (bot/sender.py) an `Outgoing`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line breaks
+TYPED_PAYLOAD_RE = re.compile(r"\A\s*/+")
+
+
+def clean_text(text: str) -> str:
+    """Text as every store can hold it: no NUL (PostgreSQL refuses it) nor other control characters."""
+    return CONTROL_RE.sub("", text)
+
+
+def typed_text(text: str) -> str:
+    """What a person typed, never read by Rasa as a payload: "/inform{...}" would set any slot, so the
+    leading slashes go (payloads come from buttons only, looked up by the channel)."""
+    return TYPED_PAYLOAD_RE.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,13 @@ class Incoming:
     notice: Outgoing | None = None
     language: str | None = None
     photo: Photo | None = field(default=None, compare=False)
+
+    def __post_init__(self) -> None:
+        # The one place every channel's text, sender and id pass: cleaned before anything stores them.
+        for name in ("sender", "message_id", "text"):
+            value = getattr(self, name)
+            if CONTROL_RE.search(value):
+                object.__setattr__(self, name, clean_text(value))
 
     @property
     def conversation_id(self) -> str:

@@ -1,11 +1,19 @@
 """Delivering the outbox: replies, notifications and notices, with retries and backoff, through
-each channel's `Sender` (bot/sender.py)."""
+each channel's `Sender` (bot/sender.py).
+
+A message is retried until it is delivered or its time budget (OUTBOX_RETRY_HOURS, 48 h by default,
+counted from when it was queued) is spent, so a channel outage of a day loses nothing; the backoff
+grows to MAX_BACKOFF and follows the platform's own `retry_after` when it names one. Only a
+permanent error (a blocked bot, an unknown chat) or a spent budget marks it `failed`; admins see
+failed deliveries in the console (/officer/admin/pengiriman) and re-send them there or with
+`./musrenbang resend`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from bot.message import Outgoing
 from bot.sender import Sender, SendError
@@ -14,14 +22,25 @@ from storage.db import Database
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 8
+MAX_BACKOFF = timedelta(minutes=10)
+DEFAULT_BUDGET = timedelta(hours=48)
+
+
+def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
+    """2, 4, 8 ... seconds, capped at MAX_BACKOFF; never sooner than the platform's `retry_after`."""
+    delay = timedelta(seconds=min(MAX_BACKOFF.total_seconds(), 2 ** min(attempts, 20)))
+    if retry_after is not None and retry_after > 0:
+        delay = max(delay, timedelta(seconds=retry_after))
+    return delay
 
 
 class OutboxDispatcher:
-    def __init__(self, db: Database, senders: dict[str, Sender], idle_s: float = 0.3) -> None:
+    def __init__(self, db: Database, senders: dict[str, Sender], idle_s: float = 0.3,
+                 budget: timedelta = DEFAULT_BUDGET) -> None:
         self.db = db
         self.senders = senders
         self.idle_s = idle_s
+        self.budget = budget  # how long a message is retried before it is marked failed
         self.wakeup = asyncio.Event()
 
     async def run_once(self) -> int:
@@ -49,12 +68,14 @@ class OutboxDispatcher:
             provider_id = await self.senders[job.channel].send(job, Outgoing.from_dict(job.payload))
         except Exception as error:
             permanent = isinstance(error, SendError) and error.permanent
-            give_up = permanent or job.attempts >= MAX_ATTEMPTS
+            retry_after = error.retry_after if isinstance(error, SendError) else None
+            retry = retry_delay(job.attempts, retry_after)
+            give_up = permanent or _age(job) + retry > self.budget
             if isinstance(error, SendError):
                 logger.warning("send %s failed (%s)%s", job.id, error, "; giving up" if give_up else "")
             else:  # network trouble and the like
                 logger.exception("send %s failed", job.id)
-            retry = None if give_up else timedelta(seconds=min(300, 2 ** job.attempts))
+            retry = None if give_up else retry
             await messages.outgoing_failed(self.db, job.id, str(error) or repr(error), retry)
             return retry
         await messages.outgoing_sent(self.db, job.id, provider_id)
@@ -73,3 +94,8 @@ class OutboxDispatcher:
                     await asyncio.wait_for(self.wakeup.wait(), self.idle_s)
                 except asyncio.TimeoutError:
                     pass
+
+
+def _age(job: messages.OutboxJob) -> timedelta:
+    queued = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=timezone.utc)
+    return datetime.now(timezone.utc) - queued

@@ -31,8 +31,36 @@ POLL_S = 0.2
 MAX_BACKOFF_S = 10  # once Rasa is back, a waiting message is answered within this
 
 
+TURN_KEY = "musrenbang_turn"  # in a user event's metadata: the inbound message id it came from
+
+
 class RasaUnavailable(Exception):
     """Rasa (or its action server) did not answer; nothing is lost, the message waits."""
+
+
+def turn_replies(events: list, turn: str) -> list[Outgoing] | None:
+    """The bot's messages after the user event of `turn`, once that turn ended (Rasa listens again).
+
+    None when no user event carries the turn key; RasaUnavailable while the turn is unfinished.
+    """
+    start = next((index for index, event in enumerate(events)
+                  if isinstance(event, dict) and event.get("event") == "user"
+                  and isinstance(event.get("metadata"), dict) and event["metadata"].get(TURN_KEY) == turn), None)
+    if start is None:
+        return None
+    replies = []
+    for event in events[start + 1:]:
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "bot":
+            data = event.get("data") if isinstance(event.get("data"), dict) else {}
+            replies.append(Outgoing.from_dict({"text": event.get("text"), "buttons": data.get("buttons"),
+                                               "image": data.get("image")}))
+        elif event.get("event") == "action" and event.get("name") == "action_listen":
+            return replies
+        elif event.get("event") == "user":
+            return replies
+    raise RasaUnavailable("the first delivery of this message is still being processed by rasa")
 
 
 class RasaClient:
@@ -45,7 +73,9 @@ class RasaClient:
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     async def send(self, message: Incoming) -> list[Outgoing]:
-        body = {"sender": message.conversation_id, "message": message.text, "metadata": message.metadata}
+        # The turn key goes into the tracker with the user's event, so a redelivery can find the turn.
+        body = {"sender": message.conversation_id, "message": message.text,
+                "metadata": {**message.metadata, TURN_KEY: message.message_id}}
         try:
             async with self.session.post(self.url, json=body, params=self.params, timeout=self.timeout) as response:
                 if response.status != 200:
@@ -71,6 +101,27 @@ class RasaClient:
             return None
         slot = (tracker.get("slots") or {}).get("requested_slot")
         return slot if isinstance(slot, str) else None
+
+    async def replies_of_turn(self, message: Incoming) -> list[Outgoing] | None:
+        """The replies Rasa gave to this very message, if it already took it (a turn the gateway was
+        stopped in, or a reply slower than RASA_TIMEOUT): read back from the conversation's tracker,
+        where the user's event carries the turn key. None when Rasa never saw it, so it is relayed.
+
+        Raises RasaUnavailable while that turn is still running. A tracker that cannot be read (Rasa
+        without its HTTP API) is logged and the message relayed: at least once rather than never.
+        """
+        url = f"{self.base_url}/conversations/{quote(message.conversation_id, safe='')}/tracker"
+        try:
+            async with self.session.get(url, params=self.params, timeout=self.timeout) as response:
+                if response.status != 200:
+                    raise ValueError(f"rasa tracker answered {response.status}")
+                tracker = await response.json()
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.warning("tracker of %s unreadable (%s); message %s relayed again", message.channel,
+                           str(error) or type(error).__name__, message.message_id)
+            return None
+        events = tracker.get("events") if isinstance(tracker, dict) else None
+        return turn_replies(events if isinstance(events, list) else [], message.message_id)
 
 
 @dataclass(frozen=True)
@@ -104,19 +155,39 @@ class Relay:
     def __init__(self, db: Database, rasa: RasaClient) -> None:
         self.db = db
         self.rasa = rasa
+        self.turns: dict[asyncio.Task, asyncio.Task] = {}  # Rasa call → the request waiting for it
 
     async def answer(self, inbound_id: int, message: Incoming) -> list[Outgoing]:
+        turn = asyncio.ensure_future(self.rasa.send(message))
+        self.turns[turn] = asyncio.current_task()
         try:
-            replies = await self.rasa.send(message)
+            replies = await turn
         except RasaUnavailable:
             # Saved: the worker processes it when Rasa is back; the replies reach the chat by polling.
             await messages.postpone_inbound(self.db, inbound_id, backoff(1))
             raise
+        except asyncio.CancelledError:
+            await messages.release_inbound(self.db, inbound_id)
+            if asyncio.current_task().cancelling():  # the request itself is cancelled
+                raise
+            raise RasaUnavailable("the gateway is stopping") from None  # `stop`: saved, answered later
         except BaseException:
             await messages.release_inbound(self.db, inbound_id)
             raise
+        finally:
+            self.turns.pop(turn, None)
         await messages.mark_inbound_done(self.db, inbound_id, [r.as_dict() for r in replies])
         return replies
+
+    async def stop(self, timeout_s: float = 3.0) -> None:
+        """On SIGTERM: end the web chat's turns in flight; each hands its message back (the worker of the
+        next gateway takes it at once) and its request answers "saved" instead of being cut off."""
+        waiting = list(self.turns.items())
+        for turn, _ in waiting:
+            turn.cancel()
+        requests = [request for _, request in waiting if request is not None]
+        if requests:
+            await asyncio.wait(requests, timeout=timeout_s)
 
     async def replies_of(self, inbound_id: int) -> list[Outgoing]:
         """A redelivery's answer: the first delivery's replies, once it has them."""
@@ -156,7 +227,10 @@ class Worker:
         message = Incoming(job.channel, job.sender, job.message_id, job.text, job.meta)
         typing = self._start_typing(message)
         try:
-            replies = await self.rasa.send(message)
+            # Tried before (a stopped gateway, a timeout): Rasa may have taken it already, and a
+            # second relay would apply it twice (a second proposal, a skipped question).
+            earlier = await self.rasa.replies_of_turn(message) if job.attempts > 1 else None
+            replies = earlier if earlier is not None else await self.rasa.send(message)
         except RasaUnavailable as error:
             logger.warning("rasa unavailable (%s); message %s waits", error, job.id)
             await messages.postpone_inbound(self.db, job.id, backoff(job.attempts), busy_notice(job.text).as_dict())

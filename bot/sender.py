@@ -2,8 +2,9 @@
 
 A channel's sender turns one `Outgoing` (text, buttons, an image link) into the platform's calls and
 says how a failure should be treated: `SendError(permanent=True)` for what retrying cannot fix
-(blocked bot, unknown recipient), any other exception for "later". The outbox dispatcher
-(bot/outbox.py) owns retries, backoff and the order of one recipient's messages.
+(blocked bot, unknown recipient), `SendError(retry_after=s)` when the platform names its own wait
+(Telegram's flood control), any other exception for "later". The outbox dispatcher (bot/outbox.py)
+owns retries, backoff, the time budget and the order of one recipient's messages.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from storage import messages
 
 
 class SendError(Exception):
-    """A failed send; `permanent` ones (unknown chat, blocked bot) are not retried."""
+    """A failed send; `permanent` ones (unknown chat, blocked bot) are not retried, and `retry_after`
+    (seconds) is the platform's own "not before" for the next try."""
 
-    def __init__(self, message: str, permanent: bool = False) -> None:
+    def __init__(self, message: str, permanent: bool = False, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.permanent = permanent
+        self.retry_after = retry_after
 
 
 class Sender(ABC):

@@ -60,7 +60,7 @@ MIN_RAW = 0.5  # below this (one generic word after a locative) nothing is offer
 RELATIVE_CUTOFF = 0.2  # items far weaker than the best one are noise, not alternatives
 SCORE_HALF = 2.0  # the raw score that maps to 0.5; score = raw / (raw + SCORE_HALF)
 
-_CODE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
+_CODE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*\Z")
 _REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")  # "bolong2" → "bolong bolong"
 _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")  # "gelaaap" → "gelap"
 _WORD_RE = re.compile(r"[a-z0-9]+")

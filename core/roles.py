@@ -24,9 +24,9 @@ ROLES: tuple[str, ...] = (DESA, KECAMATAN, OPD, ADMIN)
 
 # The shape of the scope code each role is bound to (Kemendagri codes).
 SCOPE_PATTERNS: dict[str, re.Pattern[str]] = {
-    DESA: re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"),
-    KECAMATAN: re.compile(r"^\d{2}\.\d{2}\.\d{2}$"),
-    OPD: re.compile(r"^\d{2}\.\d{2}$"),
+    DESA: re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}\Z"),
+    KECAMATAN: re.compile(r"^\d{2}\.\d{2}\.\d{2}\Z"),
+    OPD: re.compile(r"^\d{2}\.\d{2}\Z"),
 }
 
 # Officers never withdraw a proposal: `dibatalkan` is the citizen's own decision.

@@ -66,13 +66,21 @@ class Settings:
     web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
+    # Open311 API rate limits: requests per client IP per minute, POSTs per API key per hour.
+    open311_per_ip_minute: int = field(default_factory=lambda: _env_int("OPEN311_RATE_PER_MINUTE", 120))
+    open311_posts_per_key_hour: int = field(default_factory=lambda: _env_int("OPEN311_POSTS_PER_HOUR", 60))
+    # How long an undelivered reply or notification is retried (a channel outage) before it is marked
+    # failed for an admin to re-send.
+    outbox_retry_hours: int = field(default_factory=lambda: _env_int("OUTBOX_RETRY_HOURS", 48))
     # Officers' console: escalations are due within this many working days (Mon–Fri).
     escalation_sla_days: int = field(default_factory=lambda: _env_int("ESCALATION_SLA_DAYS", 2))
     # 0 switches off the bot's use of officers' saved answers (each also needs an admin's approval).
     learned_faq: bool = field(default_factory=lambda: _env("LEARNED_FAQ", "1") in ("1", "true", "yes"))
     officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
-    # Set to 1 behind HTTPS so the console's cookies are never sent in clear text.
-    cookie_secure: bool = field(default_factory=lambda: _env("COOKIE_SECURE", "0") in ("1", "true", "yes"))
+    # The console's cookies are Secure (never sent in clear text) when PUBLIC_URL is https; COOKIE_SECURE=1/0
+    # says so explicitly (e.g. behind a TLS proxy without PUBLIC_URL).
+    cookie_secure: bool = field(default_factory=lambda: _env(
+        "COOKIE_SECURE", "1" if _env("PUBLIC_URL", "").lower().startswith("https://") else "0") in ("1", "true", "yes"))
     # WhatsApp Cloud API (bot/channels/whatsapp/); the channel is off while the token is unset.
     whatsapp_token: str = field(default_factory=lambda: _env("WHATSAPP_TOKEN", ""), repr=False)
     whatsapp_phone_number_id: str = field(default_factory=lambda: _env("WHATSAPP_PHONE_NUMBER_ID", ""))

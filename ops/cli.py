@@ -381,6 +381,37 @@ def cmd_media_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- Failed deliveries of the outbox (bot/outbox.py) ----------------------------------------------
+
+
+def cmd_resend(args: argparse.Namespace) -> int:
+    """List the messages the outbox gave up on, or queue them again (all, some ids, one channel's)."""
+
+    from storage import audit, messages
+
+    if args.list:
+        async def listing(db: Database) -> list[dict]:
+            return [{"id": f.id, "channel": f.channel, "recipient": f.recipient, "kind": f.kind, "text": f.text,
+                     "attempts": f.attempts, "last_error": f.last_error, "queued_at": f.created_at.isoformat()}
+                    for f in await messages.failed_deliveries(db)]
+
+        print(json.dumps(_with_database(listing), ensure_ascii=False, indent=2))
+        return 0
+    if not args.ids and not args.all:
+        return _fail("name the ids to re-send, or --all (see --list)")
+
+    async def resend(db: Database) -> list[int]:
+        queued = await messages.resend_failed(db, ids=args.ids or None, channel=args.channel)
+        if queued:
+            await audit.record(db, args.actor, "outbox_resend", args.channel or "all",
+                               ",".join(map(str, queued))[:500])
+        return queued
+
+    queued = _with_database(resend)
+    print(json.dumps({"queued": queued}, indent=2))
+    return 0 if queued or args.all else 1
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="musrenbang")
     commands = root.add_subparsers(dest="command", required=True)
@@ -401,7 +432,20 @@ def parser() -> argparse.ArgumentParser:
     sweep.add_argument("--older-than-hours", type=float, default=None,
                        help="keep newer files (default MEDIA_KEEP_HOURS, 24: a form may still be open)")
     sweep.set_defaults(run=cmd_media_sweep)
+    _resend_command(commands)
     return root
+
+
+def _resend_command(commands: argparse._SubParsersAction) -> None:
+    import getpass
+
+    resend = commands.add_parser("resend", help="messages the outbox gave up on: list them, or queue them again")
+    resend.add_argument("ids", nargs="*", type=int, help="outbox ids to re-send (from --list)")
+    resend.add_argument("--list", action="store_true", help="show failed deliveries (JSON)")
+    resend.add_argument("--all", action="store_true", help="re-send every failed delivery")
+    resend.add_argument("--channel", help="only this channel's (telegram, whatsapp, web)")
+    resend.add_argument("--actor", default=f"cli:{getpass.getuser()}", help=argparse.SUPPRESS)
+    resend.set_defaults(run=cmd_resend)
 
 
 def _officer_commands(commands: argparse._SubParsersAction) -> None:
@@ -477,6 +521,9 @@ def _apikey_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import os
+
+    os.umask(0o077)  # a database or export created here is the owner's alone
     args = parser().parse_args(argv)
     return args.run(args)
 

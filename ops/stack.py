@@ -116,6 +116,21 @@ def _reachable(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+PRIVATE_UMASK = 0o077  # what the processes create in var/ (database, photos, logs) is the owner's alone
+
+
+def make_private(var_dir: Path) -> None:
+    """var/ and everything in it owner-only (0700 directories, 0600 files), also what an older version left
+    world-readable: the database holds citizens' phone numbers, the logs their messages."""
+    for path in [var_dir, *var_dir.rglob("*")]:
+        if path.is_symlink():
+            continue
+        try:
+            path.chmod(0o700 if path.is_dir() else 0o600)
+        except OSError:  # not ours (a shared mount): leave it
+            pass
+
+
 @dataclass
 class Stack:
     """The three processes on chosen ports, sharing one var directory and database."""
@@ -168,9 +183,9 @@ class Stack:
         return env
 
     def _spawn(self, name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
-        log = (log_dir / f"{name}.log").open("ab")
+        log = os.fdopen(os.open(log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
         process = subprocess.Popen(args, cwd=ROOT, env=self.env(), stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, umask=PRIVATE_UMASK)
         self.processes[name] = process
         return process
 
@@ -201,6 +216,7 @@ class Stack:
         """Start one process (its log appends to var/logs/<name>.log), by default waiting until it is ready."""
         log_dir = self.var_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
+        make_private(self.var_dir)
         process = self._spawn(name, self.command(name), log_dir)
         if wait:
             self.wait_ready(name, timeout_s)
@@ -223,7 +239,9 @@ class Stack:
         if not self.model.is_file():
             raise FileNotFoundError(f"no trained model at {self.model}")
         self.var_dir.mkdir(parents=True, exist_ok=True)
-        subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate"], cwd=ROOT, env=self.env(), check=True)
+        make_private(self.var_dir)
+        subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate"], cwd=ROOT, env=self.env(), check=True,
+                       umask=PRIVATE_UMASK)
         started = time.monotonic()
         names = [name for name in ("actions", "rasa", "gateway") if name not in without]
         for name in names:

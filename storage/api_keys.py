@@ -22,7 +22,7 @@ from storage.rate_limits import RateState, hit  # noqa: F401 - the Open311 limit
 
 KEY_PREFIX = "mrb_"
 PREFIX_SHOWN = 8  # "mrb_" and four random characters: enough to tell keys apart in a list
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\Z")
 
 
 class DuplicateName(ValueError):

@@ -7,7 +7,7 @@ which works the same on SQLite and PostgreSQL and lets several gateway instances
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import and_, exists, or_, select, update
@@ -42,6 +42,22 @@ class OutboxJob:
     payload: dict
     kind: str
     attempts: int
+    # when it was queued (or re-queued by `resend_failed`): the start of its retry budget
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    """An outbox message given up on, as admins see it (the console's page, `./musrenbang resend`)."""
+
+    id: int
+    channel: str
+    recipient: str
+    kind: str
+    text: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
 
 
 async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
@@ -51,7 +67,8 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
     async with db.session() as session:
         row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
                              meta=json.dumps(meta or {}, ensure_ascii=False), status=status, created_at=now,
-                             claimed_at=now if status == "processing" else None, next_attempt_at=now)
+                             claimed_at=now if status == "processing" else None, next_attempt_at=now,
+                             attempts=1 if status == "processing" else 0)  # taken by the request itself
         session.add(row)
         try:
             await session.commit()
@@ -206,9 +223,36 @@ async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 2
             )
             if claimed.rowcount == 1:
                 jobs.append(OutboxJob(row.id, row.channel, row.recipient, json.loads(row.payload), row.kind,
-                                      row.attempts + 1))
+                                      row.attempts + 1, row.created_at))
         await session.commit()
     return jobs
+
+
+async def web_updates(db: Database, channel: str, recipient: str, after: int,
+                      limit: int = 20) -> list[tuple[int, dict]]:
+    """A polling channel's queue (the web chat): messages up to `after` were received by the page and
+    are marked sent; the pending ones after it are returned (id, payload), not claimed, so a poll
+    whose answer is lost is answered with the same messages again."""
+    now = utcnow()
+    async with db.session() as session:
+        if after > 0:
+            await session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
+                       OutboxMessage.id <= after, OutboxMessage.status.in_(("pending", "sending")))
+                .values(status="sent", sent_at=now, claimed_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        rows = (
+            await session.execute(
+                select(OutboxMessage.id, OutboxMessage.payload)
+                .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
+                       OutboxMessage.id > after, OutboxMessage.status.in_(("pending", "sending")))
+                .order_by(OutboxMessage.id).limit(limit)
+            )
+        ).all()
+        await session.commit()
+    return [(row_id, json.loads(payload)) for row_id, payload in rows]
 
 
 async def outgoing_sent(db: Database, outbox_id: int, provider_id: str | None = None) -> None:
@@ -230,6 +274,43 @@ async def outgoing_failed(db: Database, outbox_id: int, error: str, retry_in: ti
     async with db.session() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
         await session.commit()
+
+
+async def failed_deliveries(db: Database, limit: int = 200) -> list[FailedDelivery]:
+    """Messages given up on (permanent error or spent budget), newest first."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(OutboxMessage).where(OutboxMessage.status == "failed")
+                .order_by(OutboxMessage.id.desc()).limit(limit)
+            )
+        ).scalars().all()
+    return [FailedDelivery(row.id, row.channel, row.recipient, row.kind,
+                           str(json.loads(row.payload).get("text") or ""), row.attempts, row.last_error,
+                           row.created_at) for row in rows]
+
+
+async def resend_failed(db: Database, ids: list[int] | None = None, channel: str | None = None) -> list[int]:
+    """Queue failed messages again (all, or those `ids`, or one channel's) with a fresh retry budget.
+
+    Returns the ids re-queued; only `failed` rows change, so a double click re-sends nothing twice.
+    """
+    now = utcnow()
+    conditions = [OutboxMessage.status == "failed"]
+    if ids is not None:
+        conditions.append(OutboxMessage.id.in_(ids))
+    if channel is not None:
+        conditions.append(OutboxMessage.channel == channel)
+    async with db.session() as session:
+        chosen = (await session.execute(select(OutboxMessage.id).where(*conditions))).scalars().all()
+        if chosen:
+            await session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(chosen), OutboxMessage.status == "failed")
+                .values(status="pending", attempts=0, next_attempt_at=now, claimed_at=None, created_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        await session.commit()
+    return sorted(chosen)
 
 
 async def record_receipt(db: Database, channel: str, provider_id: str, status: str, recipient: str | None = None,

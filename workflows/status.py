@@ -48,15 +48,15 @@ async def change_status(db: Database, officer: OfficerView | None, code: str, ne
     if not imported and new_status == Status.DIGABUNG and merge_into is None:
         raise status_rules.TransitionError("use merge_proposals to merge a duplicate")
     ref = await proposal_ref(db, code)
-    if ref is None:
-        raise LookupError(code)
+    if ref is None or (officer is not None and not roles.can_see(officer, ref)):
+        raise LookupError(code)  # outside one's scope reads as unknown: a code's existence is not told
     if expected_status is not None and ref.status != expected_status:  # moved since the caller looked
         raise status_changes.StatusMoved(f"{code} is now {ref.status!r}, not {expected_status!r}")
     target = merge_into.code if merge_into else None
     if officer is not None:
         roles.check_officer_transition(officer, ref, ref.status, new_status, reason, note, target)
         if merge_into is not None and not roles.can_see(officer, merge_into):
-            raise PermissionError(f"{merge_into.code} is outside this officer's scope")
+            raise LookupError(merge_into.code)  # as unknown, like every code outside one's scope
     elif not imported:
         missing = roles.missing_fields(new_status, reason, note, target)
         if missing:

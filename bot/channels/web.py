@@ -28,8 +28,9 @@ from storage import messages, rate_limits
 CHANNEL = "web"
 routes = web.RouteTableDef()
 STATIC = Path(__file__).resolve().parent.parent / "static"
-SENDER_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-MESSAGE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SENDER_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would let a trailing newline in
+MESSAGE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+MAX_CHAT_BODY = 64 * 1024  # a message is at most MAX_MESSAGE_CHARS; the gateway's limit is a photo's
 INLINE_RE = re.compile(rb"<(script|style)>(.*?)</\1>", re.DOTALL)
 
 
@@ -75,7 +76,7 @@ async def health(request: web.Request) -> web.Response:
 async def chat(request: web.Request) -> web.Response:
     """One message from the web chat; the JSON answer holds the bot's replies."""
     try:
-        body = await request.json()
+        body = await httputil.read_json(request, MAX_CHAT_BODY)
     except ValueError:
         return _notice("bad_request", 400)
     if not isinstance(body, dict):
@@ -83,7 +84,7 @@ async def chat(request: web.Request) -> web.Response:
     sender = str(body.get("sender") or "")
     message_id = str(body.get("message_id") or uuid.uuid4().hex)
     text = body.get("message")
-    if not SENDER_RE.match(sender) or not MESSAGE_ID_RE.match(message_id) or not isinstance(text, str):
+    if not SENDER_RE.fullmatch(sender) or not MESSAGE_ID_RE.fullmatch(message_id) or not isinstance(text, str):
         return _notice("bad_request", 400)
     message = Incoming(channel=CHANNEL, sender=sender, message_id=message_id, text=text)
     try:
@@ -95,18 +96,23 @@ async def chat(request: web.Request) -> web.Response:
 
 @routes.get("/api/updates")
 async def updates(request: web.Request) -> web.Response:
-    """Messages for this web chat that arrived outside a request: late answers, notifications."""
+    """Messages for this web chat that arrived outside a request: late answers, notifications.
+
+    Nothing counts as delivered until the page says it has it: each poll sends `after`, the `last` id
+    of the previous answer, and only those messages are marked sent. A poll whose answer was lost
+    (a dropped connection, a closed tab) gets the same messages again on the next one.
+    """
     sender = request.query.get("sender", "")
-    if not SENDER_RE.match(sender):
+    after = request.query.get("after", "0") or "0"
+    if not SENDER_RE.fullmatch(sender) or not after.isdigit() or len(after) > 18:
         return _notice("bad_request", 400)
     db = httputil.db_of(request)
     rate = await rate_limits.hit(db, f"web-poll:{sender}", httputil.config_of(request).web_poll_per_minute, 60)
     if not rate.allowed:  # the page polls every 5 s; faster is not a person
         return web.json_response({"messages": []}, status=429, headers={"Retry-After": str(rate.retry_after_s)})
-    jobs = await messages.claim_outgoing(db, (CHANNEL,), recipient=sender)
-    for job in jobs:
-        await messages.outgoing_sent(db, job.id)
-    return _reply([Outgoing.from_dict(job.payload) for job in jobs])
+    pending = await messages.web_updates(db, CHANNEL, sender, int(after))
+    return web.json_response({"messages": [Outgoing.from_dict(payload).as_dict() for _, payload in pending],
+                              "last": pending[-1][0] if pending else int(after)})
 
 
 @routes.post("/api/photo")
@@ -118,7 +124,7 @@ async def photo(request: web.Request) -> web.Response:
     config = httputil.config_of(request)
     intake = request.app[INTAKE]
     sender = request.query.get("sender", "")
-    if not SENDER_RE.match(sender):
+    if not SENDER_RE.fullmatch(sender):
         return _notice("bad_request", 400)
     message = Incoming(channel=CHANNEL, sender=sender, message_id=uuid.uuid4().hex, text="")
     over = await intake.over_rate(message)

@@ -41,9 +41,17 @@ def _foreign_origin(request: web.Request) -> bool:
     return urlsplit(origin).netloc != request.host
 
 
+MAX_BODY = 64 * 1024  # forms only: no upload goes through the console
+
+
 @web.middleware
 async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
+        # The gateway's own limit (room for a photo) applies to a sub-application's requests unless
+        # the request is told otherwise: every form here is read under the console's limit.
+        if (request.content_length or 0) > MAX_BODY:
+            raise web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length or 0)
+        request = request.clone(client_max_size=MAX_BODY)
         response = await _guarded(request, handler)
     except web.HTTPException as error:
         if error.status < 400:  # redirects
@@ -73,7 +81,7 @@ async def _guarded(request: web.Request, handler: Handler) -> web.StreamResponse
     if request.method not in SAFE_METHODS:
         if _foreign_origin(request):
             return _forbidden(request, "Permintaan dari situs lain ditolak.")
-        form = await request.post()  # cached: the handler reads the same form
+        form = await httputil.read_form(request)  # cached: the handler reads the same form
         sent = form.get("csrf_token") or request.headers.get("X-CSRF-Token")
         if not security.same(str(sent) if sent else None, session.csrf_token):
             return _forbidden(request, "Token keamanan (CSRF) tidak valid. Muat ulang halaman lalu coba lagi.")
@@ -86,7 +94,7 @@ async def _to_console(request: web.Request) -> web.Response:
 
 def setup(app: web.Application, config: settings.Settings) -> None:
     """Mount the console at /officer (called by bot.app.create_app)."""
-    console = web.Application(middlewares=[guard], client_max_size=64 * 1024)
+    console = web.Application(middlewares=[guard], client_max_size=MAX_BODY)
     console[common.JINJA] = common.make_environment()
     console[common.SECRET] = config.session_secret
     console[common.PASSWORD_GATE] = security.PasswordGate()

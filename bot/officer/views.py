@@ -9,19 +9,19 @@ from datetime import datetime, timedelta, timezone
 
 from aiohttp import web
 
-from bot import media
+from bot import httputil, media
 from bot.officer import common, security
 from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import accounts, audit, escalations, faq, login_throttle, review, status_changes
+from storage import accounts, audit, escalations, faq, login_throttle, messages, review, status_changes
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
 
 routes = web.RouteTableDef()
 
-NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*$")
+NEXT_RE = re.compile(r"^/officer/[A-Za-z0-9/_\-?=&.%+]*\Z")
 BULK_LIMIT = 200
 _MOVED = "usulan ini baru saja diubah petugas lain (atau tombol tertekan dua kali); periksa statusnya sekarang"
 MISSING_TEXT = {
@@ -43,6 +43,7 @@ NOTICES = {
     "aktif": "Status akun petugas diubah.",
     "sandi": "Kata sandi sudah diganti. Sesi lain akun ini sudah diakhiri.",
     "sandi_petugas": "Kata sandi petugas sudah diatur ulang; ia harus masuk lagi dengan sandi baru.",
+    "kirim_ulang": "Pesan dimasukkan lagi ke antrean pengiriman.",
 }
 
 
@@ -128,7 +129,7 @@ async def login_form(request: web.Request) -> web.Response:
 @routes.post("/login", name="login_post")
 async def login(request: web.Request) -> web.Response:
     db, config, ip = common.db_of(request), common.config_of(request), common.client_ip(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     nonce = request.cookies.get(common.LOGIN_COOKIE)
     if not nonce or not security.same(_form_text(form, "csrf_token", 200),
                                       security.login_csrf(request.app[common.SECRET], nonce)):
@@ -241,7 +242,7 @@ async def queue(request: web.Request) -> web.Response:
 @routes.post("/usulan/massal")
 async def bulk(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
-    form = await request.post()
+    form = await httputil.read_form(request)
     codes = [c for c in (tracking.normalise(str(v)) for v in form.getall("codes", [])[:BULK_LIMIT]) if c]
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
@@ -255,7 +256,7 @@ async def bulk(request: web.Request) -> web.Response:
             results.append((code, True, "berhasil"))
         except LookupError:
             results.append((code, False, "tidak ditemukan"))
-        except PermissionError:
+        except PermissionError:  # visible, but not this officer's move now (unknown codes: not found)
             results.append((code, False, "bukan wewenang Anda pada tahap ini"))
         except status_changes.StatusMoved:
             results.append((code, False, _MOVED))
@@ -298,7 +299,7 @@ async def proposal(request: web.Request) -> web.Response:
 async def change_status(request: web.Request) -> web.Response:
     code = _code_of(request)
     ref = await _visible_ref(request, code)
-    form = await request.post()
+    form = await httputil.read_form(request)
     new_status = _form_text(form, "new_status", 32)
     reason, note = _form_text(form, "reason"), _form_text(form, "note")
     officer = common.session_of(request).officer
@@ -325,7 +326,7 @@ async def change_status(request: web.Request) -> web.Response:
 async def merge(request: web.Request) -> web.Response:
     code = _code_of(request)
     ref = await _visible_ref(request, code)
-    form = await request.post()
+    form = await httputil.read_form(request)
     target = tracking.normalise(_form_text(form, "target", 40))
     officer = common.session_of(request).officer
     if Status.DIGABUNG not in roles.allowed_transitions(officer, ref.status, ref.village_code, ref.sector):
@@ -338,7 +339,7 @@ async def merge(request: web.Request) -> web.Response:
     except LookupError:
         return await _proposal_page(request, code, 400, f"Usulan tujuan {target} tidak ditemukan.")
     except PermissionError:
-        return await _proposal_page(request, code, 403, f"Usulan tujuan {target} di luar wilayah Anda.")
+        return common.error_page(request, 403, "Penggabungan ini bukan wewenang Anda pada tahap ini.")
     except status_changes.StatusMoved:
         return await _proposal_page(request, code, 409, f"Tidak digabung: {_MOVED}.")
     except status_rules.TransitionError as error:
@@ -424,7 +425,7 @@ async def release(request: web.Request) -> web.Response:
 async def answer(request: web.Request) -> web.Response:
     officer = common.session_of(request).officer
     escalation_id = await _visible_escalation(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     text = _form_text(form, "answer", 4000)
     if not text:
         return await _desk_error(request, "Jawaban masih kosong.", 400)
@@ -442,7 +443,7 @@ async def answer(request: web.Request) -> web.Response:
 async def save_faq(request: web.Request) -> web.Response:
     """An officer proposes the answer as an FAQ entry; it reaches citizens once an admin approves it."""
     escalation_id = await _visible_escalation(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     try:
         entry = await faq.save_as_faq(common.db_of(request), escalation_id, common.session_of(request).officer,
                                       _form_text(form, "question"), _form_text(form, "answer", 4000),
@@ -481,7 +482,7 @@ async def password_change(request: web.Request) -> web.Response:
     """The officer's own password, proven by the current one (wrong guesses count as failed logins)."""
     db, ip = common.db_of(request), common.client_ip(request)
     me = common.session_of(request).officer
-    form = await request.post()
+    form = await httputil.read_form(request)
     current, new = _password_field(form, "current_password"), _password_field(form, "new_password")
     key = f"user:{me.username}"
     now = datetime.now(timezone.utc)
@@ -530,7 +531,7 @@ async def officer_list(request: web.Request) -> web.Response:
 @routes.post("/admin/petugas")
 async def officer_create(request: web.Request) -> web.Response:
     _require_admin(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     values = {name: _form_text(form, name, 120) for name in ("username", "full_name", "role", "scope_code", "sector")}
     password = _password_field(form, "password")
     if not re.fullmatch(r"[a-z0-9._-]{3,64}", values["username"].lower()):
@@ -568,7 +569,7 @@ def _scope_problem(role: str, scope: str | None, sector: str | None, region: str
 @routes.post(r"/admin/petugas/{id:\d+}/aktif")
 async def officer_active(request: web.Request) -> web.Response:
     _require_admin(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     officer_id = int(request.match_info["id"])
     if officer_id == common.session_of(request).officer.id:
         return await _officers_page(request, 400, "Anda tidak dapat menonaktifkan akun sendiri.")
@@ -582,7 +583,7 @@ async def officer_active(request: web.Request) -> web.Response:
 async def officer_password_reset(request: web.Request) -> web.Response:
     """An admin sets another officer's password (forgotten, or shared by mistake); their sessions end."""
     _require_admin(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     officer_id = int(request.match_info["id"])
     if officer_id == common.session_of(request).officer.id:
         return await _officers_page(request, 400, "Ganti kata sandi Anda sendiri lewat menu Kata sandi.")
@@ -614,7 +615,7 @@ async def faq_list(request: web.Request) -> web.Response:
 @routes.post(r"/admin/faq/{id:\d+}")
 async def faq_decide(request: web.Request) -> web.Response:
     _require_admin(request)
-    form = await request.post()
+    form = await httputil.read_form(request)
     entry_id, decision = int(request.match_info["id"]), _form_text(form, "decision", 16)
     admin = f"officer:{common.session_of(request).officer.username}"
     db = common.db_of(request)
@@ -641,3 +642,27 @@ async def audit_page(request: web.Request) -> web.Response:
     actor, action = request.query.get("actor", "")[:120] or None, request.query.get("action", "")[:40] or None
     entries = await audit.entries(common.db_of(request), 300, actor, action)
     return common.render(request, "audit.html", entries=entries, actor=actor or "", action=action or "")
+
+
+# --- Failed deliveries (the outbox gave up: a permanent error or a spent retry budget) -------------
+
+
+@routes.get("/admin/pengiriman")
+async def failed_deliveries(request: web.Request) -> web.Response:
+    _require_admin(request)
+    failed = await messages.failed_deliveries(common.db_of(request))
+    return common.render(request, "deliveries.html", failed=failed, notice=_notice(request))
+
+
+@routes.post("/admin/pengiriman/kirim-ulang")
+async def resend_deliveries(request: web.Request) -> web.Response:
+    """Queue one failed message (`id`) or all of them again, with a fresh retry budget; audited."""
+    _require_admin(request)
+    form = await httputil.read_form(request)
+    chosen = str(form.get("id") or "")
+    if chosen and not chosen.isdigit():
+        raise web.HTTPBadRequest(text="Nomor pesan tidak valid.")
+    queued = await messages.resend_failed(common.db_of(request), ids=[int(chosen)] if chosen else None)
+    if queued:
+        await _audit(request, "outbox_resend", chosen or "all", ",".join(map(str, queued))[:500])
+    raise web.HTTPFound(f"{common.PREFIX}/admin/pengiriman?ok=kirim_ulang")

@@ -75,5 +75,5 @@ def setup(app: web.Application, config: settings.Settings) -> None:
     """Mount the API at /open311/v2 (called by bot.app.create_app); tests may replace app[LIMITS]."""
     api = web.Application(middlewares=[guard], client_max_size=MAX_BODY)
     api.add_routes(routes)
-    app[LIMITS] = Limits()
+    app[LIMITS] = Limits(per_ip=config.open311_per_ip_minute, post_per_key=config.open311_posts_per_key_hour)
     app.add_subapp(PREFIX, api)

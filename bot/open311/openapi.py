@@ -120,6 +120,7 @@ def document(sector_codes: Iterable[str]) -> dict:
                     "operationId": "createRequest",
                     "parameters": [_FORMAT, {"name": "Idempotency-Key", "in": "header", "required": False,
                                              "schema": {"type": "string", "maxLength": 128}}],
+                    "security": [{"apiKey": []}],
                     "requestBody": {"required": True, "content": {
                         "application/x-www-form-urlencoded": {"schema": {"$ref": "#/components/schemas/NewRequest"}},
                         "multipart/form-data": {"schema": {"$ref": "#/components/schemas/NewRequest"}},
@@ -132,7 +133,8 @@ def document(sector_codes: Iterable[str]) -> dict:
                                     "type": "array", "items": {"$ref": "#/components/schemas/CreatedRequest"}}}}},
                         "400": _error("A parameter is missing or wrong, or the location names no single "
                                       "desa/kelurahan of this kabupaten."),
-                        "403": _error("api_key missing, invalid or revoked."),
+                        "403": _error("API key (X-API-Key header) missing, invalid or revoked, or sent as "
+                                      "an api_key parameter."),
                         "409": _error("The Idempotency-Key was used for a different request."),
                         "429": _error("Too many requests with this api_key or from this address.",
                                       retry_after=True),
@@ -158,7 +160,9 @@ def document(sector_codes: Iterable[str]) -> dict:
                                       "content": {"application/json": {"schema": {"type": "object"}}}}},
             }},
         },
-        "components": {"schemas": _schemas(codes)},
+        "components": {"schemas": _schemas(codes), "securitySchemes": {
+            "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key",
+                       "description": "A key from `./musrenbang apikey create`; never in the URL or body."}}},
     }
 
 
@@ -217,8 +221,7 @@ def _schemas(codes: list[str]) -> dict:
                                    "reason": _NULLABLE_STRING,
                                    "datetime": {"type": "string", "format": "date-time"}}}},
         }},
-        "NewRequest": {"type": "object", "required": ["api_key", "service_code", "description"], "properties": {
-            "api_key": {"type": "string"},
+        "NewRequest": {"type": "object", "required": ["service_code", "description"], "properties": {
             "service_code": {"type": "string", "enum": codes},
             "description": {"type": "string", "maxLength": 4000},
             "address_string": {"type": "string", "description": "Desa/kelurahan name (with kecamatan when "

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from aiohttp import web
 from multidict import MultiDict, MultiDictProxy
 
+from bot import httputil
+from bot.message import clean_text
 from bot.open311 import openapi
 from bot.open311.common import PREFIX, ApiError, config_of, db_of, json_response, limits_of
 from core import answers, regions, sectors, texts, tracking
@@ -29,6 +31,9 @@ DEFAULT_DAYS = 90
 MAX_RESULTS = 1000
 MAX_DESCRIPTION = 4000
 MAX_IDEMPOTENCY_KEY = 128
+MAX_NAME = 120  # citizens.name
+MIN_YEAR, MAX_YEAR = 1970, 9998  # date filters outside these cannot be compared in UTC on every database
+KEY_HEADER = "X-API-Key"
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 # Indonesia, generously: a pin outside this box is a swapped lat/long or a wrong place.
 LAT_RANGE, LONG_RANGE = (-11.5, 6.5), (94.5, 141.5)
@@ -179,10 +184,14 @@ def _parse_datetime(name: str, value: str, problems: list[str]) -> datetime | No
     """ISO 8601 / W3C date-time; without an offset it is read as UTC."""
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # 0001-01-01T00:00:00+14:00 lies before datetime.min in UTC
         problems.append(f"{name} '{value}' is not an ISO 8601 date-time (e.g. 2026-11-01T00:00:00+07:00).")
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        problems.append(f"{name} must lie between the years {MIN_YEAR} and {MAX_YEAR}.")
+        return None
+    return moment
 
 
 def _parse_int(name: str, value: str | None, default: int, low: int, high: int, problems: list[str]) -> int:
@@ -289,7 +298,7 @@ def _field(form: MultiDictProxy, name: str, problems: list[str], limit: int = 50
     if not isinstance(value, str):
         problems.append(f"{name} must be text, not a file.")
         return None
-    value = value.strip()
+    value = clean_text(value).strip()
     if len(value) > limit:
         problems.append(f"{name} is longer than {limit} characters.")
         return None
@@ -354,6 +363,9 @@ def _contact(form: MultiDictProxy, problems: list[str]) -> tuple[str | None, str
     if email and ("@" not in email or any(ch.isspace() for ch in email)):
         problems.append("email is not an e-mail address.")
     name = " ".join(part for part in (first, last) if part) or None
+    if name and len(name) > MAX_NAME:  # checked before anything is stored: the column holds 120
+        problems.append(f"first_name and last_name together may hold at most {MAX_NAME} characters.")
+        name = None
     return name, phone
 
 
@@ -372,7 +384,10 @@ def _draft_key(key_id: int, idempotency_key: str | None, device_id: str | None, 
 
 async def _read_form(request: web.Request) -> MultiDictProxy:
     if request.content_type in FORM_TYPES:
-        return await request.post()
+        try:
+            return await httputil.read_form(request)
+        except web.HTTPBadRequest:
+            raise ApiError(400, "The form body is malformed.") from None
     if request.can_read_body:
         raise ApiError(400, "Send the parameters form-encoded (application/x-www-form-urlencoded), "
                             "as GeoReport v2 specifies.")
@@ -385,9 +400,11 @@ async def create_request(request: web.Request) -> web.Response:
     _check_format(request)
     db, config, limits = db_of(request), config_of(request), limits_of(request)
     form = await _read_form(request)
-    raw_key = form.get("api_key") or request.query.get("api_key")
-    if not raw_key or not isinstance(raw_key, str):
-        raise ApiError(403, "api_key was not provided.")
+    raw_key = request.headers.get(KEY_HEADER, "").strip()
+    if "api_key" in request.query or "api_key" in form:  # URLs end up in logs and proxies' histories
+        raise ApiError(403, f"Send the API key in the {KEY_HEADER} header, not as an api_key parameter.")
+    if not raw_key:
+        raise ApiError(403, f"api_key was not provided (the {KEY_HEADER} header).")
     key = await api_keys.authenticate(db, raw_key.strip())
     if key is None:
         raise ApiError(403, "api_key is invalid or revoked.")

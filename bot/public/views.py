@@ -20,8 +20,8 @@ from storage import public, reports
 
 routes = web.RouteTableDef()
 
-KECAMATAN_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}$")
-DESA_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+KECAMATAN_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\Z")
+DESA_RE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}\Z")
 MAX_QUERY_CHARS = 100
 MAX_PAGE = 10_000
 FIRST_YEAR, LAST_YEAR = 2000, 2100

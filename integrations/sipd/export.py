@@ -54,14 +54,18 @@ async def export_records(db: Database, year: int | None = None) -> list[dict[str
 
 
 def _csv_safe(value: str | date) -> str:
-    """ISO dates; a leading apostrophe before formula characters (OWASP CSV injection advice)."""
+    """ISO dates; a leading apostrophe before formula characters, also behind leading blanks (OWASP CSV
+    injection advice)."""
     text = value.isoformat() if isinstance(value, date) else value
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return "'" + text if text.lstrip().startswith(FORMULA_START) else text
 
 
 def write_csv(records: Iterable[dict[str, str | date]], handle: IO[str]) -> int:
-    """Comma-separated, header first; returns the number of proposals written."""
-    writer = csv.writer(handle, lineterminator="\r\n")
+    """Comma-separated, header first; returns the number of proposals written.
+
+    Every cell is quoted: a spreadsheet opened with `;` as its separator (the Indonesian locale's) would
+    otherwise split "Jalan rusak;=1+1" into a second cell that starts with "=", past the guard."""
+    writer = csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     count = 0
     for values in records:

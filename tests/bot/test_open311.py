@@ -47,9 +47,10 @@ class Api:
     async def post(self, data: dict, key: str | None = "default", headers: dict | None = None,
                    path: str = "/requests.json") -> tuple[int, object, dict]:
         form = dict(data)
+        headers = dict(headers or {})
         if key is not None:
-            form["api_key"] = self.key if key == "default" else key
-        async with self.client.post(BASE + path, data=form, headers=headers or {}) as response:
+            headers["X-API-Key"] = self.key if key == "default" else key
+        async with self.client.post(BASE + path, data=form, headers=headers) as response:
             return response.status, json.loads(await response.text()), dict(response.headers)
 
 
@@ -380,10 +381,10 @@ async def test_post_rejects_bad_requests_with_400(gw: Api, form: dict, needle: s
 async def test_post_lists_every_problem_and_wants_a_form(gw: Api) -> None:
     status, payload, _ = await gw.post({"service_code": "roket", "address_string": "Atlantis"})
     assert status == 400 and len(assert_errors(payload, 400)) == 3
-    async with gw.client.post(BASE + "/requests.json", json={**NEW, "api_key": gw.key}) as response:
+    async with gw.client.post(BASE + "/requests.json", json=NEW, headers={"X-API-Key": gw.key}) as response:
         assert response.status == 400 and "form-encoded" in assert_errors(await response.json(), 400)[0]
-    async with gw.client.post(BASE + "/requests.json", data={**NEW, "api_key": gw.key,
-                                                             "description": "x" * 70_000}) as response:
+    async with gw.client.post(BASE + "/requests.json", data={**NEW, "description": "x" * 70_000},
+                              headers={"X-API-Key": gw.key}) as response:
         assert response.status == 413 and assert_errors(await response.json(), 413)
 
 

@@ -15,6 +15,7 @@ class FakeRasa:
 
     def __init__(self, token: str = "") -> None:
         self.received: list[dict] = []
+        self.events: dict[str, list[dict]] = {}  # sender → tracker events, as Rasa's HTTP API shows them
         self.url = ""
         self.runner: web.AppRunner | None = None
         self.token = token  # when set, every call must carry it (`?token=`), as the real one asks
@@ -29,13 +30,15 @@ class FakeRasa:
         return None
 
     async def tracker(self, request: web.Request) -> web.Response:
-        """GET /conversations/<id>/tracker: only what the gateway reads (the form and its question)."""
+        """GET /conversations/<id>/tracker: only what the gateway reads (the form and its question, and
+        the events, where a turn's key and replies are)."""
         refused = self._refused(request)
         if refused is not None:
             return refused
-        slot = self.requested_slots.get(request.match_info["conversation"])
+        conversation = request.match_info["conversation"]
+        slot = self.requested_slots.get(conversation)
         return web.json_response({"active_loop": {"name": "proposal_form"} if slot else {},
-                                  "slots": {"requested_slot": slot}})
+                                  "slots": {"requested_slot": slot}, "events": self.events.get(conversation, [])})
 
     async def handle(self, request: web.Request) -> web.Response:
         refused = self._refused(request)
@@ -43,7 +46,12 @@ class FakeRasa:
             return refused
         body = await request.json()
         self.received.append(body)
-        return web.json_response(self.reply(body["message"]))
+        events = self.events.setdefault(body["sender"], [])
+        events.append({"event": "user", "text": body["message"], "metadata": body.get("metadata") or {}})
+        replies = self.reply(body["message"])
+        events += [{"event": "bot", "text": r.get("text"), "data": {"buttons": r.get("buttons")}} for r in replies]
+        events.append({"event": "action", "name": "action_listen"})
+        return web.json_response(replies)
 
     def texts_from(self, sender: str) -> list[str]:
         return [b["message"] for b in self.received if b["sender"] == sender]

@@ -290,7 +290,7 @@ async def test_commands_export_import_and_report(sqlite_db_url: str, tmp_path: P
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout) == {"file": str(out), "format": file_format, "year": 2026, "rows": 4}
     raw = (tmp_path / "usulan.csv").read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbfID Usulan,Tanggal Usul,Pengusul,")  # the BOM lets Excel read UTF-8
+    assert raw.startswith(b'\xef\xbb\xbf"ID Usulan","Tanggal Usul","Pengusul",')  # BOM: Excel reads UTF-8
     assert load_workbook(tmp_path / "usulan.xlsx").active.max_row == 5
     streamed = _cli(sqlite_db_url, "export", "sipd", "--out", "-")
     assert streamed.returncode == 0 and len(_csv_rows(streamed.stdout)) == 6

@@ -20,7 +20,7 @@ __all__ = ["CHANNEL", "SECRET_HEADER", "TELEGRAM", "WEBHOOK_PATH", "derived_secr
 
 logger = logging.getLogger(__name__)
 
-SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # what setWebhook accepts as secret_token
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}\Z")  # what setWebhook accepts as secret_token
 
 
 def derived_secret(token: str) -> str:

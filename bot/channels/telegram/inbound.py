@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -193,7 +192,7 @@ class TelegramChannel:
         if body is None:
             return web.Response(status=413, text="too large")
         try:
-            data = json.loads(body)
+            data = httputil.parse_json(body)
             if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
                 raise ValueError("not an update")
             update = Update.de_json(data, self.bot)

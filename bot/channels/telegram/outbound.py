@@ -75,7 +75,8 @@ class TelegramSender(Sender):
             # Blocked bot, unknown chat, a request Telegram refuses: the same call fails again.
             raise SendError(redacted(error, self.bot.token), permanent=True) from error
         except RetryAfter as error:
-            raise SendError(f"flood control: retry after {seconds(error.retry_after):.0f} s") from error
+            wait = seconds(error.retry_after)
+            raise SendError(f"flood control: retry after {wait:.0f} s", retry_after=wait) from error
         except TelegramError as error:  # network trouble, 5xx, a token being renewed: later
             raise SendError(redacted(error, self.bot.token)) from error
         if job.kind == "escalation" and sent_id is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import aiohttp
 from aiohttp import web
 
@@ -11,6 +13,8 @@ from storage.db import Database
 
 CHANNEL = "whatsapp"
 MAX_ID_CHARS = 128  # the queue's sender and message id columns
+# Where Meta serves media from: the token goes along, so a media address anywhere else is refused.
+META_DOMAINS = ("facebook.com", "fbcdn.net", "fbsbx.com", "whatsapp.net", "whatsapp.com")
 
 
 class Graph:
@@ -38,3 +42,17 @@ class Graph:
 
     def media_url(self, media_id: str) -> str:
         return f"{self.config.whatsapp_graph_url.rstrip('/')}/{media_id}"
+
+    def trusted_media_url(self, url: object) -> bool:
+        """A media address the token may be sent to: https on one of Meta's domains, or the configured
+        Graph API's own scheme and host (a test or a proxy)."""
+        if not isinstance(url, str):
+            return False
+        try:
+            parts, graph = urlsplit(url), urlsplit(self.config.whatsapp_graph_url)
+        except ValueError:
+            return False
+        host = (parts.hostname or "").lower()
+        if (parts.scheme, parts.netloc) == (graph.scheme, graph.netloc):
+            return True
+        return parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in META_DOMAINS)

@@ -22,7 +22,7 @@ from aiohttp import web
 from bot import httputil, keys, media
 from bot.channels.whatsapp.graph import CHANNEL, MAX_ID_CHARS, Graph
 from bot.intake import Intake
-from bot.message import Incoming, Outgoing, Photo
+from bot.message import Incoming, Outgoing, Photo, typed_text
 from core import texts
 from storage import messages
 
@@ -33,7 +33,8 @@ MAX_BODY_BYTES = 1024 * 1024
 MEDIA_TIMEOUT = aiohttp.ClientTimeout(total=15)
 MEDIA_RETRY_WAITS = (1.0, 4.0)
 IGNORED_TYPES = frozenset({"system", "request_welcome"})  # notices from WhatsApp, nothing to answer
-MEDIA_ID_RE = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")  # goes into a Graph API path
+MEDIA_ID_RE = re.compile(r"[A-Za-z0-9_.-]{1,128}")  # goes into a Graph API path (fullmatch)
+MALFORMED = (AttributeError, TypeError, ValueError, KeyError)  # a field of an unexpected type
 
 
 class WhatsAppInbound:
@@ -63,7 +64,11 @@ class WhatsAppInbound:
                     continue
                 contacts = list(_dicts(value.get("contacts")))
                 for message in _dicts(value.get("messages")):
-                    incoming = await self.interpret(message, contacts)
+                    try:
+                        incoming = await self.interpret(message, contacts)
+                    except MALFORMED as error:  # one odd message must not fail (and repeat) the others
+                        logger.warning("whatsapp message skipped: malformed (%r)", error)
+                        continue
                     if incoming is not None:
                         await self.intake.accept(incoming)
                 for status in _dicts(value.get("statuses")):
@@ -91,7 +96,7 @@ class WhatsAppInbound:
         """What Rasa receives for a message: its text, a button's payload, a map pin; None if unsupported."""
         if kind == "text":
             body = (message.get("text") or {}).get("body")
-            return body if isinstance(body, str) else None
+            return typed_text(body) if isinstance(body, str) else None
         if kind == "interactive":
             interactive = message.get("interactive") or {}
             reply = interactive.get(interactive.get("type")) if interactive.get("type") in (
@@ -117,7 +122,7 @@ class WhatsAppInbound:
         image = image if isinstance(image, dict) else {}
         extension = media.extension_for(str(image.get("mime_type") or ""))
         media_id = str(image.get("id") or "")
-        if extension is None or not MEDIA_ID_RE.match(media_id):
+        if extension is None or not MEDIA_ID_RE.fullmatch(media_id):
             notice = texts.gateway("bad_photo", limit_mb=media.megabytes(self.graph.config.max_photo_bytes))
             return Incoming(CHANNEL, sender, message_id, "", meta, notice=Outgoing(text=notice))
         name = media.new_name(extension)
@@ -140,7 +145,8 @@ class WhatsAppInbound:
     async def _download(self, media_id: str, limit: int) -> bytes:
         """The media's address, then its bytes; media.Refused when unknown, expired or too large."""
         graph = self.graph
-        async with graph.client.get(graph.media_url(media_id), headers=graph.auth, timeout=MEDIA_TIMEOUT) as response:
+        async with graph.client.get(graph.media_url(media_id), headers=graph.auth, timeout=MEDIA_TIMEOUT,
+                                    allow_redirects=False) as response:
             if response.status in (400, 404):  # unknown or expired media
                 raise media.Refused(f"media {media_id}: graph answered {response.status}")
             _raise_unless_ok(response.status)
@@ -150,13 +156,14 @@ class WhatsAppInbound:
                 raise media.Refused(f"media {media_id}: no JSON") from None
         size = info.get("file_size") if isinstance(info, dict) else None
         media_url = info.get("url") if isinstance(info, dict) else None
-        if not isinstance(media_url, str) or not media_url.startswith(("https://", "http://")):
-            raise media.Refused(f"media {media_id}: no URL")
+        if not graph.trusted_media_url(media_url):  # the token goes along: Meta's hosts only
+            raise media.Refused(f"media {media_id}: no URL of Meta's")
         if isinstance(size, int) and size > limit:
             raise media.Refused(f"media {media_id}: {size} bytes announced")
         data = bytearray()
-        async with graph.client.get(media_url, headers=graph.auth, timeout=MEDIA_TIMEOUT) as response:
-            if response.status in (400, 404):
+        async with graph.client.get(media_url, headers=graph.auth, timeout=MEDIA_TIMEOUT,
+                                    allow_redirects=False) as response:
+            if response.status in (400, 404) or 300 <= response.status < 400:  # no redirect is followed
                 raise media.Refused(f"media {media_id}: graph answered {response.status}")
             _raise_unless_ok(response.status)
             async for chunk in response.content.iter_chunked(64 * 1024):
@@ -232,7 +239,7 @@ async def webhook(request: web.Request) -> web.Response:
     if not channel.signature_ok(body, signature):
         raise web.HTTPForbidden()
     try:
-        payload = json.loads(body)
+        payload = httputil.parse_json(body)
     except ValueError:
         raise web.HTTPBadRequest() from None
     if not isinstance(payload, dict):

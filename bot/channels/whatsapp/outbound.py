@@ -40,7 +40,7 @@ REENGAGEMENT_CODE = 131047  # more than 24 hours since the citizen wrote: only a
 
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=15)  # the dispatcher sends one message at a time
 TYPING_TIMEOUT = aiohttp.ClientTimeout(total=5)  # "typing…" that late is pointless; the turn never waits
-PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
+PHONE_RE = re.compile(r"^\+?[0-9]{5,20}\Z")
 
 
 def _now() -> datetime:
