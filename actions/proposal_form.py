@@ -174,10 +174,14 @@ class ValidateProposalForm(FormValidationAction):
             if intent == "deny" or answers.is_skip(text):
                 dispatcher.utter_message(response="utter_continue_form")
                 return self._reask(requested), keep
-        if requested in answers.SKIPPABLE and not answers.is_cancel(text) and (answers.is_skip(text) or (
+        cancels = answers.is_cancel(text, long_ok=requested != "description")
+        if requested in answers.SKIPPABLE and not cancels and (answers.is_skip(text) or (
                 answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
-            return None, keep  # "gak usah" to an optional question skips it, whatever the NLU made of it
-        if intent == "cancel" or answers.is_cancel(text) or answers.is_just_asking(text):
+            # "gak usah" to an optional question skips it, whatever the NLU made of it: set here too, as the slot's
+            # text mapping ignores some intents ("gk usah, nanti petugas kesana aja" reads as request_human).
+            keep += [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
+            return None, keep
+        if intent == "cancel" or cancels or answers.is_just_asking(text):
             return self._cancel(dispatcher, tracker, requested), keep
         if text.startswith("/"):
             return None, keep  # a button: its payload is the answer
@@ -356,8 +360,8 @@ class ValidateProposalForm(FormValidationAction):
         opening = _opening_text(tracker)
         if not opening or tracker.get_slot("rt_rw"):
             return {}
-        parsed = answers.parse_rt_rw(opening)
-        return {"rt_rw": answers.format_rt_rw(*parsed)} if parsed and any(parsed) else {}
+        parsed = answers.parse_rt_rw(opening)  # "Saya Ketua RT 05 ...": an RT alone leaves the question asked
+        return {"rt_rw": answers.format_rt_rw(*parsed)} if parsed and all(parsed) else {}
 
     # --- validation ---
     def _invalid(self, dispatcher: CollectingDispatcher, tracker: Tracker, slot: str,

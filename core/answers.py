@@ -280,12 +280,13 @@ def asks_own_proposals(text: str | None) -> bool:
 
 
 _CANCEL = re.compile(
-    r"\b(?:batal\w*|cancel|(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|ora|ra|mboten|boten|teu|"
+    r"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|ora|ra|mboten|boten|teu|"
     r"henteu|ndak|indak)\s+(?:jadi|sida|siyos|janten|cios|sido|jd))\b",
     re.IGNORECASE)
 
 
-def is_cancel(text: str | None) -> bool:
+def is_cancel(text: str | None, long_ok: bool = False) -> bool:
     """ "batal", "tidak jadi usul", "wis ora sida", "teu jadi": stop the whole proposal, not one question.
-    Only in a short message: a description may well say "proyeknya tidak jadi dikerjakan"."""
-    return bool(_CANCEL.search(text or "")) and len((text or "").split()) <= 8
+    Only in a short message where the answer may be a story (a description may well say "proyeknya tidak
+    jadi dikerjakan"); elsewhere (`long_ok`) "tolong dibatalkan saja, saya musyawarah dulu" in any length."""
+    return bool(_CANCEL.search(text or "")) and (long_ok or len((text or "").split()) <= 8)

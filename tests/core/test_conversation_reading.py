@@ -185,3 +185,16 @@ def test_a_yes_in_sundanese_or_as_a_verb(text: str) -> None:
 def test_a_lost_code_lists_only_when_asked_to_show() -> None:
     assert answers.asks_own_proposals("urang kungsi ngusulkeun tapi poho kodena. bisa dipintonkeun usulan2 urang?")
     assert not answers.asks_own_proposals("waduh kode usulanku ilang, chat-e kehapus. piye iki?")
+
+
+def test_a_long_cancel_outside_the_description_still_cancels() -> None:
+    text = "Mohon maaf, tolong dibatalkan saja. Saya akan bermusyawarah dengan warga terlebih dahulu."
+    assert answers.is_cancel(text, long_ok=True) and not answers.is_cancel(text)
+    assert answers.is_cancel("Nyuwun sewu, mboten sida rumiyin. Kula badhe rembagan kaliyan Pak Dukuh rumiyin.",
+                             long_ok=True)
+
+
+def test_a_minang_yes_confirms() -> None:
+    from core import choice
+
+    assert choice.is_affirmation("yo, alah bana") and not choice.is_affirmation("alah males")
