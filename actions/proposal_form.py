@@ -21,7 +21,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import status as status_actions
-from actions.common import Sender, config, database, gazetteer, language, latest_intent, logger, region_name, village_label
+from actions.common import (
+    Sender,
+    config,
+    database,
+    gazetteer,
+    language,
+    latest_intent,
+    logger,
+    region_name,
+    village_label,
+)
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic

@@ -2,9 +2,9 @@
 submission of a proposal by an API client.
 
 Reads return `PublicRequest`, which has no field for the citizen, internal notes or officers'
-names, so a GET response cannot leak them by mistake; its text and pin are the public view
-(`core.privacy`: masked phone numbers, NIK and e-mail, pins rounded to about 110 m), as on the dashboard. Listing 1,000 proposals takes three
-queries (proposals, supporters, last reasons), not three per proposal.
+names, so a GET response cannot leak them by mistake; its text and pin are the public view (`core.privacy`:
+masked phone numbers, NIK and e-mail, pins rounded to about 110 m), as on the dashboard. Listing 1,000
+proposals takes three queries (proposals, supporters, last reasons), not three per proposal.
 """
 
 from __future__ import annotations

@@ -79,8 +79,8 @@ async def export_rows(db: Database, year: int | None = None) -> list[ExportRow]:
         if stage and (reason or "").strip():
             stage_reasons.setdefault(proposal_id, {})[stage] = reason.strip()
     return [
-        ExportRow(r.code, as_utc(r.created_at), privacy.redact(r.description), r.sector, r.item_code, r.village_code, r.rt, r.rw,
-                  r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
+        ExportRow(r.code, as_utc(r.created_at), privacy.redact(r.description), r.sector, r.item_code, r.village_code,
+                  r.rt, r.rw, r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
         for r in proposals
     ]
 

@@ -216,4 +216,5 @@ async def test_the_submitter_and_supporters_read_their_proposal_whole(tracker_fr
     for sender in ("web:owner", "whatsapp:6281200000000"):
         detail = await _status_as(sender, view.code, tracker_from, domain)
         assert detail["description"] == PERSONAL.description
-    assert "0812 3456 7890" not in (await _status_as("web:someone-else", view.code, tracker_from, domain))["description"]
+    stranger = await _status_as("web:someone-else", view.code, tracker_from, domain)
+    assert "0812 3456 7890" not in stranger["description"]

@@ -516,7 +516,8 @@ async def test_requests_are_the_public_view_of_a_proposal(gw: Api) -> None:
         text = repr(item)
         for secret in ("3456-7890", "0112", "sri@contoh.id", "081234567890", "7712345", "3776543"):
             assert secret not in text, secret
-        assert item["description"] == "Jalan rusak depan rumah, hub [disembunyikan], NIK [disembunyikan], [disembunyikan]"
+        assert item["description"] == ("Jalan rusak depan rumah, hub [disembunyikan], NIK [disembunyikan], "
+                                       "[disembunyikan]")
         assert item["status_notes"] == "Sudah ditelepon ke [disembunyikan], jalan milik provinsi"
         assert (item["lat"], item["long"]) == (-7.771, 110.378)
     assert one[0]["extended_attributes"]["status_history"][-1]["reason"] == item["status_notes"]
