@@ -23,7 +23,7 @@ def _delete(path: Path, where: str, params: tuple) -> int:
         if not exists:
             return 0
         with connection:
-            return connection.execute(f"DELETE FROM events WHERE {where}", params).rowcount  # noqa: S608 - fixed text
+            return connection.execute(f"DELETE FROM events WHERE {where}", params).rowcount
     finally:
         connection.close()
 
