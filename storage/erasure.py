@@ -29,11 +29,12 @@ from sqlalchemy import delete, select, update
 from core import privacy
 from storage import tracker_events
 from storage.db import Database
-from storage.models import Citizen, DeliveryReceipt, Escalation, InboundMessage, OutboxMessage, Proposal, utcnow
+from storage.models import AuditEntry, Citizen, DeliveryReceipt, Escalation, InboundMessage, OutboxMessage, Proposal, utcnow
 
 ERASING = "erasing:"
 ERASED = "erased:"
 GRACE = timedelta(seconds=60)  # the turn that asked for the erasure ends and its reply is delivered
+NO_GRACE = timedelta(0)  # the CLI: no turn of the citizen is running
 ERASED_QUESTION = "[dihapus atas permintaan warga]"
 FINISHED_OUTBOX = ("sent", "failed")
 
@@ -59,8 +60,9 @@ class Finished:
     events: int = 0
 
 
-async def erase_citizen(db: Database, channel: str, external_id: str) -> Erasure:
-    """Erase the personal data of the citizen behind a channel id, keeping their proposals anonymised.
+async def erase_citizen(db: Database, channel: str, external_id: str, actor: str = "citizen") -> Erasure:
+    """Erase the personal data of the citizen behind a channel id, keeping their proposals anonymised;
+    an audit row says who asked (the citizen, or an officer on the CLI), never whose data it was.
     The chat history goes with `finish_erasures` (a minute later, or at once from the CLI)."""
     async with db.session() as session:
         citizen = (await session.execute(select(Citizen).where(
@@ -84,6 +86,9 @@ async def erase_citizen(db: Database, channel: str, external_id: str) -> Erasure
             tombstone = ERASED + secrets.token_hex(12)
         citizen.external_id = tombstone
         citizen.last_inbound_at = None if earlier is not None else utcnow()  # the history goes GRACE later
+        session.add(AuditEntry(actor=actor[:120], action="citizen_erase", target=f"citizen:{citizen.id}",
+                               detail=f"{len(proposals)} usulan dianonimkan, {asked.rowcount} pertanyaan dikosongkan",
+                               created_at=utcnow()))
         await session.commit()
         return Erasure(True, citizen.id, len(proposals), asked.rowcount)
 

@@ -167,3 +167,48 @@ async def test_retention_purges_old_processed_messages_and_events_only(db: Datab
     assert left == ["m2", "m3"]  # the recent one, and the one not processed yet
     assert pending == ["pending"]  # an undelivered notification is never purged
     assert len(senders_in(tracker)) == 1
+
+
+def test_the_cli_erases_at_once_and_purges(sqlite_db_url: str, tmp_path: Path, monkeypatch, capsys) -> None:
+    """`./musrenbang citizen erase whatsapp:62...` for an officer who received the request by letter or
+    at the desk; `./musrenbang purge` runs the retention step now."""
+    import asyncio
+
+    from ops import cli
+    from storage import audit
+    from tests.conftest import in_thread
+
+    var = tmp_path / "var"
+    var.mkdir()
+    tracker = tracker_store(var / "tracker.db", [(f"whatsapp:{PHONE}", utcnow().timestamp())])
+    monkeypatch.setenv("DATABASE_URL", sqlite_db_url)
+    monkeypatch.setenv("MUSRENBANG_VAR", str(var))
+
+    async def seed() -> None:
+        database = Database(sqlite_db_url)
+        try:
+            await proposals.submit_proposal(database, "whatsapp", PHONE, "d1", DRAFT)
+            await chat(database, PHONE, "halo", "m1")
+        finally:
+            await database.dispose()
+
+    in_thread(asyncio.run, seed())
+    assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}", "--actor", "cli:admin"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["found"] and printed["proposals_anonymised"] == 1 and printed["rasa_events_deleted"] == 1
+    assert printed["messages_deleted"] == 2 and senders_in(tracker) == []
+    assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}"]) == 1  # nobody left to erase
+    capsys.readouterr()
+    assert in_thread(cli.main, ["citizen", "erase", "62812"]) == 1
+
+    async def audited() -> list[tuple[str, str]]:
+        database = Database(sqlite_db_url)
+        try:
+            return [(e.actor, e.action) for e in await audit.entries(database, action="citizen_erase")]
+        finally:
+            await database.dispose()
+
+    assert in_thread(asyncio.run, audited()) == [("cli:admin", "citizen_erase")]
+    capsys.readouterr()
+    assert in_thread(cli.main, ["purge", "--days", "30"]) == 0
+    assert json.loads(capsys.readouterr().out)["retention_days"] == 30
