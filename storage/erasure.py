@@ -29,7 +29,16 @@ from sqlalchemy import delete, select, update
 from core import privacy
 from storage import tracker_events
 from storage.db import Database
-from storage.models import AuditEntry, Citizen, DeliveryReceipt, Escalation, InboundMessage, OutboxMessage, Proposal, utcnow
+from storage.models import (
+    AuditEntry,
+    Citizen,
+    DeliveryReceipt,
+    Escalation,
+    InboundMessage,
+    OutboxMessage,
+    Proposal,
+    utcnow,
+)
 
 ERASING = "erasing:"
 ERASED = "erased:"
