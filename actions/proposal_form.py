@@ -21,7 +21,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import status as status_actions
-from actions.common import config, database, gazetteer, language, latest_intent, logger, region_name, village_label
+from actions.common import (
+    Sender,
+    config,
+    database,
+    gazetteer,
+    language,
+    latest_intent,
+    logger,
+    region_name,
+    village_label,
+)
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
 from actions.escalation import faq_topic
@@ -190,7 +200,7 @@ class ValidateProposalForm(FormValidationAction):
             return self._reask(requested), keep
         codes = status_actions.codes_in(tracker)
         if codes and intent in ("check_status", "nlu_fallback", "out_of_scope", "faq") and requested != "description":
-            await status_actions.answer_codes(dispatcher, codes, language(tracker))
+            await status_actions.answer_codes(dispatcher, codes, language(tracker), Sender.of(tracker))
             dispatcher.utter_message(response="utter_back_to_form")
             return self._reask(requested), keep
         fix = corrections.find(text, requested, lambda t: gazetteer().resolve(t, config().region_code))

@@ -38,7 +38,7 @@ class ActionCheckStatus(Action):
         try:
             codes = codes_in(tracker)
             if codes:
-                await answer_codes(dispatcher, codes, lang)
+                await answer_codes(dispatcher, codes, lang, Sender.of(tracker))
                 return [SlotSet("tracking_code", None)]
             partial = tracking.partial_code(tracker.latest_message.get("text") or "")
             if partial:
@@ -102,10 +102,12 @@ async def support(dispatcher: CollectingDispatcher, tracker: Tracker, code: str)
     return True
 
 
-async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang: str) -> None:
-    """Where each named proposal stands (unknown codes reveal nothing)."""
+async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang: str,
+                       sender: Sender) -> None:
+    """Where each named proposal stands (unknown codes reveal nothing); the description whole only to
+    its submitter and supporters, anyone else reads the public view."""
     for code in codes[:3]:
-        view = await proposals.get_proposal(database(), code)
+        view = await proposals.get_proposal(database(), code, sender.channel, sender.external_id)
         if view is None:
             dispatcher.utter_message(response="utter_status_not_found", code=code)
         else:

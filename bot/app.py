@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot import media, officer, open311, public
+from bot import maintenance, media, officer, open311, public
 from bot.channels import telegram, whatsapp
 from bot.channels import web as web_chat
 from bot.intake import Intake
@@ -93,7 +93,8 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
-             asyncio.create_task(_sweep_media(db, config), name="media-sweep")]
+             asyncio.create_task(_sweep_media(db, config), name="media-sweep"),
+             asyncio.create_task(maintenance.run(db, config), name="personal-data-maintenance")]
     app[LOOPS] = tasks
     yield
     await _stop_loops(app)  # already done on a graceful shutdown; here for runners that skip it

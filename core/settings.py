@@ -110,11 +110,19 @@ class Settings:
     # and the attribution its provider requires. Unset: offline, the pins stand on a blank background.
     public_map_tile_url: str = field(default_factory=lambda: _env("PUBLIC_MAP_TILE_URL", ""))
     public_map_attribution: str = field(default_factory=lambda: _env("PUBLIC_MAP_ATTRIBUTION", ""))
+    # Rasa's tracker store (endpoints.yml), where personal data is erased and old conversations purged.
+    # Unset: var/tracker.db, as ops/stack.py gives it to Rasa.
+    rasa_tracker_db: Path = field(default_factory=lambda: Path(_env("RASA_TRACKER_DB", ".")))
+    # Processed chat messages (inbound, outbox, receipts) and Rasa's events are deleted after this many
+    # days (UU 27/2022: kept no longer than needed); 0 keeps them. Proposals are kept: they are public record.
+    retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
 
     def __post_init__(self) -> None:
         if not self.database_url:
             default = f"sqlite+aiosqlite:///{self.var_dir / 'musrenbang.db'}"
             object.__setattr__(self, "database_url", _env("DATABASE_URL", default))
+        if self.rasa_tracker_db == Path("."):
+            object.__setattr__(self, "rasa_tracker_db", self.var_dir / "tracker.db")
 
     @property
     def media_dir(self) -> Path:

@@ -412,6 +412,61 @@ def cmd_resend(args: argparse.Namespace) -> int:
     return 0 if queued or args.all else 1
 
 
+# --- Personal data (UU 27/2022) ------------------------------------------------------------------
+
+
+def cmd_citizen_erase(args: argparse.Namespace) -> int:
+    """Erase a citizen's personal data and chat history at once; their proposals stay, anonymised."""
+    from storage import erasure
+
+    channel, sep, external_id = args.sender.partition(":")
+    if not sep or not channel or not external_id:
+        return _fail("give the sender as CHANNEL:ID, e.g. whatsapp:6281234567890 or telegram:123456789")
+    config = settings.load()
+
+    async def erase(db: Database) -> tuple[erasure.Erasure, erasure.Finished]:
+        erased = await erasure.erase_citizen(db, channel, external_id, actor=args.actor)
+        return erased, await erasure.finish_erasures(db, config.rasa_tracker_db, grace=erasure.NO_GRACE)
+
+    erased, finished = _with_database(erase)
+    print(json.dumps({"sender": args.sender, "found": erased.found, "proposals_anonymised": erased.proposals,
+                      "questions_emptied": erased.escalations, "messages_deleted": finished.inbound + finished.outbox,
+                      "rasa_events_deleted": finished.events}, indent=2))
+    return 0 if erased.found else 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Run the gateway's personal-data step now: finish erasures, purge past RETENTION_DAYS."""
+    from storage import erasure
+
+    config = settings.load()
+    days = config.retention_days if args.days is None else args.days
+
+    async def purge(db: Database) -> tuple[erasure.Finished, erasure.Purged]:
+        return await erasure.finish_erasures(db, config.rasa_tracker_db), await erasure.purge_expired(
+            db, config.rasa_tracker_db, days)
+
+    finished, purged = _with_database(purge)
+    print(json.dumps({"retention_days": days, "erasures_finished": finished.citizens, "inbound": purged.inbound,
+                      "outbox": purged.outbox, "receipts": purged.receipts, "rasa_events": purged.events}, indent=2))
+    return 0
+
+
+def _privacy_commands(commands: argparse._SubParsersAction) -> None:
+    import getpass
+
+    citizen = commands.add_parser("citizen", help="citizens' personal data (UU 27/2022)").add_subparsers(
+        dest="citizen_command", required=True)
+    erase = citizen.add_parser("erase", help="erase a citizen's personal data and chat history; proposals stay "
+                                             "anonymised (JSON)")
+    erase.add_argument("sender", help="CHANNEL:ID as the gateway names the conversation, e.g. whatsapp:62812...")
+    erase.add_argument("--actor", default=f"cli:{getpass.getuser()}", help="who asked, for the audit log")
+    erase.set_defaults(run=cmd_citizen_erase)
+    purge = commands.add_parser("purge", help="delete chat messages and Rasa events past RETENTION_DAYS (JSON)")
+    purge.add_argument("--days", type=int, help="this many days instead of RETENTION_DAYS")
+    purge.set_defaults(run=cmd_purge)
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="musrenbang")
     commands = root.add_subparsers(dest="command", required=True)
@@ -433,6 +488,7 @@ def parser() -> argparse.ArgumentParser:
                        help="keep newer files (default MEDIA_KEEP_HOURS, 24: a form may still be open)")
     sweep.set_defaults(run=cmd_media_sweep)
     _resend_command(commands)
+    _privacy_commands(commands)
     return root
 
 

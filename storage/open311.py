@@ -2,8 +2,9 @@
 submission of a proposal by an API client.
 
 Reads return `PublicRequest`, which has no field for the citizen, internal notes or officers'
-names, so a GET response cannot leak them by mistake. Listing 1,000 proposals takes three
-queries (proposals, supporters, last reasons), not three per proposal.
+names, so a GET response cannot leak them by mistake; its text and pin are the public view (`core.privacy`:
+masked phone numbers, NIK and e-mail, pins rounded to about 110 m), as on the dashboard. Listing 1,000
+proposals takes three queries (proposals, supporters, last reasons), not three per proposal.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select, update
 
+from core import privacy
 from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, as_utc
@@ -42,9 +44,10 @@ class PublicRequest:
 
 def _request(row: Proposal, supporters: int, reason: str | None,
              history: tuple[PublicChange, ...] = ()) -> PublicRequest:
-    return PublicRequest(row.code, row.description, row.sector, row.village_code, row.rt, row.rw, row.latitude,
-                         row.longitude, row.status, as_utc(row.created_at), as_utc(row.updated_at), supporters, reason,
-                         history)
+    latitude, longitude = privacy.public_pin(row.latitude, row.longitude)
+    return PublicRequest(row.code, privacy.redact(row.description), row.sector, row.village_code, row.rt, row.rw,
+                         latitude, longitude, row.status, as_utc(row.created_at), as_utc(row.updated_at), supporters,
+                         privacy.public_text(reason), history)
 
 
 def _as_utc(moment: datetime) -> datetime:
@@ -102,8 +105,8 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
                 .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
             )
         ).all()
-        history = tuple(PublicChange(c.old_status, c.new_status, c.reason, actor_kind(c.actor), as_utc(c.created_at))
-                        for c in changes)
+        history = tuple(PublicChange(c.old_status, c.new_status, privacy.public_text(c.reason), actor_kind(c.actor),
+                                     as_utc(c.created_at)) for c in changes)
         return _request(row, supporters, history[-1].reason if history else None, history)
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import privacy, tracking
 from core import status as status_rules
-from core import tracking
 from core.status import Status
 from storage.citizens import citizen_row
 from storage.db import Database
@@ -41,7 +41,8 @@ class ProposalDraft:
 
 @dataclass(frozen=True)
 class ProposalView:
-    """What a citizen may see of a proposal: no contact data, no internal notes."""
+    """What a citizen may see of a proposal: no contact data, no internal notes. Its submitter and
+    supporters see the text as written; anyone else the public view (`core.privacy.redact`)."""
 
     code: str
     description: str
@@ -86,8 +87,9 @@ async def supporter_counts(session: AsyncSession, proposal_ids: list[int]) -> di
     return dict(rows.all())
 
 
-async def view(session: AsyncSession, proposal: Proposal) -> ProposalView:
-    """The citizen's view of a proposal row (inside the caller's transaction)."""
+async def view(session: AsyncSession, proposal: Proposal, public: bool = False) -> ProposalView:
+    """The citizen's view of a proposal row (inside the caller's transaction); `public` masks personal
+    data in the description and the reason, for a reader who is neither submitter nor supporter."""
     supporters = await supporter_count(session, proposal.id)
     last_reason = (
         await session.execute(
@@ -97,9 +99,11 @@ async def view(session: AsyncSession, proposal: Proposal) -> ProposalView:
             .limit(1)
         )
     ).scalar_one_or_none()
+    if public:
+        last_reason = privacy.public_text(last_reason)
     return ProposalView(
         code=proposal.code,
-        description=proposal.description,
+        description=privacy.redact(proposal.description) if public else proposal.description,
         sector=proposal.sector,
         item_code=proposal.item_code,
         village_code=proposal.village_code,
@@ -171,10 +175,29 @@ async def photo_refs(db: Database) -> set[str]:
         return {ref for (ref,) in rows.all()}
 
 
-async def get_proposal(db: Database, code: str) -> ProposalView | None:
+async def get_proposal(db: Database, code: str, channel: str | None = None,
+                       external_id: str | None = None) -> ProposalView | None:
+    """One proposal as the sender (`channel`, `external_id`) may see it: whole for its submitter and
+    supporters, the public view for anyone else (and when no sender is named)."""
     async with db.session() as session:
         proposal = (await session.execute(select(Proposal).where(Proposal.code == code))).scalar_one_or_none()
-        return await view(session, proposal) if proposal else None
+        if proposal is None:
+            return None
+        own = channel is not None and external_id is not None and await _is_own(session, proposal, channel,
+                                                                                 external_id)
+        return await view(session, proposal, public=not own)
+
+
+async def _is_own(session: AsyncSession, proposal: Proposal, channel: str, external_id: str) -> bool:
+    """Whether the sender submitted or supports the proposal."""
+    citizen_id = (await session.execute(select(Citizen.id).where(
+        Citizen.channel == channel, Citizen.external_id == external_id))).scalar_one_or_none()
+    if citizen_id is None:
+        return False
+    if citizen_id == proposal.citizen_id:
+        return True
+    return (await session.execute(select(Support.id).where(
+        Support.proposal_id == proposal.id, Support.citizen_id == citizen_id))).first() is not None
 
 
 async def citizen_proposals(db: Database, channel: str, external_id: str, limit: int = 5) -> list[ProposalView]:

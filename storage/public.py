@@ -1,8 +1,10 @@
 """Public views of proposals (the list, the map, one proposal) and the region's places, for the dashboard.
 
 Only public fields leave this module: never a citizen's name, phone or channel id, never an
-officer's name or internal note. Citizens' free text goes through `redact`, so a phone number
-typed into a description is not published either, and map pins are rounded to about 11 m.
+officer's name or internal note. Citizens' free text goes through `core.privacy.redact`, so a phone
+number or NIK typed into a description is not published either, and map pins are rounded to about
+110 m (`core.privacy.public_pin`). The search reads the same masked text that is shown: a masked
+number cannot be read back a digit at a time by searching for it.
 
 A proposal belongs to the planning year in which it was submitted (core.calendar); the year's
 aggregates are in storage/reports.py.
@@ -16,6 +18,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from core import calendar, kamus, privacy, regions, tracking
@@ -25,20 +28,13 @@ from storage.models import Proposal, StatusChange, as_utc
 
 PER_PAGE = 20
 MAP_LIMIT = 2000  # pins per map; the list pages through everything
-COORD_DECIMALS = 4  # ≈ 11 m: enough to find the pothole, not to point at one house
 MAX_QUERY_WORDS = 8
 # Words that only make a search stricter without saying anything ("jalan di desa X").
 _STOP_WORDS = frozenset({"di", "ke", "dan", "yang", "untuk", "dari", "pada", "dengan", "atau", "usulan"})
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*")
 REDACTED = privacy.REDACTED
-# Phone numbers, NIK and e-mail addresses: the one set of patterns, core.privacy's.
-_PERSONAL_RE = privacy.PERSONAL_RE
-
-
-def redact(text: str | None) -> str:
-    """Citizens' free text with contact details masked: the dashboard is for everyone to read."""
-    return _PERSONAL_RE.sub(REDACTED, text or "")
-
+# Citizens' free text with contact details masked: the one redaction, core.privacy's.
+redact = privacy.redact
 
 
 def in_year(year: int) -> list[ColumnElement]:
@@ -150,7 +146,27 @@ def query_words(query: str) -> list[str]:
     return list(dict.fromkeys(words))[:MAX_QUERY_WORDS]
 
 
+@dataclass(frozen=True)
+class _Words:
+    """The search words, each with the villages it names: a proposal matches when every word is in its
+    masked description or names its village."""
+
+    words: tuple[tuple[str, frozenset[str]], ...]
+
+    def match(self, description: str, village_code: str) -> bool:
+        shown = redact(description).lower()
+        return all(word in shown or village_code in named for word, named in self.words)
+
+
+def _search_words(region: str, filters: PublicFilter) -> _Words:
+    if tracking.normalise(filters.query):
+        return _Words(())
+    return _Words(tuple((word, frozenset(_places_named(word, region))) for word in query_words(filters.query)))
+
+
 def _filter_clauses(region: str, filters: PublicFilter) -> list[ColumnElement]:
+    """The filters SQL can apply. Words are matched against the raw text here, which finds every
+    proposal whose masked text holds them and a few more; `_Words.match` then keeps only the former."""
     clauses = in_region(region)
     code = tracking.normalise(filters.query)
     if code:
@@ -158,11 +174,10 @@ def _filter_clauses(region: str, filters: PublicFilter) -> list[ColumnElement]:
     else:
         if filters.year is not None:
             clauses += in_year(filters.year)
-        for word in query_words(filters.query):
+        for word, named in _search_words(region, filters).words:
             options = [func.lower(Proposal.description).contains(word, autoescape=True)]
-            named = _places_named(word, region)
             if named:
-                options.append(Proposal.village_code.in_(named))
+                options.append(Proposal.village_code.in_(sorted(named)))
             clauses.append(or_(*options))
     if filters.status:
         clauses.append(Proposal.status == filters.status)
@@ -179,28 +194,42 @@ _PUBLIC_COLUMNS = (Proposal.code, Proposal.description, Proposal.sector, Proposa
                    Proposal.village_code, Proposal.created_at, Proposal.latitude, Proposal.longitude)
 
 
-def _rounded(value: float | None) -> float | None:
-    return round(value, COORD_DECIMALS) if value is not None else None
-
-
 def _item(row: object) -> PublicItem:
+    """The one public view of a proposal row: masked text, rounded pin, no person."""
     place = place_of(row.village_code)
+    latitude, longitude = privacy.public_pin(row.latitude, row.longitude)
     return PublicItem(row.code, redact(row.description), row.sector, row.item_code, row.status, row.village_code,
-                      place.name, place.kecamatan, as_utc(row.created_at), _rounded(row.latitude),
-                      _rounded(row.longitude))
+                      place.name, place.kecamatan, as_utc(row.created_at), latitude, longitude)
+
+
+_NEWEST_FIRST = (Proposal.created_at.desc(), Proposal.id.desc())
+
+
+async def _matching_ids(session: AsyncSession, clauses: list[ColumnElement], words: _Words) -> list[int]:
+    """Ids of the proposals whose masked text holds every word, newest first."""
+    rows = (await session.execute(select(Proposal.id, Proposal.description, Proposal.village_code)
+                                  .where(*clauses).order_by(*_NEWEST_FIRST))).all()
+    return [row.id for row in rows if words.match(row.description, row.village_code)]
 
 
 async def search(db: Database, region: str, filters: PublicFilter, page: int = 1,
                  per_page: int = PER_PAGE) -> Page:
     """One page of matching proposals, newest first; a page past the end is the last one."""
-    clauses = _filter_clauses(region, filters)
+    clauses, words = _filter_clauses(region, filters), _search_words(region, filters)
     async with db.session() as session:
+        if words.words:
+            ids = await _matching_ids(session, clauses, words)
+            total = len(ids)
+            page = min(max(1, page), max(1, -(-total // per_page)))
+            shown = ids[(page - 1) * per_page:page * per_page]
+            rows = (await session.execute(select(*_PUBLIC_COLUMNS).where(Proposal.id.in_(shown))
+                                          .order_by(*_NEWEST_FIRST))).all() if shown else []
+            return Page([_item(r) for r in rows], total, page, per_page)
         total = (await session.execute(select(func.count(Proposal.id)).where(*clauses))).scalar_one()
         page = min(max(1, page), max(1, -(-total // per_page)))
         rows = (
             await session.execute(
-                select(*_PUBLIC_COLUMNS).where(*clauses)
-                .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+                select(*_PUBLIC_COLUMNS).where(*clauses).order_by(*_NEWEST_FIRST)
                 .offset((page - 1) * per_page).limit(per_page)
             )
         ).all()
@@ -210,12 +239,13 @@ async def search(db: Database, region: str, filters: PublicFilter, page: int = 1
 async def map_points(db: Database, region: str, filters: PublicFilter, limit: int = MAP_LIMIT) -> list[PublicItem]:
     """Matching proposals that have a map pin, newest first."""
     clauses = [*_filter_clauses(region, filters), Proposal.latitude.is_not(None), Proposal.longitude.is_not(None)]
+    words = _search_words(region, filters)
     async with db.session() as session:
+        if words.words:
+            ids = (await _matching_ids(session, clauses, words))[:limit]
+            clauses = [Proposal.id.in_(ids)] if ids else [Proposal.id.is_(None)]
         rows = (
-            await session.execute(
-                select(*_PUBLIC_COLUMNS).where(*clauses)
-                .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit)
-            )
+            await session.execute(select(*_PUBLIC_COLUMNS).where(*clauses).order_by(*_NEWEST_FIRST).limit(limit))
         ).all()
     return [_item(r) for r in rows]
 
@@ -288,7 +318,7 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
         ).all()
     item = _item(row)
     known = kamus.item(row.item_code) if row.item_code else None
-    history = [PublicChange(c.old_status, c.new_status, redact(c.reason) if c.reason else None, actor_kind(c.actor),
+    history = [PublicChange(c.old_status, c.new_status, privacy.public_text(c.reason), actor_kind(c.actor),
                             as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,

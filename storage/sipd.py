@@ -1,7 +1,8 @@
 """Queries behind the SIPD exchange (integrations/sipd formats them).
 
 Only what SIPD needs leaves the database: never the citizen's name, phone or
-channel id, and never officers' internal notes. Years are planning years in the deployment's local
+channel id, and never officers' internal notes; descriptions and reasons are the public view
+(`core.privacy.redact`), as on the dashboard. Years are planning years in the deployment's local
 time (core.calendar), so a proposal sent on 31 December at 23:00 counts in that year.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from core import calendar
+from core import calendar, privacy
 from storage.db import Database
 from storage.models import Proposal, StatusChange, as_utc
 
@@ -71,14 +72,15 @@ async def export_rows(db: Database, year: int | None = None) -> list[ExportRow]:
         history = (await session.execute(changes)).all()
     last_reason: dict[int, str | None] = {}
     stage_reasons: dict[int, dict[str, str]] = {}
-    for proposal_id, old_status, reason in history:  # in order: later changes overwrite earlier ones
+    for proposal_id, old_status, raw_reason in history:  # in order: later changes overwrite earlier ones
+        reason = privacy.public_text(raw_reason)
         last_reason[proposal_id] = reason
         stage = STAGE_OF_OLD_STATUS.get(old_status or "")
         if stage and (reason or "").strip():
             stage_reasons.setdefault(proposal_id, {})[stage] = reason.strip()
     return [
-        ExportRow(r.code, as_utc(r.created_at), r.description, r.sector, r.item_code, r.village_code, r.rt, r.rw,
-                  r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
+        ExportRow(r.code, as_utc(r.created_at), privacy.redact(r.description), r.sector, r.item_code, r.village_code,
+                  r.rt, r.rw, r.status, last_reason.get(r.id), stage_reasons.get(r.id, {}))
         for r in proposals
     ]
 

@@ -15,7 +15,7 @@ from core import regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import accounts, audit, escalations, faq, login_throttle, messages, review, status_changes
+from storage import accounts, audit, erasure, escalations, faq, login_throttle, messages, review, status_changes
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
 
@@ -666,3 +666,41 @@ async def resend_deliveries(request: web.Request) -> web.Response:
     if queued:
         await _audit(request, "outbox_resend", chosen or "all", ",".join(map(str, queued))[:500])
     raise web.HTTPFound(f"{common.PREFIX}/admin/pengiriman?ok=kirim_ulang")
+
+
+# --- Personal data (UU 27/2022) --------------------------------------------------------------------
+
+ERASE_CHANNELS = ("whatsapp", "telegram", "web", "open311")
+
+
+def _erase_page(request: web.Request, status: int = 200, error: str | None = None, result: str | None = None,
+                channel: str = "whatsapp", external_id: str = "") -> web.Response:
+    return common.render(request, "admin_erase.html", status=status, error=error, result=result,
+                         channels=ERASE_CHANNELS, channel=channel, external_id=external_id)
+
+
+@routes.get("/admin/hapus-data")
+async def erase_page(request: web.Request) -> web.Response:
+    _require_admin(request)
+    return _erase_page(request)
+
+
+@routes.post("/admin/hapus-data")
+async def erase_citizen(request: web.Request) -> web.Response:
+    """A citizen's erasure asked for outside the chat: the same storage.erasure as "hapus data saya"."""
+    _require_admin(request)
+    form = await httputil.read_form(request)
+    channel, external_id = _form_text(form, "channel", 20), _form_text(form, "external_id", 128)
+    if channel not in ERASE_CHANNELS or not external_id:
+        return _erase_page(request, 400, "Pilih kanal dan isi ID warga di kanal itu.", channel, external_id)
+    if _form_text(form, "confirm") != "1":
+        return _erase_page(request, 400, "Centang konfirmasi dulu: penghapusan tidak bisa dibatalkan.", channel,
+                           external_id)
+    officer = common.session_of(request).officer
+    db, config = common.db_of(request), common.config_of(request)
+    erased = await erasure.erase_citizen(db, channel, external_id, actor=f"officer:{officer.username}")
+    if not erased.found:
+        return _erase_page(request, 404, "Tidak ada warga dengan ID itu di kanal itu.", channel, external_id)
+    await erasure.finish_erasures(db, config.rasa_tracker_db, grace=erasure.NO_GRACE)
+    return _erase_page(request, result=f"Data warga sudah dihapus; {erased.proposals} usulan tetap tercatat tanpa "
+                                       "identitas.")

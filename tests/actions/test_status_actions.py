@@ -174,3 +174,47 @@ async def test_an_escalation_carries_the_desa_the_citizen_named(tracker_from, di
     async with action_database.session() as session:
         stored = (await session.execute(select(Escalation))).scalar_one()
     assert stored.village_code == "34.04.07.2001"
+
+
+PERSONAL = proposals.ProposalDraft(
+    description="Lampu jalan mati depan rumah saya, hubungi 0812 3456 7890 atau NIK 3404.0112.3456.0003",
+    sector="penerangan_jalan", village_code="34.04.07.2001")
+
+
+async def _status_as(sender_id: str, code: str, tracker_from, domain) -> dict:
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_from("status_by_code")
+    tracker.sender_id = sender_id
+    tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {code}", "entities": []}
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    return dispatcher.messages[0]
+
+
+async def test_a_stranger_asking_by_code_reads_the_public_view_only(tracker_from, domain, action_database) -> None:
+    """Anyone who knows a code once read the submitter's phone number and NIK in the status reply."""
+    view, _ = await proposals.submit_proposal(action_database, "web", "owner", "d1", PERSONAL)
+    await status_changes.change_status(action_database, view.code, "ditolak", "desa:1",
+                                       reason="Sudah kami telepon ke 081234567890, lokasi milik provinsi")
+    from rasa_sdk.executor import CollectingDispatcher
+
+    dispatcher = CollectingDispatcher()
+    tracker = tracker_from("status_by_code")
+    tracker.sender_id = "telegram:999"
+    tracker.latest_message = {"intent": {"name": "check_status"}, "text": f"status {view.code}", "entities": []}
+    await ActionCheckStatus().run(dispatcher, tracker, domain)
+    shown = str(dispatcher.messages)
+    assert "Lampu jalan mati depan rumah saya" in shown and "[disembunyikan]" in shown
+    assert all(secret not in shown for secret in ("3456 7890", "0112", "081234567890"))
+    assert "lokasi milik provinsi" in dispatcher.messages[1]["reason"]
+
+
+async def test_the_submitter_and_supporters_read_their_proposal_whole(tracker_from, domain, action_database) -> None:
+    view, _ = await proposals.submit_proposal(action_database, "web", "owner", "d1", PERSONAL)
+    await proposals.add_support(action_database, view.code, "whatsapp", "6281200000000")
+    for sender in ("web:owner", "whatsapp:6281200000000"):
+        detail = await _status_as(sender, view.code, tracker_from, domain)
+        assert detail["description"] == PERSONAL.description
+    stranger = await _status_as("web:someone-else", view.code, tracker_from, domain)
+    assert "0812 3456 7890" not in stranger["description"]

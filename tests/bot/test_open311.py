@@ -348,7 +348,7 @@ async def test_post_by_address_id_with_a_map_pin(gw: Api) -> None:
                                         "address_id": VILLAGE, "lat": "-7.7701", "long": "110.3902"})
     assert status == 201
     _, (item,), _ = await gw.get(f"/requests/{payload[0]['service_request_id']}.json")
-    assert (item["lat"], item["long"], item["address_id"]) == (-7.7701, 110.3902, VILLAGE)
+    assert (item["lat"], item["long"], item["address_id"]) == (-7.77, 110.39, VILLAGE)
 
 
 @pytest.mark.parametrize(("form", "needle"), [
@@ -502,3 +502,22 @@ async def test_openapi_document_describes_every_route(gw: Api) -> None:
     for item in document["paths"].values():
         for operation in item.values():
             assert operation["responses"] and operation["operationId"]
+
+
+async def test_requests_are_the_public_view_of_a_proposal(gw: Api) -> None:
+    """Open311 once served descriptions, reasons and pins as stored (phone, NIK, e-mail, 7-decimal
+    pins) to anyone, with `Access-Control-Allow-Origin: *`; the dashboard masked them."""
+    code = await propose(gw.db, "a", description="Jalan rusak depan rumah, hub 0812-3456-7890, NIK 3404 0112 3456 "
+                         "0003, sri@contoh.id", latitude=-7.7712345, longitude=110.3776543)
+    await move(gw.db, code, "ditolak", reason="Sudah ditelepon ke 081234567890, jalan milik provinsi")
+    _, listed, _ = await gw.get("/requests.json")
+    _, one, _ = await gw.get(f"/requests/{code}.json")
+    for item in (listed[0], one[0]):
+        text = repr(item)
+        for secret in ("3456-7890", "0112", "sri@contoh.id", "081234567890", "7712345", "3776543"):
+            assert secret not in text, secret
+        assert item["description"] == ("Jalan rusak depan rumah, hub [disembunyikan], NIK [disembunyikan], "
+                                       "[disembunyikan]")
+        assert item["status_notes"] == "Sudah ditelepon ke [disembunyikan], jalan milik provinsi"
+        assert (item["lat"], item["long"]) == (-7.771, 110.378)
+    assert one[0]["extended_attributes"]["status_history"][-1]["reason"] == item["status_notes"]

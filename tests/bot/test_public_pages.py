@@ -173,7 +173,7 @@ async def test_proposal_page_shows_public_fields_and_history(site: Site) -> None
     assert status == 200
     for text in ("Drainase mampet di depan balai", "Drainase/saluran air", "Desa/Kelurahan Caturtunggal",
                  "Kecamatan Depok", "RT 03", "RW 05", "Perlu perbaikan", "Sebutkan panjang saluran",
-                 "-7.7712, 110.3777", "Riwayat status", "Lihat di peta"):
+                 "-7.771, 110.378", "Riwayat status", "Lihat di peta"):
         assert text in page, text
     assert page.count('<ol class="timeline">') == 1 and page.count("oleh petugas") == 2
 
@@ -245,7 +245,7 @@ async def test_geojson_has_public_fields_of_pinned_proposals(site: Site) -> None
         data = await response.json(content_type=None)
     assert data["type"] == "FeatureCollection" and len(data["features"]) == 1
     feature = data["features"][0]
-    assert feature["geometry"] == {"type": "Point", "coordinates": [110.3776, -7.7713]}
+    assert feature["geometry"] == {"type": "Point", "coordinates": [110.378, -7.771]}
     assert set(feature["properties"]) == {"code", "url", "description", "sector", "sector_label", "status",
                                           "status_label", "desa", "kecamatan", "submitted"}
     assert feature["properties"]["code"] == pinned and feature["properties"]["url"] == f"/usulan/{pinned}"

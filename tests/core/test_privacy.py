@@ -37,8 +37,44 @@ def test_the_public_pages_and_the_officers_chat_mask_the_same_data() -> None:
     from bot.channels.telegram import officers as officers_chat
     from storage import public
 
-    text = "hub 0274-512 345 atau +62 812 3456 7890, NIK 3404011234560003, mail sri@contoh.id; Rp 1.000.000.000"
+    text = ("hub 0274-512 345 atau +62 812 3456 7890, NIK 3404011234560003 / 3404 0112 3456 0003, "
+            "mail sri@contoh.id; Rp 1.000.000.000")
     posted = officers_chat.redact(text)
-    assert all(secret not in posted for secret in ("512 345", "3456 7890", "3404011234560003", "sri@contoh.id"))
+    assert all(secret not in posted for secret in ("512 345", "3456 7890", "3404011234560003", "3404 ", "0003",
+                                                   "sri@contoh.id"))
     assert "Rp 1.000.000.000" in posted
-    assert public._PERSONAL_RE is privacy.PERSONAL_RE and public.REDACTED == privacy.REDACTED
+    assert public.redact is privacy.redact
+
+
+@pytest.mark.parametrize("nik", [
+    "3404.0112.3456.0003", "3404 0112 3456 0003", "34.04.01.120345.0003", "340401-120345-0003",
+    "3404-0112-3456-0003", "340401 120345 0003",
+])
+def test_a_nik_written_in_groups_is_masked(nik: str) -> None:
+    """People write their NIK the way the card prints it, with dots or spaces; the plain 16-digit
+    pattern missed every such spelling."""
+    masked = privacy.redact(f"NIK saya {nik}, tolong dicek")
+    assert masked == "NIK saya [disembunyikan], tolong dicek"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("NIK 3404 0112 3456 0003 12 orang", "NIK [x] 12 orang"),  # a number after it is not part of it
+    ("RT 3 3404.0112.3456.0003", "RT 3 [x]"),
+    ("3404 0112 3456 0003 dan 3404 0112 3456 0004", "[x] dan [x]"),
+    ("3404 0112 3456 0003 3404 0112 3456 0004", "[x] [x]"),
+])
+def test_a_nik_among_other_numbers_is_masked_alone(text: str, expected: str) -> None:
+    assert privacy.redact(text, "[x]") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "Rp 1.000.000.000", "Rp 1.000.000.000.000.000", "12.000.000.000.000.000", "tahun 2026 2027 2028 2029",
+    "panjang 1.250 m lebar 3,5 m, 25 titik lampu", "RT 03 RW 05 no 12", "koordinat -7.7569, 110.3862",
+])
+def test_money_years_and_measures_in_groups_are_not_masked(text: str) -> None:
+    assert privacy.redact(text) == text
+
+
+def test_the_public_pin_is_rounded_to_about_a_hundred_metres() -> None:
+    assert privacy.public_pin(-7.7569123, 110.3862456) == (-7.757, 110.386)
+    assert privacy.public_pin(None, 110.3862456) == (None, None)

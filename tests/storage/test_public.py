@@ -215,10 +215,10 @@ async def test_public_views_hold_public_fields_only(db: Database) -> None:
     assert found.description == "Jalan rusak, hubungi saya [disembunyikan] atau [disembunyikan]"
     assert [(h.new_status, h.by, h.reason) for h in found.history] == [
         ("diajukan", "warga", None), ("perlu_perbaikan", "petugas", "Sebutkan nomor rumah")]
-    assert (found.latitude, found.longitude) == (-7.7712, 110.3776)
+    assert (found.latitude, found.longitude) == (-7.771, 110.378)
     assert (found.desa, found.kecamatan, found.rt, found.rw) == ("Caturtunggal", "Depok", "03", "05")
     points = await public.map_points(db, REGION, public.PublicFilter(calendar.planning_year()))
-    assert [(p.code, p.latitude, p.longitude) for p in points] == [(code, -7.7712, 110.3776)]
+    assert [(p.code, p.latitude, p.longitude) for p in points] == [(code, -7.771, 110.378)]
     assert "0812" not in repr(points)
 
 

@@ -124,7 +124,7 @@ def redact(text: str, private: tuple[str, ...] = ()) -> str:
         for word in (word for word in words if word.lower() not in EXCERPT_LABELS):
             text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", texts.telegram_officers("name"), text,
                           flags=re.IGNORECASE)
-    return privacy.redact(privacy.PHONE_RE.sub(texts.telegram_officers("phone"), text))  # then NIK, e-mail
+    return privacy.redact(text, phone_mark=texts.telegram_officers("phone"))
 
 
 def _clip(text: str, limit: int, tail: bool = False) -> str:
