@@ -89,7 +89,7 @@ _LOCATIVES = frozenset(
 )
 # Frequent words that are never typos of a dictionary word; skipping them saves time and false matches. The
 # second half are everyday words one letter away from a dictionary word ("sedang"/"sendang", "kadang"/
-# "kandang"), found by matching the words of nlu/resources (NusaX train, STIF) and nlu/data against it.
+# "kandang"), found by matching the words of core/language/resources (NusaX train, STIF) and nlu/data against it.
 _NOT_TYPOS = frozenset(
     "yang dan atau untuk dengan karena kalau kalo sudah belum tidak sangat sekali banget tolong mohon minta"
     " bapak terima kasih selamat pagi siang sore malam besok kemarin hari bulan tahun sering selalu masih semua"
