@@ -1,8 +1,8 @@
 """The reply language of a conversation, kept stable across turns.
 
-Every user message carries the detected `language` (nlu/components/language.py). Only the citizen's own
-words count: a typed copy of one of the bot's button titles, place names, tracking codes and RT/RW
-numbers say nothing about the citizen's language. One short or mixed message must not flip the
+Every user message carries the detected `language` (core/language/identify.py, run by the NLU pipeline).
+Only the citizen's own words count: a typed copy of one of the bot's button titles, place names, tracking codes and
+RT/RW numbers say nothing about the citizen's language. One short or mixed message must not flip the
 conversation either (hysteresis): the language changes on one long, unmistakable sentence, or on two
 confident messages in a row in the new language, or when the citizen asks for a language
 ("nganggo basa Jawa", "pakai bahasa Indonesia saja"), which then sticks.
@@ -10,7 +10,6 @@ confident messages in a row in the new language, or when the citizen asks for a 
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
@@ -20,6 +19,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
+from core.language.markers import GREETING_MARKERS, keeps_regional, regional_grammar
+from core.language.words import letter_words
 from storage import citizens
 
 MIN_CONFIDENCE = 0.75
@@ -27,42 +28,8 @@ STRONG_CONFIDENCE = 0.9
 STRONG_WORDS = 5  # a sentence this long, detected this surely, switches on its own
 MIN_WORDS = 3  # fewer own words than this never switch ("nggih", "iya bener", "rt 5 rw 1")
 _NOT_WORDS = {"rt", "rw", "usl", "desa", "kec", "kel", "ds", "kab", "dusun"}
-# Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
-GREETING_MARKERS = {"sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su", "sugeng": "jv",
-                    "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv"}
-
-
-# Function words only one of the regional languages uses. Sundanese and Javanese speakers often write
-# Indonesian content words around their own grammar words ("punten, aya petugas nu bisa ditanya? urang rek
-# nanya soal dana"), which an n-gram identifier reads as Indonesian; two of these and none of the other
-# language's say whose grammar it is.
-REGIONAL_MARKERS = {
-    "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
-                    "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
-                    "parantos naha kedah kuring sareng ayeuna upami".split()),
-    "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
-                    "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
-                    "pripun pundi ingkang sanget omah dalan banyu".split()),
-}
-REGIONAL_MIN_MARKERS = 2
+# Grammar words of one regional language lift the identifier's guess to at least this.
 REGIONAL_CONFIDENCE = 0.9
-
-
-def regional_grammar(words: list[str]) -> str | None:
-    """ "su" or "jv" when the message's grammar words are one regional language's only."""
-    counts = {lang: sum(w in markers for w in words) for lang, markers in REGIONAL_MARKERS.items()}
-    found = [lang for lang, count in counts.items() if count]
-    if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
-        return found[0]
-    return None
-
-
-def keeps_regional(current: str, words: list[str]) -> bool:
-    """A citizen already answered in Javanese or Sundanese keeps it while one grammar word of theirs remains."""
-    if current not in REGIONAL_MARKERS:
-        return False
-    others = (markers for lang, markers in REGIONAL_MARKERS.items() if lang != current)
-    return any(w in REGIONAL_MARKERS[current] for w in words) and not any(w in m for m in others for w in words)
 
 
 def requested_language(tracker: Tracker) -> str | None:
@@ -88,7 +55,7 @@ def own_words(text: str, titles: tuple[str, ...] = ()) -> list[str]:
     plain = (text or "").strip()
     if not plain or plain.startswith("/") or plain.lower() in {t.lower() for t in titles}:
         return []
-    words = re.findall(r"[^\W\d_]{2,}", plain.lower())
+    words = letter_words(plain, 2)
     places = _place_words()
     return [w for w in words if w not in _NOT_WORDS and regions.key(w) not in places]
 

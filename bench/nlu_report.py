@@ -112,7 +112,7 @@ def paired(ours: list[bool], default: list[bool]) -> str:
 
 
 def language_id() -> dict:
-    from nlu.language_model import LanguageModel
+    from core.language.identify import LanguageModel
 
     model = LanguageModel.load()
     report = {}

@@ -27,6 +27,7 @@ from bot import media
 from bot.message import Incoming, Outgoing, Photo
 from bot.relay import Relay
 from core import kamus, settings, texts
+from core.language.words import has_word
 from core.sectors import SECTORS
 from storage import citizens, messages, rate_limits
 from storage.db import Database
@@ -36,7 +37,6 @@ logger = logging.getLogger(__name__)
 # A held photo message must be settled well before the queue's claim lease ends, or the worker
 # would take it over and relay it without its file.
 PHOTO_DEADLINE_S = messages.LEASE.total_seconds() * 0.75
-WORD_RE = re.compile(r"[^\W\d_]{2,}")
 RATE_WINDOW_S = 60
 PAYLOAD_RE = re.compile(r"\A/([A-Za-z_]\w*)(\{.*\})?\Z", re.DOTALL)
 
@@ -255,8 +255,8 @@ def notice_language(message: Incoming) -> str | None:
     """Notices follow the language of the citizen's own words, else what the channel knows (the
     app's language on Telegram), else the default. Payloads and commands ("/…") say nothing."""
     text = message.text.strip()
-    if WORD_RE.search(text) and not text.startswith("/"):
-        from nlu.language_model import detect
+    if has_word(text) and not text.startswith("/"):
+        from core.language.identify import detect
 
         return detect(text)
     return message.language

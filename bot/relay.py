@@ -144,7 +144,7 @@ def backoff(attempts: int) -> timedelta:
 
 def busy_notice(text: str) -> Outgoing:
     """"Busy, your message is saved", in the language the citizen wrote in."""
-    from nlu.language_model import detect
+    from core.language.identify import detect
 
     return Outgoing(text=texts.gateway("busy_saved", detect(text)))
 

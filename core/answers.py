@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 
 from core import numbers
+from core.language.markers import NEGATIONS, NOT_YET, YES, alternation
+from core.language.words import letter_words
 
 SKIP = "skip"  # the stored value of an optional answer the citizen skipped
 
@@ -36,13 +38,16 @@ _COORDS = re.compile(r"(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{2,3}(?:[.,]\d+)?
 
 
 
+_NOT = alternation(NEGATIONS)  # "not" in the three languages (core/language/markers.py)
+_NOT_OR_NOT_YET = alternation(NEGATIONS, NOT_YET)
+
 # "none" followed by at most two words is still "none": "gak ada fotonya", "ora ana fotone", "euweuh potona".
 _NONE_LEAD = re.compile(
-    r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|belum|blm|kagak|kaga|ndak|nda|indak|ndak)\s+"
-    r"(?:ada|punya|ado|bawa|sempat|memiliki|mempunyai|megang|nyimpen|ambil|sempet)\b|"
-    r"^(?:gaada|gada|gapunya|blmada|gakada)\b|"
-    r"^(?:ora|ra|mboten|boten|dereng|durung|ndak)\s+(?:ana|ono|wonten|duwe|gadhah|gadah|kagungan)\b|"
-    r"^(?:teu|henteu|teu acan|can|acan)\s+(?:aya|gaduh|boga|kagungan|nyandak)\b|^euweuh\b|^taya\b|"
+    rf"^(?:{_NOT_OR_NOT_YET}|teu\s+acan|can)\s+"
+    r"(?:ada|punya|ado|bawa|sempat|memiliki|mempunyai|megang|nyimpen|ambil|sempet"  # Indonesian, Minang
+    r"|ana|ono|wonten|duwe|gadhah|gadah|kagungan"  # Javanese
+    r"|aya|gaduh|boga|nyandak)\b|"  # Sundanese
+    r"^(?:gaada|gada|gapunya|blmada|gakada)\b|^euweuh\b|^taya\b|"
     r"^(?:no|none|nothing|don'?t have|do not have|i don'?t have|not now|skip)\b"
 )
 # "I don't know" (the RT number, the map): at an optional question it skips it.
@@ -77,8 +82,7 @@ def _bare(text: str | None) -> str:
 
 # "HP saya tidak bisa foto", "HP kula mboten saged motret", "teu tiasa ngintun poto": no photo to give.
 _CANNOT = re.compile(
-    r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ora|ra|mboten|boten|teu|henteu|belum|blm|dereng|durung|"
-    r"can'?t|cannot)\s+(?:bisa|bs|iso|isa|saged|tiasa|acan|sempat|sempet)\s+(?:\w+\s+)?"
+    rf"\b(?:{_NOT_OR_NOT_YET}|can'?t|cannot)\s+(?:bisa|bs|iso|isa|saged|tiasa|acan|sempat|sempet)\s+(?:\w+\s+)?"
     r"(?:foto|moto|motret|difoto|kirim|ngirim|share|ngintun|ngintunkeun|ngirimkeun|upload|unggah|"
     r"photo|send|potret|nyandak|mendet|njupuk)\w*",
     re.IGNORECASE,
@@ -98,8 +102,7 @@ def is_skip(text: str | None) -> bool:
             if lead and len(cleaned[lead.end():].split()) <= _OBJECT_TAIL:
                 return True
         no_need = re.match(r"^(?:\w+\s+)?(?:usah|perlu|sah|kedah|kudu|perlu|need)\b", cleaned)
-        if no_need and re.match(r"^(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|kaga|ndak|indak|ora|ra|mboten|"
-                                r"boten|teu|henteu|no|nda|nggak|gausah|gaperlu|ga)\b", cleaned) \
+        if no_need and re.match(rf"^(?:{_NOT}|no|gausah|gaperlu)\b", cleaned) \
                 and len(cleaned.split()) <= 4:
             return True
         if cleaned in ("gausah", "gaperlu", "gpp", "ga usah", "tak usah", "nggak", "moh", "emoh", "alah"):
@@ -117,8 +120,7 @@ def _dont_know_somewhere(text: str | None) -> bool:
 
 
 _DECLINE_WORDS = re.compile(
-    r"\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|engga|kagak|kaga|ndak|nda|indak|belum|blm|ora|ra|mboten|boten|"
-    r"dereng|durung|teu|henteu|acan|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
+    rf"\b(?:{_NOT_OR_NOT_YET}|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
     r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later)\b",
     re.IGNORECASE,
 )
@@ -161,7 +163,7 @@ def is_nudge(text: str | None) -> bool:
 _JUST_ASKING = re.compile(
     r"\b(?:(?:cuma|cuman|hanya|cm|cuman|sekedar|sekadar|mung|namung|ming|ngan|ukur|wungkul)\s+"
     r"(?:tanya|nanya|bertanya|takon|nakon|nyuwun\s+pirsa|naros|nanya2|tanya2|lihat|liat|ningali|ndelok|ningal)|"
-    r"(?:belum|blm|ora|mboten|teu|tidak|gak|ga|nggak)\s+(?:mau|jadi|sida|siyos|janten|jadi)\s+(?:usul|ngusul|"
+    rf"{_NOT_OR_NOT_YET}\s+(?:mau|jadi|sida|siyos|janten|jadi)\s+(?:usul|ngusul|"
     r"mengusulkan|ngusulkeun|ngusulaken))\b",
     re.IGNORECASE,
 )
@@ -226,7 +228,7 @@ _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 def is_noise(text: str | None) -> bool:
     """Emoji, punctuation or keyboard mash ("😭😭", "???", "asdfgh"): nothing to rephrase or escalate."""
-    words = re.findall(r"[^\W\d_]{2,}", (text or "").lower())
+    words = letter_words(text, 2)
     if not words:
         return True
     def mashed(word: str) -> bool:
@@ -236,12 +238,8 @@ def is_noise(text: str | None) -> bool:
     return all(mashed(w) for w in words)
 
 
-_ACCEPT = re.compile(r"\b(?:iya|iyaa|ya|yaa|yup|yap|yoi|iyo|inggih|nggih|njih|enggih|muhun|enya|heeh|hooh|oke|ok|okay|"
-                     r"okey|boleh|bole|mau|gelem|purun|kersa|hoyong|siap|setuju|yes|sure|please|lanjut|ajukan|"
-                     r"ajokaken|ajukeun|usulkan|usulaken|usulkeun|monggo|mangga|sumuhun|"
-                     r"(?:di|meng|ng)(?:usulkan|usulkeun|usulaken|ajukan|ajukeun|ajokaken))\b", re.IGNORECASE)
-_REFUSE = re.compile(r"\b(?:tidak|tdk|gak|ga|nggak|ngga|enggak|ora|mboten|boten|teu|henteu|no|jangan|ampun|"
-                     r"sanes|bukan|dudu|batal)\b", re.IGNORECASE)
+_ACCEPT = re.compile(rf"\b{alternation(YES)}\b", re.IGNORECASE)
+_REFUSE = re.compile(rf"\b(?:{_NOT}|no|jangan|ampun|sanes|bukan|dudu|batal)\b", re.IGNORECASE)
 
 
 def accepts(text: str | None) -> bool:
@@ -280,8 +278,7 @@ def asks_own_proposals(text: str | None) -> bool:
 
 
 _CANCEL = re.compile(
-    r"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|kagak|ora|ra|mboten|boten|teu|"
-    r"henteu|ndak|indak)\s+(?:jadi|sida|siyos|janten|cios|sido|jd))\b",
+    rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|janten|cios|sido|jd))\b",
     re.IGNORECASE)
 
 

@@ -23,15 +23,15 @@ Pass the titles of the options only; "another kind" buttons are recognised by th
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rapidfuzz import fuzz
 
+from core.language.fold import collapse_elongation, fold
+from core.language.words import WORD_RE
+
 __all__ = ["is_affirmation", "pick"]
 
-_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")  # "iyaaa" → "iya"
 _LETTER_DIGIT_RE = re.compile(r"(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")  # "ke2" → "ke 2", "no3" → "no 3"
-_WORD_RE = re.compile(r"[a-z0-9]+")
 
 # Chat spellings of the words read below.
 _SPELLING: dict[str, str] = {
@@ -115,19 +115,18 @@ _TITLE_STOPWORDS = frozenset("dan atau di ke dari untuk bagi yang lan utawi sare
 
 
 def _normalise(text: str) -> str:
-    plain = (text or "").lower().replace("'", "").replace("\u2019", "")  # "ho'oh" → "hooh"
-    if not plain.isascii():
-        plain = "".join(ch for ch in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(ch))
-    return _LETTER_DIGIT_RE.sub(" ", _ELONGATION_RE.sub(r"\1", plain))
+    """Folded ("iyaaa" → "iya", "Kalèn" → "kalen"), apostrophes dropped ("ho'oh" → "hooh"), "ke2" → "ke 2"."""
+    folded = fold((text or "").replace("'", "").replace("\u2019", ""))
+    return _LETTER_DIGIT_RE.sub(" ", collapse_elongation(folded))
 
 
 def _words(text: str) -> list[str]:
-    return [_SPELLING.get(word, word) for word in _WORD_RE.findall(_normalise(text))]
+    return [_SPELLING.get(word, word) for word in WORD_RE.findall(_normalise(text))]
 
 
 def _key(text: str) -> str:
     """A title or answer without case, accents, punctuation and spaces: "Kalèn/saluran" → "kalensaluran"."""
-    return "".join(_WORD_RE.findall(_normalise(text)))
+    return "".join(WORD_RE.findall(_normalise(text)))
 
 
 def _negated(words: list[str], titles: list[str]) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from core import answers
+from core.language.words import has_word
 
 MARKER = re.compile(
     r"\b(?:salah|slh|keliru|kliru|ralat|koreksi|revisi|ganti|gantos|ngganti|ganti\w*|ubah|rubah|diubah|diganti|"
@@ -48,7 +49,7 @@ _ANSWERS_WITH_RT_RW = ("village_code", "description")
 def _outside_rt_rw(text: str) -> bool:
     """Whether the message says something besides the RT/RW (a place name, a description)."""
     rest = re.sub(r"\b(?:rt|rw)\.?[\s\-:]*(?:nya|ne|na|e|ipun)?[\s\-:]*0*\d{1,3}\b", " ", text, flags=re.IGNORECASE)
-    return bool(re.search(r"[^\W\d_]{3,}", rest))
+    return has_word(rest, 3)
 
 
 @dataclass(frozen=True)

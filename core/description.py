@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 
 from core import sectors
+from core.language.markers import NEGATIONS, alternation
+from core.language.words import has_word, letter_words
 
 MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
 MIN_WORDS = 2
@@ -78,9 +80,8 @@ _MAY_I = re.compile(r"^\s*(?:perkenankan|perkenankanlah|izinkan|ijinkan|izinkanl
 _CAN_I = re.compile(r"^\s*(?:apakah\s+|apa\s+|punapa\s+|naha\s+)?(?:" + _SUBJECT + r"\s+)?"
                     r"(?:bisa|bs|boleh|iso|isa|saged|kenging|pikantuk|angsal|oleh|tiasa|kengeng|meunang)\s+"
                     r"(?:" + _PROPOSE + r")\s+", re.IGNORECASE)
-_QUESTION_TAG = re.compile(r"[\s,]+(?:gak|ga|nggak|ngga|enggak|tidak|tdk|ndak|ora|ra|mboten|boten|teu|henteu|"
-                           r"apa\s+tidak|"
-                           r"apa\s+gak|atau\s+tidak|atau\s+gak|ya|nggih|yah)\s*\?+\s*$", re.IGNORECASE)
+_QUESTION_TAG = re.compile(rf"[\s,]+(?:(?:apa\s+|atau\s+)?{alternation(NEGATIONS)}|ya|nggih|yah)\s*\?+\s*$",
+                           re.IGNORECASE)
 _GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|perwakilan)\s+)?"
                     r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
                     r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
@@ -181,7 +182,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         sentence = _CLOSING.sub("", sentence)
         sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
-        if re.search(r"[^\W\d_]{2,}", sentence):
+        if has_word(sentence):
             sentences.append(sentence[:1].upper() + sentence[1:])
     body = " ".join(sentences)
     body = _tidy(body).strip()
@@ -193,7 +194,6 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
     body = substance(text, is_place)
-    words = re.findall(r"[^\W\d_]{2,}", body)
-    if len(words) < MIN_WORDS:
+    if len(letter_words(body, 2)) < MIN_WORDS:
         return None
     return body

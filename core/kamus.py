@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,6 +35,8 @@ from typing import Any
 import yaml
 from rapidfuzz import fuzz, process
 
+from core.language.fold import plain
+from core.language.words import ASCII_LETTERS_RE, WORD_RE
 from core.sectors import SECTORS
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "kamus_usulan.yml"
@@ -61,9 +62,6 @@ RELATIVE_CUTOFF = 0.2  # items far weaker than the best one are noise, not alter
 SCORE_HALF = 2.0  # the raw score that maps to 0.5; score = raw / (raw + SCORE_HALF)
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*\Z")
-_REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")  # "bolong2" → "bolong bolong"
-_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")  # "gelaaap" → "gelap"
-_WORD_RE = re.compile(r"[a-z0-9]+")
 _CLAUSE_RE = re.compile(r"[.,;:!?()\n]+")  # phrases never span these
 
 # Informal spellings people type for words the dictionary writes one way (see the YAML header).
@@ -89,7 +87,7 @@ _LOCATIVES = frozenset(
 )
 # Frequent words that are never typos of a dictionary word; skipping them saves time and false matches. The
 # second half are everyday words one letter away from a dictionary word ("sedang"/"sendang", "kadang"/
-# "kandang"), found by matching the words of nlu/resources (NusaX train, STIF) and nlu/data against it.
+# "kandang"), found by matching the words of core/language/resources (NusaX train, STIF) and nlu/data against it.
 _NOT_TYPOS = frozenset(
     "yang dan atau untuk dengan karena kalau kalo sudah belum tidak sangat sekali banget tolong mohon minta"
     " bapak terima kasih selamat pagi siang sore malam besok kemarin hari bulan tahun sering selalu masih semua"
@@ -133,14 +131,6 @@ class _Kamus:
     phrase_sectors: dict[tuple[str, ...], tuple[str, ...]]
 
 
-def _normalise(text: str) -> str:
-    """Lower case without accents ("désa" = "desa"), elongations cut, reduplication written out ("bolong2")."""
-    plain = (text or "").lower()
-    if not plain.isascii():
-        plain = "".join(ch for ch in unicodedata.normalize("NFKD", plain) if not unicodedata.combining(ch))
-    return _REDUPLICATION_RE.sub(r"\1 \1", _ELONGATION_RE.sub(r"\1", plain))
-
-
 @lru_cache(maxsize=1)
 def _synonyms() -> dict[str, str]:
     """Variant → the word the kamus writes (core/data/kamus_synonyms.yml), checked at load time."""
@@ -150,10 +140,10 @@ def _synonyms() -> dict[str, str]:
     if not isinstance(groups, dict):
         raise ValueError("kamus synonyms must map a word to a list of its variants")
     for head, variants in groups.items():
-        if not (isinstance(head, str) and _WORD_RE.fullmatch(head) and isinstance(variants, list) and variants):
+        if not (isinstance(head, str) and WORD_RE.fullmatch(head) and isinstance(variants, list) and variants):
             raise ValueError(f"kamus synonyms: {head!r} needs a one-word head and a list of variants")
         for variant in variants:
-            if not (isinstance(variant, str) and _WORD_RE.fullmatch(variant)) or variant == head:
+            if not (isinstance(variant, str) and WORD_RE.fullmatch(variant)) or variant == head:
                 raise ValueError(f"kamus synonyms: bad variant {variant!r} of {head!r}")
             if variant in table or variant in groups:
                 raise ValueError(f"kamus synonyms: {variant!r} appears twice or is also a head word")
@@ -164,8 +154,8 @@ def _synonyms() -> dict[str, str]:
 def _plain_tokens(text: str) -> list[tuple[str, int]]:
     """Words as written (informal spellings replaced) with the number of the clause they are in."""
     return [(_SPELLING.get(word, word), clause)
-            for clause, part in enumerate(_CLAUSE_RE.split(_normalise(_mark_names(text))))
-            for word in _WORD_RE.findall(part)]
+            for clause, part in enumerate(_CLAUSE_RE.split(plain(_mark_names(text))))
+            for word in WORD_RE.findall(part)]
 
 
 def _tokens(text: str) -> list[tuple[str, int]]:
@@ -193,7 +183,7 @@ def _mark_names(text: str) -> str:
     """Put a locative before a capitalised name after an address marker, unless the text is in title case."""
     if not text or not any(ch.isupper() for ch in text):
         return text or ""
-    words = re.findall(r"[A-Za-z]+", text)
+    words = ASCII_LETTERS_RE.findall(text)
     if sum(word[0].isupper() for word in words) * 2 > len(words):  # "Jalan Rusak Parah Di Depan Pasar"
         return text
     return _NAME_RE.sub(lambda m: f"{m.group(0)}{_NAME_SENTINEL} ", text)

@@ -3,7 +3,7 @@
 
 Only words right after "rt"/"rw" are read: elsewhere "lima" is a city, "dua" part of "kedua" and "siji"
 a name, and a proposal's description must reach the officer as the citizen wrote it. Used by the NLU
-normaliser (nlu/normalize.py) and by the proposal form's RT/RW answer (core/answers.py).
+normaliser (core/language/normalise.py) and by the proposal form's RT/RW answer (core/answers.py).
 """
 
 from __future__ import annotations

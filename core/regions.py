@@ -15,6 +15,8 @@ from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from core.language.words import WORD_RE
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "wilayah_kemendagri_2025.csv"
 
 MATCH_THRESHOLD = 82.0  # below this a name is not offered at all
@@ -25,18 +27,16 @@ _PREFIXES = re.compile(
     r"dusun|dsn|padukuhan|pedukuhan|dukuh|kampung|kp|kampong|kemantren|distrik|nagari|gampong)\b\.?",
     re.IGNORECASE,
 )
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
-_WORD = re.compile(r"[a-z0-9]+")
 SMALL_SCOPE = 2000  # villages in a scope small enough for fuzzy matching of every run of words
 
 
 def key(name: str) -> str:
     """The comparison form of a place name: lowercase letters and digits only, prefixes gone."""
-    return _NON_ALNUM.sub("", _PREFIXES.sub(" ", name.lower()))
+    return "".join(WORD_RE.findall(_PREFIXES.sub(" ", name.lower())))
 
 
 def _words(text: str) -> list[str]:
-    return _WORD.findall(_PREFIXES.sub(" ", (text or "").lower()))
+    return WORD_RE.findall(_PREFIXES.sub(" ", (text or "").lower()))
 
 
 @dataclass(frozen=True)

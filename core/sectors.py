@@ -7,9 +7,12 @@ keyword vote is enough here and keeps the form fast and explainable.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from rapidfuzz import fuzz
+
+from core.language.fold import fold
+from core.language.markers import NEGATIONS, alternation
+from core.language.words import WORD_RE
 
 SECTORS: tuple[str, ...] = (
     "jalan",
@@ -64,7 +67,6 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                          "environment", "park", "trees"),
 }
 
-_WORD_RE = re.compile(r"[a-z0-9]+")
 FUZZY_MIN_LENGTH = 6  # shorter keywords match whole words only: "bidang" (field) is not a typo of "bidan" (midwife)
 FUZZY_CUTOFF = 85.0  # one letter added or dropped ("drainse", "selokkan"), or replaced from 7 letters on
 # Words one letter away from a keyword that are never a typo of it.
@@ -73,16 +75,9 @@ _NOT_TYPOS = frozenset("bidang widang sedang senang kadang tenang".split())
 MENU = "menu"  # what the "another kind" button sends; wants_menu() recognises it typed
 
 
-def _plain(text: str) -> str:
-    """Lower case without accents: "Kalèn" = "kalen", "Kaséhatan" = "kasehatan"."""
-    lowered = (text or "").lower()
-    if lowered.isascii():
-        return lowered
-    return "".join(ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch))
-
-
 def _tokens(text: str) -> list[str]:
-    return _WORD_RE.findall(_plain(text))
+    """Words without case or accents: "Kalèn" = "kalen", "Kaséhatan" = "kasehatan"."""
+    return WORD_RE.findall(fold(text))
 
 
 def _typo_of(word: str, tokens: list[str]) -> bool:
@@ -130,7 +125,7 @@ _MENU_RE = re.compile(
     rf"(?:(?:pilih|milih|yang|yg|sing|ingkang|nu|anu)\s+)?{_OTHER}(?:\s+(?:aja|saja|wae|mawon|we|bae|deh))?$"
     r"|^(?:menu|bidang|widang|sektor|jenis|jinis|pilih bidang)$"
     # "none of them fits": tidak ada yang cocok, ora ana sing cocok, mboten wonten ingkang leres, teu aya nu cocog
-    r"|\b(?:tidak|tdk|gak|ga|gk|nggak|ngga|enggak|ndak|bukan|ora|ra|mboten|boten|dudu|teu|henteu|euweuh)\s+"
+    rf"|\b(?:{alternation(NEGATIONS)}|bukan|dudu|euweuh)\s+"
     r"(?:(?:ada|ana|ono|wonten|aya)\s+)?(?:(?:yang|yg|sing|ingkang|nu|anu)\s+)?"
     r"(?:cocok|cocog|sesuai|pas|trep|jumbuh|pantes)\b"
 )

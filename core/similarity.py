@@ -15,27 +15,26 @@ do not matter), tempered by the whole-text ratio, then moves with what else both
   the score down, each naming one the other lacks too, the places of one all in the other lifts it a little;
 - the map pins, when both have one (haversine distance: within 300 m up, beyond 2 km down).
 
-Pure functions; the only I/O is reading word lists once (the kamus, and everyday text from nlu/resources):
+Pure functions; the only I/O is reading word lists once (the kamus, and everyday text from core.language):
 storage/duplicates.py picks the candidates, this module scores them.
 """
 
 from __future__ import annotations
 
-import csv
 import itertools
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import yaml
 from rapidfuzz import fuzz, process
 
 from core.kamus import DATA_FILE as KAMUS_FILE
-
-RESOURCES = Path(__file__).resolve().parent.parent / "nlu" / "resources"
+from core.language import resources
+from core.language.fold import plain
+from core.language.markers import NEGATIONS
+from core.language.words import ASCII_LETTERS_RE, WORD_RE
 
 # A pair scoring at least this is a likely duplicate. Tuned on the realistic pairs of
 # tests/core/test_similarity.py (each from one desa and sector, as the storage query guarantees), without
@@ -65,10 +64,6 @@ DISTANCE_STEPS: tuple[tuple[float, float], ...] = ((0, 0.15), (300, 0.10), (800,
                                                    (3000, -0.35))
 EARTH_RADIUS_M = 6_371_000.0
 
-_WORD_RE = re.compile(r"[a-z0-9]+")
-_RAW_WORD_RE = re.compile(r"[A-Za-z]+")
-_REDUPLICATION_RE = re.compile(r"\b([a-z]{2,})2\b")  # "bolong2" → "bolong bolong"
-_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")  # "gelaaap" → "gelap"
 _AREA_KINDS: tuple[str, ...] = ("rt", "rw", "km")  # numbered places: RT 03, RW 5, Jl. Kaliurang km 9
 _GLUED_AREA_RE = re.compile(r"^(rt|rw|km)0*(\d{1,3})$")  # "rt03", "rw5", "km9"
 
@@ -98,7 +93,8 @@ STOP_WORDS: frozenset[str] = frozenset((
     " pengker gigireun caket deukeut palih hatur nuhun mugia loba seueur"
 ).split())
 
-_NEGATIONS = frozenset("tidak tak gak ga nggak enggak ngga tdk ora ra mboten boten teu henteu".split())
+# In a description "tak menyala" is Indonesian "not lit" (a Javanese "tak" would not stand before these words).
+_NEGATIONS = NEGATIONS | {"tak"}
 _LIGHT_ON = frozenset("nyala menyala murub urip hurung hurang".split())
 
 # One form per need word, whatever the language or register.
@@ -187,25 +183,32 @@ PLACE_KINDS: frozenset[str] = frozenset(
 )
 
 
+def _words_of(text: str) -> list[str]:
+    """The words of a text folded for comparing ("Dalanè bolong2" → dalane, bolong, bolong)."""
+    return WORD_RE.findall(plain(text))
+
+
 @lru_cache(maxsize=1)
 def _everyday_words() -> frozenset[str]:
-    """Words of ordinary Indonesian, Javanese and Sundanese text (NusaX, STIF and the project's seed sentences
-    in nlu/resources), written in lower case there: not names of places. Empty if the files are missing."""
+    """Words of ordinary Indonesian, Javanese and Sundanese text (NusaX, STIF and the project's seed sentences,
+    core/language/resources), written in lower case there: not names of places. Empty if the files are missing."""
     found: set[str] = set()
 
     def add(text: str) -> None:
-        found.update(word for word in _RAW_WORD_RE.findall(text) if word.islower())
+        found.update(word for word in ASCII_LETTERS_RE.findall(text) if word.islower())
 
     try:
-        with (RESOURCES / "nusax" / "train.csv").open(encoding="utf-8") as handle:
-            for row in csv.DictReader(handle):
-                for language in ("indonesian", "javanese", "sundanese"):
-                    add(row[language])
-        for name in ("javanese.csv", "sundanese.csv"):
-            add((RESOURCES / "nusax" / name).read_text(encoding="utf-8"))
-        for line in (RESOURCES / "langid_seed.tsv").read_text(encoding="utf-8").splitlines():
-            add(line.split("\t")[-1])
-        add((RESOURCES / "stif-indonesia" / "train.inf").read_text(encoding="utf-8"))
+        for language in ("id", "jv", "su"):
+            for text in resources.nusax_sentences("train", language):
+                add(text)
+        for language in ("jv", "su"):
+            for side in ("id", language):
+                for text in resources.nusax_lexicon(language, side):
+                    add(text)
+        for _, text in resources.seed_sentences():
+            add(text)
+        for line in resources.stif_lines():
+            add(line)
     except OSError:
         return frozenset()
     return frozenset(found)
@@ -217,7 +220,7 @@ def _vocabulary() -> frozenset[str]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     entries = yaml.load(KAMUS_FILE.read_text(encoding="utf-8"), Loader=loader) or []
     words = {word for entry in entries for phrases in entry["words"].values() for phrase in phrases
-             for word in _WORD_RE.findall(_plain(phrase))}
+             for word in _words_of(phrase)}
     return frozenset(words | _COMMON | set(SYNONYMS) | set(SYNONYMS.values()) | STOP_WORDS)
 
 
@@ -272,13 +275,6 @@ def _typo_of(word: str) -> str | None:
     return found[0] if found else None
 
 
-def _plain(text: str) -> str:
-    lowered = (text or "").lower()
-    if not lowered.isascii():  # "dalanè", "désa"
-        lowered = "".join(ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch))
-    return _REDUPLICATION_RE.sub(r"\1 \1", _ELONGATION_RE.sub(r"\1", lowered))
-
-
 @lru_cache(maxsize=16_384)
 def _shared(word: str) -> str:
     """A single word in its shared form ("rt03" → "rt3", "03" → "3", "dalane" → "jalan"); "" for filler."""
@@ -294,7 +290,7 @@ def _shared(word: str) -> str:
 def _analyse(text: str) -> tuple[list[str], frozenset[str], frozenset[str]]:
     """The meaningful words in their shared form, each once; which of them name a place; and which of those
     follow a place kind ("dusun Krapyak"), the surest."""
-    words = _WORD_RE.findall(_plain(text))
+    words = _words_of(text)
     vocabulary, everyday = _vocabulary(), _everyday_words()
     out: list[str] = []
     places: set[str] = set()

@@ -27,9 +27,13 @@ RASA_BIN = VENVS / "rasa" / "bin"
 APP_BIN = VENVS / "app" / "bin"
 MODEL_CACHE = Path(os.environ.get("MUSRENBANG_MODEL_CACHE", Path.home() / ".cache" / "musrenbang" / "models"))
 
-# Everything that changes what `rasa train` produces.
-TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components", "nlu/resources",
-                   "nlu/normalize.py", "nlu/language_model.py", "core/numbers.py", "requirements/rasa.lock")
+# Everything that changes what `rasa train` produces: the data, the pipeline, and every project module the
+# pipeline's components import (tests/ops/test_training_inputs.py checks that none is missing). Of
+# core/language only the parts the NLU runs: the function-word lists (markers.py) are not among them.
+TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components", "core/__init__.py",
+                   "core/numbers.py", "core/language/__init__.py", "core/language/fold.py", "core/language/words.py",
+                   "core/language/resources.py", "core/language/resources", "core/language/normalise.py",
+                   "core/language/identify.py", "requirements/rasa.lock")
 
 
 def fingerprint(inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:

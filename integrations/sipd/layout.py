@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from pathlib import Path
+
+from core.language.fold import fold
+from core.language.words import WORD_RE
 
 # SIPD's usulan columns, in SIPD's order.
 COLUMNS: tuple[str, ...] = (
@@ -20,13 +21,11 @@ FORMATS: tuple[str, ...] = ("csv", "xlsx")
 SHEET_TITLE = "Usulan"
 # A cell starting with one of these is a formula to Excel: citizens' text must not run there.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
 def key(text: str) -> str:
     """A header or status as compared: case, accents and punctuation ignored."""
-    folded = unicodedata.normalize("NFKC", text or "").lower()
-    return _NON_ALNUM.sub(" ", folded).strip()
+    return " ".join(WORD_RE.findall(fold(text)))
 
 
 def detect_format(path: Path, file_format: str | None = None) -> str:

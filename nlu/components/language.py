@@ -2,7 +2,7 @@
 
 `POST /model/parse` then returns top-level `"language"` and `"language_confidence"` keys, and actions can
 read them from `tracker.latest_message` to answer in the user's language. The model is the pure-Python
-`nlu.language_model.LanguageModel`; it reads the text as the user wrote it (`ChatNormalizer` keeps it under
+`core.language.identify.LanguageModel`; it reads the text as the user wrote it (`ChatNormalizer` keeps it under
 `RAW_TEXT`), because the normaliser's rewrites are Indonesian by design.
 """
 
@@ -18,9 +18,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu import language_model
+from core.language import fold, identify, resources, words
+from core.language.identify import LanguageModel
 from nlu.components.normalizer import RAW_TEXT, source_fingerprint
-from nlu.language_model import LanguageModel
 
 LANGUAGE = "language"
 LANGUAGE_CONFIDENCE = "language_confidence"
@@ -30,8 +30,8 @@ LANGUAGE_CONFIDENCE = "language_confidence"
 class LanguageIdentifier(GraphComponent):
     """Sets `message["language"]` (and its confidence) on every message that has text.
 
-    Nothing is trained: the model is built from `nlu/resources/` when the component is created (about
-    0.3 s, once per process), so a Rasa model never carries a stale copy of it.
+    Nothing is trained: the model is built from `core/language/resources/` when the component is created
+    (about 0.3 s, once per process), so a Rasa model never carries a stale copy of it.
     """
 
     def __init__(self, model: LanguageModel) -> None:
@@ -46,12 +46,12 @@ class LanguageIdentifier(GraphComponent):
         execution_context: ExecutionContext,
     ) -> LanguageIdentifier:
         """Creates the component around the process-wide language model."""
-        return cls(language_model.get_model())
+        return cls(identify.get_model())
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Changes with the language model's code and training text."""
-        return source_fingerprint(language_model.__file__, language_model.RESOURCES)
+        return source_fingerprint(identify, fold, words, resources)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Tags each message with its language; `add_to_output` puts it in the parse result."""

@@ -17,7 +17,6 @@ FAQ topics are learned as their own labels and folded into `faq`, as in TopicAwa
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import numpy as np
@@ -33,10 +32,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
+from core.language.words import RUN_RE
 from nlu.components.intent_classifier import fold_topics, summed_ranking, topic_label
 
 logger = logging.getLogger(__name__)
-_WORDLIKE = re.compile(r"[^\W_]")  # a letter or a digit in any script
 
 MODEL_FILE = "ngram_intent_classifier.skops"
 # What a stored model may contain: sklearn's, numpy's and scipy's classes and Python builtins, nothing else.
@@ -148,7 +147,7 @@ class NgramIntentClassifier(GraphComponent):
                       for label, p in zip(self._scorer.classes, row, strict=True)]
             linear = fold_topics(scores, length=None)
             blended = blend(message.get(INTENT_RANKING_KEY), linear, self._config["weight"])
-            if not _WORDLIKE.search(message.get(TEXT)):
+            if not RUN_RE.search(message.get(TEXT)):  # no letter or digit in any script
                 # "!!!", "...", "??": punctuation says nothing; zero confidence sends it to the fallback,
                 # so it is never read as the "yes" that stores a proposal.
                 blended = [{**entry, PREDICTED_CONFIDENCE_KEY: 0.0} for entry in blended]

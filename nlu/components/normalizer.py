@@ -1,6 +1,6 @@
 """`ChatNormalizer`: rewrites informal Indonesian chat the standard way before the tokenizer sees it.
 
-Training examples and live messages go through the same `nlu.normalize.normalise`, so "gmn", "gimana" and
+Training examples and live messages go through the same `core.language.normalise.normalise`, so "gmn", "gimana" and
 "bagaimana" become one feature for DIET. The user's own words are kept under `RAW_TEXT` (the language
 identifier reads them) and the tracker keeps the original message text, so forms that store free text
 store what the user typed. Entity offsets in parse results refer to the normalised text.
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,8 +21,10 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu import normalize
-from nlu.normalize import normalise, normalise_example
+from core import numbers
+from core.language import fold, normalise, resources, words
+from core.language.normalise import normalise as normalise_text
+from core.language.normalise import normalise_example
 
 # Message key holding the text as the user wrote it, set only when normalising changed it.
 RAW_TEXT = "text_raw"
@@ -29,15 +32,18 @@ RAW_TEXT = "text_raw"
 _INTENT_PREFIX = "/"
 
 
-def source_fingerprint(module_file: str, resources: Path) -> str:
-    """Hash of a module and the data it reads, so Rasa's training cache notices when either changes.
+def source_fingerprint(*modules: ModuleType) -> str:
+    """Hash of the language modules a component runs and the resources they read, so Rasa's training
+    cache notices when any of them changes.
 
-    Rasa fingerprints a component by its class source and config only; the work here is done elsewhere.
+    Rasa fingerprints a component by its class source and config only; the work is done in core.language.
     """
-    digest = hashlib.sha256(Path(module_file).read_bytes())
-    for path in sorted(resources.rglob("*")):
+    digest = hashlib.sha256()
+    for module in modules:
+        digest.update(Path(module.__file__).read_bytes())
+    for path in sorted(resources.RESOURCES.rglob("*")):
         if path.is_file():
-            digest.update(path.relative_to(resources).as_posix().encode())
+            digest.update(path.relative_to(resources.RESOURCES).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -64,7 +70,7 @@ class ChatNormalizer(GraphComponent):
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Retrain when the normaliser or its dictionaries change, not only when this class does."""
-        return source_fingerprint(normalize.__file__, normalize.RESOURCES)
+        return source_fingerprint(normalise, fold, words, resources, numbers)
 
     @staticmethod
     def _rewrites(text: Any) -> bool:
@@ -76,7 +82,7 @@ class ChatNormalizer(GraphComponent):
             text = message.get(TEXT)
             if not self._rewrites(text):
                 continue
-            normalised = normalise(text)
+            normalised = normalise_text(text)
             if normalised != text:
                 message.set(RAW_TEXT, text)
                 message.set(TEXT, normalised)
@@ -95,5 +101,5 @@ class ChatNormalizer(GraphComponent):
                 if entities:
                     example.set(ENTITIES, entities)
         for spelling, value in list(training_data.entity_synonyms.items()):
-            training_data.entity_synonyms.setdefault(normalise(spelling).lower(), value)
+            training_data.entity_synonyms.setdefault(normalise_text(spelling).lower(), value)
         return training_data

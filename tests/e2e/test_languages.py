@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from nlu.language_model import LanguageModel
+from core.language.identify import LanguageModel
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
 

@@ -121,7 +121,7 @@ async def test_heldout_accuracy_per_language(stack, language: str) -> None:
 
 def test_heldout_examples_are_not_in_the_training_data() -> None:
     """The yardstick stays blind: no held-out message (case and punctuation aside) is a training example."""
-    from nlu.language_model import intent_examples
+    from core.language.identify import intent_examples
 
     def plain(text: str) -> str:
         return " ".join(re.findall(r"\w+", text.lower()))

@@ -1,7 +1,7 @@
-"""Language identification (nlu/language_model.py): NusaX test accuracy, chat messages, edge cases, speed.
+"""Language identification (core/language/identify.py): NusaX test accuracy, chat messages, edge cases, speed.
 
 The chat examples below were written for these tests and are not in the model's training text
-(nlu/resources/langid_seed.tsv holds different sentences). The NusaX test split is only measured here.
+(core/language/resources/langid_seed.tsv holds different sentences). The NusaX test split is only measured here.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from nlu import language_model
-from nlu.language_model import LOW_CONFIDENCE, LanguageModel
+from core.language import identify as language_model
+from core.language.identify import LOW_CONFIDENCE, LanguageModel
 
 ROOT = Path(__file__).resolve().parents[2]
 NUSAX_TEST = ROOT / "tests" / "nlu" / "data" / "nusax_test.csv"

@@ -1,4 +1,4 @@
-"""Chat normalisation (nlu/normalize.py): slang, elongation, RT/RW, tracking codes, and no harm to jv/su."""
+"""Chat normalisation (core/language/normalise.py): slang, elongation, RT/RW, tracking codes, and no harm to jv/su."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from nlu.normalize import RESOURCES, collapse_elongation, normalise, normalise_example, slang_dictionary
+from core.language.fold import collapse_elongation
+from core.language.normalise import RESOURCES, normalise, normalise_example, slang_dictionary
 
 NUSAX_VALID = RESOURCES / "nusax" / "valid.csv"
 

@@ -18,8 +18,8 @@ from bot.channels import telegram, whatsapp
 from bot.keys import DISPATCHER, WORKER
 from bot.message import Incoming
 from core import answers, corrections, description
+from core.language.normalise import normalise
 from core.settings import Settings
-from nlu.normalize import normalise
 from tests.bot.test_whatsapp_unit import PHONE_ID, SECRET, TOKEN, fixture, sign
 from tests.fakes.rasa import FakeRasa
 from tests.security.counts import count

@@ -54,7 +54,7 @@ class GraphError(SendError):
 
 
 def _language(text: str) -> str:
-    from nlu.language_model import detect
+    from core.language.identify import detect
 
     return detect(text)
 

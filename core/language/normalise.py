@@ -1,9 +1,10 @@
 """Normalise informal Indonesian chat before tokenising, so that "gmn", "gimana" and "bagaimana" look alike.
 
 `normalise(text)` is a pure function of its input (the word lists it consults are read once from
-`nlu/resources/`). It collapses elongations ("haloooo" → "halo"), expands abbreviations and spelling
-variants from the indo-collex informal→formal dictionary ("yg" → "yang", "udh" → "sudah"), writes RT/RW
-numbers one way ("rt3/rw02" and "rt tiga rw loro" → "RT 03 RW 02", core/numbers.py) and leaves alone:
+`core/language/resources/`). It collapses elongations ("haloooo" → "halo", `core.language.fold`),
+expands abbreviations and spelling variants from the indo-collex informal→formal dictionary ("yg" → "yang",
+"udh" → "sudah"), writes RT/RW numbers one way ("rt3/rw02" and "rt tiga rw loro" → "RT 03 RW 02",
+core/numbers.py) and leaves alone:
 
 - tracking codes (USL-XXXXXX in any spelling), links, e-mail addresses and @mentions;
 - any word that is also Javanese, Sundanese or English (NusaX train text and lexicons): users write those
@@ -18,17 +19,18 @@ entries in `_BLOCKED`.
 
 from __future__ import annotations
 
-import csv
 import itertools
 import re
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from core.language import resources as shipped
+from core.language.fold import collapse_elongation
+from core.language.words import RUN_RE, letter_words
 from core.numbers import digits_after_rt_rw
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
+RESOURCES = shipped.RESOURCES
 
 # Reviewed by hand: wrong or harmful dictionary entries, regional words NusaX train lacks, and informal
 # words that are also names of places (Kemendagri 2025) users type in lower case.
@@ -61,12 +63,8 @@ _RT_RW_PAIR_RE = re.compile(
 _RT_RW_RE = re.compile(r"(?<![^\W\d_])(rt|rw)\s*[.:\-]?\s*0*(\d{1,3})(?!\d)", re.IGNORECASE)
 # "RT 03/RW 05", "RT 03, RW 05", "RT 03 - RW 05" → "RT 03 RW 05"
 _RT_THEN_RW_RE = re.compile(r"(RT \d{2,3})\s*[/,\-]?\s*(RW \d{2,3})")
-# Runs of letters and digits; only all-letter runs are words to normalise ("jalan2", "10rb" are left).
-_RUN_RE = re.compile(r"[^\W_]+")
-_ELONGATION_RE = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 _SENTENCE_END = ".!?\n"
 _VOWELS = frozenset("aeiou")
-_MAX_ELONGATED_RUNS = 4  # 2**4 spellings to try at most
 
 
 def _is_abbreviation_of(informal: str, formal: str) -> bool:
@@ -89,59 +87,43 @@ def _is_regional_form(informal: str, formal: str) -> bool:
     return informal.endswith("e") and formal.endswith("nya")
 
 
-def _tokens(text: str) -> list[str]:
-    return re.findall(r"[^\W\d_]+", text.lower())
-
-
-def _read_column(path: Path, column: str) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield row[column]
-
-
 class _Lexicon:
-    """The dictionary and word lists behind `normalise`, read once from `nlu/resources/`."""
+    """The dictionary and word lists behind `normalise`, built once from the shipped resources."""
 
     def __init__(self, resources: Path) -> None:
-        nusax = resources / "nusax"
         protected: set[str] = set()  # Javanese, Sundanese and English words
         known: set[str] = set()  # spellings that exist, to undo elongation correctly ("maaaf" → "maaf")
-        for column in ("javanese", "sundanese", "english"):
-            for text in _read_column(nusax / "train.csv", column):
-                protected.update(_tokens(text))
-        for name in ("javanese", "sundanese"):
-            for text in _read_column(nusax / f"{name}.csv", name):
-                protected.update(_tokens(text))
-            for text in _read_column(nusax / f"{name}.csv", "indonesian"):
-                known.update(_tokens(text))
-        with (resources / "langid_seed.tsv").open(encoding="utf-8") as handle:
-            for line in handle:
-                language, _, text = line.partition("\t")
-                if language in ("jv", "su", "other"):
-                    protected.update(_tokens(text))
-        for split in ("train.csv", "valid.csv"):
-            for column in ("indonesian", "javanese", "sundanese", "english"):
-                for text in _read_column(nusax / split, column):
-                    known.update(_tokens(text))
-        with (resources / "stif-indonesia" / "train.inf").open(encoding="utf-8") as handle:
-            for line in handle:
-                known.update(_tokens(line))
+        for language in ("jv", "su", "other"):
+            for text in shipped.nusax_sentences("train", language, resources):
+                protected.update(letter_words(text))
+        for language in ("jv", "su"):
+            for text in shipped.nusax_lexicon(language, language, resources):
+                protected.update(letter_words(text))
+            for text in shipped.nusax_lexicon(language, "id", resources):
+                known.update(letter_words(text))
+        for language, text in shipped.seed_sentences(resources):
+            if language in ("jv", "su", "other"):
+                protected.update(letter_words(text))
+        for split in ("train", "valid"):
+            for language in ("id", "jv", "su", "other"):
+                for text in shipped.nusax_sentences(split, language, resources):
+                    known.update(letter_words(text))
+        for line in shipped.stif_lines(resources):
+            known.update(letter_words(line))
 
         self.slang: dict[str, str] = {}
-        path = resources / "indo-collex" / "inforformal-formal-Indonesian-dictionary.tsv"
-        with path.open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle, delimiter="\t"):
-                informal, formal = row["informal"].strip().lower(), row["formal"].strip()
-                known.update(_tokens(formal))
-                if (
-                    informal.isalpha()
-                    and informal not in protected
-                    and informal not in _BLOCKED
-                    and formal.lower() != informal
-                    and _is_abbreviation_of(informal, formal)
-                    and not _is_regional_form(informal, formal.lower())
-                ):
-                    self.slang[informal] = formal.lower()
+        for informal, formal in shipped.slang_pairs(resources):
+            informal, formal = informal.strip().lower(), formal.strip()
+            known.update(letter_words(formal))
+            if (
+                informal.isalpha()
+                and informal not in protected
+                and informal not in _BLOCKED
+                and formal.lower() != informal
+                and _is_abbreviation_of(informal, formal)
+                and not _is_regional_form(informal, formal.lower())
+            ):
+                self.slang[informal] = formal.lower()
         self.known = frozenset(known | protected)
 
 
@@ -161,24 +143,6 @@ def _get_lexicon() -> _Lexicon:
 def slang_dictionary() -> dict[str, str]:
     """The informal → formal entries `normalise` applies (a copy)."""
     return dict(_get_lexicon().slang)
-
-
-def collapse_elongation(word: str, known: frozenset[str] = frozenset()) -> str:
-    """Collapse runs of 3+ equal letters; to one letter, or two where only that spelling is known."""
-    runs = list(_ELONGATION_RE.finditer(word))
-    if not runs:
-        return word
-    if len(runs) <= _MAX_ELONGATED_RUNS and known:
-        # Fewest doubled letters first: "haloooo" → "halo", but "maaaaf" → "maaf".
-        for doubled in sorted(itertools.product((1, 2), repeat=len(runs)), key=sum):
-            pieces, last = [], 0
-            for match, keep in zip(runs, doubled, strict=True):
-                pieces.append(word[last : match.start()] + match.group(1) * keep)
-                last = match.end()
-            candidate = "".join(pieces) + word[last:]
-            if candidate.lower() in known:
-                return candidate
-    return _ELONGATION_RE.sub(r"\1", word)
 
 
 def _match_case(replacement: str, original: str) -> str:
@@ -207,7 +171,7 @@ def _normalise_words(text: str, lexicon: _Lexicon) -> str:
             return word  # a name ("Mlati", "Tempel") rather than slang
         return _match_case(formal, word)
 
-    return _RUN_RE.sub(replace, text)
+    return RUN_RE.sub(replace, text)
 
 
 def _rt_rw(match: re.Match[str]) -> str:

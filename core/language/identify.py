@@ -1,16 +1,17 @@
 """Language identification for chat messages: Indonesian (`id`), Javanese (`jv`), Sundanese (`su`) or `other`.
 
 A multinomial naive Bayes over word unigrams and character 1-5-grams (with word boundaries). It is pure
-Python on purpose: the NLU pipeline, the action server and tests can all use it without Rasa, and it is
-built from the text shipped in `nlu/resources/` at load (a fraction of a second), so no model file can go
-stale and nothing is downloaded.
+Python on purpose: the NLU pipeline, the action server, the gateway and tests can all use it without Rasa,
+and it is built from the text shipped in `core/language/resources/` at load (a fraction of a second), so no
+model file can go stale and nothing is downloaded.
 
-Training text (see `nlu/resources/README.md`): NusaX-MT train+valid (Indonesian, Javanese, Sundanese;
-English as `other`), the NusaX Indonesian→Javanese/Sundanese word lexicons, informal Indonesian tweets from
-STIF-Indonesia (so chat slang counts as `id`), a hand-written seed of chat sentences, and the project's own
-intent examples (`nlu/data/nlu/`: jv.yml is Javanese, su.yml Sundanese, every other file Indonesian). The
-last two are weighted up: they are chat about planning, with the Indonesian loanwords (usulan, status,
-musrenbang) that Javanese and Sundanese speakers really mix in, which NusaX's product reviews lack.
+Training text (see `core/language/resources/README.md`; read through `core.language.resources`): NusaX-MT
+train+valid (Indonesian, Javanese, Sundanese; English as `other`), the NusaX Indonesian→Javanese/Sundanese
+word lexicons, informal Indonesian tweets from STIF-Indonesia (so chat slang counts as `id`), a hand-written
+seed of chat sentences, and the project's own intent examples (`nlu/data/nlu/`: jv.yml is Javanese, su.yml
+Sundanese, every other file Indonesian). The last two are weighted up: they are chat about planning, with
+the Indonesian loanwords (usulan, status, musrenbang) that Javanese and Sundanese speakers really mix in,
+which NusaX's product reviews lack.
 Balinese and Minangkabau are left out of `other`: they share much vocabulary with Indonesian (and Balinese
 with Javanese krama), so as `other` they would steal real Indonesian and Javanese messages; such text ends
 up `jv` or `id`.
@@ -18,23 +19,25 @@ up `jv` or `id`.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import threading
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-RESOURCES = Path(__file__).resolve().parent / "resources"
+from core.language import resources as shipped
+from core.language.fold import fold_accents
+from core.language.words import alpha_tokens
+
+RESOURCES = shipped.RESOURCES
+NLU_EXAMPLES = shipped.NLU_EXAMPLES
 
 LANGUAGES = ("id", "jv", "su", "other")
 DEFAULT_LANGUAGE = "id"
 # Confidence for a guess that rests on no evidence: uniform over the four labels.
 LOW_CONFIDENCE = 0.25
 
-_NUSAX_COLUMNS = {"id": "indonesian", "jv": "javanese", "su": "sundanese", "other": "english"}
 _MAX_NGRAM = 5
 _ALPHA = 0.1  # additive smoothing; small because the features are sparse and many
 # Below these, a message carries too little evidence and gets the default language.
@@ -46,11 +49,6 @@ _MAX_WORDS = 200  # enough to decide; bounds the cost of pasted essays
 _STIF_WEIGHT = 0.5
 # Weight of each in-domain chat sentence (seed and intent examples): see the module docstring.
 _CHAT_WEIGHT = 3.0
-NLU_EXAMPLES = RESOURCES.parent / "data" / "nlu"
-# Intent-example files by language; files not named here are Indonesian.
-_EXAMPLE_FILE_LANGUAGE = {"jv.yml": "jv", "su.yml": "su"}
-_EXAMPLE_RE = re.compile(r"^ {4}- (?![/{])(.+)$")  # an example line of an intent block, not a button payload
-_ANNOTATION_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)|\[([^\]]+)\]\{[^}]*\}")
 # Naive Bayes treats the ~20 n-grams of a word as independent evidence and so is wildly overconfident.
 # Log-likelihoods are divided by sqrt(#features) * _TEMPERATURE before the softmax: confidence then grows
 # with the amount of evidence instead of jumping to 1.0 for any three-word message.
@@ -68,17 +66,13 @@ _NOISE_RE = re.compile(
     r"|xxx[a-z]*xxx",  # STIF-Indonesia's anonymisation placeholders
     re.IGNORECASE,
 )
-_TOKEN_RE = re.compile(r"\w+")
 
 
 def words(text: str) -> list[str]:
     """Lower-case letter-only words of `text`; tokens with digits (codes, RT numbers, prices) are dropped."""
     if not text:
         return []
-    if not text.isascii():
-        text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = _NOISE_RE.sub(" ", text.lower())
-    return [token for token in _TOKEN_RE.findall(text) if token.isalpha()]
+    return alpha_tokens(_NOISE_RE.sub(" ", fold_accents(text).lower()))
 
 
 def word_features(word: str) -> list[str]:
@@ -91,42 +85,23 @@ def word_features(word: str) -> list[str]:
     return features
 
 
-def _nusax_texts(path: Path, column: str) -> Iterator[str]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            yield row[column]
-
-
 def training_texts(resources: Path = RESOURCES, examples: Path = NLU_EXAMPLES) -> Iterator[tuple[str, str, float]]:
     """(language, text, weight) from the shipped resources; the NusaX test split is never among them."""
-    for split in ("train.csv", "valid.csv"):
-        for language, column in _NUSAX_COLUMNS.items():
-            for text in _nusax_texts(resources / "nusax" / split, column):
+    for split in ("train", "valid"):
+        for language in LANGUAGES:
+            for text in shipped.nusax_sentences(split, language, resources):
                 yield language, text, 1.0
-    for language, name in (("jv", "javanese"), ("su", "sundanese")):
-        path = resources / "nusax" / f"{name}.csv"
-        yield from (("id", text, 1.0) for text in _nusax_texts(path, "indonesian"))
-        yield from ((language, text, 1.0) for text in _nusax_texts(path, name))
-    with (resources / "stif-indonesia" / "train.inf").open(encoding="utf-8") as handle:
-        yield from (("id", line, _STIF_WEIGHT) for line in handle)
-    with (resources / "langid_seed.tsv").open(encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip() and not line.startswith("#"):
-                language, text = line.rstrip("\n").split("\t", 1)
-                yield language, text, _CHAT_WEIGHT
+    for language in ("jv", "su"):
+        yield from (("id", text, 1.0) for text in shipped.nusax_lexicon(language, "id", resources))
+        yield from ((language, text, 1.0) for text in shipped.nusax_lexicon(language, language, resources))
+    yield from (("id", line, _STIF_WEIGHT) for line in shipped.stif_lines(resources))
+    yield from ((language, text, _CHAT_WEIGHT) for language, text in shipped.seed_sentences(resources))
     yield from intent_examples(examples)
 
 
 def intent_examples(folder: Path = NLU_EXAMPLES) -> Iterator[tuple[str, str, float]]:
     """(language, text, weight) for the examples of intent blocks in the Rasa NLU files of `folder`."""
-    for path in sorted(folder.glob("*.yml")):
-        language = _EXAMPLE_FILE_LANGUAGE.get(path.name, "id")
-        in_intent = False
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.startswith("- "):
-                in_intent = line.startswith("- intent:")
-            elif in_intent and (match := _EXAMPLE_RE.match(line)):
-                yield language, _ANNOTATION_RE.sub(lambda m: m.group(1) or m.group(2), match.group(1)), _CHAT_WEIGHT
+    yield from ((language, text, _CHAT_WEIGHT) for language, text in shipped.intent_examples(folder))
 
 
 class LanguageModel:

@@ -1,0 +1,73 @@
+"""Function words that say something on their own, in Indonesian (formal and chat), Javanese and Sundanese.
+
+Hand-written lists, one definition each: "not", "not yet", "yes / go ahead", the grammar words only one
+regional language uses, and greetings that name their language. The answer readers (core/answers.py,
+core/sectors.py, core/description.py), the duplicate check (core/similarity.py) and the reply-language
+keeper (actions/language.py) build their patterns from them. Not read by the NLU pipeline.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# "Not". Not "tak": in Javanese it is "I (will)" ("tak kirim", "tak pilih sing kapindho").
+NEGATIONS: frozenset[str] = frozenset(
+    "tidak tdk gak ga gk nggak ngga enggak engga kagak kaga ndak nda indak"  # Indonesian, chat, Betawi, Minang
+    " ora ra mboten boten"  # Javanese
+    " teu henteu".split()  # Sundanese
+)
+# "Not yet".
+NOT_YET: frozenset[str] = frozenset("belum blm dereng durung acan".split())
+# "Yes", "all right", "go ahead": a yes to an offer.
+YES: frozenset[str] = frozenset(
+    "iya iyaa ya yaa yup yap yoi iyo oke ok okay okey boleh bole mau siap setuju lanjut ajukan usulkan"
+    " inggih nggih njih enggih heeh hooh gelem purun kersa monggo ajokaken usulaken"
+    " muhun sumuhun enya hoyong mangga ajukeun usulkeun"
+    " yes sure please".split()
+) | {prefix + verb for prefix in ("di", "meng", "ng")  # "diusulkan", "ngajukeun", "mengusulaken"
+     for verb in ("usulkan", "usulkeun", "usulaken", "ajukan", "ajukeun", "ajokaken")}
+
+# Grammar words only one of the regional languages uses. Sundanese and Javanese speakers often write
+# Indonesian content words around their own grammar words ("punten, aya petugas nu bisa ditanya? urang rek
+# nanya soal dana"), which an n-gram identifier reads as Indonesian; two of these and none of the other
+# language's say whose grammar it is.
+REGIONAL_MARKERS: dict[str, frozenset[str]] = {
+    "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
+                    "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
+                    "parantos naha kedah kuring sareng ayeuna upami".split()),
+    "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
+                    "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
+                    "pripun pundi ingkang sanget omah dalan banyu".split()),
+}
+REGIONAL_MIN_MARKERS = 2
+# Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
+GREETING_MARKERS: dict[str, str] = {
+    "sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su",
+    "sugeng": "jv", "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv",
+}
+
+
+def regional_grammar(words: Iterable[str]) -> str | None:
+    """ "su" or "jv" when the message's grammar words are one regional language's only."""
+    words = list(words)
+    counts = {lang: sum(w in markers for w in words) for lang, markers in REGIONAL_MARKERS.items()}
+    found = [lang for lang, count in counts.items() if count]
+    if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
+        return found[0]
+    return None
+
+
+def keeps_regional(current: str, words: Iterable[str]) -> bool:
+    """A citizen already answered in Javanese or Sundanese keeps it while one grammar word of theirs remains."""
+    if current not in REGIONAL_MARKERS:
+        return False
+    words = list(words)
+    others = (markers for lang, markers in REGIONAL_MARKERS.items() if lang != current)
+    return any(w in REGIONAL_MARKERS[current] for w in words) and not any(w in m for m in others for w in words)
+
+
+def alternation(*groups: Iterable[str]) -> str:
+    """A regex group matching any of the words (longest first, so "nggak" is not read as "ngga")."""
+    words = sorted({word for group in groups for word in group}, key=lambda w: (-len(w), w))
+    return "(?:" + "|".join(re.escape(word) for word in words) + ")"
