@@ -86,6 +86,7 @@ _GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|pe
                     r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
                     r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
                     re.IGNORECASE)
+_ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
 _PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
@@ -123,7 +124,9 @@ def _strip_start(sentence: str) -> str:
     if late and len(sentence) - late.end() > 10:
         who = _GROUP.match(late.group("who"))
         sentence = sentence[late.end():]
-        if who and len(who.group("group").split()) >= 2:  # "Kami dari kelompok pengrajin bambu ingin ...": who benefits
+        # "Kami dari kelompok pengrajin bambu ingin ...": a group that benefits is kept; the speaker's own role
+        # ("Saya kader posyandu", "selaku ketua RT") is not part of what is proposed.
+        if who and len(who.group("group").split()) >= 2 and who.group("group").split()[0].lower() not in _ROLES:
             sentence = sentence.rstrip(" .!") + f" ({who.group('group').strip(' ,')})"
     return sentence
 

@@ -128,6 +128,8 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
         ("Bisa usul lampu jalan buat gang kami gak?", ["lampu jalan buat gang kami"], ["Bisa usul", "gak?"]),
         ("Kami dari kelompok tani Sido Makmur ingin mengusulkan pompa air untuk sawah",
          ["pompa air", "kelompok tani Sido Makmur"], ["ingin mengusulkan"]),
+        ("Saya kader posyandu ingin mengusulkan pengadaan timbangan bayi untuk posyandu kami",
+         ["timbangan bayi"], ["kader", "ingin mengusulkan"]),
         ("Kula tiyang Klaten ingkang sampun dangu manggen ing Sleman. Kula badhe ngusulaken sumur bor kangge warga",
          ["sumur bor"], ["Klaten", "badhe ngusulaken"]),
         ("Jalan di dusun kami rusak parah. Kami ingin mengusulkan pengecoran jalan",
