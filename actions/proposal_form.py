@@ -153,6 +153,10 @@ class ValidateProposalForm(FormValidationAction):
         before: list[EventType] = []
         if requested is None and _fresh_user_turn(tracker) and self._asks_may_i(dispatcher, tracker):
             return self._end()
+        if requested is None and _fresh_user_turn(tracker) and not offer_pending(tracker) \
+                and answers.asks_own_proposals(tracker.latest_message.get("text") or ""):
+            # "usulan kula ingkang sampun kula kirim menapa kemawon?" reads like a request to propose
+            return [*await status_actions.ActionCheckStatus().run(dispatcher, tracker, domain), *self._end()]
         if requested and _fresh_user_turn(tracker):
             handled, before = await self._interpret(dispatcher, tracker, requested)
             if handled is not None:
@@ -177,8 +181,8 @@ class ValidateProposalForm(FormValidationAction):
         intent = latest_intent(tracker)
         keep: list[EventType] = []
         if tracker.get_slot("cancel_pending"):
-            if intent in ("affirm", "cancel") or choice.is_affirmation(text):
-                dispatcher.utter_message(response="utter_proposal_cancelled")
+            if intent in ("affirm", "cancel") or choice.is_affirmation(text) or answers.is_cancel(text, long_ok=True):
+                dispatcher.utter_message(response="utter_proposal_cancelled")  # "yes", or the cancel said again
                 return self._end(), keep
             keep.append(SlotSet("cancel_pending", False))
             if intent == "deny" or answers.is_skip(text):

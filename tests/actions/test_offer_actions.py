@@ -97,3 +97,13 @@ async def test_yes_that_is_my_proposal_is_a_yes_to_the_offer(dispatcher, domain)
 
     tracker = conversation(user("iya itu usulan sy", "check_status"))
     assert followups(await ActionCheckStatus().run(dispatcher, tracker, domain)) == ["proposal_form"]
+
+
+async def test_my_proposals_read_as_a_request_to_propose_lists_them(dispatcher, domain) -> None:
+    """The form opened on "usulan kula ... menapa kemawon?" answers with the citizen's list and closes."""
+    tracker = conversation(user("usulan kula ingkang sampun kula kirim menapa kemawon?", "submit_proposal"),
+                           offered=None)
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "name": "requested_slot", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+    assert dispatcher.messages and all(m.get("response") != "utter_ask_sector" for m in dispatcher.messages)
