@@ -49,6 +49,7 @@ ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_u
 ELIGIBILITY_CONFIDENCE = 0.6  # a question typed where an answer was expected, answered from the FAQ
 
 
+DETAIL_AT = ("sector", "village_code", "rt_rw", "photo", "map_pin")  # questions where detail may come instead
 EDITABLE = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
 _EDIT_WORDS = {
     "sector": ("bidang", "sektor", "widang", "jenis", "jinis"),
@@ -213,6 +214,19 @@ class ValidateProposalForm(FormValidationAction):
         if requested in REQUIRED_HELP and answers.is_dont_know(text):
             dispatcher.utter_message(response=REQUIRED_HELP[requested])
             return self._reask(requested), keep
+        merged = self._added_detail(tracker, requested, text)
+        if merged is not None:
+            original = tracker.get_slot("original_text") or ""
+            keep += [SlotSet("description", merged),
+                     SlotSet("original_text", f"{original}\n{text}"[-description.MAX_CHARS:].strip())]
+            # A sector named by the story is guessed again from the fuller description, with its kamus items.
+            answered = self._answers_question(tracker, requested, text) if requested != "sector" else \
+                choice.pick(text, [m.title(language(tracker)) for m in _shown_items(tracker)]) is not None
+            if not answered and not (requested == "village_code"
+                                     and gazetteer().find_in_message(text, config().region_code)):
+                dispatcher.utter_message(response="utter_detail_added")
+                return self._reask(requested), keep
+            return None, keep
         if self._answers_question(tracker, requested, text):
             return None, keep
         if intent == "faq" or (requested != "description" and _QUESTION.search(text)):
@@ -270,6 +284,13 @@ class ValidateProposalForm(FormValidationAction):
         if requested == "duplicate_choice":
             return choice.is_affirmation(text) or bool(_SUPPORT_WORDS.search(text) or _NEW_WORDS.search(text))
         return False
+
+    @staticmethod
+    def _added_detail(tracker: Tracker, requested: str, text: str) -> str | None:
+        """What the citizen tells about the need at another question is part of the proposal, not lost."""
+        if requested not in DETAIL_AT or text.startswith("/") or _QUESTION.search(text):
+            return None
+        return description.added_detail(tracker.get_slot("description") or "", text, is_place)
 
     @staticmethod
     def _reask(requested: str) -> list[EventType]:
@@ -405,7 +426,9 @@ class ValidateProposalForm(FormValidationAction):
             original = tracker.get_slot("original_text")
         else:
             text = description.substance(raw, is_place) or answers.clean_description(raw)
-            original = raw[: description.MAX_CHARS]
+            topic = description.topic(tracker.get_slot("original_text") or "", is_place)
+            text = description.with_topic(topic, text)  # "usul air bersih" + "sumur kering tiap kemarau"
+            original = (f"{tracker.get_slot('original_text')}\n{raw}" if topic else raw)[: description.MAX_CHARS]
         if len(text) > description.MAX_CHARS:
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_long")
         _, rt_rw = _without_rt_rw(raw, tracker)
@@ -640,6 +663,21 @@ class ActionAskDuplicateChoice(Action):
             buttons=[{"title": texts.button("support_it", lang, code=best.code),
                       "payload": f'/support_proposal{{"tracking_code":"{best.code}"}}'},
                      {"title": texts.button("new_anyway", lang), "payload": '/inform{"duplicate_choice":"new"}'}])
+        return []
+
+
+class ActionAskDescription(Action):
+    """What is needed; when the opening named only a topic ("usul air bersih"), the question names it too."""
+
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        topic = description.topic(tracker.get_slot("original_text") or "", is_place)
+        if topic:
+            dispatcher.utter_message(response="utter_ask_description_topic", topic=topic.lower())
+        else:
+            dispatcher.utter_message(response="utter_ask_description")
         return []
 
 

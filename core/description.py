@@ -18,6 +18,7 @@ from core.language.words import has_word, letter_words
 
 MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
 MIN_WORDS = 2
+DETAIL_WORDS = 5  # a message at another question that says this much about the need adds to the description
 
 _VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|mang|bang|"
              r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
@@ -31,7 +32,9 @@ _GREETING = re.compile(
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
-    r"makaten|kados\s+makaten)"
+    r"makaten|kados\s+makaten|"
+    # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
+    r"(?:pagi|siang|sore|malam|malem|enjing|sonten|dalu|wengi)(?=\s*[,.!]|\s+(?:" + _VOCATIVE + r")\b))"
     r"(?:\s+(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*)*\s*[,.!:;\-–—~]*\s*",
     re.IGNORECASE,
 )
@@ -95,6 +98,17 @@ _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|ar
                         r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
                         re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+# "..., mohon diperbaiki", "Pengen dibikinin saluran", "mbok didandani dadi taman", "tolong segera ditangani":
+# a plea in the middle of the message is how people talk in a chat, not what is proposed. The need it names
+# stays, as an officer would write it ("perlu diperbaiki"); "mohon maaf" and the like are not followed by a
+# passive verb and are left alone.
+_PLEA = re.compile(
+    r"(?P<lead>^|[.!?,;]\s*|\s(?:dan|lan|terus|trus|trs|dadi|jadi|jd|sehingga|makane|mangka)\s+)"
+    r"(?:(?:saya|sy|aku|kami|kula|abdi|urang|warga)\s+)?"
+    r"(?:(?:pengen|pengin|pgn|pingin|kepingin|kepengen|ingin|mohon|tolong|tlg|tulung|mbok|minta|nyuwun|nyuhunkeun|"
+    r"please|pls|harap|harapannya|semoga|mugi|mugia|mugi-mugi|muga-muga|hoyong|pengine|karepe)\s+)+"
+    r"(?=(?:(?:segera|cepet|cepat|enggal|gancang|secepatnya)\s+)?(?:di\w{3,}|dipun\w+|ada\b|wonten\b|aya\b))",
+    re.IGNORECASE)
 _PREP = r"(?:di|ing|wonten(?:\s+ing)?|neng|ning|nang|ring|teng|dhateng|ka|ke|dari|daerah|wilayah|kawasan|lingkungan)"
 _ADMIN = (r"(?:desa|ds\.?|kelurahan|kel\.?|kalurahan|kal\.?|kecamatan|kec\.?|kapanewon|kap\.?|kabupaten|kab\.?|"
           r"kota|kemantren|kacamatan|kapanéwon)")
@@ -183,6 +197,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     for sentence in parts:
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)
+        sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)
         sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if has_word(sentence):
@@ -197,6 +212,38 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
     body = substance(text, is_place)
-    if len(letter_words(body, 2)) < MIN_WORDS:
-        return None
+    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body):
+        return None  # "usul air bersih" names a topic: the officer needs what is wrong and what is needed
     return body
+
+
+def topic(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The topic of an opening too short to be a description ("usul air bersih" → "Air bersih")."""
+    body = substance(text, is_place)
+    return body if body and has_word(body) and from_opening(text, is_place) is None else None
+
+
+def with_topic(topic_: str | None, answer: str) -> str:
+    """The answer to "what is needed?", led by the topic the opening named when the answer does not repeat it."""
+    if not topic_ or _covered(topic_, answer):
+        return answer
+    return f"{topic_.rstrip(' .')}: {answer[:1].lower() + answer[1:]}"
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower() for w in letter_words(text, 3)}
+
+
+def _covered(new: str, existing: str) -> bool:
+    words = _content(new)
+    return not words or len(words & _content(existing)) >= 0.6 * len(words)
+
+
+def added_detail(existing: str, text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The description with the detail a message gives at another question ("bnyk yg nganggur abis lulus sma,
+    pengen ada pelatihan sablon" at the question of the kind), or None when the message adds no detail."""
+    body = substance(text, is_place)
+    if len(letter_words(body, 2)) < DETAIL_WORDS or not sectors.rank(body) or _covered(body, existing):
+        return None
+    merged = f"{existing.rstrip(' .')}. {body}" if existing else body
+    return merged if len(merged) <= MAX_CHARS else None

@@ -263,3 +263,43 @@ async def test_nothing_similar_means_no_extra_question(tracker_from, dispatcher,
     tracker = tracker_from("confirmed_proposal", confirmed=None, similar_codes=[])
     required = await form.required_slots(["map_pin", "duplicate_choice", "confirmed"], dispatcher, tracker, domain)
     assert required == ["map_pin", "confirmed"]
+
+
+async def test_detail_told_at_another_question_joins_the_description(tracker_from, dispatcher, domain) -> None:
+    """ "bnyk yg nganggur ..., pengen ada pelatihan sablon" typed at the question of the kind is what the
+    proposal is about: it is added to the description (said so), and the kind is asked again from it."""
+    tracker = tracker_from("optional_photo_question", language="id", description="Buat anak2 muda di kampung aku",
+                           sector=None, requested_slot="sector")
+    text = "bnyk yg nganggur abis lulus sma, pengen ada pelatihan sablon sama modal usaha kecil2an gitu"
+    tracker.latest_message = {"intent": {"name": "inform"}, "text": text, "entities": []}
+    tracker.add_slots([SlotSet("sector", text)])
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert "pelatihan sablon" in slots["description"] and slots["description"].startswith("Buat anak2 muda")
+    assert "pengen" not in slots["description"]
+    assert text in slots["original_text"]
+    assert responses(dispatcher) == ["utter_detail_added"] and slots["requested_slot"] == "sector"
+    # said once more, it is not added twice: it is read as the answer
+    again = tracker_from("optional_photo_question", language="id", description=slots["description"], sector=None,
+                         requested_slot="sector")
+    again.latest_message = {"intent": {"name": "inform"}, "text": text, "entities": []}
+    assert ValidateProposalForm._added_detail(again, "sector", text) is None
+
+
+async def test_a_topic_alone_is_asked_about_and_leads_the_answer(tracker_from, dispatcher, domain) -> None:
+    """ "usul air bersih" names a topic, not a need: the bot asks what is wrong, naming the topic, and the
+    stored description is the topic with the answer."""
+    tracker = tracker_from("optional_photo_question", language="id", original_text="usul air bersih",
+                           description=None, sector=None, requested_slot="description")
+    from actions.proposal_form import ActionAskDescription
+    await ActionAskDescription().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_description_topic"
+    assert dispatcher.messages[0]["topic"] == "air bersih"
+    result = await ValidateProposalForm().validate_description(
+        "sumur kering tiap kemarau. butuh tandon air", CollectingDispatcher(), tracker, domain)
+    assert result["description"] == "Air bersih: sumur kering tiap kemarau. Butuh tandon air"
+    assert "usul air bersih" in result["original_text"]
+    # a full opening is a description: no topic, the plain question
+    full = tracker_from("optional_photo_question", original_text="usul perbaikan jalan rusak di dusun", description=None)
+    plain = CollectingDispatcher()
+    await ActionAskDescription().run(plain, full, domain)
+    assert plain.messages[0]["response"] == "utter_ask_description"

@@ -29,6 +29,19 @@ def gazetteer() -> regions.Gazetteer:
         ("Min saya mau usul bikin posyandu baru di desa Tirtoadi min", ["posyandu baru"], ["Min ", "Tirtoadi"]),
         ("Assalamualaikum wr wb pak, jalan depan rumah rusak parah", ["jalan depan rumah rusak parah"],
          ["Assalamualaikum", "pak"]),
+        # a plea in mid-message is chat; the need it names stays, as an officer would write it
+        ("Wc umum di dekat pasar dusun rusak, mampet n bau, mohon diperbaiki", ["mampet", "perlu diperbaiki"],
+         ["mohon"]),
+        ("Selokan dekat rumah mampet tiap hujan banjir. Pengen dibikinin saluran yang lebih gede",
+         ["banjir", "saluran yang lebih gede"], ["pengen"]),
+        ("Gorong2 neng ngarep SD ambrol, tolong segera ditangani soale mbebayani kanggo bocah sekolah",
+         ["ambrol", "segera ditangani", "mbebayani"], ["tolong"]),
+        ("Lapangan neng kampungku ora kopen, mbok didandani dadi taman go bocah dolanan", ["didandani dadi taman"],
+         ["mbok"]),
+        ("Mohon maaf, jalan ke makam rusak parah", ["jalan ke makam rusak parah"], ["maaf", "perlu"]),
+        # a bare time of day greets when a vocative or a stop follows it, and is kept when it tells the time
+        ("Sore kak, mau ngadu sampah numpuk bgt di pinggir kali", ["sampah numpuk"], ["sore", "kak"]),
+        ("Sore hari jalan ke sawah gelap sekali", ["sore hari jalan"], []),
     ],
 )
 def test_the_description_keeps_the_substance_without_greetings_or_place_fields(text, keeps, drops) -> None:
@@ -200,3 +213,14 @@ def test_a_minang_yes_confirms() -> None:
     from core import choice
 
     assert choice.is_affirmation("yo, alah bana") and not choice.is_affirmation("alah males")
+
+
+@pytest.mark.parametrize(("text", "topic"), [("usul air bersih", "Air bersih"), ("usul banyu resik", "Banyu resik"),
+                                             ("abdi bade ngusulkeun cai beresih", "Cai beresih")])
+def test_a_sector_name_alone_is_a_topic_to_ask_about_not_a_description(text: str, topic: str) -> None:
+    assert description.from_opening(text) is None and description.topic(text) == topic
+
+
+def test_a_need_with_its_problem_is_a_description_not_a_topic() -> None:
+    for text in ("usul lampu jalan mati", "usul pembangunan drainase", "jalan rusak parah"):
+        assert description.from_opening(text) and description.topic(text) is None, text
