@@ -5,7 +5,13 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.proposal_form import ActionAskConfirmed, ActionAskSector, ActionAskVillageCode, ValidateProposalForm
+from actions.proposal_form import (
+    ActionAskConfirmed,
+    ActionAskDescription,
+    ActionAskSector,
+    ActionAskVillageCode,
+    ValidateProposalForm,
+)
 from actions.submission import (
     ActionRepeatSubmission,
     ActionResetProposal,
@@ -290,7 +296,6 @@ async def test_a_topic_alone_is_asked_about_and_leads_the_answer(tracker_from, d
     stored description is the topic with the answer."""
     tracker = tracker_from("optional_photo_question", language="id", original_text="usul air bersih",
                            description=None, sector=None, requested_slot="description")
-    from actions.proposal_form import ActionAskDescription
     await ActionAskDescription().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["response"] == "utter_ask_description_topic"
     assert dispatcher.messages[0]["topic"] == "air bersih"
@@ -299,7 +304,8 @@ async def test_a_topic_alone_is_asked_about_and_leads_the_answer(tracker_from, d
     assert result["description"] == "Air bersih: sumur kering tiap kemarau. Butuh tandon air"
     assert "usul air bersih" in result["original_text"]
     # a full opening is a description: no topic, the plain question
-    full = tracker_from("optional_photo_question", original_text="usul perbaikan jalan rusak di dusun", description=None)
+    full = tracker_from("optional_photo_question", original_text="usul perbaikan jalan rusak di dusun",
+                        description=None)
     plain = CollectingDispatcher()
     await ActionAskDescription().run(plain, full, domain)
     assert plain.messages[0]["response"] == "utter_ask_description"
