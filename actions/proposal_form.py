@@ -113,7 +113,10 @@ def opening_slots(text: str) -> dict[str, Any]:
     if described:
         found["description"] = described
     places = gazetteer().find_in_message(text, config().region_code)
-    if places:
+    elsewhere = regions.elsewhere_in_message(gazetteer(), text, config().region_code, places)
+    if elsewhere is not None:
+        found["elsewhere"] = elsewhere  # not a slot: the form says where it is and asks for a place here
+    elif places:
         if regions.is_ambiguous(places):
             found["village_candidates"] = [c.code for c in places[:5]]
         else:
@@ -165,6 +168,9 @@ class ValidateProposalForm(FormValidationAction):
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
         events = await self._extract_validation_events(dispatcher, tracker, domain)
+        elsewhere = self._opens_elsewhere(dispatcher, tracker)
+        if elsewhere:
+            events = [e for e in events if e.get("name") != "requested_slot"] + elsewhere
         # rasa_sdk keeps only required slots; the extract hooks also find candidates and similar proposals.
         validated = {e.get("name") for e in events if e.get("event") == "slot"}
         extras = [e for e in extraction if e.get("name") not in validated]
@@ -173,6 +179,18 @@ class ValidateProposalForm(FormValidationAction):
             # One draft id per form: confirming the same draft twice stores one proposal.
             events.append(SlotSet("draft_id", uuid.uuid4().hex))
         return events
+
+    @staticmethod
+    def _opens_elsewhere(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A proposal opened for a place in another kabupaten: say where it is and whom to ask, at once, and ask
+        for a place here (the rest of what was said is kept, should the citizen have one)."""
+        opening = _opening_text(tracker)
+        place = opening_slots(opening).get("elsewhere") if opening and not tracker.get_slot("village_code") else None
+        if place is None:
+            return []
+        dispatcher.utter_message(response="utter_village_outside_region", place=place.name,
+                                 kabupaten=place.kabupaten.title(), region_name=region_name())
+        return [SlotSet("requested_slot", "village_code")]
 
     # --- what a message inside the form is, before it is an answer ---
     async def _interpret(self, dispatcher: CollectingDispatcher, tracker: Tracker,

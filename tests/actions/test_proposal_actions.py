@@ -309,3 +309,28 @@ async def test_a_topic_alone_is_asked_about_and_leads_the_answer(tracker_from, d
     plain = CollectingDispatcher()
     await ActionAskDescription().run(plain, full, domain)
     assert plain.messages[0]["response"] == "utter_ask_description"
+
+
+async def test_a_proposal_opened_for_another_kabupaten_says_where_it_is_at_once(tracker_from, domain) -> None:
+    """Named with its kecamatan and kabupaten, Sendangsari of Kulon Progo is not Sleman's Sendangsari: the bot
+    says so at the first message and asks for a place here, keeping what was said."""
+    for text, place, kabupaten in [
+        ("Kula badhe ngusulaken ndandosi margi ing Kalurahan Sendangsari, Kapanewon Pengasih, Kabupaten Kulon Progo.",
+         "Sendangsari", "Kabupaten Kulon Progo"),
+        ("mas, aku arep usul dalan rusak neng Panggungharjo, Sewon", "Panggungharjo", "Kabupaten Bantul"),
+        ("Mas, mau usul jalan rusak di Desa Tlogo, Kecamatan Prambanan", "Tlogo", "Kabupaten Klaten"),
+    ]:
+        tracker = tracker_from("opening_message")
+        tracker.latest_message = {**tracker.latest_message, "text": text}
+        tracker.events[-1] = {**tracker.events[-1], "text": text}
+        said = CollectingDispatcher()
+        slots = slots_of(await ValidateProposalForm().run(said, tracker, domain))
+        assert said.messages[0]["response"] == "utter_village_outside_region", text
+        assert (said.messages[0]["place"], said.messages[0]["kabupaten"]) == (place, kabupaten)
+        assert slots["requested_slot"] == "village_code" and not slots.get("village_code")
+        assert "rusak" in slots["description"] or "margi" in slots["description"]
+    # a desa of Sleman with its kapanewon stays here
+    here = tracker_from("opening_message")
+    said = CollectingDispatcher()
+    slots = slots_of(await ValidateProposalForm().run(said, here, domain))
+    assert slots["village_code"] == "34.04.07.2001" and said.messages == []

@@ -224,3 +224,16 @@ def test_a_sector_name_alone_is_a_topic_to_ask_about_not_a_description(text: str
 def test_a_need_with_its_problem_is_a_description_not_a_topic() -> None:
     for text in ("usul lampu jalan mati", "usul pembangunan drainase", "jalan rusak parah"):
         assert description.from_opening(text) and description.topic(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [("rt 2 rw 11 eh salah rw 12", ("02", "12")),
+                                                ("RT 4, maksudnya RT 5 RW 2", ("05", "02")),
+                                                ("RT 5 bukan RT 3", ("05", None))])
+def test_a_self_correction_inside_one_answer_keeps_the_corrected_number(text, expected) -> None:
+    assert answers.parse_rt_rw(text) == expected
+
+
+def test_more_ways_of_stopping_and_of_saying_no_photo() -> None:
+    assert answers.is_cancel("eh ntar dulu deh, mau nanya pak RT dulu. gajadi skrg ya", long_ok=True)
+    assert answers.is_skip("rausah")
+    assert answers.declines("Baik, kalau begitu tanpa foto saja.")
