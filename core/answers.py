@@ -24,7 +24,7 @@ _SKIP_WORDS = {
     "mboten usah", "boten usah", "ora perlu", "mboten perlu", "boten perlu", "boten wonten", "ora", "mboten",
     "ora ono foto", "dereng wonten", "durung ana", "durung ono", "teu kedah", "teu usah", "henteu kedah",
     "teu perlu", "euweuh", "teu", "henteu", "teu acan aya", "teu gaduh", "teu boga", "liwat", "liwati",
-    "lewat wae", "lewati wae", "lewat mawon", "ra sah", "rasah", "rausah", "orausah", "ndausah", "gapapa", "mboten sah", "teu kudu", "ulah",
+    "lewat wae", "lewati wae", "lewat mawon", "ra sah", "rasah", "rausah", "orausah", "mboten sah", "teu kudu", "ulah",
     "tak perlu", "tidak usah saja", "ndak perlu", "ga ush", "gk ush", "nggak ush", "lanjut", "lanjut aja",
 }
 # The questions of the proposal form that may be skipped ("lewati").
