@@ -85,8 +85,32 @@ def _opening_text(tracker: Tracker) -> str | None:
             return f"{offered.rstrip(' .')}. {current}"
         return offered
     if latest_intent(tracker) == "submit_proposal":
-        return current
+        return _with_what_was_told(tracker, current)
     return None
+
+
+# "aku arep usul kreteg kuwi": a request that points back at what the citizen said just before
+_REFERS_BACK = re.compile(r"\b(?:itu|tadi|td|tersebut|kuwi|iku|kae|niku|menika|punika|kasebut|wau|eta|éta|"
+                          r"nu\s+tadi|ingkang\s+wau)\b", re.IGNORECASE)
+_NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope", "inform", "report_problem"}
+
+
+def _with_what_was_told(tracker: Tracker, request: str) -> str:
+    """The request, after the story told in the one or two messages before it that the bot did not take up
+    ("kreteg cilik neng dusunku wis keropos" ... "aku arep usul kreteg kuwi"), when it is short or points back."""
+    described = description.from_opening(request, is_place)
+    if described and len(described.split()) >= description.DETAIL_WORDS and not _REFERS_BACK.search(request):
+        return request
+    told: list[str] = []
+    users = [e for e in tracker.events if e.get("event") == "user"][:-1]
+    for event in reversed(users[-2:]):
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in _NOT_UNDERSTOOD:
+            break
+        told.insert(0, (event.get("text") or "").strip())
+    told = [t for t in told if t and sectors.rank(t)]
+    if not told:
+        return request
+    return " ".join(t if t[-1] in ".!?" else f"{t}." for t in [*told, request])
 
 
 def _fresh_user_turn(tracker: Tracker) -> bool:

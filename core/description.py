@@ -40,7 +40,8 @@ _GREETING = re.compile(
 )
 _VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s*[,.!:;\-]+\s*|"
                             r"^\s*(?:min|kak|gan|lur)\s+|"
-                            r"^\s*(?:" + _VOCATIVE + r")\s+(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
+                            r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s+(?=(?:saya|sy|aku|aq|aye|gue|kula|"
+                            r"kulo|abdi|urang|kami|"
                             r"mau|ingin|pengen|pengin|arep|badhe|bade|rek|hoyong|mohon|tolong|minta)\b)", re.IGNORECASE)
 _CLOSING = re.compile(
     r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
@@ -89,7 +90,14 @@ _GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|pe
                     r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
                     r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
                     re.IGNORECASE)
+# The group a self-introduction names, up to where its place begins.
+_GROUP_NAMED = re.compile(r"\b((?:kelompok|paguyuban|komunitas|karang\s+taruna|gapoktan|poktan|kwt|pkk|"
+                          r"koperasi|perkumpulan|ikatan|himpunan)\b(?:\s+(?!(?:di|ing|neng|ning|ti|ka|wonten|dari|"
+                          r"saking|desa|dusun|padukuhan|kalurahan|kelurahan|rt|rw)\b)[\w\-]+){1,4})", re.IGNORECASE)
 _ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
+# "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
+_ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
+                           + r"(?:\s+(?:ya|yah|nggih|nya|yo))?\s*[,.:;\-]*\s*", re.IGNORECASE)
 _PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
@@ -130,6 +138,7 @@ def _strip_start(sentence: str) -> str:
         sentence = _LEAD_IN.sub("", sentence, count=1)
         sentence = _WANT_ONLY.sub("", sentence, count=1)
         sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
+        sentence = _ALSO_PROPOSE.sub("", sentence, count=1)
         sentence = _MAY_I.sub("", sentence, count=1)
         can_i = _CAN_I.match(sentence)
         if can_i:
@@ -193,6 +202,8 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     lead = next((i for i, part in enumerate(parts) if _leads_in(part)), 0)
     # Before the sentence that says "I want to propose", a sentence naming no need is a self-introduction
     # ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem stays.
+    groups = [m.group(1).strip(" ,.") for i, part in enumerate(parts) if i < lead and not sectors.rank(part)
+              for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if i >= lead or sectors.rank(part)]
     for sentence in parts:
         sentence = _strip_start(sentence)
@@ -204,6 +215,9 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
             sentences.append(sentence[:1].upper() + sentence[1:])
     body = " ".join(sentences)
     body = _tidy(body).strip()
+    for group in groups:  # "Abdi pupuhu kelompok pengrajin awi di ...": the group the proposal is for
+        if body and group.lower() not in body.lower():
+            body = f"{body.rstrip(' .')} ({group})"
     if len(body) > MAX_CHARS:
         body = body[:MAX_CHARS].rsplit(" ", 1)[0]
     return body[:1].upper() + body[1:]

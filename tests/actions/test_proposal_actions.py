@@ -334,3 +334,22 @@ async def test_a_proposal_opened_for_another_kabupaten_says_where_it_is_at_once(
     said = CollectingDispatcher()
     slots = slots_of(await ValidateProposalForm().run(said, here, domain))
     assert slots["village_code"] == "34.04.07.2001" and said.messages == []
+
+
+async def test_a_request_that_points_back_takes_the_story_told_before_it(tracker_from, domain) -> None:
+    """Two messages the bot did not take up told the story; "aku arep usul kreteg kuwi" opens the form with it:
+    the description keeps what is wrong and the place said before is taken."""
+    tracker = tracker_from("opening_message")
+    story = ["piye carane usul? kreteg cilik neng dusunku wis keropos",
+             "kuwi neng Sendangagung, Minggir. kretege nyabrang kalen, nek diliwati motor goyang-goyang"]
+    users = [{"event": "user", "timestamp": 1.0, "text": text,
+              "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": [], "text": text}}
+             for text in story]
+    request = "aku arep usul kreteg kuwi"
+    tracker.events[-1:-1] = [item for user in users for item in (user, {"event": "bot", "text": "..."})]
+    tracker.events[-1] = {**tracker.events[-1], "text": request}
+    tracker.latest_message = {**tracker.latest_message, "text": request}
+    slots = slots_of(await ValidateProposalForm().run(CollectingDispatcher(), tracker, domain))
+    assert "keropos" in slots["description"] and "goyang" in slots["description"]
+    assert "piye carane" not in slots["description"]
+    assert slots["village_code"].startswith("34.04.") and "Sendangagung" in slots["original_text"]

@@ -237,3 +237,11 @@ def test_more_ways_of_stopping_and_of_saying_no_photo() -> None:
     assert answers.is_cancel("eh ntar dulu deh, mau nanya pak RT dulu. gajadi skrg ya", long_ok=True)
     assert answers.is_skip("rausah")
     assert answers.declines("Baik, kalau begitu tanpa foto saja.")
+
+
+def test_a_group_named_in_the_self_introduction_is_kept_and_a_second_lead_in_verb_is_not() -> None:
+    stored = description.from_opening("Abdi pupuhu kelompok pengrajin awi di Sumber sari, Moyudan. Abdi hoyong "
+                                      "ngusulkeun bantosan alat produksi sareng pelatihan pemasaran online.")
+    assert "kelompok pengrajin awi" in stored and "pupuhu" not in stored and "Moyudan" not in stored
+    stored = description.from_opening("Mas/mbak mau tanya sekalian ngusulin ya, ini jalan cor di dusun udah retak")
+    assert stored.startswith("Ini jalan cor") and "ngusulin" not in stored
