@@ -40,8 +40,8 @@ _GREETING = re.compile(
 )
 _VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s*[,.!:;\-]+\s*|"
                             r"^\s*(?:min|kak|gan|lur)\s+|"
-                            r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s+(?=(?:saya|sy|aku|aq|aye|gue|kula|"
-                            r"kulo|abdi|urang|kami|"
+                            r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s+"
+                            r"(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
                             r"mau|ingin|pengen|pengin|arep|badhe|bade|rek|hoyong|mohon|tolong|minta)\b)", re.IGNORECASE)
 _CLOSING = re.compile(
     r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
