@@ -553,7 +553,10 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_rt_rw(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         parsed = answers.parse_rt_rw(str(value or ""))
-        if (not parsed or not any(parsed)) and (answers.declines(str(value)) or answers.is_dont_know(str(value))):
+        text = str(value or "")
+        # "engke urang dibere nyaho?" asks something ("engke" = later): a question is not a "no"
+        if (not parsed or not any(parsed)) and ((answers.declines(text) and not _QUESTION.search(text))
+                                                or answers.is_dont_know(text)):
             return {"rt_rw": answers.SKIP, "invalid_answers": 0}
         if not parsed or not any(parsed):
             return self._invalid(dispatcher, tracker, "rt_rw", "utter_rt_rw_invalid")

@@ -58,7 +58,7 @@ _WANT = (r"(?:mau|ingin|ingn|pengen|pgn|pingin|kepingin|hendak|akan|mo|mw|mohon|
 _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|usul(?:an|in|kan)?|mengajukan|"
             r"ngajuin|ajukan|ngajokaken|ngajukeun|ngajukake|mengusulkan|melaporkan|lapor(?:kan)?|nglaporaken|"
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
-            r"mengadukan|ngadu|ngadukeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
+            r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
             r"ngabejaan|mausulkan|maajukan|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
@@ -185,7 +185,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
     text = re.sub(r"[\s,]+(?:min|mimin|kak|gan|lur|pak|bu|kang|teh|dong|ya|yah|nggih|ya\s+min|ya\s+pak|ya\s+bu|"
-                  r"deh|sih|lho|loh|atuh|euy|mas|mbak)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
+                  r"deh|sih|lho|loh|atuh|euy|mas|mbak|bang|kang|teh|lur)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:di|ing|neng|ning|nang|wonten|teng|ka|ke|dan|lan|sareng|kaliyan|yang|sing|nu|ingkang)"
                   r"\s*([,.;:!?]|$)", r"\1", text, flags=re.IGNORECASE)
     return text.strip(" ,;:-–—")

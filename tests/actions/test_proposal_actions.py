@@ -353,3 +353,12 @@ async def test_a_request_that_points_back_takes_the_story_told_before_it(tracker
     assert "keropos" in slots["description"] and "goyang" in slots["description"]
     assert "piye carane" not in slots["description"]
     assert slots["village_code"].startswith("34.04.") and "Sendangagung" in slots["original_text"]
+
+
+async def test_a_question_at_the_rt_question_does_not_skip_it(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("optional_photo_question", language="su", rt_rw=None, requested_slot="rt_rw")
+    asked = await ValidateProposalForm().validate_rt_rw("eh ari ieu teh engke urang dibere nyaho lamun geus diproses?",
+                                                        dispatcher, tracker, domain)
+    assert asked["rt_rw"] is None and responses(dispatcher) == ["utter_rt_rw_invalid"]
+    skipped = await ValidateProposalForm().validate_rt_rw("engke we", CollectingDispatcher(), tracker, domain)
+    assert skipped["rt_rw"] == "skip"
