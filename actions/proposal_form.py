@@ -231,14 +231,16 @@ class ValidateProposalForm(FormValidationAction):
             if intent == "deny" or answers.is_skip(text):
                 dispatcher.utter_message(response="utter_continue_form")
                 return self._reask(requested), keep
-        cancels = answers.is_cancel(text, long_ok=requested != "description")
+        # "ora sida gawe anyar, ndukung sing wis ana wae": not filing a new one, to support the existing one
+        supports = requested in ("confirmed", "duplicate_choice") and bool(_SUPPORT_WORDS.search(text))
+        cancels = answers.is_cancel(text, long_ok=requested != "description") and not supports
         if requested in answers.SKIPPABLE and not cancels and (answers.is_skip(text) or (
                 answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
             # "gak usah" to an optional question skips it, whatever the NLU made of it: set here too, as the slot's
             # text mapping ignores some intents ("gk usah, nanti petugas kesana aja" reads as request_human).
             keep += [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
             return None, keep
-        if intent == "cancel" or cancels or answers.is_just_asking(text):
+        if (intent == "cancel" and not supports) or cancels or answers.is_just_asking(text):
             return self._cancel(dispatcher, tracker, requested), keep
         if text.startswith("/"):
             return None, keep  # a button: its payload is the answer
