@@ -32,7 +32,7 @@ _GREETING = re.compile(
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
-    r"makaten|kados\s+makaten|"
+    r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
     r"(?:pagi|siang|sore|malam|malem|enjing|sonten|dalu|wengi)(?=\s*[,.!]|\s+(?:" + _VOCATIVE + r")\b))"
     r"(?:\s+(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*)*\s*[,.!:;\-–—~]*\s*",
@@ -50,17 +50,17 @@ _CLOSING = re.compile(
     r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
     re.IGNORECASE,
 )
-_SUBJECT = (r"(?:saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
+_SUBJECT = (r"(?:i|we|saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
             r"ambo|awak)")
 _WANT = (r"(?:mau|ingin|ingn|pengen|pgn|pingin|kepingin|hendak|akan|mo|mw|mohon|tolong|tlg|minta|berencana|arep|"
          r"pengin|badhe|bade|ajeng|hoyong|palay|rek|ameh|nak|kepengen|bermaksud|nyuwun|nyuhunkeun|sumeja|nio|ka|"
-         r"bermaksud\s+untuk)")
+         r"bermaksud\s+untuk|(?:would|'d)\s+like\s+to|want\s+to)")
 _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|usul(?:an|in|kan)?|mengajukan|"
             r"ngajuin|ajukan|ngajokaken|ngajukeun|ngajukake|mengusulkan|melaporkan|lapor(?:kan)?|nglaporaken|"
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
             r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
-            r"ngabejaan|mausulkan|maajukan|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
+            r"ngabejaan|mausulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
     r"(?:" + _PROPOSE + r"(?:[,.!]?\s+|[,.!]?\s*$))"

@@ -245,3 +245,10 @@ def test_a_group_named_in_the_self_introduction_is_kept_and_a_second_lead_in_ver
     assert "kelompok pengrajin awi" in stored and "pupuhu" not in stored and "Moyudan" not in stored
     stored = description.from_opening("Mas/mbak mau tanya sekalian ngusulin ya, ini jalan cor di dusun udah retak")
     assert stored.startswith("Ini jalan cor") and "ngusulin" not in stored
+
+
+def test_an_english_greeting_and_lead_in_are_dropped_like_any_other() -> None:
+    assert description.from_opening("Good morning. The small bamboo bridge over the canal has collapsed.") \
+        == "The small bamboo bridge over the canal has collapsed."
+    assert description.from_opening("Hi, I'd like to report a broken road near the school") \
+        == "A broken road near the school"
