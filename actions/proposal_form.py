@@ -65,6 +65,10 @@ _SUPPORT_WORDS = re.compile(r"\b(?:dukung|mendukung|ndukung|nyengkuyung|sengkuyu
                             re.IGNORECASE)
 _NEW_WORDS = re.compile(r"\b(?:baru|anyar|enggal|énggal|tetap|tetep|kirim|kintun|beda|béda|benten|sendiri|"
                         r"dhewe|nyalira|piyambak|new|lain|sanes|séjén)\b", re.IGNORECASE)
+# "kirim aja", "simpen wae", "kintunaken", "kirimkeun": at the summary, "send it" is a yes
+_SEND = re.compile(r"^\s*(?:(?:ya|iya|oke|ok|nggih|enya|yo)[\s,]+)?(?:kirim\w*|simpan|simpen|kintun\w*|submit|send|"
+                   r"ajukan|ajuin|ajokaken|ajukeun)(?:\s+(?:aja|saja|wae|mawon|we|bae|sekarang|dong|min|kak|pak|bu|"
+                   r"mas|mbak|ya|nggih|nya))*\s*[.!]*\s*$", re.IGNORECASE)
 _QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kenapa|mengapa|knp|kapan|siapa|"
                        r"berapa|brp|boleh|bisa|bisakah|piye|pripun|menapa|punapa|kados\s+pundi|kapan|sinten|"
                        r"pinten|kenging|saged|kumaha|naon|iraha|saha|sabaraha|tiasa|kenging|naha|emang|"
@@ -626,7 +630,7 @@ class ValidateProposalForm(FormValidationAction):
                 return {"similar_codes": nearby, "duplicate_choice": None, "confirmed": None,
                         "requested_slot": "duplicate_choice"}
         if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
-                or (not text.startswith("/") and choice.is_affirmation(text)):
+                or (not text.startswith("/") and (choice.is_affirmation(text) or _SEND.match(text))):
             return {"confirmed": True}
         field = self._field_to_edit(tracker)
         if field is None:

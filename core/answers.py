@@ -121,7 +121,8 @@ def _dont_know_somewhere(text: str | None) -> bool:
 
 _DECLINE_WORDS = re.compile(
     rf"\b(?:{_NOT_OR_NOT_YET}|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
-    r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later|tanpa|tanpo|without|rausah)\b",
+    r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later|tanpa|tanpo|without|rausah|moal|kosong\w*|tiada|nope|next|"
+    r"cukup|duka)\b",
     re.IGNORECASE,
 )
 
@@ -295,12 +296,19 @@ def asks_own_proposals(text: str | None) -> bool:
 
 _CANCEL = re.compile(
     rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|janten|cios|sido|jd)|"
-    r"gajadi|gajd|gjd|gkjd|ngga?kjadi|rasido|rasida|gasido|gasida|teujadi|teucios)\b",
+    r"gajadi|gajd|gjd|gkjd|ngga?kjadi|rasido|rasida|gasido|gasida|teujadi|teucios|"
+    r"moal\s+(?:jadi|janten|cios)|lain\s+kali\s+(?:aja|saja|wae|mawon|we))\b",
     re.IGNORECASE)
+
+
+# "stop", "berhenti aja", "udahan dulu": a stop word that is the whole message (a story may say "berhenti")
+_STOP = re.compile(r"^\s*(?:stop|setop|berhenti|udahan|sudahan|wis\s+wis|udah\s+udah)(?:\s+\w+){0,2}\s*[.!]*\s*$",
+                   re.IGNORECASE)
 
 
 def is_cancel(text: str | None, long_ok: bool = False) -> bool:
     """ "batal", "tidak jadi usul", "wis ora sida", "teu jadi": stop the whole proposal, not one question.
     Only in a short message where the answer may be a story (a description may well say "proyeknya tidak
     jadi dikerjakan"); elsewhere (`long_ok`) "tolong dibatalkan saja, saya musyawarah dulu" in any length."""
-    return bool(_CANCEL.search(text or "")) and (long_ok or len((text or "").split()) <= 8)
+    return bool(_STOP.match(text or "")) or (
+        bool(_CANCEL.search(text or "")) and (long_ok or len((text or "").split()) <= 8))

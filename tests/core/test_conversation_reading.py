@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import answers, corrections, description, regions
+from core import answers, choice, corrections, description, regions
 
 SLEMAN = "34.04"
 
@@ -252,3 +252,14 @@ def test_an_english_greeting_and_lead_in_are_dropped_like_any_other() -> None:
         == "The small bamboo bridge over the canal has collapsed."
     assert description.from_opening("Hi, I'd like to report a broken road near the school") \
         == "A broken road near the school"
+
+
+def test_more_everyday_ways_of_yes_no_and_stop() -> None:
+    for text in ("moal", "kosongkan saja", "tiada", "nope", "next", "cukup", "duka"):
+        assert answers.declines(text), text
+    for text in ("leres pisan", "iya benar sekali", "gas", "benar semua"):
+        assert choice.is_affirmation(text), text
+    for text in ("udahan aja", "stop", "berhenti dulu deh", "moal jadi", "lain kali aja"):
+        assert answers.is_cancel(text), text
+    for text in ("jalan rusak tidak bisa berhenti", "lampu merah berhenti nyala"):
+        assert not answers.is_cancel(text), text  # a story that says "berhenti" is not a stop
