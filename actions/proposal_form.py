@@ -33,7 +33,7 @@ from actions.common import (
     village_label,
 )
 from actions.conversation import is_english
-from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
+from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form, told_before
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
 from storage import duplicates, proposals
@@ -96,7 +96,6 @@ def _opening_text(tracker: Tracker) -> str | None:
 # "aku arep usul kreteg kuwi": a request that points back at what the citizen said just before
 _REFERS_BACK = re.compile(r"\b(?:itu|tadi|td|tersebut|kuwi|iku|kae|niku|menika|punika|kasebut|wau|eta|éta|"
                           r"nu\s+tadi|ingkang\s+wau)\b", re.IGNORECASE)
-_NOT_UNDERSTOOD = {"nlu_fallback", "out_of_scope", "inform", "report_problem"}
 
 
 def _with_what_was_told(tracker: Tracker, request: str) -> str:
@@ -105,13 +104,7 @@ def _with_what_was_told(tracker: Tracker, request: str) -> str:
     described = description.from_opening(request, is_place)
     if described and len(described.split()) >= description.DETAIL_WORDS and not _REFERS_BACK.search(request):
         return request
-    told: list[str] = []
-    users = [e for e in tracker.events if e.get("event") == "user"][:-1]
-    for event in reversed(users[-2:]):
-        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in _NOT_UNDERSTOOD:
-            break
-        told.insert(0, (event.get("text") or "").strip())
-    told = [t for t in told if t and sectors.rank(t)]
+    told = told_before(tracker)
     if not told:
         return request
     return " ".join(t if t[-1] in ".!?" else f"{t}." for t in [*told, request])
