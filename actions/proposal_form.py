@@ -249,6 +249,12 @@ class ValidateProposalForm(FormValidationAction):
             await status_actions.answer_codes(dispatcher, codes, language(tracker), Sender.of(tracker))
             dispatcher.utter_message(response="utter_back_to_form")
             return self._reask(requested), keep
+        if requested not in ("description", "confirmed") and intent in ("check_status", "nlu_fallback", "faq") \
+                and answers.asks_own_proposals(text):
+            # "usulan saya yang kemarin gimana?" in the middle of a new one: list them, then go on here
+            await status_actions.ActionCheckStatus().run(dispatcher, tracker, {})
+            dispatcher.utter_message(response="utter_back_to_form")
+            return self._reask(requested), keep
         fix = corrections.find(text, requested, lambda t: gazetteer().resolve(t, config().region_code))
         if fix is not None:
             return self._apply(dispatcher, tracker, requested, fix), keep

@@ -178,3 +178,11 @@ async def test_not_filing_a_new_one_to_support_the_existing_one_is_not_a_cancel(
     await ValidateProposalForm().run(dispatcher, tracker, domain)
     assert "utter_confirm_cancel" not in responses(dispatcher)
     assert (await proposals.get_proposal(action_database, existing.code)).supporters == 1
+
+
+async def test_asking_for_my_proposals_mid_form_lists_them_and_goes_on(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "photo", "usulan saya yang kemarin gimana ya?", intent="check_status")
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    said = responses(dispatcher)
+    assert said[-1] == "utter_back_to_form" and said[0] in ("utter_my_proposals", "utter_no_proposals")
+    assert slots["requested_slot"] == "photo" and slots["photo"] is None  # not a "no photo"
