@@ -122,6 +122,15 @@ def _fresh_user_turn(tracker: Tracker) -> bool:
     return False
 
 
+def _ran_this_turn(tracker: Tracker, action: str) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action:
+            return True
+    return False
+
+
 def is_place(name: str) -> bool:
     """Whether a name after "desa"/"kec." in a description is a place the gazetteer knows."""
     return bool(gazetteer().resolve(name, config().region_code[:2]))
@@ -182,6 +191,8 @@ class ValidateProposalForm(FormValidationAction):
                 and answers.asks_own_proposals(tracker.latest_message.get("text") or ""):
             # "usulan kula ingkang sampun kula kirim menapa kemawon?" reads like a request to propose
             return [*await status_actions.ActionCheckStatus().run(dispatcher, tracker, domain), *self._end()]
+        if requested and _ran_this_turn(tracker, "utter_language_switched"):
+            return self._reask(requested)  # "aku nganggo boso Jowo wae yo" asked for a language, not an answer
         if requested and _fresh_user_turn(tracker):
             handled, before = await self._interpret(dispatcher, tracker, requested)
             if handled is not None:

@@ -186,3 +186,12 @@ async def test_asking_for_my_proposals_mid_form_lists_them_and_goes_on(tracker_f
     said = responses(dispatcher)
     assert said[-1] == "utter_back_to_form" and said[0] in ("utter_my_proposals", "utter_no_proposals")
     assert slots["requested_slot"] == "photo" and slots["photo"] is None  # not a "no photo"
+
+
+async def test_a_language_switch_inside_the_form_is_not_taken_as_the_answer(tracker_from, dispatcher, domain) -> None:
+    text = "wis ngene wae, aku nganggo boso Jowo wae yo, luwih penak"
+    tracker = at_question(tracker_from, "sector", text, intent="switch_language", sector=None)
+    tracker.events.append({"event": "action", "timestamp": 2.0, "name": "utter_language_switched"})
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert dispatcher.messages == []  # no "I don't know that kind"
+    assert slots == {"sector": None, "requested_slot": "sector"}
