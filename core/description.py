@@ -98,7 +98,10 @@ _ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
 # "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
 _ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
                            + r"(?:\s+(?:ya|yah|nggih|nya|yo))?\s*[,.:;\-]*\s*", re.IGNORECASE)
-_PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
+_PLEASE_PROPOSE = re.compile(r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|boleh)[\s,]+)?"
+                             r"(?:(?:mbok|monggo|mangga|tolong|tulung|tlg|mohon|coba|cobi|punten)\s+(?:di)?|di)"
+                             r"(?:usul|aju)\w*"
+                             r"(?:\s+(?:ya|yo|nggih|nya|aja|saja|wae|mawon))*\s*[,.:!]?\s*",
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)

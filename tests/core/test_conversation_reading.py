@@ -263,3 +263,12 @@ def test_more_everyday_ways_of_yes_no_and_stop() -> None:
         assert answers.is_cancel(text), text
     for text in ("jalan rusak tidak bisa berhenti", "lampu merah berhenti nyala"):
         assert not answers.is_cancel(text), text  # a story that says "berhenti" is not a stop
+
+
+def test_a_yes_with_please_propose_it_is_no_description() -> None:
+    assert description.from_opening("iyo tulung diusulke") is None
+    assert description.from_opening("tolong diusulkan ya, jalan depan balai dusun rusak") \
+        == "Jalan depan balai dusun rusak"
+    assert description.from_opening("dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi. "
+                                    "iyo tulung diusulke") \
+        == "Dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi."
