@@ -11,6 +11,7 @@ missing. Repeated invalid answers get a gentler hint instead of the same questio
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -138,12 +139,18 @@ def is_place(name: str) -> bool:
 
 def opening_slots(text: str) -> dict[str, Any]:
     """What a message that opens a proposal already says: what, where, which RT/RW."""
+    return dict(_opening_slots(text, config().region_code))
+
+
+@functools.lru_cache(maxsize=256)
+def _opening_slots(text: str, region: str) -> dict[str, Any]:
+    """Read once per message: the form's extract hooks and checks all ask on the same turn."""
     found: dict[str, Any] = {"original_text": text[: description.MAX_CHARS]}
     described = description.from_opening(text, is_place)
     if described:
         found["description"] = described
-    places = gazetteer().find_in_message(text, config().region_code)
-    elsewhere = regions.elsewhere_in_message(gazetteer(), text, config().region_code, places)
+    places = gazetteer().find_in_message(text, region)
+    elsewhere = regions.elsewhere_in_message(gazetteer(), text, region, places)
     if elsewhere is not None:
         found["elsewhere"] = elsewhere  # not a slot: the form says where it is and asks for a place here
     elif places:
