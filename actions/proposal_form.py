@@ -21,6 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import pin as pins
 from actions import status as status_actions
 from actions.common import (
     Sender,
@@ -543,7 +544,10 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_village_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
         text, rt_rw = _without_rt_rw(str(value or "").strip(), tracker)
-        place = await self._village(text, dispatcher, tracker)
+        answered = pins.answer_pin_place(tracker, text)  # "Lokasi Anda di Desa X — benar?"
+        if answered is not None:
+            return answered
+        place = pins.typed_place(dispatcher, tracker, await self._village(text, dispatcher, tracker))
         return {**rt_rw, **place} if place.get("village_code") or place.get("village_candidates") else place
 
     async def _village(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -606,6 +610,9 @@ class ValidateProposalForm(FormValidationAction):
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_invalid")
         if not answers.in_indonesia(*pin):
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_outside")
+        placed = pins.check_pin(dispatcher, tracker, pin)  # its desa, or where it is outside the kabupaten
+        if placed is not None:
+            return placed
         return {"map_pin": f"{pin[0]:.6f},{pin[1]:.6f}", "invalid_answers": 0}
 
     async def validate_duplicate_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -786,6 +793,8 @@ class ActionAskVillageCode(Action):
         return "action_ask_village_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if pins.ask_pin_place(dispatcher, tracker):
+            return []
         candidates = [c for c in tracker.get_slot("village_candidates") or [] if c in gazetteer().by_code]
         if not candidates:
             dispatcher.utter_message(response="utter_ask_village_code")
