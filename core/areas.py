@@ -85,6 +85,34 @@ def _ring_distance(x: float, y: float, ring: Ring) -> float:
     return best
 
 
+def _segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    if dx == 0 and dy == 0:
+        return math.hypot(p[0] - a[0], p[1] - a[1])
+    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
+    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
+
+
+def douglas_peucker(points: list[tuple[float, float]], tolerance: float) -> list[tuple[float, float]]:
+    """Douglas–Peucker without recursion (rings have thousands of points)."""
+    if len(points) < 3:
+        return list(points)
+    keep = [False] * len(points)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        first, last = stack.pop()
+        worst, index = 0.0, -1
+        for i in range(first + 1, last):
+            d = _segment_distance(points[i], points[first], points[last])
+            if d > worst:
+                worst, index = d, i
+        if index >= 0 and worst > tolerance:
+            keep[index] = True
+            stack += [(first, index), (index, last)]
+    return [p for p, k in zip(points, keep, strict=True) if k]
+
+
 def _area(feature: dict) -> Area:
     props = feature["properties"]
     polygons = tuple(tuple([(float(p[0]), float(p[1])) for p in ring] for ring in polygon)

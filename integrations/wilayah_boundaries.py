@@ -19,7 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-ATTRIBUTION = ("Batas wilayah: cahyadsn/wilayah_boundaries (https://github.com/cahyadsn/wilayah_boundaries), "
+from core.areas import douglas_peucker
+
+ATTRIBUTION = ("cahyadsn/wilayah_boundaries (GitHub), "
                "kode Kepmendagri 300.2.2-2430/2025, MIT License, (c) 2024-2025 Cahya DSN")
 SOURCE_COMMIT = "3c5a7960"
 # Tolerances in degrees (1e-5 ≈ 1.1 m at the equator). Desa borders decide which desa a pin is in, so they stay
@@ -58,34 +60,6 @@ def _polygons(path: list) -> list[list[list[Point]]]:
     multi = isinstance(path[0][0][0], list)
     polygons = path if multi else [path]
     return [[[(float(p[1]), float(p[0])) for p in ring] for ring in polygon] for polygon in polygons]
-
-
-def _segment_distance(p: Point, a: Point, b: Point) -> float:
-    dx, dy = b[0] - a[0], b[1] - a[1]
-    if dx == 0 and dy == 0:
-        return math.hypot(p[0] - a[0], p[1] - a[1])
-    t = max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / (dx * dx + dy * dy)))
-    return math.hypot(p[0] - a[0] - t * dx, p[1] - a[1] - t * dy)
-
-
-def douglas_peucker(points: list[Point], tolerance: float) -> list[Point]:
-    """Douglas–Peucker without recursion (rings have thousands of points)."""
-    if len(points) < 3:
-        return list(points)
-    keep = [False] * len(points)
-    keep[0] = keep[-1] = True
-    stack = [(0, len(points) - 1)]
-    while stack:
-        first, last = stack.pop()
-        worst, index = 0.0, -1
-        for i in range(first + 1, last):
-            d = _segment_distance(points[i], points[first], points[last])
-            if d > worst:
-                worst, index = d, i
-        if index >= 0 and worst > tolerance:
-            keep[index] = True
-            stack += [(first, index), (index, last)]
-    return [p for p, k in zip(points, keep, strict=True) if k]
 
 
 def simplify_ring(ring: list[Point], tolerance: float) -> list[Point] | None:

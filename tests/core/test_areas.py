@@ -136,4 +136,4 @@ def test_the_converter_reads_any_province_in_the_upstream_layout(tmp_path):
 
 def test_douglas_peucker_keeps_corners_and_drops_what_is_within_tolerance():
     line = [(0.0, 0.0), (1.0, 0.00001), (2.0, 0.0), (2.0, 2.0)]
-    assert wilayah_boundaries.douglas_peucker(line, 0.001) == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0)]
+    assert areas.douglas_peucker(line, 0.001) == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0)]
