@@ -62,11 +62,17 @@ class Pin:
 class AreaMap:
     id: str
     title: str
+    level: str
     width: int
     height: int
     items: tuple[Item, ...]
     legend: tuple[tuple[int, str], ...]  # (shade, "1–3 usulan")
     pins: tuple[Pin, ...] = ()
+
+    @property
+    def labelled(self) -> bool:
+        """Kecamatan get their names on the map (17 fit); desa are too many and small."""
+        return self.level == "kecamatan"
 
     @property
     def linked(self) -> bool:
@@ -88,12 +94,15 @@ def _label(area: areas.Area, loaded: areas.Areas) -> str:
 @lru_cache(maxsize=64)
 def geometry(region: str, level: str, scope: str) -> Geometry | None:
     """The projected shapes of one level ("desa" or "kecamatan") within a scope code (the region, a kecamatan
-    or a desa); None when the region has no shipped areas or the scope none of that level."""
+    or a desa); None when the region has no shipped areas or the scope none of them.
+
+    A kecamatan is drawn as its desa together: the source's kecamatan outlines are far coarser than its desa
+    (a few points each) and the desa were digitised one by one, so their union cannot be traced exactly."""
     loaded = areas.load(region)
     if loaded is None:
         return None
-    pool = loaded.desa if level == "desa" else loaded.kecamatan
-    chosen = [a for a in pool if a.code == scope or a.code.startswith(scope + ".") or scope.startswith(a.code + ".")]
+    chosen = [a for a in loaded.desa if a.code == scope or a.code.startswith(scope + ".")
+              or (level == "kecamatan" and scope.startswith(a.code[:8] + "."))]
     if not chosen:
         return None
     x0 = min(a.bbox[0] for a in chosen)
@@ -108,8 +117,8 @@ def geometry(region: str, level: str, scope: str) -> Geometry | None:
         return (PADDING + (lng - x0) * squeeze * scale, PADDING + (y1 - lat) * scale)
 
     tolerance = PIXEL_TOLERANCE / scale
-    shapes = []
-    for area in sorted(chosen, key=lambda a: a.code):
+    paths: dict[str, str] = {}
+    for area in chosen:
         parts = []
         for polygon in area.polygons:
             for ring in polygon:
@@ -118,8 +127,21 @@ def geometry(region: str, level: str, scope: str) -> Geometry | None:
                     continue
                 xy = [project(*p) for p in points[:-1]]
                 parts.append("M" + "L".join(f"{x:.0f} {y:.0f}" for x, y in xy) + "Z")
-        cx, cy = project((area.bbox[0] + area.bbox[2]) / 2, (area.bbox[1] + area.bbox[3]) / 2)
-        shapes.append(Shape(area.code, _label(area, loaded), "".join(parts), round(cx, 1), round(cy, 1)))
+        paths[area.code] = "".join(parts)
+    groups: dict[str, list[areas.Area]] = {}
+    for area in chosen:
+        groups.setdefault(area.code if level == "desa" else area.code[:8], []).append(area)
+    shapes = []
+    for code, members in sorted(groups.items()):
+        named = members[0] if level == "desa" else loaded.by_code.get(code)
+        if named is None:
+            continue
+        weights = [(a.bbox[2] - a.bbox[0]) * (a.bbox[3] - a.bbox[1]) or 1e-12 for a in members]
+        pairs = list(zip(weights, members, strict=True))
+        cx, cy = project(sum(w * (a.bbox[0] + a.bbox[2]) / 2 for w, a in pairs) / sum(weights),
+                         sum(w * (a.bbox[1] + a.bbox[3]) / 2 for w, a in pairs) / sum(weights))
+        shapes.append(Shape(code, _label(named, loaded), "".join(paths[m.code] for m in members),
+                            round(cx, 1), round(cy, 1)))
     return Geometry(WIDTH, height, tuple(shapes), project)
 
 
@@ -160,7 +182,7 @@ def build(map_id: str, title: str, region: str, level: str, scope: str, counts: 
         x, y = shapes.project(lng, lat)
         if -PADDING <= x <= shapes.width + PADDING and -PADDING <= y <= shapes.height + PADDING:
             drawn.append(Pin(round(x, 1), round(y, 1), label, target))
-    return AreaMap(map_id, title, shapes.width, shapes.height, items, tuple(legend), tuple(drawn))
+    return AreaMap(map_id, title, level, shapes.width, shapes.height, items, tuple(legend), tuple(drawn))
 
 
 @dataclass(frozen=True)

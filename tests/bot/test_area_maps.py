@@ -52,8 +52,8 @@ async def test_the_dashboard_shades_kecamatan_and_desa_with_the_same_numbers_in_
     assert 'aria-label="Kec. Depok: 4 usulan"' in kecamatan and 'aria-label="Kec. Ngemplak: 1 usulan"' in kecamatan
     assert 'aria-label="Kec. Godean: 0 usulan"' in kecamatan
     assert re.search(r'<a href="/\?tahun=\d+&amp;kecamatan=34\.04\.07#daftar" aria-label="Kec. Depok: 4 usulan">'
-                     r'<path class="area s4"', kecamatan)  # the darkest shade for the most proposals
-    assert re.search(r'aria-label="Kec. Godean: 0 usulan"><path class="area s0"', kecamatan)
+                     r"<path class=\"area kecamatan s4\"", kecamatan)  # the darkest shade for the most proposals
+    assert re.search(r'aria-label="Kec. Godean: 0 usulan"><path class="area kecamatan s0"', kecamatan)
     desa = _map(page, "peta-desa")
     assert desa.count('<path class="area') == 86
     assert 'aria-label="Desa Caturtunggal, Kec. Depok: 3 usulan"' in desa
