@@ -8,6 +8,7 @@ templates put the same numbers in a table beside the map.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -125,8 +126,7 @@ def geometry(region: str, level: str, scope: str) -> Geometry | None:
                 points = areas.douglas_peucker(list(ring), tolerance)
                 if len(points) < 4:
                     continue
-                xy = [project(*p) for p in points[:-1]]
-                parts.append("M" + "L".join(f"{x:.0f} {y:.0f}" for x, y in xy) + "Z")
+                parts.append(_ring_path([project(*p) for p in points[:-1]]))
         paths[area.code] = "".join(parts)
     groups: dict[str, list[areas.Area]] = {}
     for area in chosen:
@@ -143,6 +143,21 @@ def geometry(region: str, level: str, scope: str) -> Geometry | None:
         shapes.append(Shape(code, _label(named, loaded), "".join(paths[m.code] for m in members),
                             round(cx, 1), round(cy, 1)))
     return Geometry(WIDTH, height, tuple(shapes), project)
+
+
+def _ring_path(xy: list[tuple[float, float]]) -> str:
+    """A closed ring in whole pixels with relative steps ("M120 40l3-2 0 5..."): a third of the absolute size,
+    and it compresses better. Repeated pixels are dropped."""
+    pixels: list[tuple[int, int]] = []
+    for x, y in xy:
+        point = (round(x), round(y))
+        if not pixels or pixels[-1] != point:
+            pixels.append(point)
+    steps = []
+    for (ax, ay), (bx, by) in itertools.pairwise(pixels):
+        steps.append(f"{bx - ax}" + (f" {by - ay}" if by - ay >= 0 else f"{by - ay}"))
+    head = f"M{pixels[0][0]} {pixels[0][1]}"
+    return head + ("l" + " ".join(steps) if steps else "") + "Z"
 
 
 def _classes(counts: list[int]) -> list[int]:
