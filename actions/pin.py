@@ -60,6 +60,8 @@ def check_pin(dispatcher: CollectingDispatcher, tracker: Tracker, pin: tuple[flo
     if where.desa is None or where.desa.code not in gazetteer().by_code:
         return stored
     typed = tracker.get_slot("village_code")
+    if typed not in gazetteer().by_code:  # not a desa yet (or this turn's raw text, not validated yet)
+        typed = None
     if not typed:
         return {**stored, "village_candidates": [where.desa.code]}
     if typed != where.desa.code:
@@ -67,6 +69,18 @@ def check_pin(dispatcher: CollectingDispatcher, tracker: Tracker, pin: tuple[flo
                                                  typed_place=place_label(typed, lang)))
         return {**stored, "village_code": None, "village_candidates": [where.desa.code, typed], "confirmed": None}
     return stored
+
+
+def typed_pin(dispatcher: CollectingDispatcher, tracker: Tracker, text: str) -> dict[str, Any] | None:
+    """Coordinates typed (or pasted from a map app) where the desa was asked: read as a shared pin, so its desa
+    is offered ("— benar?") or the pin refused; None when the text is not only coordinates."""
+    pin = answers.parse_map_pin(text)
+    if pin is None or gazetteer().resolve(text, config().region_code) or not answers.in_indonesia(*pin):
+        return None
+    placed = check_pin(dispatcher, tracker, pin)
+    if placed is None:  # no areas for the region: keep the pin, ask the desa again
+        return {"map_pin": _pin_text(pin), "village_code": None}
+    return {"village_code": None, **placed}
 
 
 def offered_by_pin(tracker: Tracker) -> str | None:

@@ -545,6 +545,8 @@ class ValidateProposalForm(FormValidationAction):
                                     domain: DomainDict) -> dict[str, Any]:
         text, rt_rw = _without_rt_rw(str(value or "").strip(), tracker)
         answered = pins.answer_pin_place(tracker, text)  # "Lokasi Anda di Desa X — benar?"
+        if answered is None:
+            answered = pins.typed_pin(dispatcher, tracker, text)  # "-7.7366, 110.4353" for the desa
         if answered is not None:
             return answered
         place = pins.typed_place(dispatcher, tracker, await self._village(text, dispatcher, tracker))

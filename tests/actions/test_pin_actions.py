@@ -112,3 +112,14 @@ async def test_a_pin_in_the_typed_desa_is_simply_kept(tracker_from, dispatcher, 
     slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
     assert slots["map_pin"] == PIN_WEDOMARTANI and "village_candidates" not in slots
     assert slots.get("village_code", WEDOMARTANI) == WEDOMARTANI and not dispatcher.messages
+
+
+async def test_coordinates_typed_for_the_desa_are_read_as_a_pin(tracker_from, dispatcher, domain) -> None:
+    typed = turn(tracker_from, "village_code", "-7.7366, 110.4353", village_code=None)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, typed, domain))
+    assert slots["village_code"] is None and slots["village_candidates"] == [WEDOMARTANI]
+    assert slots["map_pin"] == PIN_WEDOMARTANI and not dispatcher.messages  # next: "— benar?"
+    outside = turn(tracker_from, "village_code", "-7.7926,110.3658", village_code=None)
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, outside, domain))
+    assert slots["village_code"] is None and slots["map_pin"] is None
+    assert "Kota Yogyakarta" in dispatcher.messages[-1]["text"]
