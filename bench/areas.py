@@ -35,11 +35,9 @@ def main() -> None:
         times.append(time.perf_counter() - t)
         inside += where.inside
     times.sort()
-    svg = {}
-    for level in ("kecamatan", "desa"):
-        drawn = area_map.build("m", "t", region, level, region, {})
-        d = "".join(item.shape.d for item in drawn.items)
-        svg[level] = {"path_bytes": len(d), "path_gzip_bytes": len(gzip.compress(d.encode()))}
+    drawn = area_map.build("m", "t", region, "desa", region, {})
+    d = "".join(drawn.paths.values())
+    svg = {"path_bytes": len(d), "path_gzip_bytes": len(gzip.compress(d.encode()))}  # shared by both maps
     points = sum(len(r) for a in loaded.by_code.values() for p in a.polygons for r in p)
     print(json.dumps({
         "region": region, "file": str(path.relative_to(settings.PROJECT_ROOT)), "file_bytes": len(raw),

@@ -29,7 +29,7 @@ PIXEL_TOLERANCE = 0.6
 class Shape:
     code: str
     name: str
-    d: str  # SVG path data in the map's pixels
+    parts: tuple[str, ...]  # the desa drawn for it (itself, or a kecamatan's desa), keys of Geometry.paths
     cx: float
     cy: float
 
@@ -40,6 +40,7 @@ class Geometry:
     height: int
     shapes: tuple[Shape, ...]
     project: Callable[[float, float], tuple[float, float]]
+    paths: dict[str, str]  # desa code → SVG path data in the map's pixels
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,14 @@ class AreaMap:
     height: int
     items: tuple[Item, ...]
     legend: tuple[tuple[int, str], ...]  # (shade, "1–3 usulan")
+    paths: dict[str, str]
     pins: tuple[Pin, ...] = ()
+
+    @property
+    def shared_paths(self) -> bool:
+        """On a page (links), each desa's path is sent once in a hidden <defs> and drawn with <use>, so the
+        kecamatan and desa maps share it; the printed report (no links, no references) inlines them."""
+        return self.linked
 
     @property
     def labelled(self) -> bool:
@@ -140,9 +148,8 @@ def geometry(region: str, level: str, scope: str) -> Geometry | None:
         pairs = list(zip(weights, members, strict=True))
         cx, cy = project(sum(w * (a.bbox[0] + a.bbox[2]) / 2 for w, a in pairs) / sum(weights),
                          sum(w * (a.bbox[1] + a.bbox[3]) / 2 for w, a in pairs) / sum(weights))
-        shapes.append(Shape(code, _label(named, loaded), "".join(paths[m.code] for m in members),
-                            round(cx, 1), round(cy, 1)))
-    return Geometry(WIDTH, height, tuple(shapes), project)
+        shapes.append(Shape(code, _label(named, loaded), tuple(m.code for m in members), round(cx, 1), round(cy, 1)))
+    return Geometry(WIDTH, height, tuple(shapes), project, paths)
 
 
 def _ring_path(xy: list[tuple[float, float]]) -> str:
@@ -197,7 +204,8 @@ def build(map_id: str, title: str, region: str, level: str, scope: str, counts: 
         x, y = shapes.project(lng, lat)
         if -PADDING <= x <= shapes.width + PADDING and -PADDING <= y <= shapes.height + PADDING:
             drawn.append(Pin(round(x, 1), round(y, 1), label, target))
-    return AreaMap(map_id, title, level, shapes.width, shapes.height, items, tuple(legend), tuple(drawn))
+    return AreaMap(map_id, title, level, shapes.width, shapes.height, items, tuple(legend), shapes.paths,
+                   tuple(drawn))
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,14 @@ async def test_the_dashboard_shades_kecamatan_and_desa_with_the_same_numbers_in_
     status, page, response = await site.get("/?tahun=" + str(datetime.now(UTC).year))
     assert status == 200
     kecamatan = _map(page, "peta-kecamatan")
-    assert kecamatan.count('<path class="area') == 17
+    assert kecamatan.count("<g class=\"area kecamatan") == 17
     assert 'aria-label="Kec. Depok: 4 usulan"' in kecamatan and 'aria-label="Kec. Ngemplak: 1 usulan"' in kecamatan
     assert 'aria-label="Kec. Godean: 0 usulan"' in kecamatan
     assert re.search(r'<a href="/\?tahun=\d+&amp;kecamatan=34\.04\.07#daftar" aria-label="Kec. Depok: 4 usulan">'
-                     r"<path class=\"area kecamatan s4\"", kecamatan)  # the darkest shade for the most proposals
-    assert re.search(r'aria-label="Kec. Godean: 0 usulan"><path class="area kecamatan s0"', kecamatan)
+                     r"<g class=\"area kecamatan s4\"", kecamatan)  # the darkest shade for the most proposals
+    assert re.search(r'aria-label="Kec. Godean: 0 usulan"><g class="area kecamatan s0"', kecamatan)
     desa = _map(page, "peta-desa")
-    assert desa.count('<path class="area') == 86
+    assert desa.count("<g class=\"area desa") == 86
     assert 'aria-label="Desa Caturtunggal, Kec. Depok: 3 usulan"' in desa
     assert 'aria-label="Desa Wedomartani, Kec. Ngemplak: 1 usulan"' in desa
     per_kecamatan, per_desa = _table(page, "peta-kecamatan"), _table(page, "peta-desa")
@@ -89,9 +89,10 @@ async def test_the_yearly_report_has_the_maps_without_links(site: Site, tmp_path
 
 def test_the_maps_are_small_enough_for_a_phone() -> None:
     """Both maps of the whole kabupaten, as HTML, compressed: a few tens of KB."""
-    built = [area_map.build("m", "t", "34.04", level, "34.04", {}) for level in ("kecamatan", "desa")]
-    svg = "".join(item.shape.d for m in built for item in m.items)
-    assert len(gzip.compress(svg.encode())) < 40_000
+    desa = area_map.build("m", "t", "34.04", "desa", "34.04", {})
+    kecamatan = area_map.build("m", "t", "34.04", "kecamatan", "34.04", {})
+    assert desa.paths == kecamatan.paths  # one set of paths, sent once, drawn by both maps
+    assert len(gzip.compress("".join(desa.paths.values()).encode())) < 15_000
 
 
 def test_an_area_without_shipped_boundaries_has_no_map() -> None:

@@ -23,7 +23,7 @@ async def test_a_kecamatan_officer_sees_its_desa_and_its_pins_only(gateway: Gate
     await officer.login("camat")
     status, page, _ = await officer.get("/officer/peta")
     assert status == 200 and "Peta wilayah: Depok" in page
-    assert page.count('<path class="area desa') == 3  # Depok's three desa, nothing else
+    assert page.count('<g class="area desa') == 3  # Depok's three desa, nothing else
     assert 'aria-label="Desa Caturtunggal, Kec. Depok: 2 usulan"' in page
     assert 'aria-label="Desa Maguwoharjo, Kec. Depok: 1 usulan"' in page
     assert f'<a href="/officer/usulan/{pinned}" aria-label="{pinned}: Jalan berlubang dekat kampus (Diajukan)">' in page
@@ -41,7 +41,7 @@ async def test_a_desa_officer_sees_one_desa_and_nobody_else_sees_the_map(gateway
     officer = gateway.browser()
     await officer.login("desa_a")
     _, page, _ = await officer.get("/officer/peta")
-    assert page.count('<path class="area desa') == 1 and f'href="/officer/usulan/{code}"' in page
+    assert page.count('<g class="area desa') == 1 and f'href="/officer/usulan/{code}"' in page
     assert "?village=" not in page  # one desa: no link to filter by desa
     status, _, response = await gateway.browser().get("/officer/peta", allow_redirects=False)
     assert status == 302 and "/officer/login" in response.headers["Location"]

@@ -46,8 +46,8 @@ async def test_the_shaded_maps_by_keyboard_offline_and_in_the_report(gateway: st
     await page.goto(f"{gateway}/")
 
     section = page.locator("#peta-wilayah")
-    assert await section.locator("#peta-kecamatan svg path.area").count() == 17
-    assert await section.locator("#peta-desa svg path.area").count() == 86
+    assert await section.locator("#peta-kecamatan svg g.area.kecamatan").count() == 17
+    assert await section.locator("#peta-desa svg g.area.desa").count() == 86
     # The same numbers as a table: Depok 13, and the whole kabupaten 19.
     table = page.locator("#peta-kecamatan-tabel")
     assert await table.locator("tr", has_text="Kec. Depok").locator("td").inner_text() == "13"
@@ -59,7 +59,7 @@ async def test_the_shaded_maps_by_keyboard_offline_and_in_the_report(gateway: st
     first = await page.evaluate("document.activeElement.getAttribute('aria-label')")
     assert first.startswith("Kec. ") and first.endswith(" usulan")
     await tab_until(page, "#peta-kecamatan a[aria-label='Kec. Depok: 13 usulan']", limit=20)
-    stroke = await page.evaluate("getComputedStyle(document.activeElement.querySelector('path')).strokeWidth")
+    stroke = await page.evaluate("getComputedStyle(document.activeElement.querySelector('g')).strokeWidth")
     assert stroke == "3px"  # the focused area is outlined
     name = await page.evaluate("""() => {
         const a = document.activeElement; return [a.getAttribute('aria-label'), a.closest('svg').getAttribute('role')];
@@ -96,7 +96,7 @@ async def test_the_shaded_maps_by_keyboard_offline_and_in_the_report(gateway: st
     await printed.context.set_offline(True)
     await printed.goto((tmp_path / "laporan.html").as_uri())
     maps = printed.locator("#peta-wilayah")
-    assert await maps.locator("svg path.area").count() == 17 + 86
+    assert await maps.locator("svg g.area.kecamatan, svg g.area.desa").count() == 17 + 86
     assert await maps.locator("a").count() == 0  # printed: no links
     assert await printed.locator("#peta-desa-tabel tbody tr").count() == 86
     await printed.locator("#peta-kecamatan").scroll_into_view_if_needed()
