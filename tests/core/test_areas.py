@@ -137,3 +137,16 @@ def test_the_converter_reads_any_province_in_the_upstream_layout(tmp_path):
 def test_douglas_peucker_keeps_corners_and_drops_what_is_within_tolerance():
     line = [(0.0, 0.0), (1.0, 0.00001), (2.0, 0.0), (2.0, 2.0)]
     assert areas.douglas_peucker(line, 0.001) == [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0)]
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/wilayah_boundaries is not beside the repository")
+def test_the_cli_rebuilds_the_shipped_file_byte_for_byte(tmp_path, capsys):
+    """`./musrenbang areas build` is what made core/data/areas/34.04.geojson; a missing source is a clear error."""
+    from ops import cli
+
+    out = tmp_path / "34.04.geojson"
+    assert cli.main(["areas", "build", "--source", str(SHARED), "--region", "34.04", "--out", str(out)]) == 0
+    assert json.loads(capsys.readouterr().out)["areas"] == {"kabupaten": 5, "kecamatan": 17, "desa": 86}
+    assert out.read_bytes() == areas.file_for("34.04").read_bytes()
+    assert cli.main(["areas", "build", "--source", str(tmp_path / "nothing"), "--out", str(out)]) == 1
+    assert "cannot build the areas of" in capsys.readouterr().err
