@@ -6,7 +6,7 @@ fixed seeds and cached by a fingerprint, `starter_model`). For 1 and 20 concurre
 fixed mix of messages and reports p50/p95/p99 and turns/s for `/model/parse`, a bare Rasa REST turn and
 a full turn through the gateway's web chat, then the ratios the targets are stated in (project/starter,
 gateway/Rasa) and each process's RSS.
-Run: `.venv/app/bin/python -m bench.turns [--turns 200] [--out bench/results/turns.json]`.
+Run: `.venv/app/bin/python -m bench.turns [--turns 200] [--out bench/results/turns.json] [--model FILE]`.
 """
 
 from __future__ import annotations
@@ -220,8 +220,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--turns", type=int, default=200)
     parser.add_argument("--out", default="bench/results/turns.json")
+    parser.add_argument("--model", help="a trained model file to serve instead of the one for the current data")
     args = parser.parse_args()
-    model = ensure_model()
+    model = Path(args.model) if args.model else ensure_model()
     starter = starter_model()
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as var:
