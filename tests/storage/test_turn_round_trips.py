@@ -57,3 +57,19 @@ async def test_the_turn_is_stored_once_and_answered(db: Database) -> None:
         stored = (await session.execute(select(InboundMessage).where(InboundMessage.id == first))).scalar_one()
     assert citizen.last_inbound_at is not None  # created on first contact, with the time of the message
     assert stored.processed_at is not None and stored.status == "done"
+
+
+async def test_my_proposals_is_one_query_with_the_newest_five_and_the_total(db: Database) -> None:
+    """"Usulan saya": the list used to cost a query per proposal (supporters, last reason) plus a count."""
+    from storage import proposals
+
+    draft = proposals.ProposalDraft(description="Perbaikan jalan", sector="jalan", village_code="34.04.07.2001")
+    codes = [(await proposals.submit_proposal(db, "web", "erin", f"e-{i}", draft))[0].code for i in range(7)]
+    await proposals.submit_proposal(db, "telegram", "erin", "t-1", draft)  # same id, other channel: someone else
+    with statements(db) as seen:
+        own, total = await proposals.own_proposal_list(db, "web", "erin", limit=5)
+    assert len(seen) == 1, seen
+    assert [p.code for p in own] == list(reversed(codes))[:5] and total == 7
+    assert [(p.description, p.status) for p in own] == [(v.description, v.status)
+                                                        for v in await proposals.citizen_proposals(db, "web", "erin")]
+    assert await proposals.own_proposal_list(db, "web", "nobody") == ([], 0)
