@@ -67,11 +67,10 @@ class ActionCheckStatus(Action):
     @staticmethod
     async def _list_own(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
         sender = Sender.of(tracker)
-        own = await proposals.citizen_proposals(database(), sender.channel, sender.external_id, LIST_LIMIT)
+        own, total = await proposals.own_proposal_list(database(), sender.channel, sender.external_id, LIST_LIMIT)
         if not own:
             dispatcher.utter_message(response="utter_no_proposals")
             return
-        total = await proposals.count_citizen_proposals(database(), sender.channel, sender.external_id)
         lines = "\n".join(
             f"• {v.code} — {v.description[:60]} — {texts.status_label(v.status, lang)}" for v in own
         )
