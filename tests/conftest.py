@@ -23,6 +23,8 @@ from storage.models import Base
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Every stack the tests start asks for this token, and every test helper that calls Rasa sends it.
 os.environ.setdefault("RASA_TOKEN", uuid.uuid4().hex)
+# Processes on PostgreSQL refuse to start without the installation's shared secrets (core/settings.check_startup).
+os.environ.setdefault("SESSION_SECRET", uuid.uuid4().hex)
 # Scripted citizens answer at machine speed; the web chat's limit itself is tested in tests/bot/test_web_abuse.py.
 os.environ.setdefault("WEB_RATE_PER_MINUTE", "120")
 PG_REQUIRED = os.environ.get("MUSRENBANG_REQUIRE_PG") == "1"
@@ -99,6 +101,35 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path):
+    """A Redis server of Debian's redis-server package on a free loopback port, stopped by its id."""
+    import signal
+    import subprocess
+    import time
+
+    from ops.stack import REDIS_SERVER, redis_answers
+
+    if not REDIS_SERVER.is_file():
+        if os.environ.get("MUSRENBANG_REQUIRE_REDIS") == "1":
+            pytest.fail("Debian's redis-server is not installed but the Redis tests are required")
+        pytest.skip("Debian's redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen([str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"redis://127.0.0.1:{port}/1"
+    try:
+        deadline = time.monotonic() + 20
+        while not redis_answers(url):
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
 
 
 def trained_model() -> Path:
