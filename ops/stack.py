@@ -39,6 +39,10 @@ TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components",
                    "core/language/resources.py", "core/language/resources", "core/language/normalise.py",
                    "core/language/identify.py", "requirements/rasa.lock")
 
+# Imported by the pipeline's package but changing only how a loaded model is served (nlu/rasa_runtime.py checks
+# the action server's reply schema once), not what training produces: no retrain when it changes.
+SERVING_ONLY = ("nlu/rasa_runtime.py",)
+
 
 def fingerprint(inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:
     digest = hashlib.sha256()

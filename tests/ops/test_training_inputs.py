@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from ops.stack import ROOT, TRAINING_INPUTS
+from ops.stack import ROOT, SERVING_ONLY, TRAINING_INPUTS
 
 _PROJECT_PACKAGES = ("core", "nlu")
 
@@ -55,6 +55,8 @@ def _pipeline_files() -> set[Path]:
 
 
 def _covered(path: Path) -> bool:
+    if any(path == ROOT / name for name in SERVING_ONLY):
+        return True
     return any(path == ROOT / name or (ROOT / name) in path.parents for name in TRAINING_INPUTS)
 
 
