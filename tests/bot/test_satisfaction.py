@@ -126,3 +126,25 @@ def test_only_our_payload_is_a_button() -> None:
     assert button_of('/satisfaction{"id":3,"rating":5}') == (3, 5)
     assert button_of('/inform{"sector":"jalan"}') is None
     assert button_of('/satisfaction{"id":"x"}') == (-1, -1)
+
+
+async def test_the_report_sets_satisfaction_beside_the_counts(db, intake) -> None:
+    """Two citizens on two channels rate; the yearly report shows the mean by kecamatan and channel,
+    and the days to verification against the manual baseline."""
+    from bot.public import report
+    from core import calendar
+
+    for sender, rating, village in (("0812", "5", "34.04.07.2001"), ("0813", "2", "34.04.07.2002")):
+        await proposals.submit_proposal(db, "telegram", sender, f"d-{sender}", proposals.ProposalDraft(
+            description="Lampu jalan mati", sector="penerangan_jalan", village_code=village))
+        await turn(db, "kirim", f"m-{sender}", sender=sender)
+        assert await intake.accept(said(rating, f"r-{sender}", sender=sender))
+    built = await report.build(db, "34.04", calendar.planning_year(), baseline_days=21)
+    summary = built.data.satisfaction
+    assert (summary.total.count, summary.total.mean) == (2, 3.5)
+    assert [(code, rating.count, rating.mean) for code, _, rating in summary.by_kecamatan] == [("34.04.07", 2, 3.5)]
+    assert [(channel, rating.count) for channel, rating in summary.by_channel] == [("telegram", 2)]
+    html = report.render(built)
+    section = html[html.index('id="indikator-evaluasi"'):]
+    assert "Kepuasan warga" in section and "3,5 dari 5" in section and "proses manual sebelumnya: 21" in section
+    assert "Telegram" in section and "Warga pengusul" in section
