@@ -148,3 +148,15 @@ async def test_the_report_sets_satisfaction_beside_the_counts(db, intake) -> Non
     section = html[html.index('id="indikator-evaluasi"'):]
     assert "Kepuasan warga" in section and "3,5 dari 5" in section and "proses manual sebelumnya: 21" in section
     assert "Telegram" in section and "Warga pengusul" in section
+
+
+async def test_erasure_drops_the_comment_and_keeps_the_anonymous_rating(db, intake) -> None:
+    from storage import erasure
+
+    await submitted(db)
+    await turn(db, "kirim", "m1")
+    assert await intake.accept(said("5", "m2"))
+    assert await intake.accept(said("Pak Budi RT 3 sangat membantu, hubungi 0812 3456 7890", "m3"))
+    await erasure.erase_citizen(db, "telegram", "0812")
+    [stored] = await satisfaction.ratings(db)
+    assert (stored.rating, stored.comment) == (5, None)
