@@ -68,9 +68,7 @@ class Intake:
         """Connect to the database and the background loops once the gateway has opened them."""
         self.db, self.relay = db, relay
         self.wake_worker, self.wake_dispatcher = wake_worker, wake_dispatcher
-        rasa = relay.rasa if relay is not None else None
-        self.satisfaction = Satisfaction(db, rasa.base_url if rasa else "", rasa.params.get("token", "") if rasa
-                                         else "", rasa.session if rasa else None)
+        self.satisfaction = Satisfaction(db, relay.rasa if relay is not None else None)
 
     async def stop(self) -> None:
         """Photo downloads stop with the gateway; each answers its held message with "send the photo

@@ -17,6 +17,7 @@ import re
 import aiohttp
 
 from bot.message import Incoming, Outgoing
+from bot.relay import RasaClient, RasaUnavailable
 from core import texts, tracking
 from storage import satisfaction
 from storage.db import Database
@@ -64,11 +65,9 @@ def button_of(text: str) -> tuple[int, int] | None:
 class Satisfaction:
     """Answers the messages that answer the question; everything else is left to the usual path."""
 
-    def __init__(self, db: Database, rasa_url: str, token: str, session: aiohttp.ClientSession | None) -> None:
+    def __init__(self, db: Database, rasa: RasaClient | None) -> None:
         self.db = db
-        self.parse_url = rasa_url.rstrip("/") + "/model/parse"
-        self.params = {"token": token} if token else {}
-        self.session = session
+        self.rasa = rasa
 
     async def concerns(self, message: Incoming) -> bool:
         """Whether `message` may answer a question (its button, or the citizen has one open); a photo
@@ -96,8 +95,8 @@ class Satisfaction:
         language = question.language
         if question.waiting == "rating":
             rating = rating_of(text)
-            if rating is not None and await satisfaction.rate(self.db, question.id, rating, message.channel,
-                                                              message.sender):
+            if rating is not None and not await self._in_form(message) and await satisfaction.rate(
+                    self.db, question.id, rating, message.channel, message.sender):
                 return Outgoing(text=texts.satisfaction("thanks", language, rating=rating))
         elif text and not text.startswith("/") and not tracking.find_all(text) \
                 and not await self._is_request(text):
@@ -115,14 +114,25 @@ class Satisfaction:
             return Outgoing(text=texts.satisfaction("thanks" if rating else "skipped", language, rating=rating))
         return Outgoing(text=texts.satisfaction("closed", language))
 
+    async def _in_form(self, message: Incoming) -> bool:
+        """Whether the citizen's form is waiting on an answer (a "3" is then their RT, not a rating: a
+        status question can arrive in the middle of a new proposal). Unknown (Rasa down): not."""
+        if self.rasa is None:
+            return False
+        try:
+            return await self.rasa.requested_slot(message.conversation_id) is not None
+        except RasaUnavailable:
+            return False
+
     async def _is_request(self, text: str) -> bool:
         """Whether the NLU reads `text` as one of the bot's tasks (then it is not a comment). Rasa's
         parse endpoint leaves the conversation untouched; when it cannot answer, the text is a comment."""
-        if self.session is None:
+        if self.rasa is None:
             return False
         try:
-            async with self.session.post(self.parse_url, json={"text": text}, params=self.params,
-                                         timeout=aiohttp.ClientTimeout(total=PARSE_TIMEOUT_S)) as response:
+            async with self.rasa.session.post(self.rasa.base_url + "/model/parse", json={"text": text},
+                                              params=self.rasa.params,
+                                              timeout=aiohttp.ClientTimeout(total=PARSE_TIMEOUT_S)) as response:
                 if response.status != 200:
                     return False
                 parsed = await response.json()

@@ -160,3 +160,28 @@ async def test_erasure_drops_the_comment_and_keeps_the_anonymous_rating(db, inta
     await erasure.erase_citizen(db, "telegram", "0812")
     [stored] = await satisfaction.ratings(db)
     assert (stored.rating, stored.comment) == (5, None)
+
+
+async def test_a_digit_for_the_form_is_not_a_rating(db, tmp_path) -> None:
+    """A final status's question can arrive while the citizen fills in a new proposal: their "3" for
+    the RT question goes to Rasa (its tracker says the form waits on a slot)."""
+    import aiohttp
+
+    from bot.relay import RasaClient, Relay
+    from tests.fakes.rasa import FakeRasa
+
+    rasa = await FakeRasa().start()
+    async with aiohttp.ClientSession() as session:
+        intake = Intake(Settings(var_dir=tmp_path))
+        intake.start(db, Relay(db, RasaClient(rasa.url, session)), wake_worker=lambda: None,
+                     wake_dispatcher=lambda: None)
+        code = await submitted(db)
+        await status_changes.change_status(db, code, "ditolak", "admin", reason="Bukan kewenangan")
+        rasa.requested_slots["telegram:0812"] = "rt_rw"
+        assert await intake.accept(said("3", "m1"))
+        del rasa.requested_slots["telegram:0812"]
+        assert await intake.accept(said("3", "m2"))  # the question lapsed with the form's answer
+    await rasa.stop()
+    assert [s.rating for s in await satisfaction.ratings(db)] == [None, None]
+    job = await messages.claim_inbound(db)
+    assert job is not None and job.text == "3" and job.message_id == "m1"
