@@ -80,7 +80,7 @@ async def _insert(session: AsyncSession, citizen: Citizen, event: str, key: str,
 
 
 def _queue_question(session: AsyncSession, row: SatisfactionRating, citizen: Citizen, code: str | None) -> None:
-    session.add(OutboxMessage(channel=citizen.channel, recipient=citizen.external_id, kind="notification",
+    session.add(OutboxMessage(channel=citizen.channel, recipient=citizen.external_id, kind="satisfaction",
                               payload=json.dumps(question_payload(row.id, row.event, citizen.language, code),
                                                  ensure_ascii=False),
                               status="pending", attempts=0, next_attempt_at=utcnow(),
