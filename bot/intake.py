@@ -26,6 +26,7 @@ from collections.abc import Callable
 from bot import media
 from bot.message import Incoming, Outgoing, Photo
 from bot.relay import Relay
+from bot.satisfaction import Satisfaction
 from core import kamus, settings, texts
 from core.language.words import has_word
 from core.sectors import SECTORS
@@ -56,6 +57,7 @@ class Intake:
         self.wake_worker: Callable[[], None] = _nothing
         self.wake_dispatcher: Callable[[], None] = _nothing
         self.tasks: set[asyncio.Task] = set()  # photo downloads after the acknowledgement
+        self.satisfaction: Satisfaction | None = None
 
     def limit(self, channel: str, per_minute: int) -> None:
         """A channel's per-sender rate (its setup calls this); channels without one are not limited."""
@@ -66,6 +68,7 @@ class Intake:
         """Connect to the database and the background loops once the gateway has opened them."""
         self.db, self.relay = db, relay
         self.wake_worker, self.wake_dispatcher = wake_worker, wake_dispatcher
+        self.satisfaction = Satisfaction(db, relay.rasa if relay is not None else None)
 
     async def stop(self) -> None:
         """Photo downloads stop with the gateway; each answers its held message with "send the photo
@@ -85,6 +88,8 @@ class Intake:
         notice = message.notice or self._refusal(message)
         if notice is not None:
             return await self._answer_only(message, notice, message.metadata)
+        if self.satisfaction is not None and await self.satisfaction.concerns(message):
+            return await self._answer_rating(message)
         if message.photo is not None:
             return await self._hold_for_photo(message, message.photo)
         _, is_new = await messages.accept_inbound(self.db, message.channel, message.sender, message.message_id,
@@ -130,6 +135,24 @@ class Intake:
             await messages.complete_inbound(self.db, inbound_id, [notice.as_dict()] if notice.text else [])
             self.wake_dispatcher()
         return is_new
+
+    async def _answer_rating(self, message: Incoming) -> bool:
+        """A message while the citizen's satisfaction question is open (bot/satisfaction.py): stored
+        first (a redelivered "4" must not become the comment), then answered without Rasa when it
+        answers the question, else handed to the worker as usual."""
+        inbound_id, is_new = await messages.accept_inbound(self.db, message.channel, message.sender,
+                                                           message.message_id, message.text.strip(),
+                                                           message.metadata, status="processing")
+        if not is_new:
+            return False
+        reply = await self.satisfaction.reply(message)
+        if reply is None:
+            await messages.release_inbound(self.db, inbound_id)
+            self.wake_worker()
+        else:
+            await messages.complete_inbound(self.db, inbound_id, [reply.as_dict()])
+            self.wake_dispatcher()
+        return True
 
     async def _hold_for_photo(self, message: Incoming, photo: Photo) -> bool:
         """Held (`processing`) until the file is in place, so the worker cannot relay it before; holding
@@ -209,6 +232,10 @@ class Intake:
         )
         if not is_new:
             return await self.relay.replies_of(inbound_id)
+        rating = await self.satisfaction.reply(message) if self.satisfaction is not None else None
+        if rating is not None:  # the answer to the satisfaction question: Rasa never sees it
+            await messages.mark_inbound_done(self.db, inbound_id, [rating.as_dict()])
+            return [rating]
         return await self.relay.answer(inbound_id, message)
 
     async def photo_expected(self, message: Incoming) -> bool:

@@ -75,6 +75,17 @@ def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _env_float(name: str, default: float, minimum: float = 0.0) -> float:
+    raw = _env(name, str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not value >= minimum:  # also refuses nan
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {raw}")
+    return value
+
+
 def _env_ids(name: str) -> tuple[int, ...]:
     """Comma-separated numeric ids (Telegram user ids)."""
     parts = [part.strip() for part in _env(name, "").split(",") if part.strip()]
@@ -207,6 +218,11 @@ class Settings:
     # Processed chat messages (inbound, outbox, receipts) and Rasa's events are deleted after this many
     # days (UU 27/2022: kept no longer than needed); 0 keeps them. Proposals are kept: they are public record.
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
+    # The manual (paper) process's mean days from submission to verification, measured by Bappeda
+    # before the chat: the dashboard and the yearly report set the chat's figure against it. 0: not measured.
+    verification_baseline_days: float = field(default_factory=lambda: _env_float("VERIFICATION_BASELINE_DAYS", 0.0))
+    # Where /data's open-data files are written (regenerated daily, or by `./musrenbang opendata`).
+    open_data_dir: Path = field(default_factory=lambda: Path(_env("OPEN_DATA_DIR", ".")))
     # local: migrate and train at start as needed (a laptop). production: services never migrate (that is
     # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL is required), and every
     # secret must be given.
@@ -220,6 +236,8 @@ class Settings:
             default = f"sqlite+aiosqlite:///{self.var_dir / 'musrenbang.db'}"
             object.__setattr__(self, "database_url", _env("DATABASE_URL", default))
         check_url("DATABASE_URL", self.database_url, ("sqlite", "postgresql"), host=False)
+        if self.open_data_dir == Path("."):
+            object.__setattr__(self, "open_data_dir", self.var_dir / "opendata")
         if self.rasa_tracker_db == Path("."):
             object.__setattr__(self, "rasa_tracker_db", self.var_dir / "tracker.db")
         if not self.tracker_store_url:

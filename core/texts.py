@@ -308,3 +308,71 @@ def officer_answer(question: str, answer: str, language: str | None = None) -> s
     """The answer with the question it answers, cut to 80 characters so the citizen recognises it."""
     question = question if len(question) <= 80 else question[:77] + "..."
     return _pick(OFFICER_ANSWER, language).format(question=question, answer=answer)
+
+
+# Citizen satisfaction (bot/satisfaction.py): one short question after an event, easy to ignore.
+SATISFACTION: dict[str, dict[str, str]] = {
+    "ask_submitted": {
+        "id": "Satu pertanyaan singkat (boleh dilewati): seberapa mudah mengajukan usulan tadi? "
+              "Pilih 1 (sulit) sampai 5 (sangat mudah).",
+        "jv": "Setunggal pitakènan cekak (kénging dilangkungi): sepinten gampilipun ngajokaken usulan wau? "
+              "Pilih 1 (angèl) ngantos 5 (gampil sanget).",
+        "su": "Hiji patarosan pondok (tiasa dilangkungan): sabaraha gampilna ngajukeun usulan tadi? "
+              "Pilih 1 (hésé) dugi ka 5 (gampil pisan).",
+    },
+    "ask_final": {
+        "id": "Satu pertanyaan singkat (boleh dilewati): seberapa puas Anda dengan penanganan usulan {code}? "
+              "Pilih 1 (tidak puas) sampai 5 (sangat puas).",
+        "jv": "Setunggal pitakènan cekak (kénging dilangkungi): sepinten marem panjenengan kaliyan "
+              "penanganan usulan {code}? Pilih 1 (boten marem) ngantos 5 (marem sanget).",
+        "su": "Hiji patarosan pondok (tiasa dilangkungan): sabaraha sugema anjeun kana penanganan usulan "
+              "{code}? Pilih 1 (teu sugema) dugi ka 5 (sugema pisan).",
+    },
+    "ask_answer": {
+        "id": "Satu pertanyaan singkat (boleh dilewati): seberapa membantu jawaban petugas tadi? "
+              "Pilih 1 (tidak membantu) sampai 5 (sangat membantu).",
+        "jv": "Setunggal pitakènan cekak (kénging dilangkungi): sepinten mbiyantu wangsulan petugas wau? "
+              "Pilih 1 (boten mbiyantu) ngantos 5 (mbiyantu sanget).",
+        "su": "Hiji patarosan pondok (tiasa dilangkungan): sabaraha ngabantosna waleran patugas tadi? "
+              "Pilih 1 (teu ngabantos) dugi ka 5 (ngabantos pisan).",
+    },
+    "thanks": {
+        "id": "Terima kasih atas nilai {rating} dari 5! Kalau mau, tulis komentar singkat di pesan berikutnya; "
+              "kalau tidak, lanjutkan saja seperti biasa.",
+        "jv": "Matur nuwun kagem biji {rating} saking 5! Menawi kersa, serat komentar cekak ing pesen salajengipun; "
+              "menawi boten, lajengaken kados limrahipun.",
+        "su": "Hatur nuhun kana peunteun {rating} ti 5! Upami hoyong, serat koméntar pondok dina pesen salajengna; "
+              "upami henteu, teraskeun waé sapertos biasa.",
+    },
+    "comment_thanks": {
+        "id": "Terima kasih, komentar Anda sudah kami catat.",
+        "jv": "Matur nuwun, komentar panjenengan sampun kaserat.",
+        "su": "Hatur nuhun, koméntar anjeun parantos dicatet.",
+    },
+    "skip": {"id": "Lewati", "jv": "Langkungi", "su": "Langkungan"},
+    "skipped": {"id": "Baik, tidak apa-apa.", "jv": "Inggih, boten punapa.", "su": "Mangga, teu nanaon."},
+    "closed": {
+        "id": "Pertanyaan penilaian itu sudah ditutup. Terima kasih!",
+        "jv": "Pitakènan biji menika sampun katutup. Matur nuwun!",
+        "su": "Patarosan peunteun éta parantos ditutup. Hatur nuhun!",
+    },
+}
+
+# The web chat page (bot/static/chat.html) when the phone has no connection.
+WEB_CHAT: dict[str, dict[str, str]] = {
+    "offline": {
+        "id": "Anda sedang offline. Pesan disimpan dan dikirim otomatis saat tersambung lagi.",
+        "jv": "Panjenengan saweg offline. Pesen dipunsimpen lan dipunkintun piyambak menawi sampun nyambung malih.",
+        "su": "Anjeun nuju offline. Pesen disimpen sareng dikintun otomatis nalika nyambung deui.",
+    },
+    "queued": {"id": "menunggu sambungan", "jv": "ngentosi sambungan", "su": "ngantosan sambungan"},
+    "online": {"id": "Tersambung lagi.", "jv": "Sampun nyambung malih.", "su": "Parantos nyambung deui."},
+}
+
+
+def satisfaction(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(SATISFACTION[key], language).format(**values)
+
+
+def web_chat(key: str, language: str | None = None) -> str:
+    return _pick(WEB_CHAT[key], language)

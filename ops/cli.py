@@ -316,6 +316,27 @@ def cmd_import_sipd(args: argparse.Namespace) -> int:
     return 1 if summary.errors else 0
 
 
+def cmd_opendata(args: argparse.Namespace) -> int:
+    """Regenerate /data's open-data files now (the gateway also does it once a day, on first request)."""
+    from pathlib import Path
+
+    from bot.public import opendata
+
+    config = settings.load()
+    directory = Path(args.out) if args.out else config.open_data_dir
+
+    async def build(db: Database) -> opendata.Files:
+        return await opendata.generate(db, config.region_code, directory)
+
+    try:
+        files = _with_database(build)
+    except OSError as error:
+        return _fail(f"cannot write {directory}: {error.strerror}")
+    print(json.dumps({"directory": str(files.directory), "date": files.made_on.isoformat(),
+                      "files": [opendata.CSV_NAME, opendata.JSON_NAME, opendata.METADATA_NAME]}, indent=2))
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     """The yearly evaluation (HTML, and PDF through headless Chromium when asked and available)."""
     from pathlib import Path
@@ -585,6 +606,9 @@ def _sipd_commands(commands: argparse._SubParsersAction) -> None:
     sipd_import.add_argument("file")
     sipd_import.add_argument("--format", choices=("csv", "xlsx"), help="default: from the file name")
     sipd_import.set_defaults(run=cmd_import_sipd)
+    opendata = commands.add_parser("opendata", help="regenerate the open-data files served at /data (CSV, JSON)")
+    opendata.add_argument("--out", help="directory (default OPEN_DATA_DIR, var/opendata)")
+    opendata.set_defaults(run=cmd_opendata)
     report = commands.add_parser("report", help="yearly evaluation per kecamatan and sector (HTML, optional PDF)")
     report.add_argument("--year", type=int, required=True)
     report.add_argument("--out", help="HTML file (default laporan_musrenbang_YEAR.html); the PDF goes beside it")

@@ -36,6 +36,7 @@ from storage.models import (
     InboundMessage,
     OutboxMessage,
     Proposal,
+    SatisfactionRating,
     utcnow,
 )
 
@@ -84,6 +85,10 @@ async def erase_citizen(db: Database, channel: str, external_id: str, actor: str
         asked = await session.execute(
             update(Escalation).where(Escalation.citizen_id == citizen.id)
             .values(question=ERASED_QUESTION, excerpt=""))
+        await session.execute(  # the free-text comment may name them; the 1–5 rating is kept, anonymous
+            update(SatisfactionRating).where(SatisfactionRating.citizen_id == citizen.id,
+                                             SatisfactionRating.comment.is_not(None))
+            .values(comment=None))
         citizen.name = None
         citizen.phone = None
         tombstone = (ERASING + external_id)[:128]

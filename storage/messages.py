@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from storage import satisfaction
 from storage.citizens import citizen_row
 from storage.db import Database
 from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, utcnow
@@ -146,6 +147,7 @@ async def complete_inbound(db: Database, inbound_id: int, replies: list[dict], d
                 session.add(OutboxMessage(channel=row.channel, recipient=row.sender, kind="reply", status="pending",
                                           payload=json.dumps(reply, ensure_ascii=False), attempts=0,
                                           dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=utcnow()))
+        await satisfaction.queue_pending(session, row.channel, row.sender)  # after the turn's replies
         await session.commit()
 
 

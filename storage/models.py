@@ -303,3 +303,27 @@ class ApiRateCounter(Base):
     bucket = Column(String(160), nullable=False)
     window_start = Column(BigInteger, nullable=False, index=True)
     count = Column(Integer, nullable=False, default=0)
+
+
+class SatisfactionRating(Base):
+    """One satisfaction question per citizen and event (a proposal stored, its final status, an
+    officer's answer), and the citizen's 1–5 answer and optional comment once given.
+
+    `event_key` is unique: an event is asked about once, however often its writer runs again.
+    """
+
+    __tablename__ = "satisfaction_ratings"
+    __table_args__ = (UniqueConstraint("event_key", name="uq_satisfaction_ratings_event_key"),)
+
+    id = Column(Integer, primary_key=True)
+    event_key = Column(String(80), nullable=False)  # "submitted:USL-AB12CD", "answer:7", ...
+    event = Column(String(16), nullable=False)  # submitted | final | answer
+    citizen_id = Column(Integer, ForeignKey("citizens.id"), nullable=False, index=True)
+    channel = Column(String(20), nullable=False)  # the channel the question goes to (satisfaction by channel)
+    kecamatan_code = Column(String(8), index=True)  # the proposal's kecamatan, when the event has one
+    created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
+    asked_at = Column(DateTime(timezone=True))  # None until the question is queued (after the turn)
+    closed_at = Column(DateTime(timezone=True))  # the citizen moved on: the question (or comment offer) lapsed
+    rating = Column(Integer)
+    rated_at = Column(DateTime(timezone=True))
+    comment = Column(Text)

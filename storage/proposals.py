@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core import privacy, tracking
 from core import status as status_rules
 from core.status import Status
+from storage import satisfaction
 from storage.citizens import citizen_row
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, Support, as_utc, utcnow
@@ -158,6 +159,9 @@ async def submit_proposal(
                              actor=f"{channel}:citizen", created_at=now)
             )
             try:
+                if citizen.id:  # asked once the turn's replies are out (storage.satisfaction)
+                    await session.flush()
+                    await satisfaction.note_submitted(session, citizen, proposal.code, draft.village_code)
                 await session.commit()
             except IntegrityError:
                 # Either the same draft was confirmed concurrently (found on the next pass)

@@ -250,6 +250,15 @@ async def map_points(db: Database, region: str, filters: PublicFilter, limit: in
     return [_item(r) for r in rows]
 
 
+async def open_data(db: Database, region: str) -> list[PublicItem]:
+    """Every proposal of the region in the one public view (masked text, rounded pin, no person),
+    oldest first: the open-data download (bot/public/opendata.py)."""
+    async with db.session() as session:
+        rows = (await session.execute(select(*_PUBLIC_COLUMNS).where(*in_region(region))
+                                      .order_by(Proposal.created_at, Proposal.id))).all()
+    return [_item(r) for r in rows]
+
+
 # --- One proposal ---------------------------------------------------------------------------------
 
 

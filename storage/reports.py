@@ -18,7 +18,7 @@ from core import calendar, regions
 from core import status as status_rules
 from core.sectors import SECTORS
 from storage.db import Database
-from storage.models import Proposal, StatusChange, as_utc
+from storage.models import Proposal, SatisfactionRating, StatusChange, as_utc
 from storage.public import in_region, in_year, kecamatans, place_of, places
 
 # "Verified" means the desa/kelurahan verified it, whatever happened afterwards (history, not status).
@@ -139,6 +139,62 @@ class AreaCount:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """Citizens' 1–5 answers to the satisfaction question (storage/satisfaction.py)."""
+
+    count: int
+    mean: float | None
+
+
+@dataclass(frozen=True)
+class SatisfactionSummary:
+    total: Rating
+    by_kecamatan: list[tuple[str, str, Rating]]  # (code, name, rating): kecamatan with answers, by name
+    by_channel: list[tuple[str, Rating]]  # every channel with answers
+    by_event: list[tuple[str, Rating]]  # submitted / final / answer
+
+
+NO_RATING = Rating(0, None)
+NO_SATISFACTION = SatisfactionSummary(NO_RATING, [], [], [])
+
+
+async def satisfaction(db: Database, region: str, year: int) -> SatisfactionSummary:
+    """The year's answers (by when the question was asked), in total, per kecamatan, channel and event.
+    An answer about an officer's reply without a known desa counts in the total and its channel only."""
+    start, end = calendar.year_bounds(year)
+    where = [SatisfactionRating.rating.is_not(None), SatisfactionRating.created_at >= start,
+             SatisfactionRating.created_at < end]
+    if region:
+        where.append(SatisfactionRating.kecamatan_code.is_(None)
+                     | SatisfactionRating.kecamatan_code.startswith(region + ".", autoescape=True))
+
+    async def grouped(key: ColumnElement | None) -> dict[str | None, Rating]:
+        columns = (func.count(SatisfactionRating.id), func.avg(SatisfactionRating.rating))
+        query = select(*([key] if key is not None else []), *columns).where(*where)
+        if key is not None:
+            query = query.group_by(key)
+        async with db.session() as session:
+            rows = (await session.execute(query)).all()
+        found = {}
+        for row in rows:
+            group, (count, mean) = (row[0], row[1:]) if key is not None else (None, row)
+            found[group] = Rating(count, float(mean) if mean is not None else None)
+        return found
+
+    total = (await grouped(None)).get(None, NO_RATING)
+    if not total.count:
+        return NO_SATISFACTION
+    kecamatan = {k: v for k, v in (await grouped(SatisfactionRating.kecamatan_code)).items() if k}
+    names = {code: regions.gazetteer().name_of(code) for code in kecamatan}
+    return SatisfactionSummary(
+        total,
+        sorted(((code, names[code], rating) for code, rating in kecamatan.items()), key=lambda r: (r[1], r[0])),
+        sorted((await grouped(SatisfactionRating.channel)).items()),
+        sorted((await grouped(SatisfactionRating.event)).items()),
+    )
+
+
+@dataclass(frozen=True)
 class Dashboard:
     year: int
     indicators: Indicators
@@ -148,6 +204,7 @@ class Dashboard:
     top_desa: list[AreaCount]
     desa_with_proposals: int
     per_sector: dict[str, Indicators]  # every sector's indicators (the yearly report's table)
+    satisfaction: SatisfactionSummary = NO_SATISFACTION  # the seed's qualitative indicator
 
 
 async def years_with_data(db: Database, region: str) -> list[tuple[int, int]]:
@@ -200,4 +257,4 @@ async def dashboard(db: Database, region: str, year: int, top_desa: int = TOP_DE
     ])
     desa = [row for row in await desa_table(db, region, year) if row.total]
     return Dashboard(year, await indicators(db, region, year), by_status, by_sector, by_kecamatan,
-                     desa[:top_desa], len(desa), per_sector)
+                     desa[:top_desa], len(desa), per_sector, await satisfaction(db, region, year))

@@ -25,9 +25,13 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import status as status_rules
 from core import texts
 from core.status import Status
+from storage import satisfaction
 from storage.db import Database
 from storage.models import Citizen, OutboxMessage, Proposal, StatusChange, Support, as_utc
 from storage.proposals import ProposalDraft, ProposalView, view
+
+# Final outcomes a citizen is asked to rate (a cancellation is the citizen's own doing).
+SATISFACTION_STATUSES = frozenset({Status.DIREALISASIKAN, Status.DITOLAK, Status.DIGABUNG})
 
 
 @dataclass(frozen=True)
@@ -164,6 +168,11 @@ async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: 
                                                      ensure_ascii=False),
                                   status="pending", attempts=0, next_attempt_at=change.created_at,
                                   dedupe_key=f"status:{change.id}:{person.id}"))
+    if change.new_status in SATISFACTION_STATUSES:
+        submitter = next((p for p in people if p.id == proposal.citizen_id and p.id != skip_citizen_id), None)
+        if submitter is not None:  # after the news: how satisfied with the handling (once per proposal)
+            await satisfaction.ask_now(session, submitter, "final", proposal.code, proposal.village_code,
+                                       code=proposal.code)
 
 
 async def resubmit_proposal(db: Database, code: str, channel: str, external_id: str, draft: ProposalDraft

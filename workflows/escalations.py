@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import texts
-from storage import audit, escalations, messages
+from storage import audit, escalations, messages, satisfaction
 from storage.accounts import OfficerView
 from storage.db import Database
 
@@ -26,6 +26,7 @@ async def answer_escalation(db: Database, escalation_id: int, officer: OfficerVi
                "image": None}
     await messages.queue_outgoing(db, stored.channel, stored.external_id, payload, "notification",
                                   dedupe_key=f"escalation-answer:{escalation_id}")
+    await satisfaction.ask_after_answer(db, escalation_id)  # queued after the answer, once per escalation
     return stored.fresh
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import html
 import re
 import uuid
 from functools import lru_cache
@@ -31,6 +32,7 @@ STATIC = Path(__file__).resolve().parent.parent / "static"
 SENDER_RE = re.compile(r"[A-Za-z0-9_-]{8,64}")  # always fullmatch: "$" would let a trailing newline in
 MESSAGE_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 MAX_CHAT_BODY = 64 * 1024  # a message is at most MAX_MESSAGE_CHARS; the gateway's limit is a photo's
+PAGE_LANGUAGE = "id"  # <html lang="id">: the page's own words, the offline banner's too
 INLINE_RE = re.compile(rb"<(script|style)>(.*?)</\1>", re.DOTALL)
 
 
@@ -52,19 +54,44 @@ async def chat_page(request: web.Request) -> web.Response:
         "Cache-Control": "no-cache", **httputil.security_headers(policy)})
 
 
+def page_text(template: bytes, language: str = PAGE_LANGUAGE) -> bytes:
+    """The page with its offline texts (core/texts.py, in the page's language) in their places."""
+    for key in texts.WEB_CHAT:
+        template = template.replace(b"{{" + key.encode() + b"}}", html.escape(texts.web_chat(key, language)).encode())
+    return template
+
+
 @lru_cache(maxsize=4)
 def _page(path: Path, _mtime_ns: int, _size: int) -> tuple[bytes, str]:
     """The page and its CSP (hashes of its inline script and style: nothing else runs, nothing loads
-    from elsewhere); cached until the file changes."""
-    body = path.read_bytes()
+    from elsewhere; its own service worker and manifest only); cached until the file changes."""
+    body = page_text(path.read_bytes())
     hashes: dict[str, list[str]] = {"script": [], "style": []}
     for kind, content in INLINE_RE.findall(body):
         digest = base64.b64encode(hashlib.sha256(content).digest()).decode()
         hashes[kind.decode()].append(f"'sha256-{digest}'")
     scripts, styles = (" ".join(hashes[kind]) or "'none'" for kind in ("script", "style"))
     policy = (f"default-src 'none'; script-src {scripts}; style-src {styles}; connect-src 'self'; "
-              "img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+              "img-src 'self' data:; worker-src 'self'; manifest-src 'self'; form-action 'self'; "
+              "frame-ancestors 'none'; base-uri 'none'")
     return body, policy
+
+
+# The installable, offline web chat: its service worker (scope /chat), manifest and icon.
+SHELL_FILES = {"chat-sw.js": "text/javascript", "chat.webmanifest": "application/manifest+json",
+               "chat-icon.svg": "image/svg+xml"}
+
+
+async def shell_file(request: web.Request) -> web.Response:
+    name = request.path.lstrip("/")
+    headers = {"Cache-Control": "no-cache", **httputil.NOSNIFF,
+               # the worker fetches the page for its cache; nothing else
+               "Content-Security-Policy": "default-src 'none'; connect-src 'self'"}
+    return web.Response(body=(STATIC / name).read_bytes(), content_type=SHELL_FILES[name], headers=headers)
+
+
+for _name in SHELL_FILES:
+    routes.get("/" + _name)(shell_file)
 
 
 @routes.get("/healthz")

@@ -13,7 +13,7 @@ from datetime import datetime
 from markupsafe import Markup
 
 from bot.public import area_map, common
-from core import calendar
+from core import calendar, settings
 from storage import reports
 from storage.db import Database
 
@@ -27,6 +27,7 @@ class YearReport:
     data: reports.Dashboard
     generated_at: datetime
     maps: area_map.YearMaps | None = None  # proposals per kecamatan and desa as shaded maps
+    baseline_days: float = 0.0  # the manual process's days to verification (VERIFICATION_BASELINE_DAYS)
 
     @property
     def year(self) -> int:
@@ -39,10 +40,13 @@ class YearReport:
         return sorted(self.data.by_kecamatan, key=lambda row: (row.name, row.code))
 
 
-async def build(db: Database, region: str, year: int, now: datetime | None = None) -> YearReport:
+async def build(db: Database, region: str, year: int, now: datetime | None = None,
+                baseline_days: float | None = None) -> YearReport:
+    if baseline_days is None:
+        baseline_days = settings.load().verification_baseline_days
     data = await reports.dashboard(db, region, year)
     return YearReport(region, common.region_name(region), data, now or calendar.now_utc(),
-                      await area_map.year_maps(db, region, data, linked=False))
+                      await area_map.year_maps(db, region, data, linked=False), baseline_days=baseline_days)
 
 
 def render(report: YearReport) -> str:

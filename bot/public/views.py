@@ -104,6 +104,7 @@ async def dashboard(request: web.Request) -> web.Response:
         request, "dashboard.html",
         year=year, year_choices=_year_choices(await reports.years_with_data(db, region), year),
         data=data, area_maps=await area_map.year_maps(db, region, data, linked=True),
+        baseline_days=config.verification_baseline_days,
         filters=filters, params=params, found=found, page_links=_page_links(found),
         kecamatans=public.kecamatans(region) if region else [],  # thousands nationwide: no list then
         desa_name=public.place_of(filters.desa).name if filters.desa else "",

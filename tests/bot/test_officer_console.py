@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 
 from bot.app import create_app
 from bot.officer import security
-from core import settings
+from core import settings, texts
 from storage import accounts, audit, escalations, proposals, status_changes
 from storage import faq as faq_store
 from storage.db import Database
@@ -591,7 +591,8 @@ async def test_escalation_desk_claim_answer_and_faq(gateway: Gateway) -> None:
     assert status == 409 and "petugas lain" in page
     await first.get("/officer/eskalasi")
     assert (await first.post(f"/officer/eskalasi/{escalation}/jawab", {"answer": "Januari, di balai desa."}))[0] == 302
-    assert (await outbox_for(db, "citizen-0001"))[-1].endswith("Januari, di balai desa.")
+    *_, answer, question = await outbox_for(db, "citizen-0001")  # the answer, then how helpful it was (1–5)
+    assert answer.endswith("Januari, di balai desa.") and question == texts.satisfaction("ask_answer")
     _, page, _ = await first.get("/officer/eskalasi")
     assert "Usulkan sebagai FAQ" in page
     status, page, _ = await first.post(f"/officer/eskalasi/{escalation}/faq",

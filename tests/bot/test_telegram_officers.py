@@ -107,9 +107,9 @@ async def test_a_reply_answers_the_citizen_once_and_is_audited(gateway, fake, ra
     post_message = await posted(gateway, fake, ticket)
     answer = reply(fake, OFFICERS, post_message, "Musrenbang desa diadakan bulan Januari di balai desa.")
     assert await post(gateway, answer) == 200
-    await fake.wait_for(lambda: fake.sent_to(CITIZEN) and len(fake.sent_to(OFFICERS)) == 2)
-    citizen_texts = [m["text"] for m in fake.sent_to(CITIZEN)]
-    assert len(citizen_texts) == 1 and "bulan Januari di balai desa" in citizen_texts[0]
+    await fake.wait_for(lambda: len(fake.sent_to(CITIZEN)) == 2 and len(fake.sent_to(OFFICERS)) == 2)
+    citizen_texts = [m["text"] for m in fake.sent_to(CITIZEN)]  # the answer, then how helpful it was (1–5)
+    assert "bulan Januari di balai desa" in citizen_texts[0] and citizen_texts[1] == texts.satisfaction("ask_answer")
     assert fake.sent_to(OFFICERS)[1]["text"] == texts.telegram_officers("sent", ticket=ticket)
     assert fake.sent_to(OFFICERS)[1]["text"] == f"Jawaban terkirim ke warga (tiket {ticket})."
 
@@ -120,7 +120,7 @@ async def test_a_reply_answers_the_citizen_once_and_is_audited(gateway, fake, ra
     await asyncio.sleep(0.6)
     assert fake.sent_to(OFFICERS)[2]["text"] == texts.telegram_officers("answered", ticket=ticket,
                                                                           who="telegram:sari")
-    assert len(fake.sent_to(OFFICERS)) == 3 and len(fake.sent_to(CITIZEN)) == 1
+    assert len(fake.sent_to(OFFICERS)) == 3 and len(fake.sent_to(CITIZEN)) == 2
     answers = await outbox(gateway, dedupe_key=f"escalation-answer:{ticket}")
     assert [(r.channel, r.recipient, r.status) for r in answers] == [("telegram", str(CITIZEN), "sent")]
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import json
 import re
 
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
-from bot.channels.web import STATIC
+from bot.channels.web import STATIC, page_text
+from core import texts
 from core.settings import Settings
 
 
@@ -28,7 +31,8 @@ async def test_chat_page_is_self_contained_with_a_strict_csp(tmp_path, sqlite_db
         policy = response.headers["Content-Security-Policy"]
         assert response.headers["Cache-Control"] == "no-cache"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-    assert body == (STATIC / "chat.html").read_bytes()
+    assert body == page_text((STATIC / "chat.html").read_bytes())
+    assert b"{{" not in body and html.escape(texts.web_chat("offline", "id")).encode() in body
     [script] = re.findall(rb"<script>(.*?)</script>", body, re.DOTALL)
     [style] = re.findall(rb"<style>(.*?)</style>", body, re.DOTALL)
     directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
@@ -38,3 +42,28 @@ async def test_chat_page_is_self_contained_with_a_strict_csp(tmp_path, sqlite_db
     # Nothing from elsewhere, and no message sent by the page itself (the welcome is static text).
     assert not re.search(rb"(src|href)=\"(https?:)?//", body)
     assert b"/greet" not in body and b"<script src" not in body
+
+
+async def test_the_chat_is_installable_and_keeps_only_its_page_offline(tmp_path, sqlite_db_url) -> None:
+    """A manifest (start and scope /chat), an icon, and a service worker that keeps the page and never
+    the API; the page's CSP lets exactly these load."""
+    app = create_app(Settings(var_dir=tmp_path, database_url=sqlite_db_url, rasa_url="http://127.0.0.1:9"))
+    async with TestClient(TestServer(app)) as client:
+        page = await (await client.get("/chat")).read()
+        policy = (await client.get("/chat")).headers["Content-Security-Policy"]
+        manifest_response = await client.get("/chat.webmanifest")
+        manifest = json.loads(await manifest_response.read())
+        worker = await client.get("/chat-sw.js")
+        worker_body = await worker.text()
+        icon = await client.get("/chat-icon.svg")
+        assert manifest_response.content_type == "application/manifest+json"
+        assert worker.status == 200 and worker.content_type == "text/javascript"
+        assert icon.status == 200 and icon.content_type == "image/svg+xml"
+    assert b'<link rel="manifest" href="/chat.webmanifest">' in page
+    assert (manifest["start_url"], manifest["scope"], manifest["display"]) == ("/chat", "/chat", "standalone")
+    assert manifest["icons"][0]["src"] == "/chat-icon.svg"
+    assert b'register("/chat-sw.js", { scope: "/chat" })' in page
+    assert 'const SHELL = ["/chat", "/chat.webmanifest", "/chat-icon.svg"];' in worker_body
+    assert "SHELL.indexOf(url.pathname) < 0) return;" in worker_body  # anything else (the API) is not touched
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
+    assert directives["worker-src"] == "'self'" and directives["manifest-src"] == "'self'"

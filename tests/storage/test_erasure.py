@@ -137,7 +137,8 @@ async def test_erasure_keeps_proposals_anonymised_and_deletes_the_history(db: Da
     assert early.citizens == 0 and await count(db, InboundMessage, InboundMessage.sender == PHONE) == 1
     done = await erasure.finish_erasures(db, tracker, now=utcnow() + erasure.GRACE + timedelta(seconds=1))
     # the reply and the status news of the verification, both sent
-    assert (done.citizens, done.inbound, done.outbox, done.receipts, done.events) == (1, 1, 2, 1, 1)
+    # outbox: the turn's reply, its notification and the satisfaction question asked after the turn
+    assert (done.citizens, done.inbound, done.outbox, done.receipts, done.events) == (1, 1, 3, 1, 1)
     for model, column in ((InboundMessage, InboundMessage.sender), (OutboxMessage, OutboxMessage.recipient),
                           (DeliveryReceipt, DeliveryReceipt.recipient)):
         assert await count(db, model, column == PHONE) == 0
@@ -227,7 +228,8 @@ def test_the_cli_erases_at_once_and_purges(sqlite_db_url: str, tmp_path: Path, m
     assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}", "--actor", "cli:admin"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["found"] and printed["proposals_anonymised"] == 1 and printed["rasa_events_deleted"] == 1
-    assert printed["messages_deleted"] == 2 and sqlite_senders(tracker.sqlite_path) == []
+    # the message, its reply and the satisfaction question asked after the turn that stored the proposal
+    assert printed["messages_deleted"] == 3 and sqlite_senders(tracker.sqlite_path) == []
     assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}"]) == 1  # nobody left to erase
     capsys.readouterr()
     assert in_thread(cli.main, ["citizen", "erase", "62812"]) == 1

@@ -371,7 +371,7 @@ async def test_answer_reaches_the_citizen_once_and_can_become_an_faq(db: Databas
     assert await escalation_flow.answer_escalation(db, escalation, sari, "Bulan Januari di balai desa.")
     assert not await escalation_flow.answer_escalation(db, escalation, sari, "Bulan Januari di balai desa.")
     jobs = await messages.claim_outgoing(db, ("web",), recipient="alice-web-1")
-    assert len(jobs) == 1 and jobs[0].kind == "notification"
+    assert [job.kind for job in jobs] == ["notification", "satisfaction"]  # the answer, then one 1–5 question
     assert "Bulan Januari di balai desa." in jobs[0].payload["text"]
     assert "Kapan" in jobs[0].payload["text"]
     view = await escalations.get_escalation(db, escalation, 2)
