@@ -13,7 +13,7 @@ from actions.common import Sender, database, language, logger
 from storage import erasure
 
 ASK = "utter_ask_erase_data"
-QUIET_ACTIONS = {"action_listen", "action_set_language"}
+QUIET_ACTIONS = {"action_listen"}
 
 
 def just_asked(tracker: Tracker) -> bool:
