@@ -44,6 +44,17 @@ TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components",
 SERVING_ONLY = ("nlu/rasa_runtime.py",)
 
 
+SERVING_ONLY_MARK = b"# serving-only"  # a lock line the training never imports (prometheus-client for /metrics)
+
+
+def _trained_part(file: Path) -> bytes:
+    """The file's bytes, a lock file without the lines of packages only the serving processes use."""
+    data = file.read_bytes()
+    if file.suffix != ".lock":
+        return data
+    return b"".join(line for line in data.splitlines(keepends=True) if SERVING_ONLY_MARK not in line)
+
+
 def fingerprint(inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:
     digest = hashlib.sha256()
     for name in inputs:
@@ -53,7 +64,7 @@ def fingerprint(inputs: tuple[str, ...] = TRAINING_INPUTS) -> str:
             if not file.exists() or "__pycache__" in file.parts:
                 continue
             digest.update(str(file.relative_to(ROOT)).encode())
-            digest.update(file.read_bytes())
+            digest.update(_trained_part(file))
     return digest.hexdigest()[:16]
 
 

@@ -75,3 +75,17 @@ def test_every_training_input_exists() -> None:
 def test_the_shipped_resources_are_inputs() -> None:
     """The normaliser's and the language identifier's word lists are read at load, not imported."""
     assert _covered(ROOT / "core" / "language" / "resources" / "langid_seed.tsv")
+
+
+def test_a_serving_only_package_does_not_retrain_but_a_version_does(tmp_path, monkeypatch) -> None:
+    from ops import stack
+
+    lock = tmp_path / "requirements" / "rasa.lock"
+    lock.parent.mkdir()
+    lock.write_text("rasa==3.6.21\nnumpy==1.24.3\n")
+    monkeypatch.setattr(stack, "ROOT", tmp_path)
+    before = stack.fingerprint(("requirements/rasa.lock",))
+    lock.write_text("rasa==3.6.21\nnumpy==1.24.3\nprometheus-client==0.26.0  # serving-only: /metrics\n")
+    assert stack.fingerprint(("requirements/rasa.lock",)) == before
+    lock.write_text("rasa==3.6.21\nnumpy==1.24.4\n")
+    assert stack.fingerprint(("requirements/rasa.lock",)) != before
