@@ -11,14 +11,14 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot import maintenance, media, officer, open311, public
+from bot import health, maintenance, media, officer, open311, public
 from bot.channels import telegram, whatsapp
 from bot.channels import web as web_chat
 from bot.intake import Intake
 from bot.keys import CLIENT, DB, DISPATCHER, INTAKE, RELAY, SENDERS, SETTINGS, WORKER
 from bot.outbox import OutboxDispatcher
 from bot.relay import RasaClient, Relay, Worker
-from core import settings
+from core import observability, settings
 from storage.db import Database
 
 __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
@@ -26,7 +26,7 @@ __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS
 logger = logging.getLogger(__name__)
 
 # Each part mounts its routes; the channels stay off unless their tokens are configured.
-PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup)
+PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup, health.setup)
 
 
 def create_app(config: settings.Settings | None = None) -> web.Application:
@@ -57,10 +57,10 @@ async def _server_header(_request: web.Request, response: web.StreamResponse) ->
 
 class AccessLog(AbstractAccessLogger):
     """Method, path (never the query string: it may carry a web chat's sender id or a key), status,
-    size and time."""
+    size and time; not the client's address (personal data; the audit log keeps it where it matters)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+        self.logger.info('"%s %s" %s %s %.3fs', request.method, request.path,
                          response.status, response.body_length, time)
 SHUTDOWN_TIMEOUT_S = 5  # in-flight requests get this long on SIGTERM, then they are cancelled (and hand back)
 
@@ -119,8 +119,11 @@ async def _sweep_media(db: Database, config: settings.Settings, every_s: float =
 
 def main() -> None:
     os.umask(0o077)  # the database, photos and logs in var/ are the owner's alone
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = settings.load()
+    if config.log_format == "json":
+        observability.setup_logging()
+    else:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     web.run_app(create_app(config), host=config.gateway_host, port=config.gateway_port, print=None,
                 shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log_class=AccessLog)
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.message import Outgoing
 from bot.sender import Sender, SendError
+from core import observability
 from storage import messages
 from storage.db import Database
 
@@ -71,14 +72,17 @@ class OutboxDispatcher:
             retry_after = error.retry_after if isinstance(error, SendError) else None
             retry = retry_delay(job.attempts, retry_after)
             give_up = permanent or _age(job) + retry > self.budget
+            ids = {"outbox_id": job.id, "channel": job.channel}
             if isinstance(error, SendError):
-                logger.warning("send %s failed (%s)%s", job.id, error, "; giving up" if give_up else "")
+                logger.warning("send %s failed (%s)%s", job.id, error, "; giving up" if give_up else "", extra=ids)
             else:  # network trouble and the like
-                logger.exception("send %s failed", job.id)
+                logger.exception("send %s failed", job.id, extra=ids)
             retry = None if give_up else retry
+            observability.DELIVERIES_FAILED.labels(job.channel, "yes" if give_up else "no").inc()
             await messages.outgoing_failed(self.db, job.id, str(error) or repr(error), retry)
             return retry
         await messages.outgoing_sent(self.db, job.id, provider_id)
+        observability.DELIVERIES_SENT.labels(job.channel).inc()
         return None
 
     async def run(self) -> None:

@@ -20,7 +20,7 @@ from urllib.parse import quote
 import aiohttp
 
 from bot.message import Incoming, Outgoing
-from core import texts
+from core import observability, texts
 from storage import messages
 from storage.db import Database
 
@@ -76,13 +76,20 @@ class RasaClient:
         # The turn key goes into the tracker with the user's event, so a redelivery can find the turn.
         body = {"sender": message.conversation_id, "message": message.text,
                 "metadata": {**message.metadata, TURN_KEY: message.message_id}}
+        timer, outcome = observability.Timer(), "unavailable"
         try:
             async with self.session.post(self.url, json=body, params=self.params, timeout=self.timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 replies = await response.json()
+            outcome = "ok"
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error) or type(error).__name__) from error
+        finally:  # every turn of every channel passes here: one latency histogram, one log line (ids only)
+            observability.TURN_SECONDS.labels(message.channel, outcome).observe(timer.seconds)
+            logger.info("turn %s", outcome, extra={"channel": message.channel, "message_id": message.message_id,
+                                                   "seconds": round(timer.seconds, 3), "outcome": outcome,
+                                                   "replies": len(replies) if outcome == "ok" else None})
         return [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
 
     async def requested_slot(self, conversation_id: str) -> str | None:
@@ -232,7 +239,8 @@ class Worker:
             earlier = await self.rasa.replies_of_turn(message) if job.attempts > 1 else None
             replies = earlier if earlier is not None else await self.rasa.send(message)
         except RasaUnavailable as error:
-            logger.warning("rasa unavailable (%s); message %s waits", error, job.id)
+            logger.warning("rasa unavailable (%s); message %s waits", error, job.id,
+                           extra={"inbound_id": job.id, "channel": job.channel})
             await messages.postpone_inbound(self.db, job.id, backoff(job.attempts), busy_notice(job.text).as_dict())
             return True
         except asyncio.CancelledError:

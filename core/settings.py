@@ -116,6 +116,16 @@ class Settings:
     # Processed chat messages (inbound, outbox, receipts) and Rasa's events are deleted after this many
     # days (UU 27/2022: kept no longer than needed); 0 keeps them. Proposals are kept: they are public record.
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
+    # The action server's webhook (endpoints.yml reads the same variable); /readyz asks its /health.
+    action_server_url: str = field(
+        default_factory=lambda: _env("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"))
+    # /metrics of the gateway and the action server: with this bearer token from anywhere, without it only
+    # from loopback and never through the reverse proxy.
+    metrics_token: str = field(default_factory=lambda: _env("METRICS_TOKEN", ""), repr=False)
+    # /readyz answers 503 when a due message waited longer than this without a worker taking it.
+    ready_max_overdue_s: int = field(default_factory=lambda: _env_int("READY_MAX_OVERDUE", 120))
+    # Log format of the gateway and the action server: json (one object per line on stdout) or text.
+    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json").lower())
 
     def __post_init__(self) -> None:
         if not self.database_url:
