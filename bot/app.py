@@ -19,6 +19,7 @@ from bot.keys import CLIENT, DB, DISPATCHER, INTAKE, RELAY, SENDERS, SETTINGS, W
 from bot.outbox import OutboxDispatcher
 from bot.relay import RasaClient, Relay, Worker
 from core import observability, settings
+from storage import migrate
 from storage.db import Database
 
 __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
@@ -119,11 +120,19 @@ async def _sweep_media(db: Database, config: settings.Settings, every_s: float =
 
 def main() -> None:
     os.umask(0o077)  # the database, photos and logs in var/ are the owner's alone
-    config = settings.load()
-    if config.log_format == "json":
-        observability.setup_logging()
-    else:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        # Bad configuration, a missing secret or a schema behind this code stop the start with one clear
+        # line; the gateway never migrates (./musrenbang migrate, or ./musrenbang run in local mode, does).
+        config = settings.load()
+        if config.log_format == "json":
+            observability.setup_logging()
+        else:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        for warning in settings.check_startup(config):
+            logger.warning(warning)
+        migrate.check_current(config.database_url)
+    except (settings.ConfigError, migrate.SchemaBehind) as error:
+        raise SystemExit(f"error: {error}") from None
     web.run_app(create_app(config), host=config.gateway_host, port=config.gateway_port, print=None,
                 shutdown_timeout=SHUTDOWN_TIMEOUT_S, access_log_class=AccessLog)
 

@@ -7,7 +7,7 @@ import asyncio
 import logging
 
 from core import settings
-from storage import erasure
+from storage import erasure, tracker_events
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -19,7 +19,7 @@ async def run(db: Database, config: settings.Settings, every_s: float = EVERY_S)
     """Forever: one maintenance step a minute; a failure is logged and tried again next time."""
     while True:
         try:
-            finished, purged = await erasure.maintain(db, config.rasa_tracker_db, config.retention_days)
+            finished, purged = await erasure.maintain(db, tracker_events.TrackerStore.of(config), config.retention_days)
             if finished.citizens or purged.inbound or purged.outbox or purged.events:
                 logger.info("personal data: %s erasures finished, purged %s inbound, %s outbox, %s receipts, "
                             "%s Rasa events", finished.citizens, purged.inbound, purged.outbox, purged.receipts,

@@ -7,30 +7,107 @@ so `./musrenbang run` needs no configuration at all.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import time
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+from core.graph_versions import DEFAULT_VERSION as DEFAULT_GRAPH_VERSION
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConfigError(ValueError):
+    """A configuration value that cannot be used: the process stops at start with this message
+    instead of silently running on a default the operator did not choose."""
+
+
+# Where settings are read from: the process environment, or the one `load(environ)` is given (ops/stack.py
+# builds the settings its child processes will see, to write their Rasa endpoints file).
+_SOURCE: ContextVar[Mapping[str, str] | None] = ContextVar("settings_source", default=None)
+
+
 def _env(name: str, default: str) -> str:
-    value = os.environ.get(name, "").strip()
+    source = _SOURCE.get()
+    value = (os.environ if source is None else source).get(name, "").strip()
     return value or default
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_int(name: str, default: int, minimum: int = 0) -> int:
+    raw = _env(name, str(default))
     try:
-        return int(_env(name, str(default)))
+        value = int(raw)
     except ValueError:
-        return default
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
+def _env_port(name: str, default: int) -> int:
+    value = _env_int(name, default)
+    if not 1 <= value <= 65535:
+        raise ConfigError(f"{name} must be a TCP port (1-65535), not {value}")
+    return value
+
+
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = _env(name, "1" if default else "0").lower()
+    if raw not in TRUE + FALSE:
+        raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no), not {raw!r}")
+    return raw in TRUE
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _env(name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
 
 
 def _env_ids(name: str) -> tuple[int, ...]:
-    """Comma-separated numeric ids (Telegram user ids); anything else in the list is skipped."""
-    parts = (part.strip() for part in _env(name, "").split(","))
-    return tuple(int(part) for part in parts if part.lstrip("-").isdigit())
+    """Comma-separated numeric ids (Telegram user ids)."""
+    parts = [part.strip() for part in _env(name, "").split(",") if part.strip()]
+    bad = [part for part in parts if not part.lstrip("-").isdigit()]
+    if bad:
+        raise ConfigError(f"{name} must be comma-separated numeric ids; not numeric: {', '.join(bad)}")
+    return tuple(int(part) for part in parts)
+
+
+def check_url(name: str, value: str, schemes: tuple[str, ...], host: bool = True) -> str:
+    """`value` unchanged if it is a URL of one of `schemes` (with a host and, if given, a numeric port)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError as error:
+        raise ConfigError(f"{name} is not a valid URL ({error}): {_hide_password(value)!r}") from None
+    scheme = parts.scheme.lower()
+    if not any(scheme == s or scheme.startswith(s + "+") for s in schemes):
+        raise ConfigError(f"{name} must start with {' or '.join(s + '://' for s in schemes)}: "
+                          f"{_hide_password(value)!r}")
+    if host and not parts.hostname:
+        raise ConfigError(f"{name} has no host name: {_hide_password(value)!r}")
+    return value
+
+
+def _hide_password(url: str) -> str:
+    """A URL fit for an error message or a log: the password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password:
+        return url.replace(f":{parts.password}@", ":***@", 1)
+    return url
+
+
+def _env_url(name: str, default: str, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    value = _env(name, default)
+    return check_url(name, value, schemes) if value else value
 
 
 def configured_region() -> str:
@@ -45,14 +122,14 @@ class Settings:
     var_dir: Path = field(default_factory=lambda: Path(_env("MUSRENBANG_VAR", str(PROJECT_ROOT / "var"))))
     database_url: str = ""
     region_code: str = field(default_factory=configured_region)
-    rasa_url: str = field(default_factory=lambda: _env("RASA_URL", "http://127.0.0.1:5005"))
+    rasa_url: str = field(default_factory=lambda: _env_url("RASA_URL", "http://127.0.0.1:5005"))
     # Where Rasa and the action server listen. Both are internal: loopback unless a multi-host
     # deployment names a private-network address. Rasa then still asks for RASA_TOKEN; the action
     # server (rasa_sdk 3.6) cannot check a token, so it must only ever be on a private network.
     rasa_host: str = field(default_factory=lambda: _env("RASA_HOST", "127.0.0.1"))
     actions_host: str = field(default_factory=lambda: _env("ACTIONS_HOST", "127.0.0.1"))
     gateway_host: str = field(default_factory=lambda: _env("GATEWAY_HOST", "127.0.0.1"))
-    gateway_port: int = field(default_factory=lambda: _env_int("GATEWAY_PORT", 8080))
+    gateway_port: int = field(default_factory=lambda: _env_port("GATEWAY_PORT", 8080))
     rasa_timeout_s: int = field(default_factory=lambda: _env_int("RASA_TIMEOUT", 30))
     max_message_chars: int = field(default_factory=lambda: _env_int("MAX_MESSAGE_CHARS", 1000))
     max_photo_bytes: int = field(default_factory=lambda: _env_int("MAX_PHOTO_BYTES", 5 * 1024 * 1024))
@@ -75,28 +152,30 @@ class Settings:
     # Officers' console: escalations are due within this many working days (Mon–Fri).
     escalation_sla_days: int = field(default_factory=lambda: _env_int("ESCALATION_SLA_DAYS", 2))
     # 0 switches off the bot's use of officers' saved answers (each also needs an admin's approval).
-    learned_faq: bool = field(default_factory=lambda: _env("LEARNED_FAQ", "1") in ("1", "true", "yes"))
+    learned_faq: bool = field(default_factory=lambda: _env_bool("LEARNED_FAQ", True))
     officer_session_hours: int = field(default_factory=lambda: _env_int("OFFICER_SESSION_HOURS", 12))
     # The console's cookies are Secure (never sent in clear text) when PUBLIC_URL is https; COOKIE_SECURE=1/0
     # says so explicitly (e.g. behind a TLS proxy without PUBLIC_URL).
-    cookie_secure: bool = field(default_factory=lambda: _env(
-        "COOKIE_SECURE", "1" if _env("PUBLIC_URL", "").lower().startswith("https://") else "0") in ("1", "true", "yes"))
+    cookie_secure: bool = field(default_factory=lambda: _env_bool(
+        "COOKIE_SECURE", _env("PUBLIC_URL", "").lower().startswith("https://")))
     # WhatsApp Cloud API (bot/channels/whatsapp/); the channel is off while the token is unset.
     whatsapp_token: str = field(default_factory=lambda: _env("WHATSAPP_TOKEN", ""), repr=False)
     whatsapp_phone_number_id: str = field(default_factory=lambda: _env("WHATSAPP_PHONE_NUMBER_ID", ""))
     whatsapp_app_secret: str = field(default_factory=lambda: _env("WHATSAPP_APP_SECRET", ""), repr=False)
     whatsapp_verify_token: str = field(default_factory=lambda: _env("WHATSAPP_VERIFY_TOKEN", ""), repr=False)
-    whatsapp_graph_url: str = field(
-        default_factory=lambda: _env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com/v21.0"))
+    # The Graph API version is one setting (core/graph_versions.py knows when each one ends: a warning at
+    # start 90 days before); WHATSAPP_GRAPH_URL is the API's address without it (tests point it at a fake).
+    whatsapp_graph_version: str = field(default_factory=lambda: _env("WHATSAPP_GRAPH_VERSION", DEFAULT_GRAPH_VERSION))
+    whatsapp_graph_url: str = ""
     whatsapp_template: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE", "musrenbang_update"))
     whatsapp_template_language: str = field(default_factory=lambda: _env("WHATSAPP_TEMPLATE_LANGUAGE", "id"))
     whatsapp_rate_per_minute: int = field(default_factory=lambda: _env_int("WHATSAPP_RATE_PER_MINUTE", 20))
     # Telegram (bot/channels/telegram/); the channel is off while the token is unset.
     telegram_bot_token: str = field(default_factory=lambda: _env("TELEGRAM_BOT_TOKEN", ""), repr=False)
-    telegram_mode: str = field(default_factory=lambda: _env("TELEGRAM_MODE", "polling").lower())  # or webhook
+    telegram_mode: str = field(default_factory=lambda: _env_choice("TELEGRAM_MODE", "polling", ("polling", "webhook")))
     # Checked on every webhook call; derived from the token when unset.
     telegram_webhook_secret: str = field(default_factory=lambda: _env("TELEGRAM_WEBHOOK_SECRET", ""), repr=False)
-    telegram_api_url: str = field(default_factory=lambda: _env("TELEGRAM_API_URL", "https://api.telegram.org"))
+    telegram_api_url: str = field(default_factory=lambda: _env_url("TELEGRAM_API_URL", "https://api.telegram.org"))
     telegram_rate_per_minute: int = field(default_factory=lambda: _env_int("TELEGRAM_RATE_PER_MINUTE", 20))
     telegram_poll_timeout_s: int = field(default_factory=lambda: _env_int("TELEGRAM_POLL_TIMEOUT", 25))
     # The officers' chat (a group's numeric id, e.g. -1001234567890): new escalations are posted there
@@ -105,34 +184,78 @@ class Settings:
     # If set, only these Telegram user ids may answer from that chat (any member may otherwise).
     telegram_officer_ids: tuple[int, ...] = field(default_factory=lambda: _env_ids("TELEGRAM_OFFICER_IDS"))
     # The gateway's address as the internet sees it (https://...), for webhook registration.
-    public_url: str = field(default_factory=lambda: _env("PUBLIC_URL", "").rstrip("/"))
+    public_url: str = field(default_factory=lambda: _env_url("PUBLIC_URL", "").rstrip("/"))
     # The public dashboard's map: a tile URL template ("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
     # and the attribution its provider requires. Unset: offline, the pins stand on a blank background.
-    public_map_tile_url: str = field(default_factory=lambda: _env("PUBLIC_MAP_TILE_URL", ""))
+    public_map_tile_url: str = field(default_factory=lambda: _env_url("PUBLIC_MAP_TILE_URL", ""))
     public_map_attribution: str = field(default_factory=lambda: _env("PUBLIC_MAP_ATTRIBUTION", ""))
-    # Rasa's tracker store (endpoints.yml), where personal data is erased and old conversations purged.
-    # Unset: var/tracker.db, as ops/stack.py gives it to Rasa.
+    # Rasa's tracker store as an SQLAlchemy URL (ops/endpoints.py writes it into Rasa's endpoints; erasure
+    # and retention delete from it). Unset: the SQLite file RASA_TRACKER_DB (var/tracker.db) when the
+    # database is SQLite, the project's own PostgreSQL database when DATABASE_URL is PostgreSQL; there Rasa's
+    # `events` table lives in its own schema (TRACKER_STORE_SCHEMA, created by `./musrenbang migrate`).
     rasa_tracker_db: Path = field(default_factory=lambda: Path(_env("RASA_TRACKER_DB", ".")))
+    tracker_store_url: str = field(default_factory=lambda: _env("TRACKER_STORE_URL", ""), repr=False)
+    tracker_store_schema: str = field(default_factory=lambda: _env("TRACKER_STORE_SCHEMA", "rasa"))
+    # Rasa's lock store: unset, Rasa's in-memory lock store (one Sanic worker, one Rasa process); a Redis URL
+    # (redis://host:6379/1) gives RedisLockStore, which several workers and Rasa processes share.
+    redis_url: str = field(default_factory=lambda: _env_url("REDIS_URL", "", ("redis", "rediss")), repr=False)
+    # Sanic workers per Rasa process (each loads the model: ~1 GB); more than one needs REDIS_URL.
+    rasa_workers: int = field(default_factory=lambda: _env_int("RASA_WORKERS", 1, minimum=1))
     # Processed chat messages (inbound, outbox, receipts) and Rasa's events are deleted after this many
     # days (UU 27/2022: kept no longer than needed); 0 keeps them. Proposals are kept: they are public record.
     retention_days: int = field(default_factory=lambda: _env_int("RETENTION_DAYS", 90))
     # The action server's webhook (endpoints.yml reads the same variable); /readyz asks its /health.
     action_server_url: str = field(
-        default_factory=lambda: _env("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"))
+        default_factory=lambda: _env_url("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"))
     # /metrics of the gateway and the action server: with this bearer token from anywhere, without it only
     # from loopback and never through the reverse proxy.
     metrics_token: str = field(default_factory=lambda: _env("METRICS_TOKEN", ""), repr=False)
     # /readyz answers 503 when a due message waited longer than this without a worker taking it.
     ready_max_overdue_s: int = field(default_factory=lambda: _env_int("READY_MAX_OVERDUE", 120))
     # Log format of the gateway and the action server: json (one object per line on stdout) or text.
-    log_format: str = field(default_factory=lambda: _env("LOG_FORMAT", "json").lower())
+    log_format: str = field(default_factory=lambda: _env_choice("LOG_FORMAT", "json", ("json", "text")))
+    # local: migrate and train at start as needed (a laptop). production: services never migrate (that is
+    # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL is required), and every
+    # secret must be given.
+    mode: str = field(default_factory=lambda: _env_choice("MUSRENBANG_MODE", "local", MODES))
+    # A trained model file (`./musrenbang train --out FILE`) that Rasa loads instead of the local cache.
+    model_file: Path | None = field(default_factory=lambda: Path(_env("MUSRENBANG_MODEL", "")) if _env(
+        "MUSRENBANG_MODEL", "") else None)
 
     def __post_init__(self) -> None:
         if not self.database_url:
             default = f"sqlite+aiosqlite:///{self.var_dir / 'musrenbang.db'}"
             object.__setattr__(self, "database_url", _env("DATABASE_URL", default))
+        check_url("DATABASE_URL", self.database_url, ("sqlite", "postgresql"), host=False)
         if self.rasa_tracker_db == Path("."):
             object.__setattr__(self, "rasa_tracker_db", self.var_dir / "tracker.db")
+        if not self.tracker_store_url:
+            object.__setattr__(self, "tracker_store_url", _default_tracker_store(self))
+        check_url("TRACKER_STORE_URL", self.tracker_store_url, ("sqlite", "postgresql"), host=False)
+        if not self.tracker_store_schema.isidentifier():
+            raise ConfigError(f"TRACKER_STORE_SCHEMA must be a plain name (letters, digits, _), "
+                              f"not {self.tracker_store_schema!r}")
+        if self.rasa_workers > 1 and not self.redis_url:
+            raise ConfigError(f"RASA_WORKERS={self.rasa_workers} needs REDIS_URL: Rasa runs more than one worker "
+                              "only with a shared lock store (RedisLockStore)")
+        if not self.whatsapp_graph_url:
+            base = check_url("WHATSAPP_GRAPH_URL", _env("WHATSAPP_GRAPH_URL", "https://graph.facebook.com"),
+                             ("http", "https")).rstrip("/")
+            if _GRAPH_VERSION.search(urlsplit(base).path):
+                raise ConfigError("WHATSAPP_GRAPH_URL is the Graph API's address without a version "
+                                  f"({base!r}); the version is WHATSAPP_GRAPH_VERSION")
+            if not _GRAPH_VERSION.fullmatch("/" + self.whatsapp_graph_version):
+                raise ConfigError(f"WHATSAPP_GRAPH_VERSION must look like v25.0, not {self.whatsapp_graph_version!r}")
+            object.__setattr__(self, "whatsapp_graph_url", f"{base}/{self.whatsapp_graph_version}")
+
+    @property
+    def is_local_default(self) -> bool:
+        """The laptop setup: local mode on SQLite, where generated secrets in var/ are good enough."""
+        return self.mode == "local" and self.database_url.startswith("sqlite")
+
+    @property
+    def tracker_store_is_postgres(self) -> bool:
+        return self.tracker_store_url.startswith("postgresql")
 
     @property
     def media_dir(self) -> Path:
@@ -151,6 +274,49 @@ class Settings:
         conversation or rewrite a tracker."""
         configured = os.environ.get("RASA_TOKEN", "").strip()
         return configured or _generated_secret(self.var_dir / "rasa_token")
+
+
+MODES = ("local", "production")
+_GRAPH_VERSION = re.compile(r"/v\d+\.\d+(/|$)")
+# Secrets that must be given (not generated per machine) outside the local default: every gateway, Rasa
+# process and tool of one installation has to agree on them.
+REQUIRED_SECRETS = ("SESSION_SECRET", "RASA_TOKEN")
+
+
+def _default_tracker_store(config: Settings) -> str:
+    """The project's own PostgreSQL database (a synchronous driver: Rasa's SQLAlchemy engine), or the
+    SQLite file next to the database."""
+    if config.database_url.startswith("postgresql"):
+        return "postgresql://" + config.database_url.split("://", 1)[1]
+    return f"sqlite:///{quote(str(config.rasa_tracker_db))}"
+
+
+def check_startup(config: Settings) -> list[str]:
+    """What every service checks before it starts: raises ConfigError for what would make it run wrongly
+    (a secret missing outside the local default), returns warnings to log (a Graph version near its end)."""
+    from datetime import date
+
+    from core.graph_versions import end_of_life_warning
+
+    if not config.is_local_default:
+        missing = [name for name in REQUIRED_SECRETS if not _env(name, "")]
+        if config.whatsapp_token and not config.whatsapp_app_secret:
+            missing.append("WHATSAPP_APP_SECRET")
+        if missing:
+            why = "in production mode" if config.mode == "production" else "with a database other than local SQLite"
+            raise ConfigError(f"{', '.join(missing)} must be set {why}: every process of the installation has to "
+                              "share them (make one: python3 -c 'import secrets; print(secrets.token_hex(32))')")
+    if config.mode == "production" and config.model_file is None:
+        raise ConfigError("MUSRENBANG_MODEL must name a trained model file in production mode "
+                          "(build it once with ./musrenbang train --out FILE)")
+    if config.model_file is not None and not config.model_file.is_file():
+        raise ConfigError(f"MUSRENBANG_MODEL: no model file at {config.model_file}")
+    warnings = []
+    if config.whatsapp_token:
+        warning = end_of_life_warning(config.whatsapp_graph_version, date.today())
+        if warning:
+            warnings.append(warning)
+    return warnings
 
 
 def _generated_secret(path: Path) -> str:
@@ -172,5 +338,10 @@ def _generated_secret(path: Path) -> str:
     raise RuntimeError(f"{path} is empty; delete it or set SESSION_SECRET")
 
 
-def load() -> Settings:
-    return Settings()
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings of this process, or of a process that would run with `environ`."""
+    token = _SOURCE.set(environ)
+    try:
+        return Settings()
+    finally:
+        _SOURCE.reset(token)

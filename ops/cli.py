@@ -51,8 +51,9 @@ def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
     from storage import migrate
     from storage.db import Database  # imported late so `region` stays light
 
-    url = settings.load().database_url
-    migrate.upgrade(url)
+    config = settings.load()
+    url = config.database_url
+    migrate.prepare(config)  # local: migrate (a fresh install); production: only check, `migrate` is its own step
 
     async def run() -> T:
         db = Database(url)
@@ -417,7 +418,7 @@ def cmd_resend(args: argparse.Namespace) -> int:
 
 def cmd_citizen_erase(args: argparse.Namespace) -> int:
     """Erase a citizen's personal data and chat history at once; their proposals stay, anonymised."""
-    from storage import erasure
+    from storage import erasure, tracker_events
 
     channel, sep, external_id = args.sender.partition(":")
     if not sep or not channel or not external_id:
@@ -426,7 +427,8 @@ def cmd_citizen_erase(args: argparse.Namespace) -> int:
 
     async def erase(db: Database) -> tuple[erasure.Erasure, erasure.Finished]:
         erased = await erasure.erase_citizen(db, channel, external_id, actor=args.actor)
-        return erased, await erasure.finish_erasures(db, config.rasa_tracker_db, grace=erasure.NO_GRACE)
+        tracker = tracker_events.TrackerStore.of(config)
+        return erased, await erasure.finish_erasures(db, tracker, grace=erasure.NO_GRACE)
 
     erased, finished = _with_database(erase)
     print(json.dumps({"sender": args.sender, "found": erased.found, "proposals_anonymised": erased.proposals,
@@ -437,14 +439,14 @@ def cmd_citizen_erase(args: argparse.Namespace) -> int:
 
 def cmd_purge(args: argparse.Namespace) -> int:
     """Run the gateway's personal-data step now: finish erasures, purge past RETENTION_DAYS."""
-    from storage import erasure
+    from storage import erasure, tracker_events
 
     config = settings.load()
+    tracker = tracker_events.TrackerStore.of(config)
     days = config.retention_days if args.days is None else args.days
 
     async def purge(db: Database) -> tuple[erasure.Finished, erasure.Purged]:
-        return await erasure.finish_erasures(db, config.rasa_tracker_db), await erasure.purge_expired(
-            db, config.rasa_tracker_db, days)
+        return await erasure.finish_erasures(db, tracker), await erasure.purge_expired(db, tracker, days)
 
     finished, purged = _with_database(purge)
     print(json.dumps({"retention_days": days, "erasures_finished": finished.citizens, "inbound": purged.inbound,
@@ -581,7 +583,12 @@ def main(argv: list[str] | None = None) -> int:
 
     os.umask(0o077)  # a database or export created here is the owner's alone
     args = parser().parse_args(argv)
-    return args.run(args)
+    from storage import migrate
+
+    try:
+        return args.run(args)
+    except (settings.ConfigError, migrate.SchemaBehind) as error:
+        return _fail(str(error))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,11 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import settings
+from ops import endpoints
 
 ROOT = Path(__file__).resolve().parent.parent
 VENVS = Path(os.environ.get("MUSRENBANG_VENVS", ROOT / ".venv"))
 RASA_BIN = VENVS / "rasa" / "bin"
 APP_BIN = VENVS / "app" / "bin"
+REDIS_SERVER = Path("/usr/bin/redis-server")  # Debian's redis-server package
 MODEL_CACHE = Path(os.environ.get("MUSRENBANG_MODEL_CACHE", Path.home() / ".cache" / "musrenbang" / "models"))
 
 # Everything that changes what `rasa train` produces: the data, the pipeline, and every project module the
@@ -66,8 +70,19 @@ def model_path() -> Path:
     return MODEL_CACHE / f"{fingerprint()}.tar.gz"
 
 
-def ensure_model(log=print) -> Path:  # noqa: ANN001 - a print-like callable
-    """The trained model for the current data, training it only when the data changed."""
+def ensure_model(log=print, use_configured: bool = True) -> Path:  # noqa: ANN001 - a print-like callable
+    """The model to serve: MUSRENBANG_MODEL when set (a file built once by `./musrenbang train --out`; never
+    trained here), else the trained model for the current data, training it only when the data changed.
+    Production mode never trains at start: there MUSRENBANG_MODEL is required."""
+    config = settings.load()
+    if use_configured and config.model_file is not None:
+        if not config.model_file.is_file():
+            raise settings.ConfigError(f"MUSRENBANG_MODEL: no model file at {config.model_file}")
+        log(f"Model: {config.model_file} (MUSRENBANG_MODEL)")
+        return config.model_file
+    if use_configured and config.mode == "production":
+        raise settings.ConfigError("MUSRENBANG_MODEL must name a trained model file in production mode: services "
+                                   "never train at start (build it once with ./musrenbang train --out FILE)")
     target = model_path()
     if target.exists():
         log(f"Model up to date: {target}")
@@ -111,6 +126,29 @@ def wait_model_loaded(rasa_url: str, token: str, timeout_s: float, process: subp
                 return
         time.sleep(0.5)
     raise TimeoutError("rasa did not load its model")
+
+
+def train_to(out: Path, log=print) -> Path:  # noqa: ANN001 - a print-like callable
+    """`./musrenbang train --out FILE`: the model of the current data (trained unless cached) as one file
+    that services load with MUSRENBANG_MODEL."""
+    model = ensure_model(log, use_configured=False)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(out.name + ".tmp")
+    shutil.copyfile(model, temporary)
+    os.replace(temporary, out)
+    log(f"Model written to {out}; start the services with MUSRENBANG_MODEL={out}")
+    return out
+
+
+def redis_answers(url: str, timeout_s: float = 1.0) -> bool:
+    """Whether something speaking Redis listens at `url` (a PING; an auth error counts as an answer)."""
+    parts = urllib.parse.urlsplit(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64)[:1] in (b"+", b"-")
+    except OSError:
+        return False
 
 
 def _reachable(host: str) -> str:
@@ -184,7 +222,18 @@ class Stack:
         # rasa_sdk binds the action server to $SANIC_HOST, 0.0.0.0 unless told: it has no token, so it
         # listens on loopback unless a multi-host deployment names a private address (ACTIONS_HOST).
         env["SANIC_HOST"] = settings.load().actions_host
+        # Rasa's Sanic workers (it refuses more than one without a shared lock store: settings checks REDIS_URL).
+        env["SANIC_WORKERS"] = str(settings.load(env).rasa_workers)
         return env
+
+    @property
+    def endpoints_file(self) -> Path:
+        return self.var_dir / "endpoints.yml"
+
+    def write_endpoints(self) -> Path:
+        """Rasa's endpoints (tracker store, lock store, action server) from the settings its processes see."""
+        env = self.env()
+        return endpoints.write(settings.load(env), self.endpoints_file, env["ACTION_SERVER_URL"])
 
     def _spawn(self, name: str, args: list[str], log_dir: Path) -> subprocess.Popen:
         log = os.fdopen(os.open(log_dir / f"{name}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
@@ -203,14 +252,27 @@ class Stack:
             return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
                     "--model", str(self.model), "--port", str(self.rasa_port),
                     "--interface", settings.load().rasa_host,
-                    "--endpoints", "endpoints.yml", "--credentials", "credentials.yml"]
+                    "--endpoints", str(self.endpoints_file), "--credentials", "credentials.yml"]
+        if name == "redis":
+            url = urllib.parse.urlsplit(settings.load(self.env()).redis_url)
+            args = [str(REDIS_SERVER), "--port", str(url.port or 6379), "--bind", url.hostname or "127.0.0.1",
+                    "--save", "", "--appendonly", "no", "--dir", str(self.var_dir)]
+            if url.password:
+                args += ["--requirepass", urllib.parse.unquote(url.password)]
+            return args
         if name == "gateway":
             return [str(APP_BIN / "python"), "-m", "bot"]
         raise ValueError(f"unknown process {name!r}")
 
     def wait_ready(self, name: str, timeout_s: float = 240) -> None:
         process = self.processes[name]
-        if name == "gateway":
+        if name == "redis":
+            deadline = time.monotonic() + 30
+            while not redis_answers(settings.load(self.env()).redis_url):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("redis-server did not start; see its log")
+                time.sleep(0.2)
+        elif name == "gateway":
             wait_http(f"{self.gateway_url}/healthz", min(timeout_s, 60), process)
         elif name == "actions":
             wait_http(f"{self.actions_url}/health", timeout_s, process)
@@ -223,6 +285,8 @@ class Stack:
         log_dir = self.var_dir / "logs"
         log_dir.mkdir(parents=True, exist_ok=True)
         make_private(self.var_dir)
+        if name == "rasa":
+            self.write_endpoints()
         process = self._spawn(name, self.command(name), log_dir)
         if wait:
             self.wait_ready(name, timeout_s)
@@ -246,8 +310,15 @@ class Stack:
             raise FileNotFoundError(f"no trained model at {self.model}")
         self.var_dir.mkdir(parents=True, exist_ok=True)
         make_private(self.var_dir)
-        subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate"], cwd=ROOT, env=self.env(), check=True,
-                       umask=PRIVATE_UMASK)
+        config = settings.load(self.env())
+        if config.redis_url and self.needs_redis(config) and "redis" not in without:
+            log("Starting Redis (Rasa's lock store)")
+            self.launch("redis")
+        # Local mode migrates here (a laptop just works); production mode only checks: migrating is its own
+        # step (`./musrenbang migrate`), and a schema behind stops the start with a clear message.
+        check = ["--check"] if config.mode == "production" else []
+        subprocess.run([str(APP_BIN / "python"), "-m", "storage.migrate", *check], cwd=ROOT, env=self.env(),
+                       check=True, umask=PRIVATE_UMASK)
         started = time.monotonic()
         names = [name for name in ("actions", "rasa", "gateway") if name not in without]
         for name in names:
@@ -256,6 +327,12 @@ class Stack:
         for name in sorted(names, key=("gateway", "actions", "rasa").index):
             self.wait_ready(name, timeout_s)
         self.timings["ready_s"] = time.monotonic() - started
+
+    @staticmethod
+    def needs_redis(config: settings.Settings) -> bool:
+        """Redis is ours to start when REDIS_URL names this machine and nothing answers there."""
+        host = urllib.parse.urlsplit(config.redis_url).hostname or ""
+        return host in ("127.0.0.1", "localhost", "::1") and not redis_answers(config.redis_url)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -277,12 +354,18 @@ def _interrupt(_signum: int, _frame: object) -> None:
 def main(argv: list[str]) -> int:
     """`python -m ops.stack run|train`: the long-running part of `./musrenbang run`."""
     command = argv[0] if argv else "run"
-    model = ensure_model()
     if command == "train":
+        if len(argv) >= 3 and argv[1] == "--out":
+            train_to(Path(argv[2]).resolve())
+        else:
+            ensure_model(use_configured=False)
         return 0
+    config = settings.load()
+    for warning in settings.check_startup(config):
+        print(f"warning: {warning}", file=sys.stderr, flush=True)
+    model = ensure_model()
     signal.signal(signal.SIGTERM, _interrupt)
-    port = int(os.environ.get("GATEWAY_PORT", "8080"))
-    stack = Stack(var_dir=Path(os.environ.get("MUSRENBANG_VAR", ROOT / "var")), model=model, gateway_port=port)
+    stack = Stack(var_dir=config.var_dir, model=model, gateway_port=config.gateway_port)
     try:
         stack.start()
         print(f"\nSiap. Buka web chat: {stack.gateway_url}/chat\n"
@@ -299,4 +382,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    try:
+        raise SystemExit(main(sys.argv[1:]))
+    except settings.ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

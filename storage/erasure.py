@@ -22,7 +22,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
 
@@ -102,7 +101,7 @@ async def erase_citizen(db: Database, channel: str, external_id: str, actor: str
         return Erasure(True, citizen.id, len(proposals), asked.rowcount)
 
 
-async def finish_erasures(db: Database, tracker_db: Path, now: datetime | None = None,
+async def finish_erasures(db: Database, tracker: tracker_events.TrackerStore, now: datetime | None = None,
                           grace: timedelta = GRACE) -> Finished:
     """Delete the chat history of every citizen erased at least `grace` ago whose last turn is over:
     inbound messages, outbox rows and receipts up to the request (plus `grace`), and Rasa's events."""
@@ -134,7 +133,7 @@ async def finish_erasures(db: Database, tracker_db: Path, now: datetime | None =
                 DeliveryReceipt.created_at <= until))
             await session.execute(update(Citizen).where(Citizen.id == citizen_id).values(
                 external_id=ERASED + secrets.token_hex(12), last_inbound_at=None))
-            events = await tracker_events.forget_conversation(tracker_db, f"{channel}:{sender}", until.timestamp())
+            events = await tracker_events.forget_conversation(tracker, f"{channel}:{sender}", until.timestamp())
             await session.commit()
         totals = Finished(totals.citizens + 1, totals.inbound + inbound.rowcount, totals.outbox + outbox.rowcount,
                           totals.receipts + receipts.rowcount, totals.events + events)
@@ -149,7 +148,8 @@ class Purged:
     events: int
 
 
-async def purge_expired(db: Database, tracker_db: Path, days: int, now: datetime | None = None) -> Purged:
+async def purge_expired(db: Database, tracker: tracker_events.TrackerStore, days: int,
+                        now: datetime | None = None) -> Purged:
     """Delete processed chat messages and Rasa's events older than `days` (0: keep everything)."""
     if days <= 0:
         return Purged(0, 0, 0, 0)
@@ -161,13 +161,14 @@ async def purge_expired(db: Database, tracker_db: Path, days: int, now: datetime
             OutboxMessage.status.in_(FINISHED_OUTBOX), OutboxMessage.created_at < cutoff))
         receipts = await session.execute(delete(DeliveryReceipt).where(DeliveryReceipt.created_at < cutoff))
         await session.commit()
-    events = await tracker_events.purge_before(tracker_db, cutoff.timestamp())
+    events = await tracker_events.purge_before(tracker, cutoff.timestamp())
     return Purged(inbound.rowcount, outbox.rowcount, receipts.rowcount, events)
 
 
-async def maintain(db: Database, tracker_db: Path, retention_days: int) -> tuple[Finished, Purged]:
+async def maintain(db: Database, tracker: tracker_events.TrackerStore,
+                   retention_days: int) -> tuple[Finished, Purged]:
     """The gateway's periodic step: finish erasures, then purge what is past the retention period."""
-    return await finish_erasures(db, tracker_db), await purge_expired(db, tracker_db, retention_days)
+    return await finish_erasures(db, tracker), await purge_expired(db, tracker, retention_days)
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -23,6 +23,8 @@ from storage.models import Base
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 # Every stack the tests start asks for this token, and every test helper that calls Rasa sends it.
 os.environ.setdefault("RASA_TOKEN", uuid.uuid4().hex)
+# Processes on PostgreSQL refuse to start without the installation's shared secrets (core/settings.check_startup).
+os.environ.setdefault("SESSION_SECRET", uuid.uuid4().hex)
 # Scripted citizens answer at machine speed; the web chat's limit itself is tested in tests/bot/test_web_abuse.py.
 os.environ.setdefault("WEB_RATE_PER_MINUTE", "120")
 PG_REQUIRED = os.environ.get("MUSRENBANG_REQUIRE_PG") == "1"

@@ -15,7 +15,18 @@ from core import observability, regions, roles, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
-from storage import accounts, audit, erasure, escalations, faq, login_throttle, messages, review, status_changes
+from storage import (
+    accounts,
+    audit,
+    erasure,
+    escalations,
+    faq,
+    login_throttle,
+    messages,
+    review,
+    status_changes,
+    tracker_events,
+)
 from workflows import escalations as escalation_flow
 from workflows import status as status_flow
 
@@ -704,6 +715,6 @@ async def erase_citizen(request: web.Request) -> web.Response:
     erased = await erasure.erase_citizen(db, channel, external_id, actor=f"officer:{officer.username}")
     if not erased.found:
         return _erase_page(request, 404, "Tidak ada warga dengan ID itu di kanal itu.", channel, external_id)
-    await erasure.finish_erasures(db, config.rasa_tracker_db, grace=erasure.NO_GRACE)
+    await erasure.finish_erasures(db, tracker_events.TrackerStore.of(config), grace=erasure.NO_GRACE)
     return _erase_page(request, result=f"Data warga sudah dihapus; {erased.proposals} usulan tetap tercatat tanpa "
                                        "identitas.")

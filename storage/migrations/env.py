@@ -1,4 +1,5 @@
-"""Alembic environment: runs migrations on the project's async engine."""
+"""Alembic environment: runs migrations on the connection storage/migrate.py holds its lock on, or on
+the project's async engine when Alembic is called directly."""
 
 from __future__ import annotations
 
@@ -28,4 +29,8 @@ async def _main() -> None:
     await engine.dispose()
 
 
-asyncio.run(_main())
+shared = context.config.attributes.get("connection")
+if shared is not None:
+    _run(shared)
+else:
+    asyncio.run(_main())

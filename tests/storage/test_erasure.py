@@ -1,5 +1,6 @@
-"""A citizen's erasure (UU 27/2022) and the retention period, on SQLite and PostgreSQL, with a real Rasa
-tracker store file: personal data and chat history go, the proposals stay anonymised and counted."""
+"""A citizen's erasure (UU 27/2022) and the retention period, on SQLite and PostgreSQL, with Rasa's tracker
+store where the settings put it (an SQLite file; on PostgreSQL the `rasa` schema of the database): personal
+data and chat history go, the proposals stay anonymised and counted."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
-from storage import erasure, escalations, messages, proposals, status_changes
+from core.settings import Settings
+from storage import erasure, escalations, messages, proposals, status_changes, tracker_events
 from storage.db import Database
 from storage.models import (
     Citizen,
@@ -23,6 +25,7 @@ from storage.models import (
     Support,
     utcnow,
 )
+from storage.tracker_events import TrackerStore
 
 PHONE = "6281234567890"
 TEXT = "Saluran depan rumah saya mampet, hubungi 0812-3456-7890, NIK 3404 0112 3456 0003"
@@ -30,25 +33,53 @@ DRAFT = proposals.ProposalDraft(description=TEXT, sector="drainase", village_cod
                                 original_text="Assalamualaikum pak, saya Sri. " + TEXT)
 
 
-def tracker_store(path: Path, rows: list[tuple[str, float]]) -> Path:
-    """Rasa's SQL tracker store schema (rasa/core/tracker_store.py SQLTrackerStore.SQLEvent)."""
+EVENTS_DDL = ("CREATE TABLE {table} (id {id} PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+              "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+              "action_name VARCHAR(255), data TEXT)")
+
+
+def sqlite_tracker(path: Path, rows: list[tuple[str, float]]) -> TrackerStore:
+    """Rasa's SQL tracker store schema (rasa/core/tracker_store.py SQLTrackerStore.SQLEvent) in a file."""
     connection = sqlite3.connect(path)
-    connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-                       "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-                       "action_name VARCHAR(255), data TEXT)")
+    connection.execute(EVENTS_DDL.format(table="events", id="INTEGER"))
     connection.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
                            [(sender, at, json.dumps({"text": "NIK saya 3404011234560003"})) for sender, at in rows])
     connection.commit()
     connection.close()
-    return path
+    return TrackerStore.sqlite(path)
 
 
-def senders_in(path: Path) -> list[str]:
+async def tracker_store(db: Database, tmp_path: Path, rows: list[tuple[str, float]]) -> TrackerStore:
+    """The tracker store beside `db`, as settings derive it: a file next to SQLite, the `rasa` schema of
+    the same PostgreSQL database (made by `./musrenbang migrate`, its table by Rasa)."""
+    if db.is_sqlite:
+        return sqlite_tracker(tmp_path / "tracker.db", rows)
+    store = TrackerStore(Settings(var_dir=tmp_path, database_url=db.url).tracker_store_url)
+    async with db.engine.begin() as connection:
+        await connection.execute(text('DROP SCHEMA IF EXISTS "rasa" CASCADE'))
+    await tracker_events.ensure(store)
+    async with db.engine.begin() as connection:
+        await connection.execute(text(EVENTS_DDL.format(table="rasa.events", id="SERIAL")))
+        for sender, at in rows:
+            await connection.execute(text(
+                "INSERT INTO rasa.events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
+                {"s": sender, "t": at, "d": json.dumps({"text": "NIK saya 3404011234560003"})})
+    return store
+
+
+def sqlite_senders(path: Path) -> list[str]:
     connection = sqlite3.connect(path)
     try:
         return [row[0] for row in connection.execute("SELECT sender_id FROM events ORDER BY id")]
     finally:
         connection.close()
+
+
+async def senders_in(db: Database, store: TrackerStore) -> list[str]:
+    if not store.is_postgres:
+        return sqlite_senders(store.sqlite_path)
+    async with db.engine.connect() as connection:
+        return list((await connection.execute(text("SELECT sender_id FROM rasa.events ORDER BY id"))).scalars())
 
 
 async def chat(db: Database, sender: str, text: str, message_id: str) -> None:
@@ -83,7 +114,7 @@ async def test_erasure_keeps_proposals_anonymised_and_deletes_the_history(db: Da
     await chat(db, PHONE, "NIK saya 3404011234560003", "m1")
     await chat(db, "6289999999999", "halo", "m2")  # someone else's conversation stays
     now = utcnow().timestamp()
-    tracker = tracker_store(tmp_path / "tracker.db", [(f"whatsapp:{PHONE}", now - 5), ("whatsapp:6289999999999", now)])
+    tracker = await tracker_store(db, tmp_path, [(f"whatsapp:{PHONE}", now - 5), ("whatsapp:6289999999999", now)])
 
     erased = await erasure.erase_citizen(db, "whatsapp", PHONE)
     assert erased.found and (erased.proposals, erased.escalations) == (1, 1)
@@ -111,7 +142,7 @@ async def test_erasure_keeps_proposals_anonymised_and_deletes_the_history(db: Da
                           (DeliveryReceipt, DeliveryReceipt.recipient)):
         assert await count(db, model, column == PHONE) == 0
         assert await count(db, model, column == "6289999999999") == 1
-    assert senders_in(tracker) == ["whatsapp:6289999999999"]
+    assert await senders_in(db, tracker) == ["whatsapp:6289999999999"]
     async with db.session() as session:
         ids = (await session.execute(select(Citizen.external_id))).scalars().all()
     assert all(PHONE not in external_id for external_id in ids)
@@ -127,14 +158,14 @@ async def test_a_turn_still_running_delays_the_history(db: Database, tmp_path: P
     await messages.claim_inbound(db)  # the turn that asked is being processed
     await erasure.erase_citizen(db, "whatsapp", PHONE)
     later = utcnow() + erasure.GRACE + timedelta(seconds=1)
-    assert (await erasure.finish_erasures(db, tmp_path / "none.db", now=later)).citizens == 0
+    assert (await erasure.finish_erasures(db, TrackerStore.sqlite(tmp_path / "none.db"), now=later)).citizens == 0
     async with db.session() as session:
         inbound_id = (await session.execute(select(InboundMessage.id))).scalar_one()
     await messages.complete_inbound(db, inbound_id, [{"text": "Data Anda sudah dihapus"}])
     async with db.session() as session:
         await session.execute(update(OutboxMessage).values(status="sent"))
         await session.commit()
-    assert (await erasure.finish_erasures(db, tmp_path / "none.db", now=later)).citizens == 1
+    assert (await erasure.finish_erasures(db, TrackerStore.sqlite(tmp_path / "none.db"), now=later)).citizens == 1
     assert await count(db, InboundMessage) == 0 and await count(db, OutboxMessage) == 0
 
 
@@ -156,8 +187,8 @@ async def test_retention_purges_old_processed_messages_and_events_only(db: Datab
         await session.execute(update(InboundMessage).where(InboundMessage.message_id == "m2")
                               .values(created_at=utcnow()))
         await session.commit()
-    tracker = tracker_store(tmp_path / "tracker.db", [(f"whatsapp:{PHONE}", old.timestamp()),
-                                                      (f"whatsapp:{PHONE}", utcnow().timestamp())])
+    tracker = await tracker_store(db, tmp_path, [(f"whatsapp:{PHONE}", old.timestamp()),
+                                                 (f"whatsapp:{PHONE}", utcnow().timestamp())])
     assert await erasure.purge_expired(db, tracker, 0) == erasure.Purged(0, 0, 0, 0)  # 0 keeps everything
     purged = await erasure.purge_expired(db, tracker, 90)
     assert purged == erasure.Purged(inbound=1, outbox=2, receipts=2, events=1)
@@ -166,7 +197,7 @@ async def test_retention_purges_old_processed_messages_and_events_only(db: Datab
         pending = (await session.execute(select(OutboxMessage.status))).scalars().all()
     assert left == ["m2", "m3"]  # the recent one, and the one not processed yet
     assert pending == ["pending"]  # an undelivered notification is never purged
-    assert len(senders_in(tracker)) == 1
+    assert len(await senders_in(db, tracker)) == 1
 
 
 def test_the_cli_erases_at_once_and_purges(sqlite_db_url: str, tmp_path: Path, monkeypatch, capsys) -> None:
@@ -180,7 +211,7 @@ def test_the_cli_erases_at_once_and_purges(sqlite_db_url: str, tmp_path: Path, m
 
     var = tmp_path / "var"
     var.mkdir()
-    tracker = tracker_store(var / "tracker.db", [(f"whatsapp:{PHONE}", utcnow().timestamp())])
+    tracker = sqlite_tracker(var / "tracker.db", [(f"whatsapp:{PHONE}", utcnow().timestamp())])
     monkeypatch.setenv("DATABASE_URL", sqlite_db_url)
     monkeypatch.setenv("MUSRENBANG_VAR", str(var))
 
@@ -196,7 +227,7 @@ def test_the_cli_erases_at_once_and_purges(sqlite_db_url: str, tmp_path: Path, m
     assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}", "--actor", "cli:admin"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["found"] and printed["proposals_anonymised"] == 1 and printed["rasa_events_deleted"] == 1
-    assert printed["messages_deleted"] == 2 and senders_in(tracker) == []
+    assert printed["messages_deleted"] == 2 and sqlite_senders(tracker.sqlite_path) == []
     assert in_thread(cli.main, ["citizen", "erase", f"whatsapp:{PHONE}"]) == 1  # nobody left to erase
     capsys.readouterr()
     assert in_thread(cli.main, ["citizen", "erase", "62812"]) == 1
