@@ -180,6 +180,6 @@ def test_compose_services_ports_and_addresses_agree() -> None:
 def test_systemd_accepts_the_units() -> None:
     result = subprocess.run(["systemd-analyze", "verify", "--man=no", *map(str, (DEPLOY / "systemd").glob("*"))],
                             capture_output=True, text=True, timeout=60)
-    problems = [line for line in result.stderr.splitlines() if "musrenbang" in line and "Failed to" not in line
-                and "not found" not in line.lower() and "does not exist" not in line]
+    problems = [line for line in result.stderr.splitlines() if "musrenbang" in line
+                and "not found" not in line.lower() and "is not executable" not in line]  # not installed here
     assert not problems, result.stderr
