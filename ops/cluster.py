@@ -281,8 +281,8 @@ class Cluster:
             while not redis_answers(f"redis://127.0.0.1:{self.ports.redis}"):
                 _alive_until(process, deadline, name)
             return
-        if name == "nginx":
-            wait_http(f"http://127.0.0.1:{self.ports.http}/", timeout_s, process)
+        if name == "nginx":  # (not "/": that redirects to the https port 443 of a real server)
+            wait_http(f"http://127.0.0.1:{self.ports.http}/.well-known/acme-challenge/ready", timeout_s, process)
             return
         kind, index = name.rsplit("-", 1)
         if kind == "gateway":
