@@ -75,10 +75,13 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def site_for(ports: Ports, cert: Path, key: Path, acme: Path) -> str:
-    """deploy/nginx/musrenbang.conf with loopback listeners, this cluster's ports and certificate."""
+def site_for(ports: Ports, cert: Path, key: Path, acme: Path, without: tuple[int, ...] = ()) -> str:
+    """deploy/nginx/musrenbang.conf with loopback listeners, this cluster's ports and certificate; upstream
+    servers on the ports in `without` (processes this cluster does not run) left out."""
     site = SITE.read_text()
     mapping = ports.site_ports()
+    site = re.sub(r"\n\s*server 127\.0\.0\.1:(\d+)[^;]*;",
+                  lambda m: "" if mapping[m.group(1)] in without else m.group(0), site)
     site = re.sub(r"server 127\.0\.0\.1:(\d+)", lambda m: f"server 127.0.0.1:{mapping[m.group(1)]}", site)
     site = re.sub(r"listen 127\.0\.0\.1:(\d+);", lambda m: f"listen 127.0.0.1:{mapping[m.group(1)]};", site)
     site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
@@ -90,13 +93,13 @@ def site_for(ports: Ports, cert: Path, key: Path, acme: Path) -> str:
     return site
 
 
-def nginx_config(directory: Path, ports: Ports) -> Path:
+def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = ()) -> Path:
     """nginx.conf for a project-owned nginx (its own prefix, pid and logs) that includes the ported site."""
     directory.mkdir(parents=True, exist_ok=True)
     for sub in ("tmp", "acme", "logs"):
         (directory / sub).mkdir(exist_ok=True)
     cert, key = self_signed(directory)
-    (directory / "site.conf").write_text(site_for(ports, cert, key, directory / "acme"))
+    (directory / "site.conf").write_text(site_for(ports, cert, key, directory / "acme", without))
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};\n" if os.getuid() == 0 else ""
     temp = directory / "tmp"
     config = directory / "nginx.conf"
@@ -174,6 +177,7 @@ class Cluster:
     ports: Ports = field(default_factory=lambda: Ports.default(18400))
     extra_env: dict[str, str] = field(default_factory=dict)
     rasa_workers: int = 2
+    rasa_processes: int = 2  # 1 or 2 (the benchmark compares them)
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     secrets: dict[str, str] = field(default_factory=dict)
 
@@ -261,7 +265,7 @@ class Cluster:
             return self._spawn(name, [str(REDIS_SERVER), "--port", str(self.ports.redis), "--bind", "127.0.0.1",
                                       "--save", "", "--appendonly", "no", "--dir", str(self.directory)])
         if name == "nginx":
-            config = nginx_config(self.directory / "nginx", self.ports)
+            config = nginx_config(self.directory / "nginx", self.ports, self.ports.rasa[self.rasa_processes:])
             return self._spawn(name, [str(NGINX), "-p", str(self.directory / "nginx"), "-c", str(config)])
         unit, env = self._unit(name)
         for pre in unit.pre:
@@ -354,9 +358,10 @@ class Cluster:
         subprocess.run(migrate.start, cwd=ROOT, env={**self.env(), **migrate.env}, check=True, umask=PRIVATE_UMASK)
         log("Starting nginx, 2 action servers, 2 Rasa processes (x2 workers: loading the model takes minutes) "
             "and 2 gateways")
-        for name in ("nginx", "actions-1", "actions-2", "rasa-1", "rasa-2", "gateway-1", "gateway-2"):
+        rasa = [f"rasa-{index + 1}" for index in range(self.rasa_processes)]
+        for name in ("nginx", "actions-1", "actions-2", *rasa, "gateway-1", "gateway-2"):
             self.launch(name)
-        for name in ("nginx", "actions-1", "actions-2", "gateway-1", "gateway-2", "rasa-1", "rasa-2"):
+        for name in ("nginx", "actions-1", "actions-2", "gateway-1", "gateway-2", *rasa):
             self.wait_ready(name, timeout_s)
         self.wait_cluster_ready(timeout_s)
         log(f"Ready in {time.monotonic() - started:.0f} s")

@@ -29,6 +29,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
+from bench import soak
 from ops.cluster import Cluster, Ports
 from ops.stack import APP_BIN, ROOT
 from storage.db import Database
@@ -207,6 +208,12 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
         await db.dispose()
         print(f"\ncluster chaos: start {start_s:.0f} s, chaos {chaos_s:.0f} s; " + "; ".join(log))
         print("counts: " + json.dumps(counts, sort_keys=True))
+
+        # The soak's short form (bench/soak.py runs it for 20 minutes): steady load, no errors, memory flat.
+        minutes = float(os.environ.get("SOAK_MINUTES", "2"))
+        result = await asyncio.to_thread(soak.run, cluster, minutes, 10, 20)
+        print("soak: " + json.dumps({k: v for k, v in result.items() if k != "samples"}, sort_keys=True))
+        assert result["errors"] == 0 and result["memory_flat"], result
     finally:
         await asyncio.to_thread(cluster.stop)
         graph.stop()
