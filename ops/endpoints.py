@@ -82,6 +82,10 @@ def render(config: settings.Settings, action_server: str | None = None) -> str:
 def write(config: settings.Settings, path: Path, action_server: str | None = None) -> Path:
     """Write the endpoints file owner-only (it holds the database and Redis passwords)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not config.tracker_store_is_postgres:  # Rasa creates the file, not its directory
+        from sqlalchemy.engine import make_url
+
+        Path(make_url(config.tracker_store_url).database or ".").parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:
