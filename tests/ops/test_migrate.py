@@ -9,40 +9,15 @@ import os
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from ops.stack import ROOT, Stack
 from storage import migrate
-from tests.conftest import PG_URL, free_port, in_thread
-
-
-async def _admin(statement: str) -> None:
-    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(statement))
-    await engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A database with nothing in it, of each kind."""
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'musrenbang.db'}"
-        return
-    request.getfixturevalue("pg_migrated")  # skips (or fails when required) without PostgreSQL
-    name = f"{make_url(PG_URL).database}_{uuid.uuid4().hex[:10]}"
-    in_thread(asyncio.run, _admin(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        in_thread(asyncio.run, _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+from tests.conftest import free_port, in_thread
 
 
 def start_migrate(url: str, **env: str) -> subprocess.Popen:
