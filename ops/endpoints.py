@@ -20,6 +20,8 @@ from core import settings
 # Redis keys of the lock store start with this (several installations can share one Redis).
 LOCK_KEY_PREFIX = "musrenbang"
 DEFAULT_ACTION_SERVER = "http://127.0.0.1:5055/webhook"
+# Rasa's SQLTrackerStore with pool_pre_ping (ops/rasa_tracker.py): turns survive a PostgreSQL restart.
+RESILIENT_TRACKER_STORE = "ops.rasa_tracker.ResilientSQLTrackerStore"
 
 
 def _quoted(value: str) -> str:
@@ -65,6 +67,7 @@ def render(config: settings.Settings, action_server: str | None = None) -> str:
     lines = ["# Written by ops/endpoints.py from the settings; do not edit (it is rewritten at every start).",
              "action_endpoint:", f"  url: {_quoted(action_server)}", "", "tracker_store:", "  type: SQL"]
     if config.tracker_store_is_postgres:
+        lines[-1] = f"  type: {RESILIENT_TRACKER_STORE}"
         lines += ["  dialect: postgresql", f"  url: {_quoted(tracker_store_url(config))}"]
     else:
         from sqlalchemy.engine import make_url
