@@ -14,10 +14,10 @@ from sqlalchemy import text
 
 from core import settings
 from ops import endpoints
-from ops.stack import RASA_BIN, ROOT, Stack
+from ops.stack import RASA_BIN, ROOT, Stack, redis_answers
 from storage import tracker_events
 from storage.db import Database
-from tests.conftest import in_thread
+from tests.conftest import free_port, in_thread
 
 # Run in Rasa's environment: what `rasa run --endpoints FILE` builds from the file, then one conversation saved
 # through the tracker store, under a lock of the lock store.
@@ -106,3 +106,20 @@ def test_locally_rasa_keeps_the_sqlite_file_and_the_in_memory_lock_store(tmp_pat
     assert seen["tracker_store"] == "SQLTrackerStore" and seen["dialect"] == "sqlite"
     assert seen["lock_store"] == "InMemoryLockStore" and seen["workers"] == 1
     assert (tmp_path / "var" / "tracker.db").is_file()
+
+
+def test_the_stack_starts_redis_where_it_is_missing_and_stops_it(tmp_path: Path) -> None:
+    """REDIS_URL on this machine with nothing listening: `./musrenbang run` starts Debian's redis-server,
+    as `./musrenbang test` starts PostgreSQL; it stops with the stack."""
+    url = f"redis://127.0.0.1:{free_port()}/1"
+    running = Stack(var_dir=tmp_path / "var", model=tmp_path / "model.tar.gz",
+                    database_url=f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}",
+                    extra_env={"REDIS_URL": url})
+    running.model.write_bytes(b"unused")
+    assert not redis_answers(url)
+    try:
+        running.start(log=lambda _message: None, without=("actions", "rasa", "gateway"))
+        assert "redis" in running.processes and redis_answers(url)
+    finally:
+        running.stop()
+    assert not redis_answers(url)
