@@ -212,7 +212,7 @@ async def run(per_sender: int, single_messages: int) -> dict:
                   extra_env={"TELEGRAM_BOT_TOKEN": tg.token, "TELEGRAM_API_URL": tg.url, "TELEGRAM_MODE": "webhook",
                              "TELEGRAM_WEBHOOK_SECRET": TG_SECRET, "PUBLIC_URL": "https://bench.example",
                              "WHATSAPP_TOKEN": WA_TOKEN, "WHATSAPP_PHONE_NUMBER_ID": WA_PHONE_ID,
-                             "WHATSAPP_APP_SECRET": WA_SECRET, "WHATSAPP_GRAPH_URL": graph.url})
+                             "WHATSAPP_APP_SECRET": WA_SECRET, **graph.env})
     results: list[dict] = []
     try:
         await asyncio.to_thread(stack.start, lambda _message: None)

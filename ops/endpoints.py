@@ -20,6 +20,8 @@ from core import settings
 # Redis keys of the lock store start with this (several installations can share one Redis).
 LOCK_KEY_PREFIX = "musrenbang"
 DEFAULT_ACTION_SERVER = "http://127.0.0.1:5055/webhook"
+# Rasa's SQLTrackerStore with pool_pre_ping (ops/rasa_tracker.py): turns survive a PostgreSQL restart.
+RESILIENT_TRACKER_STORE = "ops.rasa_tracker.ResilientSQLTrackerStore"
 
 
 def _quoted(value: str) -> str:
@@ -65,6 +67,7 @@ def render(config: settings.Settings, action_server: str | None = None) -> str:
     lines = ["# Written by ops/endpoints.py from the settings; do not edit (it is rewritten at every start).",
              "action_endpoint:", f"  url: {_quoted(action_server)}", "", "tracker_store:", "  type: SQL"]
     if config.tracker_store_is_postgres:
+        lines[-1] = f"  type: {RESILIENT_TRACKER_STORE}"
         lines += ["  dialect: postgresql", f"  url: {_quoted(tracker_store_url(config))}"]
     else:
         from sqlalchemy.engine import make_url
@@ -82,6 +85,10 @@ def render(config: settings.Settings, action_server: str | None = None) -> str:
 def write(config: settings.Settings, path: Path, action_server: str | None = None) -> Path:
     """Write the endpoints file owner-only (it holds the database and Redis passwords)."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not config.tracker_store_is_postgres:  # Rasa creates the file, not its directory
+        from sqlalchemy.engine import make_url
+
+        Path(make_url(config.tracker_store_url).database or ".").parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(path.suffix + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "w") as handle:

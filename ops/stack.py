@@ -312,6 +312,9 @@ class Stack:
         make_private(self.var_dir)
         config = settings.load(self.env())
         if config.redis_url and self.needs_redis(config) and "redis" not in without:
+            if not REDIS_SERVER.is_file():
+                raise RuntimeError(f"REDIS_URL names this machine but nothing answers there, and {REDIS_SERVER} is "
+                                   "missing: apt-get install redis-server (or point REDIS_URL at a running Redis)")
             log("Starting Redis (Rasa's lock store)")
             self.launch("redis")
         # Local mode migrates here (a laptop just works); production mode only checks: migrating is its own

@@ -120,6 +120,25 @@ async def _revision(url: str) -> str | None:
         await engine.dispose()
 
 
+async def _tables(url: str) -> list[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                query = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            else:
+                query = ("SELECT table_schema || '.' || table_name FROM information_schema.tables "
+                         "WHERE table_schema NOT IN ('pg_catalog', 'information_schema')")
+            return list((await connection.execute(text(query))).scalars())
+    finally:
+        await engine.dispose()
+
+
+def existing_tables(url: str) -> list[str]:
+    """Every table in the database (any schema): empty for a new instance that a backup may go into."""
+    return asyncio.run(_tables(url))
+
+
 def check_current(url: str) -> None:
     """Raise SchemaBehind unless the database is at this code's head revision."""
     current, newest = asyncio.run(_revision(url)), head()

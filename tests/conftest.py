@@ -103,6 +103,35 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@pytest.fixture
+def redis_url(tmp_path: Path):
+    """A Redis server of Debian's redis-server package on a free loopback port, stopped by its id."""
+    import signal
+    import subprocess
+    import time
+
+    from ops.stack import REDIS_SERVER, redis_answers
+
+    if not REDIS_SERVER.is_file():
+        if os.environ.get("MUSRENBANG_REQUIRE_REDIS") == "1":
+            pytest.fail("Debian's redis-server is not installed but the Redis tests are required")
+        pytest.skip("Debian's redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen([str(REDIS_SERVER), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"redis://127.0.0.1:{port}/1"
+    try:
+        deadline = time.monotonic() + 20
+        while not redis_answers(url):
+            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+
+
 def trained_model() -> Path:
     """The model `./musrenbang test` trained for this data (MUSRENBANG_MODEL), else trained now."""
     from ops.stack import ensure_model

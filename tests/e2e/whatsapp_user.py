@@ -30,7 +30,7 @@ def whatsapp_stack(var_dir: Path, graph: FakeGraph, secret: str, verify_token: s
                     gateway_port=free_port(),
                     extra_env={"WHATSAPP_TOKEN": graph.token, "WHATSAPP_PHONE_NUMBER_ID": graph.phone_number_id,
                                "WHATSAPP_APP_SECRET": secret, "WHATSAPP_VERIFY_TOKEN": verify_token,
-                               "WHATSAPP_GRAPH_URL": graph.url})
+                               **graph.env})
     try:
         running.start(log=lambda _message: None, without=without)
         yield running

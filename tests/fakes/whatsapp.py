@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-VERSION = "v21.0"
+VERSION = "v25.0"  # core/graph_versions.DEFAULT_VERSION
 
 
 @dataclass
@@ -94,8 +94,13 @@ class FakeGraph:
 
     @property
     def url(self) -> str:
-        """What WHATSAPP_GRAPH_URL is set to."""
+        """The versioned base the sender calls (Settings.whatsapp_graph_url)."""
         return f"http://127.0.0.1:{self.port}/{VERSION}"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """What a process's WHATSAPP_GRAPH_URL (the address) and WHATSAPP_GRAPH_VERSION are set to."""
+        return {"WHATSAPP_GRAPH_URL": f"http://127.0.0.1:{self.port}", "WHATSAPP_GRAPH_VERSION": VERSION}
 
     # Setup -----------------------------------------------------------------------------------
 
