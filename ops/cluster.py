@@ -399,7 +399,7 @@ class Cluster:
         for name in order:
             process = self.processes[name]
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
