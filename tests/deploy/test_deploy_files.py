@@ -183,3 +183,19 @@ def test_systemd_accepts_the_units() -> None:
     problems = [line for line in result.stderr.splitlines() if "musrenbang" in line
                 and "not found" not in line.lower() and "is not executable" not in line]  # not installed here
     assert not problems, result.stderr
+
+
+def test_the_cluster_runs_the_units_command_lines(tmp_path) -> None:
+    """`./musrenbang cluster` reads the units themselves: this checkout for /opt/musrenbang, the instance
+    port for %i, systemd's $$ as the shell's $."""
+    from ops import cluster
+    from ops.stack import VENVS
+
+    gateway = cluster.unit_command("musrenbang-gateway@.service", "18410", tmp_path)
+    assert gateway.start == [str(VENVS / "app" / "bin" / "python"), "-m", "bot"]
+    assert gateway.env["GATEWAY_PORT"] == "18410" and gateway.env["PYTHONPATH"] == str(ROOT)
+    rasa = cluster.unit_command("musrenbang-rasa@.service", "18420", tmp_path)
+    assert rasa.pre == [[str(VENVS / "app" / "bin" / "python"), "-m", "ops.endpoints", "--out",
+                         str(tmp_path / "endpoints-18420.yml")]]
+    assert rasa.start[:2] == ["/bin/sh", "-c"] and '"$RASA_TOKEN"' in rasa.start[2] and "$$" not in rasa.start[2]
+    assert "--port 18420" in rasa.start[2] and str(VENVS / "rasa" / "bin" / "rasa") in rasa.start[2]
