@@ -21,6 +21,7 @@ import secrets
 import shlex
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import sys
@@ -285,9 +286,13 @@ class Cluster:
             while not redis_answers(f"redis://127.0.0.1:{self.ports.redis}"):
                 _alive_until(process, deadline, name)
             return
-        if name == "nginx":  # (not "/": that redirects to the https port 443 of a real server)
-            wait_http(f"http://127.0.0.1:{self.ports.http}/.well-known/acme-challenge/ready", timeout_s, process)
-            return
+        if name == "nginx":  # listening on its TLS port (plain HTTP only redirects to a real server's 443)
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", self.ports.https), timeout=2).close()
+                    return
+                except OSError:
+                    _alive_until(process, deadline, name)
         kind, index = name.rsplit("-", 1)
         if kind == "gateway":
             wait_http(f"http://127.0.0.1:{self.ports.gateways[int(index) - 1]}/healthz", timeout_s, process)

@@ -153,6 +153,7 @@ async def chaos(cluster: Cluster, log: list[str]) -> None:
         await asyncio.to_thread(cluster.launch, name)
         await asyncio.to_thread(cluster.wait_ready, name)
         log.append(f"{name}: {signal.Signals(sig).name}, back in {time.monotonic() - started:.0f} s")
+        print(log[-1], flush=True)
 
 
 def set_status(cluster: Cluster, codes: list[str], status: str) -> None:
@@ -177,7 +178,7 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
                                  "WHATSAPP_RATE_PER_MINUTE": "600", "RASA_TIMEOUT": "60"})
     started = time.monotonic()
     try:
-        await asyncio.to_thread(cluster.start, lambda _message: None)
+        await asyncio.to_thread(cluster.start, lambda message: print(message, flush=True))
         start_s = time.monotonic() - started
         db = Database(cluster.database_url)
         senders = ([Sender("web", uuid.uuid4().hex) for _ in range(SENDERS_PER_CHANNEL)]
