@@ -4,19 +4,20 @@ The gateway runs in this process against a fake Rasa and a fake action server, o
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
+import time
 from datetime import timedelta
 
-import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
+from bot import keys
 from bot.app import create_app
-from bot.relay import RasaClient, Worker
 from core import observability
 from core.settings import Settings
 from storage import messages
@@ -153,11 +154,13 @@ async def test_a_logged_turn_holds_ids_and_no_personal_data(gateway, rasa, db, j
     async with client.post("/api/chat", json={"sender": "webcitizen0001", "message": TEXT,
                                               "message_id": "webmsg0001"}) as response:
         assert response.status == 200
-    # A WhatsApp turn through the background worker: the sender is a phone number.
-    await messages.accept_inbound(db, "whatsapp", "6281234567890", "wamid.HBgM001", TEXT)
-    async with aiohttp.ClientSession() as session:
-        worker = Worker(db, RasaClient(rasa.url, session, token=TOKEN))
-        assert await worker.run_once()
+    # A WhatsApp turn through the gateway's background worker: the sender is a phone number.
+    inbound_id, _ = await messages.accept_inbound(db, "whatsapp", "6281234567890", "wamid.HBgM001", TEXT)
+    client.app[keys.WORKER].wakeup.set()
+    deadline = time.monotonic() + 20
+    while (await messages.inbound_state(db, inbound_id))[0] != "done":
+        assert time.monotonic() < deadline, "the worker did not take the message"
+        await asyncio.sleep(0.1)
     records = [json.loads(line) for line in json_log.getvalue().splitlines()]
     turns = [r for r in records if r["message"] == "turn ok"]
     assert [(t["channel"], t["message_id"], t["replies"]) for t in turns] == [
