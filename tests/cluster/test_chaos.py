@@ -319,7 +319,9 @@ async def check(db: Database, senders: list[Sender], telegram: FakeTelegram, gra
     deliveries = 0
     for sender in senders:
         if sender.channel == "web":
-            assert all(answers for answers in sender.web_answers.values())
+            # answered in the request, or (a gateway or Rasa was down meanwhile) by a late reply the page polls
+            unanswered = sum(1 for answers in sender.web_answers.values() if not answers)
+            assert unanswered <= len(sender.late_replies), f"web:{sender.id}: {unanswered} unanswered"
             continue
         queued = [json.loads(row.payload).get("text") or "" for row in outbox
                   if (row.channel, row.recipient) == (sender.channel, sender.id)]
