@@ -72,3 +72,18 @@ def elaborates_offer(text: str) -> bool:
     names the problem, not a question, not a button, and not a plain "yes" (which takes the complaint as it was)."""
     return (not text.startswith("/") and not QUESTION_MARK.search(text) and not answers.accepts(text)
             and len(text.split()) >= ELABORATION_WORDS and bool(kamus.match(text, limit=1) or sectors.suggest(text)))
+
+
+NOT_TAKEN_UP = {"nlu_fallback", "out_of_scope", "inform", "report_problem"}
+
+
+def told_before(tracker: Tracker, limit: int = 2) -> list[str]:
+    """The citizen's messages just before the latest one that the bot did not take up and that name a need
+    ("kreteg cilik neng dusunku wis keropos", then "aku arep usul kreteg kuwi" or "enya dukung")."""
+    told: list[str] = []
+    users = [e for e in tracker.events if e.get("event") == "user"][:-1]
+    for event in reversed(users[-limit:]):
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in NOT_TAKEN_UP:
+            break
+        told.insert(0, (event.get("text") or "").strip())
+    return [t for t in told if t and sectors.rank(t)]

@@ -12,10 +12,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
+from rasa_sdk import Tracker
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
@@ -120,7 +117,7 @@ def _offered_titles(tracker: Tracker) -> tuple[str, ...]:
     return tuple(titles)
 
 
-async def _remember(tracker: Tracker, language: str) -> None:
+async def remember(tracker: Tracker, language: str) -> None:
     """Only on a change: the gateway's notices and the status news then use the same language."""
     sender = Sender.of(tracker)
     if sender.channel == UNKNOWN_CHANNEL:
@@ -131,20 +128,16 @@ async def _remember(tracker: Tracker, language: str) -> None:
         logger.exception("storing the reply language failed")
 
 
-class ActionSetLanguage(Action):
-    def name(self) -> str:
-        return "action_set_language"
+def decide(tracker: Tracker) -> dict[str, object]:
+    """The slots to set after the citizen's latest message: {} while the language stays.
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        current = tracker.get_slot("language") or texts.DEFAULT_LANGUAGE
-        chosen = bool(tracker.get_slot("language_chosen"))
-        requested = requested_language(tracker)
-        if requested:
-            await _remember(tracker, requested)
-            return [SlotSet("language", requested), SlotSet("language_chosen", True)]
-        language = next_language(current, chosen, tracker.latest_message, _previous_message(tracker),
-                                 _offered_titles(tracker))
-        if language == current:
-            return []
-        await _remember(tracker, language)
-        return [SlotSet("language", language)]
+    Run by Rasa itself in the policy step (nlu/components/language_policy.py), so keeping the language
+    costs no call to the action server; that calls `remember` when the language changed."""
+    current = tracker.get_slot("language") or texts.DEFAULT_LANGUAGE
+    chosen = bool(tracker.get_slot("language_chosen"))
+    requested = requested_language(tracker)
+    if requested:
+        return {"language": requested, "language_chosen": True}
+    language = next_language(current, chosen, tracker.latest_message, _previous_message(tracker),
+                             _offered_titles(tracker))
+    return {} if language == current else {"language": language}

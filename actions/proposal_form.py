@@ -11,6 +11,7 @@ missing. Repeated invalid answers get a gentler hint instead of the same questio
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from typing import Any
@@ -20,6 +21,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions import pin as pins
 from actions import status as status_actions
 from actions.common import (
     Sender,
@@ -33,7 +35,7 @@ from actions.common import (
     village_label,
 )
 from actions.conversation import is_english
-from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form
+from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form, told_before
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
 from storage import duplicates, proposals
@@ -49,6 +51,7 @@ ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_u
 ELIGIBILITY_CONFIDENCE = 0.6  # a question typed where an answer was expected, answered from the FAQ
 
 
+DETAIL_AT = ("sector", "village_code", "rt_rw", "photo", "map_pin")  # questions where detail may come instead
 EDITABLE = ("description", "sector", "village_code", "rt_rw", "photo", "map_pin")
 _EDIT_WORDS = {
     "sector": ("bidang", "sektor", "widang", "jenis", "jinis"),
@@ -64,6 +67,10 @@ _SUPPORT_WORDS = re.compile(r"\b(?:dukung|mendukung|ndukung|nyengkuyung|sengkuyu
                             re.IGNORECASE)
 _NEW_WORDS = re.compile(r"\b(?:baru|anyar|enggal|énggal|tetap|tetep|kirim|kintun|beda|béda|benten|sendiri|"
                         r"dhewe|nyalira|piyambak|new|lain|sanes|séjén)\b", re.IGNORECASE)
+# "kirim aja", "simpen wae", "kintunaken", "kirimkeun": at the summary, "send it" is a yes
+_SEND = re.compile(r"^\s*(?:(?:ya|iya|oke|ok|nggih|enya|yo)[\s,]+)?(?:kirim\w*|simpan|simpen|kintun\w*|submit|send|"
+                   r"ajukan|ajuin|ajokaken|ajukeun)(?:\s+(?:aja|saja|wae|mawon|we|bae|sekarang|dong|min|kak|pak|bu|"
+                   r"mas|mbak|ya|nggih|nya))*\s*[.!]*\s*$", re.IGNORECASE)
 _QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kenapa|mengapa|knp|kapan|siapa|"
                        r"berapa|brp|boleh|bisa|bisakah|piye|pripun|menapa|punapa|kados\s+pundi|kapan|sinten|"
                        r"pinten|kenging|saged|kumaha|naon|iraha|saha|sabaraha|tiasa|kenging|naha|emang|"
@@ -84,8 +91,25 @@ def _opening_text(tracker: Tracker) -> str | None:
             return f"{offered.rstrip(' .')}. {current}"
         return offered
     if latest_intent(tracker) == "submit_proposal":
-        return current
+        return _with_what_was_told(tracker, current)
     return None
+
+
+# "aku arep usul kreteg kuwi": a request that points back at what the citizen said just before
+_REFERS_BACK = re.compile(r"\b(?:itu|tadi|td|tersebut|kuwi|iku|kae|niku|menika|punika|kasebut|wau|eta|éta|"
+                          r"nu\s+tadi|ingkang\s+wau)\b", re.IGNORECASE)
+
+
+def _with_what_was_told(tracker: Tracker, request: str) -> str:
+    """The request, after the story told in the one or two messages before it that the bot did not take up
+    ("kreteg cilik neng dusunku wis keropos" ... "aku arep usul kreteg kuwi"), when it is short or points back."""
+    described = description.from_opening(request, is_place)
+    if described and len(described.split()) >= description.DETAIL_WORDS and not _REFERS_BACK.search(request):
+        return request
+    told = told_before(tracker)
+    if not told:
+        return request
+    return " ".join(t if t[-1] in ".!?" else f"{t}." for t in [*told, request])
 
 
 def _fresh_user_turn(tracker: Tracker) -> bool:
@@ -100,6 +124,15 @@ def _fresh_user_turn(tracker: Tracker) -> bool:
     return False
 
 
+def _ran_this_turn(tracker: Tracker, action: str) -> bool:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return False
+        if event.get("event") == "action" and event.get("name") == action:
+            return True
+    return False
+
+
 def is_place(name: str) -> bool:
     """Whether a name after "desa"/"kec." in a description is a place the gazetteer knows."""
     return bool(gazetteer().resolve(name, config().region_code[:2]))
@@ -107,12 +140,21 @@ def is_place(name: str) -> bool:
 
 def opening_slots(text: str) -> dict[str, Any]:
     """What a message that opens a proposal already says: what, where, which RT/RW."""
+    return dict(_opening_slots(text, config().region_code))
+
+
+@functools.lru_cache(maxsize=256)
+def _opening_slots(text: str, region: str) -> dict[str, Any]:
+    """Read once per message: the form's extract hooks and checks all ask on the same turn."""
     found: dict[str, Any] = {"original_text": text[: description.MAX_CHARS]}
     described = description.from_opening(text, is_place)
     if described:
         found["description"] = described
-    places = gazetteer().find_in_message(text, config().region_code)
-    if places:
+    places = gazetteer().find_in_message(text, region)
+    elsewhere = regions.elsewhere_in_message(gazetteer(), text, region, places)
+    if elsewhere is not None:
+        found["elsewhere"] = elsewhere  # not a slot: the form says where it is and asks for a place here
+    elif places:
         if regions.is_ambiguous(places):
             found["village_candidates"] = [c.code for c in places[:5]]
         else:
@@ -157,6 +199,8 @@ class ValidateProposalForm(FormValidationAction):
                 and answers.asks_own_proposals(tracker.latest_message.get("text") or ""):
             # "usulan kula ingkang sampun kula kirim menapa kemawon?" reads like a request to propose
             return [*await status_actions.ActionCheckStatus().run(dispatcher, tracker, domain), *self._end()]
+        if requested and _ran_this_turn(tracker, "utter_language_switched"):
+            return self._reask(requested)  # "aku nganggo boso Jowo wae yo" asked for a language, not an answer
         if requested and _fresh_user_turn(tracker):
             handled, before = await self._interpret(dispatcher, tracker, requested)
             if handled is not None:
@@ -164,6 +208,9 @@ class ValidateProposalForm(FormValidationAction):
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
         events = await self._extract_validation_events(dispatcher, tracker, domain)
+        elsewhere = self._opens_elsewhere(dispatcher, tracker)
+        if elsewhere:
+            events = [e for e in events if e.get("name") != "requested_slot"] + elsewhere
         # rasa_sdk keeps only required slots; the extract hooks also find candidates and similar proposals.
         validated = {e.get("name") for e in events if e.get("event") == "slot"}
         extras = [e for e in extraction if e.get("name") not in validated]
@@ -172,6 +219,18 @@ class ValidateProposalForm(FormValidationAction):
             # One draft id per form: confirming the same draft twice stores one proposal.
             events.append(SlotSet("draft_id", uuid.uuid4().hex))
         return events
+
+    @staticmethod
+    def _opens_elsewhere(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """A proposal opened for a place in another kabupaten: say where it is and whom to ask, at once, and ask
+        for a place here (the rest of what was said is kept, should the citizen have one)."""
+        opening = _opening_text(tracker)
+        place = opening_slots(opening).get("elsewhere") if opening and not tracker.get_slot("village_code") else None
+        if place is None:
+            return []
+        dispatcher.utter_message(response="utter_village_outside_region", place=place.name,
+                                 kabupaten=place.kabupaten.title(), region_name=region_name())
+        return [SlotSet("requested_slot", "village_code")]
 
     # --- what a message inside the form is, before it is an answer ---
     async def _interpret(self, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -188,14 +247,16 @@ class ValidateProposalForm(FormValidationAction):
             if intent == "deny" or answers.is_skip(text):
                 dispatcher.utter_message(response="utter_continue_form")
                 return self._reask(requested), keep
-        cancels = answers.is_cancel(text, long_ok=requested != "description")
+        # "ora sida gawe anyar, ndukung sing wis ana wae": not filing a new one, to support the existing one
+        supports = requested in ("confirmed", "duplicate_choice") and bool(_SUPPORT_WORDS.search(text))
+        cancels = answers.is_cancel(text, long_ok=requested != "description") and not supports
         if requested in answers.SKIPPABLE and not cancels and (answers.is_skip(text) or (
                 answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
             # "gak usah" to an optional question skips it, whatever the NLU made of it: set here too, as the slot's
             # text mapping ignores some intents ("gk usah, nanti petugas kesana aja" reads as request_human).
             keep += [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
             return None, keep
-        if intent == "cancel" or cancels or answers.is_just_asking(text):
+        if (intent == "cancel" and not supports) or cancels or answers.is_just_asking(text):
             return self._cancel(dispatcher, tracker, requested), keep
         if text.startswith("/"):
             return None, keep  # a button: its payload is the answer
@@ -207,12 +268,31 @@ class ValidateProposalForm(FormValidationAction):
             await status_actions.answer_codes(dispatcher, codes, language(tracker), Sender.of(tracker))
             dispatcher.utter_message(response="utter_back_to_form")
             return self._reask(requested), keep
+        if requested not in ("description", "confirmed") and intent in ("check_status", "nlu_fallback", "faq") \
+                and answers.asks_own_proposals(text):
+            # "usulan saya yang kemarin gimana?" in the middle of a new one: list them, then go on here
+            await status_actions.ActionCheckStatus().run(dispatcher, tracker, {})
+            dispatcher.utter_message(response="utter_back_to_form")
+            return self._reask(requested), keep
         fix = corrections.find(text, requested, lambda t: gazetteer().resolve(t, config().region_code))
         if fix is not None:
             return self._apply(dispatcher, tracker, requested, fix), keep
         if requested in REQUIRED_HELP and answers.is_dont_know(text):
             dispatcher.utter_message(response=REQUIRED_HELP[requested])
             return self._reask(requested), keep
+        merged = self._added_detail(tracker, requested, text)
+        if merged is not None:
+            original = tracker.get_slot("original_text") or ""
+            keep += [SlotSet("description", merged),
+                     SlotSet("original_text", f"{original}\n{text}"[-description.MAX_CHARS:].strip())]
+            # A sector named by the story is guessed again from the fuller description, with its kamus items.
+            answered = self._answers_question(tracker, requested, text) if requested != "sector" else \
+                choice.pick(text, [m.title(language(tracker)) for m in _shown_items(tracker)]) is not None
+            if not answered and not (requested == "village_code"
+                                     and gazetteer().find_in_message(text, config().region_code)):
+                dispatcher.utter_message(response="utter_detail_added")
+                return self._reask(requested), keep
+            return None, keep
         if self._answers_question(tracker, requested, text):
             return None, keep
         if intent == "faq" or (requested != "description" and _QUESTION.search(text)):
@@ -270,6 +350,13 @@ class ValidateProposalForm(FormValidationAction):
         if requested == "duplicate_choice":
             return choice.is_affirmation(text) or bool(_SUPPORT_WORDS.search(text) or _NEW_WORDS.search(text))
         return False
+
+    @staticmethod
+    def _added_detail(tracker: Tracker, requested: str, text: str) -> str | None:
+        """What the citizen tells about the need at another question is part of the proposal, not lost."""
+        if requested not in DETAIL_AT or text.startswith("/") or _QUESTION.search(text):
+            return None
+        return description.added_detail(tracker.get_slot("description") or "", text, is_place)
 
     @staticmethod
     def _reask(requested: str) -> list[EventType]:
@@ -405,7 +492,9 @@ class ValidateProposalForm(FormValidationAction):
             original = tracker.get_slot("original_text")
         else:
             text = description.substance(raw, is_place) or answers.clean_description(raw)
-            original = raw[: description.MAX_CHARS]
+            topic = description.topic(tracker.get_slot("original_text") or "", is_place)
+            text = description.with_topic(topic, text)  # "usul air bersih" + "sumur kering tiap kemarau"
+            original = (f"{tracker.get_slot('original_text')}\n{raw}" if topic else raw)[: description.MAX_CHARS]
         if len(text) > description.MAX_CHARS:
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_long")
         _, rt_rw = _without_rt_rw(raw, tracker)
@@ -455,7 +544,12 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_village_code(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> dict[str, Any]:
         text, rt_rw = _without_rt_rw(str(value or "").strip(), tracker)
-        place = await self._village(text, dispatcher, tracker)
+        answered = pins.answer_pin_place(tracker, text)  # "Lokasi Anda di Desa X — benar?"
+        if answered is None:
+            answered = pins.typed_pin(dispatcher, tracker, text)  # "-7.7366, 110.4353" for the desa
+        if answered is not None:
+            return answered
+        place = pins.typed_place(dispatcher, tracker, await self._village(text, dispatcher, tracker))
         return {**rt_rw, **place} if place.get("village_code") or place.get("village_candidates") else place
 
     async def _village(self, text: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
@@ -488,7 +582,10 @@ class ValidateProposalForm(FormValidationAction):
     async def validate_rt_rw(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
         parsed = answers.parse_rt_rw(str(value or ""))
-        if (not parsed or not any(parsed)) and (answers.declines(str(value)) or answers.is_dont_know(str(value))):
+        text = str(value or "")
+        # "engke urang dibere nyaho?" asks something ("engke" = later): a question is not a "no"
+        if (not parsed or not any(parsed)) and ((answers.declines(text) and not _QUESTION.search(text))
+                                                or answers.is_dont_know(text)):
             return {"rt_rw": answers.SKIP, "invalid_answers": 0}
         if not parsed or not any(parsed):
             return self._invalid(dispatcher, tracker, "rt_rw", "utter_rt_rw_invalid")
@@ -515,6 +612,9 @@ class ValidateProposalForm(FormValidationAction):
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_invalid")
         if not answers.in_indonesia(*pin):
             return self._invalid(dispatcher, tracker, "map_pin", "utter_map_pin_outside")
+        placed = pins.check_pin(dispatcher, tracker, pin)  # its desa, or where it is outside the kabupaten
+        if placed is not None:
+            return placed
         return {"map_pin": f"{pin[0]:.6f},{pin[1]:.6f}", "invalid_answers": 0}
 
     async def validate_duplicate_choice(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -556,7 +656,7 @@ class ValidateProposalForm(FormValidationAction):
                 return {"similar_codes": nearby, "duplicate_choice": None, "confirmed": None,
                         "requested_slot": "duplicate_choice"}
         if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
-                or (not text.startswith("/") and choice.is_affirmation(text)):
+                or (not text.startswith("/") and (choice.is_affirmation(text) or _SEND.match(text))):
             return {"confirmed": True}
         field = self._field_to_edit(tracker)
         if field is None:
@@ -643,6 +743,21 @@ class ActionAskDuplicateChoice(Action):
         return []
 
 
+class ActionAskDescription(Action):
+    """What is needed; when the opening named only a topic ("usul air bersih"), the question names it too."""
+
+    def name(self) -> str:
+        return "action_ask_description"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        topic = description.topic(tracker.get_slot("original_text") or "", is_place)
+        if topic:
+            dispatcher.utter_message(response="utter_ask_description_topic", topic=topic.lower())
+        else:
+            dispatcher.utter_message(response="utter_ask_description")
+        return []
+
+
 class ActionAskSector(Action):
     """The kamus usulan items closest to the description (one tap sets item and sector), else
     the sector buttons with the suggested sector first."""
@@ -680,6 +795,8 @@ class ActionAskVillageCode(Action):
         return "action_ask_village_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if pins.ask_pin_place(dispatcher, tracker):
+            return []
         candidates = [c for c in tracker.get_slot("village_candidates") or [] if c in gazetteer().by_code]
         if not candidates:
             dispatcher.utter_message(response="utter_ask_village_code")

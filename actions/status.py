@@ -67,11 +67,10 @@ class ActionCheckStatus(Action):
     @staticmethod
     async def _list_own(dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> None:
         sender = Sender.of(tracker)
-        own = await proposals.citizen_proposals(database(), sender.channel, sender.external_id, LIST_LIMIT)
+        own, total = await proposals.own_proposal_list(database(), sender.channel, sender.external_id, LIST_LIMIT)
         if not own:
             dispatcher.utter_message(response="utter_no_proposals")
             return
-        total = await proposals.count_citizen_proposals(database(), sender.channel, sender.external_id)
         lines = "\n".join(
             f"• {v.code} — {v.description[:60]} — {texts.status_label(v.status, lang)}" for v in own
         )
@@ -115,11 +114,12 @@ async def answer_codes(dispatcher: CollectingDispatcher, codes: list[str], lang:
 
 
 async def _nearby(tracker: Tracker) -> list[str]:
-    """Right after the offer to file a complaint: the open proposal of its desa and sector most alike."""
-    from actions.draft import offer_pending
+    """Right after the offer to file a complaint, or right after a complaint the bot did not take up: the open
+    proposal of its desa and sector most alike ("solokan di Kembang pinuh ku leutak" ... "enya dukung")."""
+    from actions.draft import offer_pending, told_before
 
-    offered = tracker.get_slot("offered_text")
-    if not offered or not offer_pending(tracker):
+    offered = tracker.get_slot("offered_text") if offer_pending(tracker) else " ".join(told_before(tracker))
+    if not offered:
         return []
     from actions.proposal_form import opening_slots  # the form reads places; status must not import it at load
     from core import kamus, sectors

@@ -85,12 +85,15 @@ def one_line(result: Result) -> str:
 HELD_OUT = ROOT / "bench" / "data" / "heldout_scenarios"
 
 
+HELD_OUT_IDS: set[str] = set()
+
+
 def is_dev(scenario_id: str) -> bool:
     """The suite in tests/conversations/scenarios/ is the development set: its failures are read to find what
-    to mend (it holds two blind rounds, the second — ids "f..." — read after its first measurement). The
-    held-out set (bench/data/heldout_scenarios/, written blind later, ids "g...") is never read: its figure
-    is what a new, unseen citizen would get."""
-    return not scenario_id.startswith("g")
+    to mend (three blind rounds, each read after its first measurement). The held-out set
+    (bench/data/heldout_scenarios/, written blind later) is never read: its figure is what a new, unseen citizen
+    would get. Which set a scenario belongs to follows its folder, not its id."""
+    return scenario_id not in HELD_OUT_IDS
 
 
 def cell(value: object, suffix: str = "") -> str:
@@ -164,7 +167,9 @@ def main() -> None:
     parser.add_argument("--md", default=str(RESULTS / "conversations.md"))
     args = parser.parse_args()
 
-    scenarios = load_scenarios() + ([] if args.no_held_out else load_scenarios(HELD_OUT))
+    held_out = [] if args.no_held_out else load_scenarios(HELD_OUT)
+    HELD_OUT_IDS.update(s.id for s in held_out)
+    scenarios = load_scenarios() + held_out
     selection = "all"
     if args.only:
         scenarios = [s for s in scenarios if s.register == args.only]

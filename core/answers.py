@@ -24,7 +24,7 @@ _SKIP_WORDS = {
     "mboten usah", "boten usah", "ora perlu", "mboten perlu", "boten perlu", "boten wonten", "ora", "mboten",
     "ora ono foto", "dereng wonten", "durung ana", "durung ono", "teu kedah", "teu usah", "henteu kedah",
     "teu perlu", "euweuh", "teu", "henteu", "teu acan aya", "teu gaduh", "teu boga", "liwat", "liwati",
-    "lewat wae", "lewati wae", "lewat mawon", "ra sah", "rasah", "mboten sah", "teu kudu", "ulah",
+    "lewat wae", "lewati wae", "lewat mawon", "ra sah", "rasah", "rausah", "orausah", "mboten sah", "teu kudu", "ulah",
     "tak perlu", "tidak usah saja", "ndak perlu", "ga ush", "gk ush", "nggak ush", "lanjut", "lanjut aja",
 }
 # The questions of the proposal form that may be skipped ("lewati").
@@ -121,7 +121,8 @@ def _dont_know_somewhere(text: str | None) -> bool:
 
 _DECLINE_WORDS = re.compile(
     rf"\b(?:{_NOT_OR_NOT_YET}|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
-    r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later)\b",
+    r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later|tanpa|tanpo|without|rausah|moal|kosong\w*|tiada|nope|next|"
+    r"cukup|duka)\b",
     re.IGNORECASE,
 )
 
@@ -179,8 +180,24 @@ def clean_description(text: str) -> str:
     return collapsed[:1].upper() + collapsed[1:]
 
 
+# "rt 2 rw 11 eh salah rw 12", "RT 4, maksudnya RT 5": what follows a self-correction replaces what it names.
+_SELF_CORRECTION = re.compile(r"\b(?:eh+|ehm*|eits|lho|loh)?\s*(?:salah|keliru|ralat|koreksi|maksud(?:nya|e|na|ku)?|"
+                              r"sori|sorry|eh+)\b[\s,.:;!-]*", re.IGNORECASE)
+
+
 def parse_rt_rw(text: str | None) -> tuple[str | None, str | None] | None:
     """(rt, rw) zero-padded to 2 digits, either may be None; None if nothing readable."""
+    parts = [part for part in _SELF_CORRECTION.split(text or "") if part.strip()]
+    if len(parts) > 1:
+        read = [_parse_rt_rw(part) for part in parts]
+        if sum(1 for r in read if r) > 1:
+            rt = next((r[0] for r in reversed(read) if r and r[0]), None)
+            rw = next((r[1] for r in reversed(read) if r and r[1]), None)
+            return rt, rw
+    return _parse_rt_rw(text)
+
+
+def _parse_rt_rw(text: str | None) -> tuple[str | None, str | None] | None:
     text = numbers.digits_after_rt_rw(text or "")  # "rt tiga rw lima", "RT telu RW papat"
     glued = _RT_RW_GLUED.search(text)
     if glued:
@@ -278,12 +295,20 @@ def asks_own_proposals(text: str | None) -> bool:
 
 
 _CANCEL = re.compile(
-    rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|janten|cios|sido|jd))\b",
+    rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|janten|cios|sido|jd)|"
+    r"gajadi|gajd|gjd|gkjd|ngga?kjadi|rasido|rasida|gasido|gasida|teujadi|teucios|"
+    r"moal\s+(?:jadi|janten|cios)|lain\s+kali\s+(?:aja|saja|wae|mawon|we))\b",
     re.IGNORECASE)
+
+
+# "stop", "berhenti aja", "udahan dulu": a stop word that is the whole message (a story may say "berhenti")
+_STOP = re.compile(r"^\s*(?:stop|setop|berhenti|udahan|sudahan|wis\s+wis|udah\s+udah)(?:\s+\w+){0,2}\s*[.!]*\s*$",
+                   re.IGNORECASE)
 
 
 def is_cancel(text: str | None, long_ok: bool = False) -> bool:
     """ "batal", "tidak jadi usul", "wis ora sida", "teu jadi": stop the whole proposal, not one question.
     Only in a short message where the answer may be a story (a description may well say "proyeknya tidak
     jadi dikerjakan"); elsewhere (`long_ok`) "tolong dibatalkan saja, saya musyawarah dulu" in any length."""
-    return bool(_CANCEL.search(text or "")) and (long_ok or len((text or "").split()) <= 8)
+    return bool(_STOP.match(text or "")) or (
+        bool(_CANCEL.search(text or "")) and (long_ok or len((text or "").split()) <= 8))

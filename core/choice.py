@@ -56,7 +56,7 @@ _FILLER = frozenset(
     # Indonesian (with chat forms already spelled out above)
     "yang nomor no ke pilih pilihan opsi option tombol angka aja saja deh dong sih lah kok pak bu bapak ibu mas"
     " mbak kak kakak min admin bang om tolong mohon saya aku sy aq kami mau pengen ingin pingin ambil pake pakai"
-    " nya itulah yaitu jawab jawaban sudah udah dah makasih makasi mksh trims terima kasih"
+    " nya itulah yaitu jawab jawaban sudah udah dah makasih makasi mksh trims terima kasih semua semuanya sekali pisan"
     " the please one choice thanks thx"
     # Javanese
     " sing ingkang kang kula kulo milih kersa arep ajeng badhe mawon wae ae lho kaping ping wis uwis sampun matur"
@@ -70,7 +70,7 @@ _THAT_ONE = frozenset(
 )
 # Plain yes: a choice only when one option is shown.
 _AFFIRM = frozenset(
-    "iya ya y oke betul benar bener setuju boleh cocok pas tepat sesuai mantap lanjut"
+    "iya ya y oke betul benar bener setuju boleh cocok pas tepat sesuai mantap lanjut gas"
     " nggih inggih enggih injih enggeh iyo yo leres cocog trep bana alah"
     " muhun sumuhun enya heueuh kitu mangga leres sae"
     " right correct sure".split()

@@ -18,6 +18,7 @@ from core.language.words import has_word, letter_words
 
 MAX_CHARS = 1000  # as long as one chat message may be (MAX_MESSAGE_CHARS)
 MIN_WORDS = 2
+DETAIL_WORDS = 5  # a message at another question that says this much about the need adds to the description
 
 _VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|mang|bang|"
              r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
@@ -31,13 +32,16 @@ _GREETING = re.compile(
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
-    r"makaten|kados\s+makaten)"
+    r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
+    # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
+    r"(?:pagi|siang|sore|malam|malem|enjing|sonten|dalu|wengi)(?=\s*[,.!]|\s+(?:" + _VOCATIVE + r")\b))"
     r"(?:\s+(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*)*\s*[,.!:;\-–—~]*\s*",
     re.IGNORECASE,
 )
 _VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s*[,.!:;\-]+\s*|"
                             r"^\s*(?:min|kak|gan|lur)\s+|"
-                            r"^\s*(?:" + _VOCATIVE + r")\s+(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
+                            r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATIVE + r"))*\s+"
+                            r"(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
                             r"mau|ingin|pengen|pengin|arep|badhe|bade|rek|hoyong|mohon|tolong|minta)\b)", re.IGNORECASE)
 _CLOSING = re.compile(
     r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
@@ -46,17 +50,17 @@ _CLOSING = re.compile(
     r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
     re.IGNORECASE,
 )
-_SUBJECT = (r"(?:saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
+_SUBJECT = (r"(?:i|we|saya|sy|aku|aq|ak|kami|kita|gue|gua|gw|aye|abdi|kula|kulo|kawula|urang|simkuring|dewek|inyong|"
             r"ambo|awak)")
 _WANT = (r"(?:mau|ingin|ingn|pengen|pgn|pingin|kepingin|hendak|akan|mo|mw|mohon|tolong|tlg|minta|berencana|arep|"
          r"pengin|badhe|bade|ajeng|hoyong|palay|rek|ameh|nak|kepengen|bermaksud|nyuwun|nyuhunkeun|sumeja|nio|ka|"
-         r"bermaksud\s+untuk)")
+         r"bermaksud\s+untuk|(?:would|'d)\s+like\s+to|want\s+to)")
 _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|usul(?:an|in|kan)?|mengajukan|"
             r"ngajuin|ajukan|ngajokaken|ngajukeun|ngajukake|mengusulkan|melaporkan|lapor(?:kan)?|nglaporaken|"
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
-            r"mengadukan|ngadu|ngadukeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
+            r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
-            r"ngabejaan|mausulkan|maajukan|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
+            r"ngabejaan|mausulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
     r"(?:" + _PROPOSE + r"(?:[,.!]?\s+|[,.!]?\s*$))"
@@ -86,8 +90,18 @@ _GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|pe
                     r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
                     r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
                     re.IGNORECASE)
+# The group a self-introduction names, up to where its place begins.
+_GROUP_NAMED = re.compile(r"\b((?:kelompok|paguyuban|komunitas|karang\s+taruna|gapoktan|poktan|kwt|pkk|"
+                          r"koperasi|perkumpulan|ikatan|himpunan)\b(?:\s+(?!(?:di|ing|neng|ning|ti|ka|wonten|dari|"
+                          r"saking|desa|dusun|padukuhan|kalurahan|kelurahan|rt|rw)\b)[\w\-]+){1,4})", re.IGNORECASE)
 _ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
-_PLEASE_PROPOSE = re.compile(r"^\s*(?:mbok|monggo|mangga|tolong|mohon|coba|cobi)\s+(?:di)?usul\w*\s*[,.:]?\s*",
+# "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
+_ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
+                           + r"(?:\s+(?:ya|yah|nggih|nya|yo))?\s*[,.:;\-]*\s*", re.IGNORECASE)
+_PLEASE_PROPOSE = re.compile(r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|boleh)[\s,]+)?"
+                             r"(?:(?:mbok|monggo|mangga|tolong|tulung|tlg|mohon|coba|cobi|punten)\s+(?:di)?|di)"
+                             r"(?:usul|aju)\w*"
+                             r"(?:\s+(?:ya|yo|nggih|nya|aja|saja|wae|mawon))*\s*[,.:!]?\s*",
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)
@@ -95,6 +109,17 @@ _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|ar
                         r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
                         re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+# "..., mohon diperbaiki", "Pengen dibikinin saluran", "mbok didandani dadi taman", "tolong segera ditangani":
+# a plea in the middle of the message is how people talk in a chat, not what is proposed. The need it names
+# stays, as an officer would write it ("perlu diperbaiki"); "mohon maaf" and the like are not followed by a
+# passive verb and are left alone.
+_PLEA = re.compile(
+    r"(?P<lead>^|[.!?,;]\s*|\s(?:dan|lan|terus|trus|trs|dadi|jadi|jd|sehingga|makane|mangka)\s+)"
+    r"(?:(?:saya|sy|aku|kami|kula|abdi|urang|warga)\s+)?"
+    r"(?:(?:pengen|pengin|pgn|pingin|kepingin|kepengen|ingin|mohon|tolong|tlg|tulung|mbok|minta|nyuwun|nyuhunkeun|"
+    r"please|pls|harap|harapannya|semoga|mugi|mugia|mugi-mugi|muga-muga|hoyong|pengine|karepe)\s+)+"
+    r"(?=(?:(?:segera|cepet|cepat|enggal|gancang|secepatnya)\s+)?(?:di\w{3,}|dipun\w+|ada\b|wonten\b|aya\b))",
+    re.IGNORECASE)
 _PREP = r"(?:di|ing|wonten(?:\s+ing)?|neng|ning|nang|ring|teng|dhateng|ka|ke|dari|daerah|wilayah|kawasan|lingkungan)"
 _ADMIN = (r"(?:desa|ds\.?|kelurahan|kel\.?|kalurahan|kal\.?|kecamatan|kec\.?|kapanewon|kap\.?|kabupaten|kab\.?|"
           r"kota|kemantren|kacamatan|kapanéwon)")
@@ -116,6 +141,7 @@ def _strip_start(sentence: str) -> str:
         sentence = _LEAD_IN.sub("", sentence, count=1)
         sentence = _WANT_ONLY.sub("", sentence, count=1)
         sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
+        sentence = _ALSO_PROPOSE.sub("", sentence, count=1)
         sentence = _MAY_I.sub("", sentence, count=1)
         can_i = _CAN_I.match(sentence)
         if can_i:
@@ -162,7 +188,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
     text = re.sub(r"[,;:]\s*([.!?])", r"\1", text)
     text = re.sub(r"[\s,]+(?:min|mimin|kak|gan|lur|pak|bu|kang|teh|dong|ya|yah|nggih|ya\s+min|ya\s+pak|ya\s+bu|"
-                  r"deh|sih|lho|loh|atuh|euy|mas|mbak)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
+                  r"deh|sih|lho|loh|atuh|euy|mas|mbak|bang|kang|teh|lur)\s*([.!?]*)$", r"\1", text, flags=re.IGNORECASE)
     text = re.sub(r"\b(?:di|ing|neng|ning|nang|wonten|teng|ka|ke|dan|lan|sareng|kaliyan|yang|sing|nu|ingkang)"
                   r"\s*([,.;:!?]|$)", r"\1", text, flags=re.IGNORECASE)
     return text.strip(" ,;:-–—")
@@ -179,16 +205,22 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     lead = next((i for i, part in enumerate(parts) if _leads_in(part)), 0)
     # Before the sentence that says "I want to propose", a sentence naming no need is a self-introduction
     # ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem stays.
+    groups = [m.group(1).strip(" ,.") for i, part in enumerate(parts) if i < lead and not sectors.rank(part)
+              for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if i >= lead or sectors.rank(part)]
     for sentence in parts:
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)
+        sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)
         sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if has_word(sentence):
             sentences.append(sentence[:1].upper() + sentence[1:])
     body = " ".join(sentences)
     body = _tidy(body).strip()
+    for group in groups:  # "Abdi pupuhu kelompok pengrajin awi di ...": the group the proposal is for
+        if body and group.lower() not in body.lower():
+            body = f"{body.rstrip(' .')} ({group})"
     if len(body) > MAX_CHARS:
         body = body[:MAX_CHARS].rsplit(" ", 1)[0]
     return body[:1].upper() + body[1:]
@@ -197,6 +229,38 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
     body = substance(text, is_place)
-    if len(letter_words(body, 2)) < MIN_WORDS:
-        return None
+    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body):
+        return None  # "usul air bersih" names a topic: the officer needs what is wrong and what is needed
     return body
+
+
+def topic(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The topic of an opening too short to be a description ("usul air bersih" → "Air bersih")."""
+    body = substance(text, is_place)
+    return body if body and has_word(body) and from_opening(text, is_place) is None else None
+
+
+def with_topic(topic_: str | None, answer: str) -> str:
+    """The answer to "what is needed?", led by the topic the opening named when the answer does not repeat it."""
+    if not topic_ or _covered(topic_, answer):
+        return answer
+    return f"{topic_.rstrip(' .')}: {answer[:1].lower() + answer[1:]}"
+
+
+def _content(text: str) -> set[str]:
+    return {w.lower() for w in letter_words(text, 3)}
+
+
+def _covered(new: str, existing: str) -> bool:
+    words = _content(new)
+    return not words or len(words & _content(existing)) >= 0.6 * len(words)
+
+
+def added_detail(existing: str, text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The description with the detail a message gives at another question ("bnyk yg nganggur abis lulus sma,
+    pengen ada pelatihan sablon" at the question of the kind), or None when the message adds no detail."""
+    body = substance(text, is_place)
+    if len(letter_words(body, 2)) < DETAIL_WORDS or not sectors.rank(body) or _covered(body, existing):
+        return None
+    merged = f"{existing.rstrip(' .')}. {body}" if existing else body
+    return merged if len(merged) <= MAX_CHARS else None

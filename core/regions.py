@@ -252,6 +252,42 @@ def place_answer(g: Gazetteer, text: str, scope: str) -> PlaceAnswer:
     return PlaceAnswer([])
 
 
+def elsewhere_in_message(g: Gazetteer, text: str, scope: str, inside: list[Candidate]) -> Candidate | None:
+    """The place outside the deployment's kabupaten that a message names as its place ("... di Kalurahan
+    Sendangsari, Kapanewon Pengasih, Kulon Progo"; "di Desa Tlogo, Kecamatan Prambanan" of Klaten), or None.
+
+    Within the province an exact desa name of six letters or more is enough when nothing inside matches; a
+    name found inside too goes outside only when the outside place's kecamatan or kabupaten is named and the
+    inside one's is not. Beyond the province the rest of the country would match stray words, so the
+    desa's kecamatan must be named as well."""
+    joined = "".join(_words(text))
+
+    def bare(kabupaten: str) -> str:
+        return key(re.sub(r"^(?:kabupaten|kota)\s+", "", kabupaten, flags=re.I))
+
+    def named(candidate: Candidate) -> bool:
+        rest = joined.replace(key(candidate.name), "", 1)  # the desa's own name does not name its kecamatan
+        return any(len(a) >= 4 and a in rest for a in (key(candidate.kecamatan), bare(candidate.kabupaten)))
+
+    home = g.by_code.get(scope)
+    if any(named(c) for c in inside) or (home is not None and bare(home.name) in joined):
+        return None
+    def best(found: list[Candidate]) -> Candidate | None:
+        # the desa named with its kecamatan, before a desa that only shares the kecamatan's name
+        ranked = sorted((c for c in found if named(c)), key=lambda c: key(c.name) == key(c.kecamatan))
+        return ranked[0] if ranked else None
+
+    near = [c for c in g.find_in_message(text, scope[:2], limit=12) if not c.code.startswith(scope + ".")]
+    if best(near):
+        return best(near)
+    if inside:
+        return None
+    long_names = [c for c in near if len(key(c.name)) >= 6]
+    if long_names:
+        return long_names[0]
+    return best([c for c in g.find_in_message(text, "", limit=60) if not c.code.startswith(scope[:2] + ".")])
+
+
 def is_ambiguous(candidates: list[Candidate]) -> bool:
     return len(candidates) > 1 and candidates[0].score - candidates[1].score < AMBIGUITY_MARGIN
 

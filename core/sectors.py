@@ -157,6 +157,16 @@ def wants_menu(text: str) -> bool:
     return bool(_MENU_RE.search(cleaned))
 
 
+def is_label(text: str) -> bool:
+    """Whether the text is only a sector's name ("air bersih", "banyu resik"): a topic, not a description."""
+    from core import texts
+
+    compact = "".join(_tokens(text))
+    return bool(compact) and any(
+        compact == "".join(_tokens(texts.sector_label(code, lang))) or compact == code.replace("_", "")
+        for code in SECTORS for lang in texts.LANGUAGES)
+
+
 def parse_choice(text: str) -> str | None:
     """A sector code from what a citizen typed or pressed: a code, a label (any of the three languages, accents
     optional), or a describing word. None for the menu ("jenis lain", see wants_menu) and for nothing known."""

@@ -1,7 +1,10 @@
 """All configuration, read from environment variables in this one place.
 
 Every value has a default that works for a local run on one machine (SQLite, localhost ports),
-so `./musrenbang run` needs no configuration at all.
+so `./musrenbang run` needs no configuration at all. A value that is set but cannot be used (a port that
+is not a number, an unknown mode, a URL without scheme or host) raises ConfigError naming the setting:
+the process stops at start instead of running on a default nobody chose. `check_startup` adds what every
+service checks before serving (secrets outside the local default, the model in production, warnings).
 """
 
 from __future__ import annotations

@@ -49,6 +49,8 @@ BUTTONS: dict[str, dict[str, str]] = {
     "fix": {"id": "Perbaiki usulan", "jv": "Dandosi usulan", "su": "Lereskeun usulan"},
     "support_it": {"id": "Dukung {code}", "jv": "Dukung {code}", "su": "Dukung {code}"},
     "new_anyway": {"id": "Tetap kirim yang baru", "jv": "Tetep kintun ingkang énggal", "su": "Tetep kintun nu anyar"},
+    "pin_right": {"id": "Ya, benar", "jv": "Nggih, leres", "su": "Muhun, leres"},
+    "pin_wrong": {"id": "Bukan, desa lain", "jv": "Sanès, desa sanès", "su": "Sanés, désa séjén"},
 }
 
 # Names of the draft's fields, in "Sudah saya ubah: RT/RW → RT 05 / RW 03".
@@ -201,6 +203,37 @@ OFFICER_ANSWER: dict[str, str] = {
 }
 
 
+# What the form says about a shared map pin (actions/pin.py); {place} is "Desa Wedomartani, Kec. Ngemplak".
+AREAS: dict[str, dict[str, str]] = {
+    "desa": {"id": "Desa {name}", "jv": "Desa {name}", "su": "Désa {name}"},
+    "kelurahan": {"id": "Kelurahan {name}", "jv": "Kelurahan {name}", "su": "Kelurahan {name}"},
+    "pin_place": {"id": "Lokasi Anda di {place} — benar?",
+                  "jv": "Lokasi panjenengan wonten ing {place} — leres?",
+                  "su": "Lokasi anjeun aya di {place} — leres?"},
+    "pin_outside": {"id": "Titik lokasi itu ada di {kabupaten}, di luar {region}. Usulan di sini hanya untuk "
+                          "wilayah {region}; usulan untuk {kabupaten} disampaikan lewat pemerintah daerahnya. "
+                          "Kirim titik lokasi di {region}, atau ketik \"lewati\".",
+                    "jv": "Titik lokasi menika wonten ing {kabupaten}, ing njawi {region}. Usulan ing ngriki namung "
+                          "kangge wilayah {region}; usulan kangge {kabupaten} dipunaturaken lumantar pamaréntah "
+                          "daerahipun. Mangga kintun titik lokasi ing {region}, utawi ketik \"lewati\".",
+                    "su": "Titik lokasi éta aya di {kabupaten}, di luar {region}. Usulan di dieu ngan kanggo "
+                          "wilayah {region}; usulan kanggo {kabupaten} disampaikeun ngaliwatan pamaréntah "
+                          "daérahna. Kintunkeun titik lokasi di {region}, atanapi ketik \"lewati\"."},
+    "pin_outside_unknown": {"id": "Titik lokasi itu berada di luar {region}. Usulan di sini hanya untuk wilayah "
+                                  "{region}. Kirim titik lokasi di {region}, atau ketik \"lewati\".",
+                            "jv": "Titik lokasi menika wonten ing njawi {region}. Usulan ing ngriki namung kangge "
+                                  "wilayah {region}. Mangga kintun titik lokasi ing {region}, utawi ketik \"lewati\".",
+                            "su": "Titik lokasi éta aya di luar {region}. Usulan di dieu ngan kanggo wilayah "
+                                  "{region}. Kintunkeun titik lokasi di {region}, atanapi ketik \"lewati\"."},
+    "pin_disagrees": {"id": "Titik peta Anda ada di {pin_place}, sedangkan lokasi yang Anda tulis {typed_place}. "
+                            "Yang benar yang mana?",
+                      "jv": "Titik peta panjenengan wonten ing {pin_place}, nanging lokasi ingkang panjenengan "
+                            "serat {typed_place}. Ingkang leres ingkang pundi?",
+                      "su": "Titik peta anjeun aya di {pin_place}, ari lokasi anu anjeun serat {typed_place}. "
+                            "Nu mana anu leres?"},
+}
+
+
 MONTHS: dict[str, tuple[str, ...]] = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
            "November", "Desember"),
@@ -237,6 +270,10 @@ def submission_refused(fields: list[str], language: str | None = None) -> str:
 
 def button(key: str, language: str | None = None, **values: object) -> str:
     return _pick(BUTTONS[key], language).format(**values)
+
+
+def area(key: str, language: str | None = None, **values: object) -> str:
+    return _pick(AREAS[key], language).format(**values)
 
 
 def gateway(key: str, language: str | None = None, **values: object) -> str:

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from core import kamus, regions, sectors, settings
@@ -22,6 +23,27 @@ def cmd_region(args: argparse.Namespace) -> int:
     print(json.dumps({"query": args.text, "scope": scope or "national", "ambiguous": regions.is_ambiguous(found),
                       "candidates": [c.as_dict() for c in found]}, ensure_ascii=False, indent=2))
     return 0 if found else 1
+
+
+def cmd_areas_build(args: argparse.Namespace) -> int:
+    """Convert one province's wilayah_boundaries files into the region's simplified areas (core/data/areas/)."""
+
+    from core import areas
+    from integrations import wilayah_boundaries
+
+    region = args.region or settings.load().region_code
+    out = Path(args.out) if args.out else areas.file_for(region)
+    try:
+        collection = wilayah_boundaries.convert(Path(args.source), region)
+        size = wilayah_boundaries.write(collection, out)
+    except (OSError, ValueError) as error:
+        return _fail(f"cannot build the areas of {region}: {error}")
+    levels: dict[str, int] = {}
+    for feature in collection["features"]:
+        level = feature["properties"]["tingkat"]
+        levels[level] = levels.get(level, 0) + 1
+    print(json.dumps({"region": region, "file": str(out), "bytes": size, "areas": levels}, indent=2))
+    return 0
 
 
 def cmd_classify(args: argparse.Namespace) -> int:
@@ -477,6 +499,15 @@ def parser() -> argparse.ArgumentParser:
     region.add_argument("--all", action="store_true", help="search the whole country, not only this kabupaten")
     region.add_argument("--limit", type=int, default=5)
     region.set_defaults(run=cmd_region)
+    areas_ = commands.add_parser("areas", help="map areas of the region").add_subparsers(
+        dest="areas_command", required=True)
+    build = areas_.add_parser("build", help="simplified desa/kecamatan/kabupaten polygons from wilayah_boundaries")
+    build.add_argument("--source", default=str(settings.PROJECT_ROOT.parent / "shared/data/wilayah_boundaries"),
+                       help="a folder in the cahyadsn/wilayah_boundaries layout "
+                            "(default ../shared/data/wilayah_boundaries)")
+    build.add_argument("--region", help="kabupaten/kota code (default MUSRENBANG_REGION)")
+    build.add_argument("--out", help="output file (default core/data/areas/REGION.geojson)")
+    build.set_defaults(run=cmd_areas_build)
     classify = commands.add_parser("classify", help="sector and kamus usulan item of a proposal description")
     classify.add_argument("text")
     classify.add_argument("--limit", type=int, default=3)

@@ -71,7 +71,10 @@ class FailedDelivery:
 
 async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
                          meta: dict | None = None, status: str = "queued") -> tuple[int, bool]:
-    """Store a message once; `(id, False)` when the same delivery was stored before."""
+    """Store a message once; `(id, False)` when the same delivery was stored before.
+
+    One transaction, two statements for a known citizen (the insert, and the update of their last
+    message time); the unique key refuses a redelivery at the insert, which undoes it all."""
     now = utcnow()
     async with db.session() as session:
         row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
@@ -80,7 +83,7 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
                              attempts=1 if status == "processing" else 0)  # taken by the request itself
         session.add(row)
         try:
-            await session.commit()
+            await session.flush()
         except IntegrityError:
             await session.rollback()
             existing = (
@@ -91,8 +94,13 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
                 )
             ).scalar_one()
             return existing, False
-        citizen = await citizen_row(session, channel, sender)
-        citizen.last_inbound_at = now
+        seen = await session.execute(
+            update(Citizen).where(Citizen.channel == channel, Citizen.external_id == sender)
+            .values(last_inbound_at=now).execution_options(synchronize_session=False)
+        )
+        if seen.rowcount == 0:  # first contact
+            citizen = await citizen_row(session, channel, sender)
+            citizen.last_inbound_at = now
         await session.commit()
     if status == "queued":
         db.wakeups.notify(INBOUND)
@@ -203,8 +211,15 @@ async def inbound_state(db: Database, inbound_id: int) -> tuple[str, list[dict] 
 
 
 async def mark_inbound_done(db: Database, inbound_id: int, replies: list[dict]) -> None:
-    """A message answered in the same request (the web chat): its replies went out already."""
-    await complete_inbound(db, inbound_id, replies, deliver=False)
+    """A message answered in the same request (the web chat): its replies went out already, so
+    there is nothing to queue and one UPDATE does it."""
+    async with db.session() as session:
+        await session.execute(
+            update(InboundMessage).where(InboundMessage.id == inbound_id)
+            .values(status="done", replies=json.dumps(replies, ensure_ascii=False), processed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
 
 
 async def queue_outgoing(db: Database, channel: str, recipient: str, payload: dict, kind: str,

@@ -305,3 +305,30 @@ async def fixable_proposals(db: Database, channel: str, external_id: str, code: 
                                   proposal.language)
             found.append(FixableProposal(seen, draft, seen.last_reason or ""))
         return found
+
+
+@dataclass(frozen=True)
+class OwnProposal:
+    """A line of the citizen's own list ("my proposals"): what the chat shows of each."""
+
+    code: str
+    description: str
+    status: str
+
+
+async def own_proposal_list(db: Database, channel: str, external_id: str,
+                            limit: int = 5) -> tuple[list[OwnProposal], int]:
+    """The sender's newest proposals and how many they have in all, in one query (the count is a
+    window over the same rows, taken before the limit)."""
+    async with db.session() as session:
+        rows = (
+            await session.execute(
+                select(Proposal.code, Proposal.description, Proposal.status, func.count().over())
+                .join(Citizen, Proposal.citizen_id == Citizen.id)
+                .where(Citizen.channel == channel, Citizen.external_id == external_id)
+                .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    total = rows[0][3] if rows else 0
+    return [OwnProposal(code, description, status) for code, description, status, _ in rows], total

@@ -198,3 +198,35 @@ async def _likely_duplicates(db: Database, proposal: Proposal, limit: int = 5) -
         db, proposal.village_code, proposal.sector, proposal.description, proposal.item_code, proposal.latitude,
         proposal.longitude, limit=limit, exclude_code=proposal.code)
     return [Duplicate(d.code, d.description, d.status, round(d.score * 100), d.supporters) for d in found]
+
+
+# --- The officer's map (bot/officer: /officer/peta) -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaProposals:
+    """A scope's proposals for its map: how many per desa, and the pins of those that have one."""
+
+    per_village: dict[str, int]
+    pins: list[tuple[str, str, str, float, float]]  # (code, description, status, latitude, longitude)
+
+
+MAP_PIN_LIMIT = 2000
+
+
+async def area_proposals(db: Database, scope: roles.Scope, status: str | None = None,
+                         limit: int = MAP_PIN_LIMIT) -> AreaProposals:
+    """Every proposal of the scope (of one status when given) counted per desa, and up to `limit` pins,
+    newest first: the officer's area on a map, with its proposals."""
+    clauses = _scope_clauses(scope)
+    if status:
+        clauses.append(Proposal.status == status)
+    async with db.session() as session:
+        counted = await session.execute(
+            select(Proposal.village_code, func.count()).where(*clauses).group_by(Proposal.village_code))
+        pinned = await session.execute(
+            select(Proposal.code, Proposal.description, Proposal.status, Proposal.latitude, Proposal.longitude)
+            .where(*clauses, Proposal.latitude.is_not(None), Proposal.longitude.is_not(None))
+            .order_by(Proposal.created_at.desc(), Proposal.id.desc()).limit(limit))
+        return AreaProposals({code: count for code, count in counted.all()},
+                             [(c, d, s, float(lat), float(lng)) for c, d, s, lat, lng in pinned.all()])

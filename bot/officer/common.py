@@ -19,6 +19,7 @@ from storage.accounts import SessionView
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
+PUBLIC_TEMPLATES = HERE.parent / "public" / "templates"
 STATIC = HERE / "static"
 PREFIX = "/officer"
 SESSION_COOKIE = "musrenbang_officer"
@@ -72,12 +73,14 @@ ROLE_LABELS = {roles.DESA: "Operator desa/kelurahan", roles.KECAMATAN: "Petugas 
 
 def make_environment() -> jinja2.Environment:
     """Templates with autoescape always on: proposals and questions are citizens' free text."""
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+    # The public templates too: the area map's macro (_area_map.html) is shared with the dashboard.
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader([TEMPLATES, PUBLIC_TEMPLATES]), autoescape=True,
                                      undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     environment.globals.update(
         status_label=texts.status_label, sector_label=texts.sector_label, fmt_time=fmt_time,
         village_label=village_label, scope_label=scope_label, role_label=ROLE_LABELS.get,
         STATUSES=status_rules.ALL, SECTORS=SECTORS, ROLES=roles.ROLES, ROLE_LABELS=ROLE_LABELS, PREFIX=PREFIX,
+        fmt_int=lambda n: f"{n or 0:,}".replace(",", "."),
     )
     return environment
 

@@ -11,7 +11,8 @@ from aiohttp import web
 
 from bot import httputil, media
 from bot.officer import common, security
-from core import observability, regions, roles, tracking
+from bot.public import area_map
+from core import observability, regions, roles, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
@@ -251,6 +252,25 @@ async def queue(request: web.Request) -> web.Response:
                          bulk_choices=_bulk_choices(officer, filters.status), notice=_notice(request),
                          villages=_village_choices(officer, common.config_of(request).region_code),
                          waiting_days=lambda item: (now - item.updated_at).days)
+
+
+@routes.get("/peta")
+async def area_map_page(request: web.Request) -> web.Response:
+    """The officer's own area as a shaded map of its proposals per desa, with the pinned ones on top."""
+    officer = common.session_of(request).officer
+    scope = roles.scope_of(officer)
+    region = common.config_of(request).region_code
+    area = scope.village or (scope.prefix.rstrip(".") if scope.prefix else region)
+    status = request.query.get("status") if request.query.get("status") in status_rules.ALL else None
+    found = await review.area_proposals(common.db_of(request), scope, status)
+    pins = [(lat, lng, f"{code}: {description[:80]} ({texts.status_label(s)})", f"{common.PREFIX}/usulan/{code}")
+            for code, description, s, lat, lng in found.pins]
+    shown = area_map.build(
+        "peta-petugas", f"Usulan di {regions.gazetteer().name_of(area)} per desa/kelurahan", region, "desa", area,
+        found.per_village, (lambda code: f"{common.PREFIX}/usulan?village={code}") if scope.village is None else None,
+        pins)
+    return common.render(request, "map.html", area_map=shown, area_name=regions.gazetteer().name_of(area),
+                         chosen_status=status, pinned=len(found.pins), total=sum(found.per_village.values()))
 
 
 @routes.post("/usulan/massal")

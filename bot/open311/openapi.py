@@ -111,8 +111,10 @@ def document(sector_codes: Iterable[str]) -> dict:
                     "summary": "POST Service Request: submit a proposal (API key required)",
                     "description": (
                         "The location must name a desa/kelurahan of this kabupaten: `address_string` (resolved "
-                        "with typo tolerance; ambiguous or unknown names get 400) or `address_id` (its Kemendagri "
-                        "code). `lat`/`long` are optional (stored, not used to find the desa). Repeats are "
+                        "with typo tolerance; ambiguous or unknown names get 400), `address_id` (its Kemendagri "
+                        "code), or `lat`/`long` alone, placed in the desa/kelurahan that holds the pin (a pin "
+                        "outside the kabupaten gets 400 naming where it is). With an address, `lat`/`long` are "
+                        "the stored map pin. Repeats are "
                         "harmless with an `Idempotency-Key` header, or a `device_id` with the same description: "
                         "the first request's id comes back with 200 and `Idempotent-Replayed: true`. "
                         "`media_url` and `attribute[...]` are ignored."

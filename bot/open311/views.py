@@ -19,7 +19,7 @@ from bot import httputil
 from bot.message import clean_text
 from bot.open311 import openapi
 from bot.open311.common import PREFIX, ApiError, config_of, db_of, json_response, limits_of
-from core import answers, regions, sectors, texts, tracking
+from core import answers, areas, regions, sectors, texts, tracking
 from core import status as status_rules
 from core.status import Status
 from storage import api_keys, open311, proposals
@@ -322,8 +322,10 @@ def _coordinates(form: MultiDictProxy, problems: list[str]) -> tuple[float | Non
     return lat, long
 
 
-def _village(form: MultiDictProxy, scope: str, problems: list[str]) -> str | None:
-    """The desa/kelurahan code: address_id (a Kemendagri code) or address_string resolved in the kabupaten."""
+def _village(form: MultiDictProxy, scope: str, problems: list[str], lat: float | None = None,
+             long: float | None = None) -> str | None:
+    """The desa/kelurahan code: address_id (a Kemendagri code), address_string resolved in the kabupaten, or
+    else lat/long placed in its desa by the region's boundaries."""
     gazetteer = regions.gazetteer()
     kabupaten = gazetteer.name_of(scope)
     address_id = _field(form, "address_id", problems, 20)
@@ -347,9 +349,30 @@ def _village(form: MultiDictProxy, scope: str, problems: list[str]) -> str | Non
                             "Add the kecamatan, or send address_id.")
             return None
         return found[0].code
-    problems.append("A location is required: address_string (desa/kelurahan name) or address_id (its Kemendagri "
-                    "code). lat/long alone cannot be placed in a desa and are optional.")
+    if lat is not None and long is not None:
+        return _village_of_pin(lat, long, scope, kabupaten, problems)
+    problems.append("A location is required: address_string (desa/kelurahan name), address_id (its Kemendagri "
+                    "code) or lat/long inside the kabupaten.")
     return None
+
+
+def _village_of_pin(lat: float, long: float, scope: str, kabupaten: str, problems: list[str]) -> str | None:
+    """lat/long alone: the desa/kelurahan it is in (core.areas), or a 400 that says where it is."""
+    where = areas.locate(lat, long, scope)
+    if where is None:
+        problems.append(f"lat/long cannot be placed in a desa: no boundaries are installed for {kabupaten}; "
+                        "send address_string or address_id.")
+        return None
+    if not where.inside:
+        place = f" (in {where.kabupaten.name})" if where.kabupaten else ""
+        problems.append(f"lat {lat}, long {long} is outside {kabupaten}{place}; this API takes proposals for "
+                        f"{kabupaten} only.")
+        return None
+    if where.desa is None or where.desa.code not in regions.gazetteer().by_code:
+        problems.append(f"lat {lat}, long {long} is in {kabupaten} but in no known desa/kelurahan; "
+                        "send address_string or address_id.")
+        return None
+    return where.desa.code
 
 
 def _contact(form: MultiDictProxy, problems: list[str]) -> tuple[str | None, str | None]:
@@ -423,8 +446,8 @@ async def create_request(request: web.Request) -> web.Response:
     description = answers.clean_description(_field(form, "description", problems, MAX_DESCRIPTION) or "")
     if not description:
         problems.append("description is required.")
-    village = _village(form, config.region_code, problems)
     lat, long = _coordinates(form, problems)
+    village = _village(form, config.region_code, problems, lat, long)
     name, phone = _contact(form, problems)
     device_id = _field(form, "device_id", problems, 128)
     idempotency_key = request.headers.get("Idempotency-Key", "").strip() or None

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from markupsafe import Markup
 
-from bot.public import common
+from bot.public import area_map, common
 from core import calendar
 from storage import reports
 from storage.db import Database
@@ -26,6 +26,7 @@ class YearReport:
     region_name: str
     data: reports.Dashboard
     generated_at: datetime
+    maps: area_map.YearMaps | None = None  # proposals per kecamatan and desa as shaded maps
 
     @property
     def year(self) -> int:
@@ -39,8 +40,9 @@ class YearReport:
 
 
 async def build(db: Database, region: str, year: int, now: datetime | None = None) -> YearReport:
-    return YearReport(region, common.region_name(region), await reports.dashboard(db, region, year),
-                      now or calendar.now_utc())
+    data = await reports.dashboard(db, region, year)
+    return YearReport(region, common.region_name(region), data, now or calendar.now_utc(),
+                      await area_map.year_maps(db, region, data, linked=False))
 
 
 def render(report: YearReport) -> str:

@@ -12,7 +12,7 @@ import re
 from aiohttp import web
 
 from bot import httputil
-from bot.public import common
+from bot.public import area_map, common
 from core import calendar, kamus, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
@@ -99,10 +99,11 @@ async def dashboard(request: web.Request) -> web.Response:
     filters = _filters(request, year)
     found = await public.search(db, region, filters, _page_number(request))
     params = _params(filters)
+    data = await reports.dashboard(db, region, year)
     return common.render(
         request, "dashboard.html",
         year=year, year_choices=_year_choices(await reports.years_with_data(db, region), year),
-        data=await reports.dashboard(db, region, year),
+        data=data, area_maps=await area_map.year_maps(db, region, data, linked=True),
         filters=filters, params=params, found=found, page_links=_page_links(found),
         kecamatans=public.kecamatans(region) if region else [],  # thousands nationwide: no list then
         desa_name=public.place_of(filters.desa).name if filters.desa else "",

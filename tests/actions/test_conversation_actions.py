@@ -164,3 +164,34 @@ async def test_a_typed_sector_name_beats_a_word_of_another_sectors_item(tracker_
                           description="Rehabilitasi jalan lingkungan dan penanaman pohon peneduh di pinggirnya")
     result = await ValidateProposalForm().validate_sector("lingkungan", dispatcher, tracker, domain)
     assert result["sector"] == "lingkungan_taman"
+
+
+async def test_not_filing_a_new_one_to_support_the_existing_one_is_not_a_cancel(tracker_from, dispatcher, domain,
+                                                                               action_database) -> None:
+    """ "ora sida gawe anyar, ndukung sing wis ana wae" at the summary: "ora sida" is not the end of it, the
+    citizen supports the similar open proposal and nothing new is filed."""
+    draft = proposals.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar-3", draft)
+    text = "ora sida gawe anyar, ndukung sing wis ana wae"
+    tracker = at_question(tracker_from, "confirmed", text, similar_codes=[existing.code], language="jv")
+    tracker.latest_message = {**tracker.latest_message, "intent": {"name": "cancel", "confidence": 0.9}}
+    await ValidateProposalForm().run(dispatcher, tracker, domain)
+    assert "utter_confirm_cancel" not in responses(dispatcher)
+    assert (await proposals.get_proposal(action_database, existing.code)).supporters == 1
+
+
+async def test_asking_for_my_proposals_mid_form_lists_them_and_goes_on(tracker_from, dispatcher, domain) -> None:
+    tracker = at_question(tracker_from, "photo", "usulan saya yang kemarin gimana ya?", intent="check_status")
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    said = responses(dispatcher)
+    assert said[-1] == "utter_back_to_form" and said[0] in ("utter_my_proposals", "utter_no_proposals")
+    assert slots["requested_slot"] == "photo" and slots["photo"] is None  # not a "no photo"
+
+
+async def test_a_language_switch_inside_the_form_is_not_taken_as_the_answer(tracker_from, dispatcher, domain) -> None:
+    text = "wis ngene wae, aku nganggo boso Jowo wae yo, luwih penak"
+    tracker = at_question(tracker_from, "sector", text, intent="switch_language", sector=None)
+    tracker.events.append({"event": "action", "timestamp": 2.0, "name": "utter_language_switched"})
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert dispatcher.messages == []  # no "I don't know that kind"
+    assert slots == {"sector": None, "requested_slot": "sector"}

@@ -5,7 +5,13 @@ from __future__ import annotations
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.proposal_form import ActionAskConfirmed, ActionAskSector, ActionAskVillageCode, ValidateProposalForm
+from actions.proposal_form import (
+    ActionAskConfirmed,
+    ActionAskDescription,
+    ActionAskSector,
+    ActionAskVillageCode,
+    ValidateProposalForm,
+)
 from actions.submission import (
     ActionRepeatSubmission,
     ActionResetProposal,
@@ -263,3 +269,96 @@ async def test_nothing_similar_means_no_extra_question(tracker_from, dispatcher,
     tracker = tracker_from("confirmed_proposal", confirmed=None, similar_codes=[])
     required = await form.required_slots(["map_pin", "duplicate_choice", "confirmed"], dispatcher, tracker, domain)
     assert required == ["map_pin", "confirmed"]
+
+
+async def test_detail_told_at_another_question_joins_the_description(tracker_from, dispatcher, domain) -> None:
+    """ "bnyk yg nganggur ..., pengen ada pelatihan sablon" typed at the question of the kind is what the
+    proposal is about: it is added to the description (said so), and the kind is asked again from it."""
+    tracker = tracker_from("optional_photo_question", language="id", description="Buat anak2 muda di kampung aku",
+                           sector=None, requested_slot="sector")
+    text = "bnyk yg nganggur abis lulus sma, pengen ada pelatihan sablon sama modal usaha kecil2an gitu"
+    tracker.latest_message = {"intent": {"name": "inform"}, "text": text, "entities": []}
+    tracker.add_slots([SlotSet("sector", text)])
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert "pelatihan sablon" in slots["description"] and slots["description"].startswith("Buat anak2 muda")
+    assert "pengen" not in slots["description"]
+    assert text in slots["original_text"]
+    assert responses(dispatcher) == ["utter_detail_added"] and slots["requested_slot"] == "sector"
+    # said once more, it is not added twice: it is read as the answer
+    again = tracker_from("optional_photo_question", language="id", description=slots["description"], sector=None,
+                         requested_slot="sector")
+    again.latest_message = {"intent": {"name": "inform"}, "text": text, "entities": []}
+    assert ValidateProposalForm._added_detail(again, "sector", text) is None
+
+
+async def test_a_topic_alone_is_asked_about_and_leads_the_answer(tracker_from, dispatcher, domain) -> None:
+    """ "usul air bersih" names a topic, not a need: the bot asks what is wrong, naming the topic, and the
+    stored description is the topic with the answer."""
+    tracker = tracker_from("optional_photo_question", language="id", original_text="usul air bersih",
+                           description=None, sector=None, requested_slot="description")
+    await ActionAskDescription().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_ask_description_topic"
+    assert dispatcher.messages[0]["topic"] == "air bersih"
+    result = await ValidateProposalForm().validate_description(
+        "sumur kering tiap kemarau. butuh tandon air", CollectingDispatcher(), tracker, domain)
+    assert result["description"] == "Air bersih: sumur kering tiap kemarau. Butuh tandon air"
+    assert "usul air bersih" in result["original_text"]
+    # a full opening is a description: no topic, the plain question
+    full = tracker_from("optional_photo_question", original_text="usul perbaikan jalan rusak di dusun",
+                        description=None)
+    plain = CollectingDispatcher()
+    await ActionAskDescription().run(plain, full, domain)
+    assert plain.messages[0]["response"] == "utter_ask_description"
+
+
+async def test_a_proposal_opened_for_another_kabupaten_says_where_it_is_at_once(tracker_from, domain) -> None:
+    """Named with its kecamatan and kabupaten, Sendangsari of Kulon Progo is not Sleman's Sendangsari: the bot
+    says so at the first message and asks for a place here, keeping what was said."""
+    for text, place, kabupaten in [
+        ("Kula badhe ngusulaken ndandosi margi ing Kalurahan Sendangsari, Kapanewon Pengasih, Kabupaten Kulon Progo.",
+         "Sendangsari", "Kabupaten Kulon Progo"),
+        ("mas, aku arep usul dalan rusak neng Panggungharjo, Sewon", "Panggungharjo", "Kabupaten Bantul"),
+        ("Mas, mau usul jalan rusak di Desa Tlogo, Kecamatan Prambanan", "Tlogo", "Kabupaten Klaten"),
+    ]:
+        tracker = tracker_from("opening_message")
+        tracker.latest_message = {**tracker.latest_message, "text": text}
+        tracker.events[-1] = {**tracker.events[-1], "text": text}
+        said = CollectingDispatcher()
+        slots = slots_of(await ValidateProposalForm().run(said, tracker, domain))
+        assert said.messages[0]["response"] == "utter_village_outside_region", text
+        assert (said.messages[0]["place"], said.messages[0]["kabupaten"]) == (place, kabupaten)
+        assert slots["requested_slot"] == "village_code" and not slots.get("village_code")
+        assert "rusak" in slots["description"] or "margi" in slots["description"]
+    # a desa of Sleman with its kapanewon stays here
+    here = tracker_from("opening_message")
+    said = CollectingDispatcher()
+    slots = slots_of(await ValidateProposalForm().run(said, here, domain))
+    assert slots["village_code"] == "34.04.07.2001" and said.messages == []
+
+
+async def test_a_request_that_points_back_takes_the_story_told_before_it(tracker_from, domain) -> None:
+    """Two messages the bot did not take up told the story; "aku arep usul kreteg kuwi" opens the form with it:
+    the description keeps what is wrong and the place said before is taken."""
+    tracker = tracker_from("opening_message")
+    story = ["piye carane usul? kreteg cilik neng dusunku wis keropos",
+             "kuwi neng Sendangagung, Minggir. kretege nyabrang kalen, nek diliwati motor goyang-goyang"]
+    users = [{"event": "user", "timestamp": 1.0, "text": text,
+              "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": [], "text": text}}
+             for text in story]
+    request = "aku arep usul kreteg kuwi"
+    tracker.events[-1:-1] = [item for user in users for item in (user, {"event": "bot", "text": "..."})]
+    tracker.events[-1] = {**tracker.events[-1], "text": request}
+    tracker.latest_message = {**tracker.latest_message, "text": request}
+    slots = slots_of(await ValidateProposalForm().run(CollectingDispatcher(), tracker, domain))
+    assert "keropos" in slots["description"] and "goyang" in slots["description"]
+    assert "piye carane" not in slots["description"]
+    assert slots["village_code"].startswith("34.04.") and "Sendangagung" in slots["original_text"]
+
+
+async def test_a_question_at_the_rt_question_does_not_skip_it(tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("optional_photo_question", language="su", rt_rw=None, requested_slot="rt_rw")
+    asked = await ValidateProposalForm().validate_rt_rw("eh ari ieu teh engke urang dibere nyaho lamun geus diproses?",
+                                                        dispatcher, tracker, domain)
+    assert asked["rt_rw"] is None and responses(dispatcher) == ["utter_rt_rw_invalid"]
+    skipped = await ValidateProposalForm().validate_rt_rw("engke we", CollectingDispatcher(), tracker, domain)
+    assert skipped["rt_rw"] == "skip"

@@ -218,3 +218,22 @@ async def test_the_submitter_and_supporters_read_their_proposal_whole(tracker_fr
         assert detail["description"] == PERSONAL.description
     stranger = await _status_as("web:someone-else", view.code, tracker_from, domain)
     assert "0812 3456 7890" not in stranger["description"]
+
+
+async def test_support_without_a_code_after_a_complaint_the_bot_missed(tracker_from, dispatcher, domain,
+                                                                       action_database) -> None:
+    """ "solokan di Padukuhan Kembang, Maguwoharjo pinuh ku leutak" went unanswered; "enya dukung" then supports
+    the open drainage proposal of Maguwoharjo instead of asking for a code."""
+    draft = proposals.ProposalDraft(description="Solokan mampet penuh lumpur", sector="drainase",
+                                    village_code="34.04.07.2002")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-kembang", draft)
+    tracker = tracker_from("status_own")
+    complaint = "solokan di Padukuhan Kembang, Maguwoharjo, pinuh ku leutak, mun hujan caina mudal ka jalan"
+    tracker.events[-1:-1] = [
+        {"event": "user", "timestamp": 1.0, "text": complaint,
+         "parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}, "entities": [], "text": complaint}},
+        {"event": "bot", "timestamp": 1.0, "text": "Hapunten, abdi teu acan ngartos"}]
+    tracker.latest_message = {"intent": {"name": "support_proposal"}, "text": "enya dukung", "entities": []}
+    await ActionSupportProposal().run(dispatcher, tracker, domain)
+    assert responses(dispatcher) == ["utter_support_added"]
+    assert (await proposals.get_proposal(action_database, existing.code)).supporters == 1

@@ -351,6 +351,22 @@ async def test_post_by_address_id_with_a_map_pin(gw: Api) -> None:
     assert (item["lat"], item["long"], item["address_id"]) == (-7.77, 110.39, VILLAGE)
 
 
+async def test_post_with_lat_long_only_is_placed_in_its_desa(gw: Api) -> None:
+    """No address: the pin's desa/kelurahan (the region's shipped boundaries) becomes the address."""
+    status, payload, _ = await gw.post({"service_code": "drainase", "description": "Saluran air tersumbat sampah",
+                                        "lat": "-7.7366", "long": "110.4353"})
+    assert status == 201, payload
+    _, (item,), _ = await gw.get(f"/requests/{payload[0]['service_request_id']}.json")
+    assert item["address_id"] == "34.04.11.2004" and item["address"].startswith("Desa Wedomartani, Kec. Ngemplak")
+    assert (item["lat"], item["long"]) == (-7.737, 110.435)
+
+
+async def test_an_address_still_wins_over_the_pin(gw: Api) -> None:
+    status, payload, _ = await gw.post({**NEW, "lat": "-7.7366", "long": "110.4353"})
+    _, (item,), _ = await gw.get(f"/requests/{payload[0]['service_request_id']}.json")
+    assert status == 201 and item["address_id"] == VILLAGE
+
+
 @pytest.mark.parametrize(("form", "needle"), [
     ({"description": "x", "address_id": VILLAGE}, "service_code is required"),
     ({"service_code": "roket", "description": "x", "address_id": VILLAGE}, "Unknown service_code"),
@@ -358,7 +374,9 @@ async def test_post_by_address_id_with_a_map_pin(gw: Api) -> None:
     ({"service_code": "jalan", "description": "   ", "address_id": VILLAGE}, "description is required"),
     ({"service_code": "jalan", "description": "x" * 4001, "address_id": VILLAGE}, "longer than 4000"),
     ({"service_code": "jalan", "description": "x"}, "location is required"),
-    ({"service_code": "jalan", "description": "x", "lat": "-7.77", "long": "110.39"}, "location is required"),
+    ({"service_code": "jalan", "description": "x", "lat": "-7.7926", "long": "110.3658"},
+     "outside Kabupaten Sleman (in Kota Yogyakarta)"),
+    ({"service_code": "jalan", "description": "x", "lat": "-6.2", "long": "106.8"}, "outside Kabupaten Sleman;"),
     ({"service_code": "jalan", "description": "x", "address_string": "Atlantis"}, "names no desa"),
     ({"service_code": "jalan", "description": "x", "address_string": "Gambir, Jakarta Pusat"}, "names no desa"),
     ({"service_code": "jalan", "description": "x", "address_id": "31.71.01.1001"}, "not the Kemendagri code"),

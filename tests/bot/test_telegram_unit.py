@@ -84,6 +84,9 @@ async def test_webhook_refuses_what_telegram_did_not_send(gateway, fake) -> None
     assert await post(gateway, "[1, 2]") == 400
     assert await post(gateway, {"update_id": "x"}) == 400
     assert await post(gateway, {"update_id": 5, "message": {"text": 3}}) == 400
+    listed = fake.text_update(105, "halo")
+    listed["message"]["text"] = ["a", "list"]  # parsed by the library, but no text: a 400, never a 500
+    assert await post(gateway, listed) == 400
     assert await post(gateway, b'{"update_id": 1, "pad": "' + b"x" * (1024 * 1024) + b'"}') == 413
     assert await inbound_rows(gateway) == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from core import answers, corrections, description, regions
+from core import answers, choice, corrections, description, regions
 
 SLEMAN = "34.04"
 
@@ -29,6 +29,19 @@ def gazetteer() -> regions.Gazetteer:
         ("Min saya mau usul bikin posyandu baru di desa Tirtoadi min", ["posyandu baru"], ["Min ", "Tirtoadi"]),
         ("Assalamualaikum wr wb pak, jalan depan rumah rusak parah", ["jalan depan rumah rusak parah"],
          ["Assalamualaikum", "pak"]),
+        # a plea in mid-message is chat; the need it names stays, as an officer would write it
+        ("Wc umum di dekat pasar dusun rusak, mampet n bau, mohon diperbaiki", ["mampet", "perlu diperbaiki"],
+         ["mohon"]),
+        ("Selokan dekat rumah mampet tiap hujan banjir. Pengen dibikinin saluran yang lebih gede",
+         ["banjir", "saluran yang lebih gede"], ["pengen"]),
+        ("Gorong2 neng ngarep SD ambrol, tolong segera ditangani soale mbebayani kanggo bocah sekolah",
+         ["ambrol", "segera ditangani", "mbebayani"], ["tolong"]),
+        ("Lapangan neng kampungku ora kopen, mbok didandani dadi taman go bocah dolanan", ["didandani dadi taman"],
+         ["mbok"]),
+        ("Mohon maaf, jalan ke makam rusak parah", ["jalan ke makam rusak parah"], ["maaf", "perlu"]),
+        # a bare time of day greets when a vocative or a stop follows it, and is kept when it tells the time
+        ("Sore kak, mau ngadu sampah numpuk bgt di pinggir kali", ["sampah numpuk"], ["sore", "kak"]),
+        ("Sore hari jalan ke sawah gelap sekali", ["sore hari jalan"], []),
     ],
 )
 def test_the_description_keeps_the_substance_without_greetings_or_place_fields(text, keeps, drops) -> None:
@@ -200,3 +213,62 @@ def test_a_minang_yes_confirms() -> None:
     from core import choice
 
     assert choice.is_affirmation("yo, alah bana") and not choice.is_affirmation("alah males")
+
+
+@pytest.mark.parametrize(("text", "topic"), [("usul air bersih", "Air bersih"), ("usul banyu resik", "Banyu resik"),
+                                             ("abdi bade ngusulkeun cai beresih", "Cai beresih")])
+def test_a_sector_name_alone_is_a_topic_to_ask_about_not_a_description(text: str, topic: str) -> None:
+    assert description.from_opening(text) is None and description.topic(text) == topic
+
+
+def test_a_need_with_its_problem_is_a_description_not_a_topic() -> None:
+    for text in ("usul lampu jalan mati", "usul pembangunan drainase", "jalan rusak parah"):
+        assert description.from_opening(text) and description.topic(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "expected"), [("rt 2 rw 11 eh salah rw 12", ("02", "12")),
+                                                ("RT 4, maksudnya RT 5 RW 2", ("05", "02")),
+                                                ("RT 5 bukan RT 3", ("05", None))])
+def test_a_self_correction_inside_one_answer_keeps_the_corrected_number(text, expected) -> None:
+    assert answers.parse_rt_rw(text) == expected
+
+
+def test_more_ways_of_stopping_and_of_saying_no_photo() -> None:
+    assert answers.is_cancel("eh ntar dulu deh, mau nanya pak RT dulu. gajadi skrg ya", long_ok=True)
+    assert answers.is_skip("rausah")
+    assert answers.declines("Baik, kalau begitu tanpa foto saja.")
+
+
+def test_a_group_named_in_the_self_introduction_is_kept_and_a_second_lead_in_verb_is_not() -> None:
+    stored = description.from_opening("Abdi pupuhu kelompok pengrajin awi di Sumber sari, Moyudan. Abdi hoyong "
+                                      "ngusulkeun bantosan alat produksi sareng pelatihan pemasaran online.")
+    assert "kelompok pengrajin awi" in stored and "pupuhu" not in stored and "Moyudan" not in stored
+    stored = description.from_opening("Mas/mbak mau tanya sekalian ngusulin ya, ini jalan cor di dusun udah retak")
+    assert stored.startswith("Ini jalan cor") and "ngusulin" not in stored
+
+
+def test_an_english_greeting_and_lead_in_are_dropped_like_any_other() -> None:
+    assert description.from_opening("Good morning. The small bamboo bridge over the canal has collapsed.") \
+        == "The small bamboo bridge over the canal has collapsed."
+    assert description.from_opening("Hi, I'd like to report a broken road near the school") \
+        == "A broken road near the school"
+
+
+def test_more_everyday_ways_of_yes_no_and_stop() -> None:
+    for text in ("moal", "kosongkan saja", "tiada", "nope", "next", "cukup", "duka"):
+        assert answers.declines(text), text
+    for text in ("leres pisan", "iya benar sekali", "gas", "benar semua"):
+        assert choice.is_affirmation(text), text
+    for text in ("udahan aja", "stop", "berhenti dulu deh", "moal jadi", "lain kali aja"):
+        assert answers.is_cancel(text), text
+    for text in ("jalan rusak tidak bisa berhenti", "lampu merah berhenti nyala"):
+        assert not answers.is_cancel(text), text  # a story that says "berhenti" is not a stop
+
+
+def test_a_yes_with_please_propose_it_is_no_description() -> None:
+    assert description.from_opening("iyo tulung diusulke") is None
+    assert description.from_opening("tolong diusulkan ya, jalan depan balai dusun rusak") \
+        == "Jalan depan balai dusun rusak"
+    assert description.from_opening("dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi. "
+                                    "iyo tulung diusulke") \
+        == "Dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi."

@@ -7,7 +7,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
-from storage import erasure, proposals
+from core import settings
+from storage import erasure, proposals, tracker_events
 from storage.db import Database
 from storage.models import utcnow
 
@@ -49,8 +50,8 @@ async def test_status_for_strangers_and_erasure_on_request(stack, new_citizen) -
         assert kept is not None and kept.description == "Jalan berlubang di depan SD, kabari saya di [disembunyikan]"
 
         assert rasa_events(stack, owner.sender) > 0  # the turn that asked was saved when it ended
-        finished = await erasure.finish_erasures(db, stack.var_dir / "tracker.db",
-                                                 now=utcnow() + erasure.GRACE + timedelta(seconds=1))
+        tracker = tracker_events.TrackerStore.of(settings.load(stack.env()))  # where the stack's Rasa keeps them
+        finished = await erasure.finish_erasures(db, tracker, now=utcnow() + erasure.GRACE + timedelta(seconds=1))
         assert finished.citizens == 1 and finished.events > 0
         assert rasa_events(stack, owner.sender) == 0
         assert rasa_events(stack, stranger.sender) > 0

@@ -26,7 +26,7 @@ from tests.conftest import free_port, trained_model
 from tests.fakes.telegram import FakeTelegram
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
-SINDUADI = (-7.747600, 110.358400)
+SINDUADI = (-7.750800, 110.356300)  # inside Sinduadi (core/areas): the pin agrees with the typed desa
 SECRET = "e2e-webhook_secret"
 
 
@@ -184,3 +184,70 @@ async def test_webhook_mode_answers_and_a_redelivery_is_answered_once(webhook_ga
         rows = (await session.execute(select(InboundMessage))).scalars().all()
     assert [(r.message_id, r.text, r.status) for r in rows] == [(f"u{update['update_id']}", "halo", "done")]
     assert json.loads(rows[0].replies)
+
+
+WEDOMARTANI = (-7.7366, 110.4353)
+MALIOBORO = (-7.7926, 110.3658)  # Kota Yogyakarta, outside Kabupaten Sleman
+
+
+async def test_a_shared_pin_names_its_desa_and_a_pin_outside_is_refused(telegram_stack, fake_telegram) -> None:
+    """Asked for the desa, the citizen shares a location: the bot names its desa and asks only "benar?"; a pin
+    in Kota Yogyakarta at the map question is refused, saying where it is (core/areas, actions/pin.py)."""
+    citizen = Citizen(fake_telegram, 7002)
+    replies = await citizen.say("mau usul perbaikan jalan rusak berlubang")
+    steps: list[str] = []
+    code = None
+    for _ in range(14):
+        last = replies[-1]
+        text = "\n".join(m["text"] for m in replies)
+        if match := CODE.search(text):
+            code = match.group(0)
+            break
+        buttons = titles(last)
+        lowered = last["text"].lower()
+        if "lokasi anda di desa wedomartani, kec. ngemplak — benar?" in lowered:
+            assert buttons == ["Ya, benar", "Bukan, desa lain"]
+            steps.append("pin named the desa")
+            replies = await citizen.press("benar")
+        elif any("kirim" in t.lower() for t in buttons):
+            assert "Wedomartani" in last["text"] and f"{WEDOMARTANI[0]:.6f},{WEDOMARTANI[1]:.6f}" in last["text"]
+            steps.append("confirm")
+            replies = await citizen.press("kirim")
+        elif buttons and "foto" in lowered:
+            steps.append("photo skipped")
+            replies = await citizen.say("lewati")
+        elif "rt/rw" in lowered:
+            steps.append("rt/rw skipped")
+            replies = await citizen.say("lewati")
+        elif "desa" in lowered and not buttons:
+            steps.append("location instead of the desa")
+            replies = await citizen.send(fake_telegram.location_update(citizen.chat, *WEDOMARTANI))
+        elif buttons:
+            steps.append(f"button {buttons[0]}")
+            replies = await citizen.press(0)
+        else:
+            pytest.fail(f"unexpected question after {steps}: {last['text']!r}")
+    assert code and "location instead of the desa" in steps and "pin named the desa" in steps, steps
+    assert steps.index("pin named the desa") == steps.index("location instead of the desa") + 1, steps
+    db = Database(f"sqlite+aiosqlite:///{telegram_stack.var_dir / 'musrenbang.db'}")
+    try:
+        stored = await proposals.get_proposal(db, code)
+    finally:
+        await db.dispose()
+    assert stored.village_code == "34.04.11.2004"
+
+    other = Citizen(fake_telegram, 7003)
+    replies = await other.say("mau usul lampu jalan mati di desa Caturtunggal")
+    for _ in range(10):
+        last = replies[-1]
+        lowered = last["text"].lower()
+        if buttons := titles(last):
+            if len(buttons) == 1 and ("lokasi" in lowered or "peta" in lowered):
+                break
+            replies = await other.say("lewati") if "foto" in lowered else await other.press(0)
+        else:
+            replies = await other.say("lewati")
+    else:
+        pytest.fail("the map question never came")
+    refused = "\n".join(m["text"] for m in await other.send(fake_telegram.location_update(other.chat, *MALIOBORO)))
+    assert "Kota Yogyakarta" in refused and "di luar Kabupaten Sleman" in refused

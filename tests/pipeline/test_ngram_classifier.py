@@ -120,3 +120,24 @@ def test_the_fast_probabilities_are_sklearns() -> None:
     model.fit([m.get(TEXT) for m in data.training_examples], [m.get(INTENT) for m in data.training_examples])
     texts = ["henteu", "ya betul", "biaya foto berapa", "zzz"]
     assert Scorer(model).probabilities(texts) == pytest.approx(model.predict_proba(texts), abs=1e-12)
+
+
+def test_the_scorer_gives_sklearns_probabilities_on_every_nlu_example() -> None:
+    """The n-gram features are computed by the Scorer itself (no vectoriser call per message): on all of
+    nlu/data, as the pipeline sees it (normalised), the probabilities are sklearn's and so is the best label.
+    Fitted on a fifth of the examples, so the rest also exercises n-grams the model never saw."""
+    import numpy as np
+
+    from core.language import resources
+    from core.language.normalise import normalise
+
+    examples = [(normalise(text), language) for language, text in resources.intent_examples(resources.NLU_EXAMPLES)]
+    texts = [text for text, _ in examples]
+    model = build_model(NgramIntentClassifier.get_default_config())
+    model.fit(texts[::5], [language for _, language in examples[::5]])
+    scorer = Scorer(model)
+    ours = scorer.probabilities(texts)
+    expected = model.predict_proba(texts)
+    assert np.abs(ours - expected).max() < 1e-12
+    assert (ours.argmax(axis=1) == expected.argmax(axis=1)).all()
+    assert scorer.probabilities(texts[:3]) == pytest.approx(expected[:3], abs=1e-12)  # from the cache, the same

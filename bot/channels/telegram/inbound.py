@@ -61,6 +61,10 @@ def command_text(text: str) -> str | None:
     return COMMANDS.get(name)
 
 
+
+class MalformedUpdate(ValueError):
+    """An update Telegram's library parsed but whose fields have the wrong types."""
+
 class TelegramChannel:
     """The bot's inbound side and its lifecycle inside the gateway application."""
 
@@ -171,6 +175,8 @@ class TelegramChannel:
         """True when the update is dealt with (stored, or skipped after repeated failures)."""
         try:
             await self.handle(update)
+        except MalformedUpdate:
+            return web.Response(status=400, text="not a Telegram update")  # e.g. a list where text should be
         except Exception:
             count = self.failures.get(update.update_id, 0) + 1
             logger.exception("telegram update %s failed (%d)", update.update_id, count)
@@ -200,6 +206,8 @@ class TelegramChannel:
             return web.Response(status=400, text="not a Telegram update")
         try:
             await self.handle(update)
+        except MalformedUpdate:
+            return web.Response(status=400, text="not a Telegram update")  # e.g. a list where text should be
         except Exception:
             logger.exception("telegram update %s not stored", update.update_id)
             return web.Response(status=500, text="try again")  # Telegram delivers it again
@@ -211,7 +219,10 @@ class TelegramChannel:
         if self.officers is not None and self.officers.owns(update):
             await self.officers.reply(update)
             return
-        message = await self.interpret(update)
+        try:
+            message = await self.interpret(update)
+        except (AttributeError, TypeError) as error:  # fields of the wrong type: retrying cannot mend it
+            raise MalformedUpdate(str(error)) from error
         if message is None:
             return
         is_new = await self.intake.accept(message)
