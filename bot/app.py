@@ -11,15 +11,15 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot import maintenance, media, officer, open311, public
+from bot import health, maintenance, media, officer, open311, public
 from bot.channels import telegram, whatsapp
 from bot.channels import web as web_chat
 from bot.intake import Intake
 from bot.keys import CLIENT, DB, DISPATCHER, INTAKE, RELAY, SENDERS, SETTINGS, WORKER
 from bot.outbox import OutboxDispatcher
 from bot.relay import RasaClient, Relay, Worker
-from core import settings
-from storage import migrate
+from core import observability, settings
+from storage import migrate, wakeups
 from storage.db import Database
 
 __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
@@ -27,7 +27,7 @@ __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS
 logger = logging.getLogger(__name__)
 
 # Each part mounts its routes; the channels stay off unless their tokens are configured.
-PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup)
+PARTS = (telegram.setup, whatsapp.setup, officer.setup, public.setup, open311.setup, health.setup)
 
 
 def create_app(config: settings.Settings | None = None) -> web.Application:
@@ -58,10 +58,10 @@ async def _server_header(_request: web.Request, response: web.StreamResponse) ->
 
 class AccessLog(AbstractAccessLogger):
     """Method, path (never the query string: it may carry a web chat's sender id or a key), status,
-    size and time."""
+    size and time; not the client's address (personal data; the audit log keeps it where it matters)."""
 
     def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info('%s "%s %s" %s %s %.3fs', request.remote, request.method, request.path,
+        self.logger.info('"%s %s" %s %s %.3fs', request.method, request.path,
                          response.status, response.body_length, time)
 SHUTDOWN_TIMEOUT_S = 5  # in-flight requests get this long on SIGTERM, then they are cancelled (and hand back)
 
@@ -88,12 +88,15 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     app[CLIENT] = client
     rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
     app[RELAY] = Relay(db, rasa)
-    dispatcher = OutboxDispatcher(db, app[SENDERS], budget=timedelta(hours=config.outbox_retry_hours))
-    worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
+    dispatcher = OutboxDispatcher(db, app[SENDERS], idle_s=config.queue_poll_s,
+                                  budget=timedelta(hours=config.outbox_retry_hours))
+    worker = Worker(db, rasa, idle_s=config.queue_poll_s, concurrency=config.worker_concurrency,
+                    on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
     app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
+             asyncio.create_task(wakeups.listen(db), name="queue-wakeups"),
              asyncio.create_task(_sweep_media(db, config), name="media-sweep"),
              asyncio.create_task(maintenance.run(db, config), name="personal-data-maintenance")]
     app[LOOPS] = tasks
@@ -120,11 +123,14 @@ async def _sweep_media(db: Database, config: settings.Settings, every_s: float =
 
 def main() -> None:
     os.umask(0o077)  # the database, photos and logs in var/ are the owner's alone
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         # Bad configuration, a missing secret or a schema behind this code stop the start with one clear
         # line; the gateway never migrates (./musrenbang migrate, or ./musrenbang run in local mode, does).
         config = settings.load()
+        if config.log_format == "json":
+            observability.setup_logging()
+        else:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for warning in settings.check_startup(config):
             logger.warning(warning)
         migrate.check_current(config.database_url)

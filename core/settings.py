@@ -157,6 +157,17 @@ class Settings:
     web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
+    # The queue loops sleep until a write wakes them (storage/wakeups.py); this slow safety poll (seconds)
+    # finds what no wake-up reached: another process's write on SQLite, a claim whose lease ran out.
+    queue_poll_s: int = field(default_factory=lambda: _env_int("QUEUE_POLL_S", 5))
+    # Citizens' photos (bot/media.py): a directory every process shares (a shared volume when the
+    # gateways, action servers and console run on several machines). Unset: var/media.
+    media_dir: Path = field(default_factory=lambda: Path(_env("MEDIA_DIR", ".")))
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated), so rate
+    # limits, login lockouts and the audit log see the citizen's or officer's address, not the proxy's.
+    # Unset: none, and the header is ignored (a client could forge it).
+    trusted_proxies: tuple[str, ...] = field(default_factory=lambda: tuple(
+        part.strip() for part in _env("TRUSTED_PROXIES", "").split(",") if part.strip()))
     # Open311 API rate limits: requests per client IP per minute, POSTs per API key per hour.
     open311_per_ip_minute: int = field(default_factory=lambda: _env_int("OPEN311_RATE_PER_MINUTE", 120))
     open311_posts_per_key_hour: int = field(default_factory=lambda: _env_int("OPEN311_POSTS_PER_HOUR", 60))
@@ -223,6 +234,16 @@ class Settings:
     verification_baseline_days: float = field(default_factory=lambda: _env_float("VERIFICATION_BASELINE_DAYS", 0.0))
     # Where /data's open-data files are written (regenerated daily, or by `./musrenbang opendata`).
     open_data_dir: Path = field(default_factory=lambda: Path(_env("OPEN_DATA_DIR", ".")))
+    # The action server's webhook (endpoints.yml reads the same variable); /readyz asks its /health.
+    action_server_url: str = field(
+        default_factory=lambda: _env_url("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook"))
+    # /metrics of the gateway and the action server: with this bearer token from anywhere, without it only
+    # from loopback and never through the reverse proxy.
+    metrics_token: str = field(default_factory=lambda: _env("METRICS_TOKEN", ""), repr=False)
+    # /readyz answers 503 when a due message waited longer than this without a worker taking it.
+    ready_max_overdue_s: int = field(default_factory=lambda: _env_int("READY_MAX_OVERDUE", 120))
+    # Log format of the gateway and the action server: json (one object per line on stdout) or text.
+    log_format: str = field(default_factory=lambda: _env_choice("LOG_FORMAT", "json", ("json", "text")))
     # local: migrate and train at start as needed (a laptop). production: services never migrate (that is
     # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL is required), and every
     # secret must be given.
@@ -258,6 +279,8 @@ class Settings:
             if not _GRAPH_VERSION.fullmatch("/" + self.whatsapp_graph_version):
                 raise ConfigError(f"WHATSAPP_GRAPH_VERSION must look like v25.0, not {self.whatsapp_graph_version!r}")
             object.__setattr__(self, "whatsapp_graph_url", f"{base}/{self.whatsapp_graph_version}")
+        if self.media_dir == Path("."):
+            object.__setattr__(self, "media_dir", self.var_dir / "media")
 
     @property
     def is_local_default(self) -> bool:
@@ -267,10 +290,6 @@ class Settings:
     @property
     def tracker_store_is_postgres(self) -> bool:
         return self.tracker_store_url.startswith("postgresql")
-
-    @property
-    def media_dir(self) -> Path:
-        return self.var_dir / "media"
 
     @property
     def session_secret(self) -> str:

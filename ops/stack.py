@@ -260,7 +260,9 @@ class Stack:
     def command(self, name: str) -> list[str]:
         """The command line of one of the three processes."""
         if name == "actions":
-            return [str(RASA_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(self.actions_port)]
+            # rasa_sdk's app with JSON logs and /metrics (ops/action_server.py)
+            return [str(RASA_BIN / "python"), "-m", "ops.action_server", "--actions", "actions",
+                    "--port", str(self.actions_port)]
         if name == "rasa":
             return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
                     "--model", str(self.model), "--port", str(self.rasa_port),

@@ -26,6 +26,7 @@ from core import status as status_rules
 from core import texts
 from core.status import Status
 from storage import satisfaction
+from storage import wakeups
 from storage.db import Database
 from storage.models import Citizen, OutboxMessage, Proposal, StatusChange, Support, as_utc
 from storage.proposals import ProposalDraft, ProposalView, view
@@ -168,6 +169,7 @@ async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: 
                                                      ensure_ascii=False),
                                   status="pending", attempts=0, next_attempt_at=change.created_at,
                                   dedupe_key=f"status:{change.id}:{person.id}"))
+        wakeups.after_commit(session, wakeups.OUTBOX)
     if change.new_status in SATISFACTION_STATUSES:
         submitter = next((p for p in people if p.id == proposal.citizen_id and p.id != skip_citizen_id), None)
         if submitter is not None:  # after the news: how satisfied with the handling (once per proposal)

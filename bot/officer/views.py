@@ -12,7 +12,7 @@ from aiohttp import web
 from bot import httputil, media
 from bot.officer import common, security
 from bot.public import area_map
-from core import regions, roles, texts, tracking
+from core import observability, regions, roles, texts, tracking
 from core import status as status_rules
 from core.sectors import SECTORS
 from core.status import Status
@@ -158,6 +158,7 @@ async def login(request: web.Request) -> web.Response:
         if not user_state.allowed:
             locked = max(filter(None, (ip_state.locked_until, user_state.locked_until)), default=now)
     if locked is not None:
+        observability.LOGINS_REFUSED.labels("locked").inc()
         await audit.record(db, f"login:{username}", "login_locked", username, None, ip)
         return _login_page(request, 429, _locked_message(locked, now), username)
     credentials = await accounts.get_credentials(db, username) if username else None
@@ -166,9 +167,11 @@ async def login(request: web.Request) -> web.Response:
         right = admitted and await security.verify_password(credentials.password_hash if usable else None,
                                                             password or "")
     if not admitted:
+        observability.LOGINS_REFUSED.labels("busy").inc()
         return _login_page(request, 429, "Terlalu banyak percobaan masuk bersamaan dari alamat ini. "
                                          "Tunggu sebentar lalu coba lagi.", username)
     if not right:
+        observability.LOGINS_REFUSED.labels("wrong_password").inc()
         await audit.record(db, f"login:{username}", "login_failed", username,
                            f"percobaan gagal ke-{user_state.failures}", ip,
                            credentials.officer.id if credentials else None)

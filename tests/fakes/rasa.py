@@ -40,6 +40,11 @@ class FakeRasa:
         return web.json_response({"active_loop": {"name": "proposal_form"} if slot else {},
                                   "slots": {"requested_slot": slot}, "events": self.events.get(conversation, [])})
 
+    async def status(self, request: web.Request) -> web.Response:
+        """GET /status: Rasa's answer once a model is loaded (the gateway's /readyz asks it)."""
+        refused = self._refused(request)
+        return refused or web.json_response({"model_file": "fake-model.tar.gz", "num_active_training_jobs": 0})
+
     async def handle(self, request: web.Request) -> web.Response:
         refused = self._refused(request)
         if refused is not None:
@@ -60,6 +65,7 @@ class FakeRasa:
         app = web.Application()
         app.router.add_post("/webhooks/rest/webhook", self.handle)
         app.router.add_get("/conversations/{conversation}/tracker", self.tracker)
+        app.router.add_get("/status", self.status)
         self.runner = web.AppRunner(app)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
