@@ -25,8 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import status as status_rules
 from core import texts
 from core.status import Status
-from storage import satisfaction
-from storage import wakeups
+from storage import satisfaction, wakeups
 from storage.db import Database
 from storage.models import Citizen, OutboxMessage, Proposal, StatusChange, Support, as_utc
 from storage.proposals import ProposalDraft, ProposalView, view
