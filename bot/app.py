@@ -19,7 +19,7 @@ from bot.keys import CLIENT, DB, DISPATCHER, INTAKE, RELAY, SENDERS, SETTINGS, W
 from bot.outbox import OutboxDispatcher
 from bot.relay import RasaClient, Relay, Worker
 from core import settings
-from storage import migrate
+from storage import migrate, wakeups
 from storage.db import Database
 
 __all__ = ["CLIENT", "DB", "DISPATCHER", "INTAKE", "RELAY", "SENDERS", "SETTINGS", "WORKER", "create_app", "main"]
@@ -88,12 +88,15 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     app[CLIENT] = client
     rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
     app[RELAY] = Relay(db, rasa)
-    dispatcher = OutboxDispatcher(db, app[SENDERS], budget=timedelta(hours=config.outbox_retry_hours))
-    worker = Worker(db, rasa, concurrency=config.worker_concurrency, on_replies=dispatcher.wakeup.set)
+    dispatcher = OutboxDispatcher(db, app[SENDERS], idle_s=config.queue_poll_s,
+                                  budget=timedelta(hours=config.outbox_retry_hours))
+    worker = Worker(db, rasa, idle_s=config.queue_poll_s, concurrency=config.worker_concurrency,
+                    on_replies=dispatcher.wakeup.set)
     app[WORKER], app[DISPATCHER] = worker, dispatcher
     app[INTAKE].start(db, app[RELAY], wake_worker=worker.wakeup.set, wake_dispatcher=dispatcher.wakeup.set)
     tasks = [asyncio.create_task(worker.run(), name="inbound-worker"),
              asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
+             asyncio.create_task(wakeups.listen(db), name="queue-wakeups"),
              asyncio.create_task(_sweep_media(db, config), name="media-sweep"),
              asyncio.create_task(maintenance.run(db, config), name="personal-data-maintenance")]
     app[LOOPS] = tasks

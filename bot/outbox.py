@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.message import Outgoing
 from bot.sender import Sender, SendError
-from storage import messages
+from storage import messages, wakeups
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -35,24 +35,33 @@ def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
 
 
 class OutboxDispatcher:
-    def __init__(self, db: Database, senders: dict[str, Sender], idle_s: float = 0.3,
-                 budget: timedelta = DEFAULT_BUDGET) -> None:
+    """Sends the outbox: recipients in parallel (up to `concurrency` at once), each recipient's
+    messages in order. Sleeps until a write wakes it (storage.wakeups), or `idle_s` at most."""
+
+    def __init__(self, db: Database, senders: dict[str, Sender], idle_s: float = 5.0,
+                 budget: timedelta = DEFAULT_BUDGET, concurrency: int = 16) -> None:
         self.db = db
         self.senders = senders
         self.idle_s = idle_s
         self.budget = budget  # how long a message is retried before it is marked failed
-        self.wakeup = asyncio.Event()
+        self.concurrency = concurrency
+
+    @property
+    def wakeup(self) -> asyncio.Event:
+        """Set when the outbox may have work (storage.wakeups)."""
+        return self.db.wakeups.event(wakeups.OUTBOX)
+
+    async def claim(self) -> list[messages.OutboxJob]:
+        """Due messages of the channels this gateway sends (storage's one claim of the outbox)."""
+        if not self.senders:
+            return []
+        return await messages.claim_outgoing(self.db, tuple(self.senders))
 
     async def run_once(self) -> int:
         """Send what is due: recipients in parallel, each recipient's messages in order."""
-        if not self.senders:
-            return 0
-        jobs = await messages.claim_outgoing(self.db, tuple(self.senders))
-        by_recipient: dict[tuple[str, str], list[messages.OutboxJob]] = {}
-        for job in jobs:
-            by_recipient.setdefault((job.channel, job.recipient), []).append(job)
-        await asyncio.gather(*(self._send_in_order(queue) for queue in by_recipient.values()))
-        return len(jobs)
+        jobs = await self.claim()
+        await asyncio.gather(*(self._send_in_order(queue) for queue in _by_recipient(jobs or [])))
+        return len(jobs or [])
 
     async def _send_in_order(self, queue: list[messages.OutboxJob]) -> None:
         for index, job in enumerate(queue):
@@ -82,18 +91,51 @@ class OutboxDispatcher:
         return None
 
     async def run(self) -> None:
-        while True:
-            try:
-                sent = await self.run_once()
-            except Exception:
-                logger.exception("outbox step failed")
-                sent = 0
-            if not sent:
-                self.wakeup.clear()
+        """Forever: claim while a slot is free, each recipient's run sent by a task of its own (a slow
+        platform holds up only its recipients); sleep until woken when nothing is due."""
+        wake = self.wakeup
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                if len(running) >= self.concurrency:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                wake.clear()  # before the claim: a message queued during it wakes us again
                 try:
-                    await asyncio.wait_for(self.wakeup.wait(), self.idle_s)
+                    jobs = await self.claim()
+                except Exception:
+                    logger.exception("outbox claim failed")
+                    jobs = []
+                for queue in _by_recipient(jobs or []):
+                    task = asyncio.create_task(self._send_logged(queue))
+                    running.add(task)
+                    # done: that recipient's next message may be claimed now
+                    task.add_done_callback(lambda done: (running.discard(done), wake.set()))
+                if jobs:
+                    continue
+                try:
+                    await asyncio.wait_for(wake.wait(), self.idle_s)
                 except asyncio.TimeoutError:
                     pass
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _send_logged(self, queue: list[messages.OutboxJob]) -> None:
+        try:
+            await self._send_in_order(queue)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("outbox step failed")
+
+
+def _by_recipient(jobs: list[messages.OutboxJob]) -> list[list[messages.OutboxJob]]:
+    by_recipient: dict[tuple[str, str], list[messages.OutboxJob]] = {}
+    for job in jobs:
+        by_recipient.setdefault((job.channel, job.recipient), []).append(job)
+    return list(by_recipient.values())
 
 
 def _age(job: messages.OutboxJob) -> timedelta:

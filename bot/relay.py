@@ -21,7 +21,7 @@ import aiohttp
 
 from bot.message import Incoming, Outgoing
 from core import texts
-from storage import messages
+from storage import messages, wakeups
 from storage.db import Database
 
 logger = logging.getLogger(__name__)
@@ -204,26 +204,42 @@ class Relay:
 class Worker:
     """Relays queued messages to Rasa and queues the replies.
 
-    `run` keeps `concurrency` loops busy: different senders are relayed in parallel, while the
-    claim query keeps one sender's messages in order, one at a time.
+    `run` claims one message at a time and relays up to `concurrency` of them at once: different
+    senders in parallel, while the claim keeps one sender's messages in order, one at a time, across
+    every gateway. With nothing to do it sleeps until a write wakes it (storage.wakeups), or for the
+    safety poll `idle_s` at most.
     """
 
-    def __init__(self, db: Database, rasa: RasaClient, idle_s: float = 0.3, concurrency: int = 8,
+    def __init__(self, db: Database, rasa: RasaClient, idle_s: float = 5.0, concurrency: int = 8,
                  on_replies: Callable[[], None] | None = None) -> None:
         self.db = db
         self.rasa = rasa
         self.idle_s = idle_s
         self.concurrency = concurrency
         self.on_replies = on_replies  # e.g. wake the outbox dispatcher at once
-        self.wakeup = asyncio.Event()
         self.indicators: dict[str, TypingIndicator] = {}  # channel → its typing indicator
         self._shots: set[asyncio.Task] = set()  # indicator calls in flight (kept referenced until done)
 
+    @property
+    def wakeup(self) -> asyncio.Event:
+        """Set when the inbound queue may have work (storage.wakeups)."""
+        return self.db.wakeups.event(wakeups.INBOUND)
+
+    async def claim(self) -> messages.InboundJob | None:
+        """The next message due, claimed (storage's one claim of the inbound queue)."""
+        return await messages.claim_inbound(self.db)
+
     async def run_once(self) -> bool:
         """Process one message if one is due; False when the queue had nothing to do."""
-        job = await messages.claim_inbound(self.db)
-        if job is None:
+        job = await self.claim()
+        if not job:
             return False
+        await self.process(job)
+        return True
+
+    async def process(self, job: messages.InboundJob) -> None:
+        """One claimed message: relay it to Rasa (or read back the turn Rasa took already) and queue
+        the replies; postponed when Rasa does not answer, handed back when the gateway stops."""
         message = Incoming(job.channel, job.sender, job.message_id, job.text, job.meta)
         typing = self._start_typing(message)
         try:
@@ -234,7 +250,7 @@ class Worker:
         except RasaUnavailable as error:
             logger.warning("rasa unavailable (%s); message %s waits", error, job.id)
             await messages.postpone_inbound(self.db, job.id, backoff(job.attempts), busy_notice(job.text).as_dict())
-            return True
+            return
         except asyncio.CancelledError:
             # The gateway is stopping: hand the message back now, not after the claim's lease (120 s),
             # which would hold this sender's conversation for that long after a restart.
@@ -246,7 +262,6 @@ class Worker:
         await messages.complete_inbound(self.db, job.id, [r.as_dict() for r in replies])
         if self.on_replies is not None:
             self.on_replies()
-        return True
 
     def _start_typing(self, message: Incoming) -> asyncio.Task | None:
         """Show the channel's typing indicator for this turn, never awaited by the turn.
@@ -283,24 +298,42 @@ class Worker:
                         str(error) or type(error).__name__)
 
     async def run(self) -> None:
+        """Forever: claim while a relay slot is free, sleep until woken when the queue is empty."""
+        wake = self.wakeup
+        running: set[asyncio.Task] = set()
         try:
-            await asyncio.gather(*(self._loop() for _ in range(self.concurrency)))
+            while True:
+                if len(running) >= self.concurrency:
+                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                wake.clear()  # before the claim: a message stored during it wakes us again
+                try:
+                    job = await self.claim()
+                except Exception:  # the database is away: try again after the pause
+                    logger.exception("worker claim failed")
+                    job = None
+                if job:
+                    task = asyncio.create_task(self._process_logged(job), name=f"turn-{job.id}")
+                    running.add(task)
+                    task.add_done_callback(lambda done: (running.discard(done), wake.set()))
+                    continue
+                try:
+                    await asyncio.wait_for(wake.wait(), self.idle_s)
+                except asyncio.TimeoutError:
+                    pass
         finally:
+            for task in running:
+                task.cancel()  # each hands its message back
+            await asyncio.gather(*running, return_exceptions=True)
             shots = list(self._shots)
             for shot in shots:
                 shot.cancel()
             await asyncio.gather(*shots, return_exceptions=True)
 
-    async def _loop(self) -> None:
-        while True:
-            try:
-                busy = await self.run_once()
-            except Exception:  # a broken row must not stop the queue
-                logger.exception("worker step failed")
-                busy = False
-            if not busy:
-                self.wakeup.clear()
-                try:
-                    await asyncio.wait_for(self.wakeup.wait(), self.idle_s)
-                except asyncio.TimeoutError:
-                    pass
+    async def _process_logged(self, job: messages.InboundJob) -> None:
+        try:
+            await self.process(job)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a broken row must not stop the queue
+            logger.exception("worker step failed for message %s", job.id)

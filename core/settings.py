@@ -9,6 +9,7 @@ service checks before serving (secrets outside the local default, the model in p
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -146,6 +147,17 @@ class Settings:
     web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
+    # The queue loops sleep until a write wakes them (storage/wakeups.py); this slow safety poll (seconds)
+    # finds what no wake-up reached: another process's write on SQLite, a claim whose lease ran out.
+    queue_poll_s: int = field(default_factory=lambda: _env_int("QUEUE_POLL_S", 5, minimum=1))
+    # Citizens' photos (bot/media.py): a directory every process shares (a shared volume when the
+    # gateways, action servers and console run on several machines). Unset: var/media.
+    media_dir: Path = field(default_factory=lambda: Path(_env("MEDIA_DIR", ".")))
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated), so rate
+    # limits, login lockouts and the audit log see the citizen's or officer's address, not the proxy's.
+    # Unset: none, and the header is ignored (a client could forge it).
+    trusted_proxies: tuple[str, ...] = field(default_factory=lambda: tuple(
+        part.strip() for part in _env("TRUSTED_PROXIES", "").split(",") if part.strip()))
     # Open311 API rate limits: requests per client IP per minute, POSTs per API key per hour.
     open311_per_ip_minute: int = field(default_factory=lambda: _env_int("OPEN311_RATE_PER_MINUTE", 120))
     open311_posts_per_key_hour: int = field(default_factory=lambda: _env_int("OPEN311_POSTS_PER_HOUR", 60))
@@ -222,6 +234,13 @@ class Settings:
         check_url("DATABASE_URL", self.database_url, ("sqlite", "postgresql"), host=False)
         if self.rasa_tracker_db == Path("."):
             object.__setattr__(self, "rasa_tracker_db", self.var_dir / "tracker.db")
+        if self.media_dir == Path("."):
+            object.__setattr__(self, "media_dir", self.var_dir / "media")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(f"TRUSTED_PROXIES must list IP addresses or networks (CIDR), not {proxy!r}") from None
         if not self.tracker_store_url:
             object.__setattr__(self, "tracker_store_url", _default_tracker_store(self))
         check_url("TRACKER_STORE_URL", self.tracker_store_url, ("sqlite", "postgresql"), host=False)
@@ -250,9 +269,6 @@ class Settings:
     def tracker_store_is_postgres(self) -> bool:
         return self.tracker_store_url.startswith("postgresql")
 
-    @property
-    def media_dir(self) -> Path:
-        return self.var_dir / "media"
 
     @property
     def session_secret(self) -> str:

@@ -6,7 +6,9 @@ Storage only: sending the answer to the citizen and the audit row are `workflows
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -14,10 +16,11 @@ from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from core import roles
+from storage import wakeups
 from storage.accounts import OfficerView
 from storage.citizens import citizen_row
 from storage.db import Database
-from storage.models import Citizen, Escalation, FaqEntry, Officer, Proposal, as_utc, utcnow
+from storage.models import Citizen, Escalation, FaqEntry, Officer, OutboxMessage, Proposal, as_utc, utcnow
 
 VILLAGE_CODE = re.compile(r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
 
@@ -37,6 +40,7 @@ async def create_escalation(db: Database, channel: str, external_id: str, questi
         escalation = Escalation(question=question, excerpt=excerpt, status="open", village_code=village_code)
         escalation.citizen = citizen
         session.add(escalation)
+        wakeups.after_commit(session, wakeups.ESCALATIONS)
         await session.commit()
         return escalation.id
 
@@ -268,30 +272,39 @@ class EscalationPost:
     private: tuple[str, ...]  # the citizen's name and phone number (a WhatsApp id is one)
 
 
-async def escalations_to_post(db: Database, limit: int = 20) -> list[EscalationPost]:
-    """Waiting escalations not yet queued for the officers' chat, oldest first."""
+async def queue_escalation_posts(db: Database, channel: str, chat_id: str,
+                                 render: Callable[[EscalationPost], dict], limit: int = 20) -> int:
+    """The officers' chat queue's claim: waiting escalations not posted yet, oldest first, each
+    rendered (`render`: the outbox payload) and queued to `chat_id` in the transaction that marks it
+    posted, so it is posted once even when several gateways look at once and nothing is lost in a
+    crash. PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: a compare-and-set on `posted_at`.
+    Returns how many were queued."""
+    query = (select(Escalation, Citizen).join(Citizen, Citizen.id == Escalation.citizen_id)
+             .where(Escalation.posted_at.is_(None), Escalation.status.in_(("open", "claimed")))
+             .order_by(Escalation.id).limit(limit))
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True, of=Escalation)
+    queued = 0
     async with db.session() as session:
-        rows = (await session.execute(
-            select(Escalation, Citizen).join(Citizen, Citizen.id == Escalation.citizen_id)
-            .where(Escalation.posted_at.is_(None), Escalation.status.in_(("open", "claimed")))
-            .order_by(Escalation.id).limit(limit)
-        )).all()
-    posts = []
-    for row, citizen in rows:
-        private = [citizen.name or "", citizen.phone or ""]
-        if citizen.channel == "whatsapp":
-            private.append(citizen.external_id)
-        posts.append(EscalationPost(row.id, row.question, row.excerpt or "", citizen.channel,
-                                    tuple(value for value in private if value.strip())))
-    return posts
-
-
-async def escalation_posted(db: Database, escalation_id: int) -> None:
-    """Its post is in the outbox: the periodic check passes it by from now on."""
-    async with db.session() as session:
-        await session.execute(update(Escalation).where(Escalation.id == escalation_id, Escalation.posted_at.is_(None))
-                              .values(posted_at=utcnow()).execution_options(synchronize_session=False))
+        for row, citizen in (await session.execute(query)).all():
+            taken = await session.execute(
+                update(Escalation).where(Escalation.id == row.id, Escalation.posted_at.is_(None))
+                .values(posted_at=utcnow()).execution_options(synchronize_session=False))
+            if taken.rowcount != 1:  # another gateway posted it meanwhile (SQLite)
+                continue
+            private = [citizen.name or "", citizen.phone or ""]
+            if citizen.channel == "whatsapp":
+                private.append(citizen.external_id)
+            post = EscalationPost(row.id, row.question, row.excerpt or "", citizen.channel,
+                                  tuple(value for value in private if value.strip()))
+            session.add(OutboxMessage(channel=channel, recipient=chat_id, kind="escalation", status="pending",
+                                      payload=json.dumps(render(post), ensure_ascii=False), attempts=0,
+                                      dedupe_key=f"escalation:{post.id}", next_attempt_at=utcnow()))
+            queued += 1
+        if queued:
+            wakeups.after_commit(session, wakeups.OUTBOX)
         await session.commit()
+    return queued
 
 
 async def escalation_post_sent(db: Database, escalation_id: int, chat_id: str, message_id: int) -> None:

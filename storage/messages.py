@@ -1,7 +1,15 @@
 """The message queue: inbound messages stored before they are processed, and the outbox.
 
-Every function is one short transaction. Claims are optimistic (`UPDATE ... WHERE status = old`),
-which works the same on SQLite and PostgreSQL and lets several gateway instances share the queue.
+Every function is one short transaction, and there is one claim function per queue (`claim_inbound`,
+`claim_outgoing`; the officers' chat posts: `escalations.queue_escalation_posts`). Several gateways
+share the queues:
+- PostgreSQL: candidates are locked with `FOR UPDATE SKIP LOCKED`, so claimers never wait for each
+  other nor take one row twice;
+- SQLite (one writer at a time): compare-and-set updates (`UPDATE ... WHERE status = old`).
+Order per conversation holds across processes: an inbound message is claimable only when no earlier
+message of its sender is unfinished (one turn at a time per sender), and an outbox message only as
+part of the oldest unfinished run of its recipient (one sender of a recipient's messages at a time).
+Work that a write makes due wakes the loops (`storage.wakeups`).
 """
 
 from __future__ import annotations
@@ -10,13 +18,14 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from storage.citizens import citizen_row
 from storage.db import Database
 from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, utcnow
+from storage.wakeups import INBOUND, OUTBOX
 
 LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker that died
 
@@ -93,7 +102,15 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
             citizen = await citizen_row(session, channel, sender)
             citizen.last_inbound_at = now
         await session.commit()
-        return row.id, True
+    if status == "queued":
+        db.wakeups.notify(INBOUND)
+    return row.id, True
+
+
+def _same_claim(column_status, column_claimed, status: str, claimed_at: datetime | None):  # noqa: ANN001, ANN202
+    """The compare-and-set condition: the row is still as it was read (a stale claim included)."""
+    return and_(column_status == status,
+                column_claimed.is_(None) if claimed_at is None else column_claimed == claimed_at)
 
 
 async def claim_inbound(db: Database) -> InboundJob | None:
@@ -110,19 +127,19 @@ async def claim_inbound(db: Database) -> InboundJob | None:
         earlier.id < InboundMessage.id,
         earlier.status.in_(("queued", "processing")),
     )
+    query = (select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at)
+             .where(ready, ~blocked).order_by(InboundMessage.id))
+    if not db.is_sqlite:  # the row is ours until commit; rows other claimers hold are passed over
+        query = query.limit(1).with_for_update(skip_locked=True, of=InboundMessage)
+    else:
+        query = query.limit(10)
     async with db.session() as session:
-        candidates = (
-            await session.execute(
-                select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at)
-                .where(ready, ~blocked).order_by(InboundMessage.id).limit(10)
-            )
-        ).all()
+        candidates = (await session.execute(query)).all()
         for row_id, status, claimed_at in candidates:
             claimed = await session.execute(
                 update(InboundMessage)
-                .where(InboundMessage.id == row_id, InboundMessage.status == status,
-                       InboundMessage.claimed_at.is_(claimed_at) if claimed_at is None
-                       else InboundMessage.claimed_at == claimed_at)
+                .where(InboundMessage.id == row_id,
+                       _same_claim(InboundMessage.status, InboundMessage.claimed_at, status, claimed_at))
                 .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
@@ -147,6 +164,9 @@ async def complete_inbound(db: Database, inbound_id: int, replies: list[dict], d
                                           payload=json.dumps(reply, ensure_ascii=False), attempts=0,
                                           dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=utcnow()))
         await session.commit()
+    db.wakeups.notify(INBOUND)  # the sender's next message may be claimed now
+    if deliver and replies:
+        db.wakeups.notify(OUTBOX)
 
 
 async def postpone_inbound(db: Database, inbound_id: int, delay: timedelta, notice: dict | None = None) -> bool:
@@ -164,7 +184,10 @@ async def postpone_inbound(db: Database, inbound_id: int, delay: timedelta, noti
                                       dedupe_key=f"busy:{inbound_id}", next_attempt_at=utcnow()))
             queued_notice = True
         await session.commit()
-        return queued_notice
+    db.wakeups.notify(INBOUND, delay.total_seconds())
+    if queued_notice:
+        db.wakeups.notify(OUTBOX)
+    return queued_notice
 
 
 async def release_inbound(db: Database, inbound_id: int) -> None:
@@ -176,6 +199,7 @@ async def release_inbound(db: Database, inbound_id: int) -> None:
             row.claimed_at = None
             row.next_attempt_at = utcnow()
             await session.commit()
+            db.wakeups.notify(INBOUND)
 
 
 async def inbound_state(db: Database, inbound_id: int) -> tuple[str, list[dict] | None]:
@@ -207,40 +231,81 @@ async def queue_outgoing(db: Database, channel: str, recipient: str, payload: di
                                   next_attempt_at=utcnow()))
         try:
             await session.commit()
-            return True
         except IntegrityError:
             await session.rollback()
             return False
+    db.wakeups.notify(OUTBOX)
+    return True
 
 
 async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 20,
                          recipient: str | None = None) -> list[OutboxJob]:
-    """Due outbox messages of the given channels (and recipient), claimed for sending, oldest first."""
+    """Due outbox messages of the given channels (and recipient), claimed for sending, oldest first.
+
+    Per recipient, only the oldest unfinished messages are handed out, as one run: a message waits
+    while an earlier one to the same recipient is being sent (by any gateway) or waits for a retry,
+    so two processes never send to one recipient at once nor out of order.
+    """
     now = utcnow()
+    earlier = aliased(OutboxMessage)
     ready = or_(
         and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
         and_(OutboxMessage.status == "sending", OutboxMessage.claimed_at < now - LEASE),
     )
+    blocked = exists().where(  # an earlier message of the recipient that is in flight or not due yet
+        earlier.channel == OutboxMessage.channel,
+        earlier.recipient == OutboxMessage.recipient,
+        earlier.id < OutboxMessage.id,
+        or_(and_(earlier.status == "sending", earlier.claimed_at >= now - LEASE),
+            and_(earlier.status == "pending", earlier.next_attempt_at > now)),
+    )
+    query = (select(OutboxMessage)
+             .where(ready, ~blocked, OutboxMessage.channel.in_(channels),
+                    True if recipient is None else OutboxMessage.recipient == recipient)
+             .order_by(OutboxMessage.id).limit(limit))
+    if not db.is_sqlite:
+        query = query.with_for_update(skip_locked=True, of=OutboxMessage)
     jobs = []
     async with db.session() as session:
-        rows = (
-            await session.execute(
-                select(OutboxMessage).where(ready, OutboxMessage.channel.in_(channels),
-                                            True if recipient is None else OutboxMessage.recipient == recipient)
-                .order_by(OutboxMessage.id).limit(limit)
-            )
-        ).scalars().all()
+        rows = (await session.execute(query)).scalars().all()
+        if rows and not db.is_sqlite:
+            rows = await _oldest_runs(session, rows)
+        lost: set[tuple[str, str]] = set()  # recipients whose earlier message another claimer took
         for row in rows:
+            key = (row.channel, row.recipient)
+            if key in lost:
+                continue
             claimed = await session.execute(
-                update(OutboxMessage).where(OutboxMessage.id == row.id, OutboxMessage.status == row.status)
+                update(OutboxMessage)
+                .where(OutboxMessage.id == row.id,
+                       _same_claim(OutboxMessage.status, OutboxMessage.claimed_at, row.status, row.claimed_at))
                 .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:
                 jobs.append(OutboxJob(row.id, row.channel, row.recipient, json.loads(row.payload), row.kind,
                                       row.attempts + 1, row.created_at))
+            else:
+                lost.add(key)
         await session.commit()
     return jobs
+
+
+async def _oldest_runs(session, rows: list[OutboxMessage]) -> list[OutboxMessage]:  # noqa: ANN001
+    """The locked rows that start their recipient's unfinished messages, without a gap. SKIP LOCKED
+    passes over rows another claimer holds (not committed yet, so they still look pending): a later
+    row of that recipient must not go out before them."""
+    ids = [row.id for row in rows]
+    others = (await session.execute(
+        select(OutboxMessage.channel, OutboxMessage.recipient, func.min(OutboxMessage.id))
+        .where(OutboxMessage.recipient.in_({row.recipient for row in rows}),
+               OutboxMessage.channel.in_({row.channel for row in rows}),
+               OutboxMessage.status.in_(("pending", "sending")),
+               OutboxMessage.id.not_in(ids), OutboxMessage.id < max(ids))
+        .group_by(OutboxMessage.channel, OutboxMessage.recipient)
+    )).all()
+    first_gap = {(channel, recipient): first for channel, recipient, first in others}
+    return [row for row in rows if row.id < first_gap.get((row.channel, row.recipient), row.id + 1)]
 
 
 async def web_updates(db: Database, channel: str, recipient: str, after: int,
@@ -289,6 +354,8 @@ async def outgoing_failed(db: Database, outbox_id: int, error: str, retry_in: ti
     async with db.session() as session:
         await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id).values(**values))
         await session.commit()
+    if retry_in is not None:
+        db.wakeups.notify(OUTBOX, retry_in.total_seconds())
 
 
 async def failed_deliveries(db: Database, limit: int = 200) -> list[FailedDelivery]:
@@ -325,6 +392,8 @@ async def resend_failed(db: Database, ids: list[int] | None = None, channel: str
                 .execution_options(synchronize_session=False)
             )
         await session.commit()
+    if chosen:
+        db.wakeups.notify(OUTBOX)
     return sorted(chosen)
 
 

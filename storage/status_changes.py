@@ -25,6 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from core import status as status_rules
 from core import texts
 from core.status import Status
+from storage import wakeups
 from storage.db import Database
 from storage.models import Citizen, OutboxMessage, Proposal, StatusChange, Support, as_utc
 from storage.proposals import ProposalDraft, ProposalView, view
@@ -164,6 +165,7 @@ async def _queue_status_news(session: AsyncSession, proposal: Proposal, change: 
                                                      ensure_ascii=False),
                                   status="pending", attempts=0, next_attempt_at=change.created_at,
                                   dedupe_key=f"status:{change.id}:{person.id}"))
+        wakeups.after_commit(session, wakeups.OUTBOX)
 
 
 async def resubmit_proposal(db: Database, code: str, channel: str, external_id: str, draft: ProposalDraft

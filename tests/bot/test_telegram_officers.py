@@ -8,13 +8,13 @@ import functools
 
 import pytest
 from aiohttp.test_utils import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.app import DB
 from bot.channels.telegram import officers as officers_chat
 from core import texts
-from storage import accounts, audit, escalations
-from storage.models import Citizen, Escalation, InboundMessage, OutboxMessage
+from storage import accounts, audit, citizens, escalations
+from storage.models import Escalation, InboundMessage, OutboxMessage
 from tests.bot.conftest import eventually, post
 from tests.fakes.telegram import FakeTelegram
 
@@ -29,8 +29,7 @@ EXCERPT = ("Warga: nama saya Rahmat Hidayat, nomor saya 0812-3456-7890\n"
 
 @pytest.fixture
 def make_gateway(make_gateway, monkeypatch):
-    """The gateway with the officers' chat configured, looking often for escalations."""
-    monkeypatch.setattr(officers_chat, "ESCALATION_POLL_S", 0.1)
+    """The gateway with the officers' chat configured (escalations are posted as they are stored)."""
     return functools.partial(make_gateway, telegram_officers_chat_id=str(OFFICERS))
 
 
@@ -46,12 +45,11 @@ def reply(fake: FakeTelegram, chat: int, to: dict, text: str | None, user: dict 
 
 async def escalate(client: TestClient, chat: int = CITIZEN, channel: str = "telegram") -> int:
     db = client.app[DB]
-    ticket = await escalations.create_escalation(db, channel, str(chat), "Kapan musrenbang desa diadakan?", EXCERPT)
-    async with db.session() as session:
-        await session.execute(update(Citizen).where(Citizen.external_id == str(chat))
-                              .values(name="Rahmat Hidayat", phone="081234567890"))
+    async with db.session() as session:  # the citizen gave a name and number before asking
+        citizen = await citizens.citizen_row(session, channel, str(chat))
+        citizen.name, citizen.phone = "Rahmat Hidayat", "081234567890"
         await session.commit()
-    return ticket
+    return await escalations.create_escalation(db, channel, str(chat), "Kapan musrenbang desa diadakan?", EXCERPT)
 
 
 async def posted(client: TestClient, fake: FakeTelegram, ticket: int) -> dict:

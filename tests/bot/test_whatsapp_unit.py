@@ -111,8 +111,8 @@ async def start(config: Settings):
     app = create_app(config)
     client = TestClient(TestServer(app))
     await client.start_server()
-    app[WORKER].run_once = _idle  # paused: the rows stay as the webhook stored them
-    app[DISPATCHER].run_once = _idle
+    app[WORKER].claim = _idle  # paused: the rows stay as the webhook stored them
+    app[DISPATCHER].claim = _idle
     return Gateway(client, app)
 
 

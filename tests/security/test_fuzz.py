@@ -50,8 +50,8 @@ class Bench:
                           whatsapp_app_secret=SECRET, whatsapp_graph_url="http://127.0.0.1:9/v21.0")
         self.app = create_app(config)
         self.client = self.run(self._start())
-        self.app[WORKER].run_once = _idle
-        self.app[DISPATCHER].run_once = _idle
+        self.app[WORKER].claim = _idle
+        self.app[DISPATCHER].claim = _idle
 
     async def _start(self) -> TestClient:
         client = TestClient(TestServer(self.app))

@@ -115,7 +115,7 @@ class TelegramChannel:
 
     async def _post_escalations(self) -> None:
         await self.ready.wait()
-        await self.officers.run()
+        await self.officers.run(self.config.queue_poll_s)
 
     async def _background(self) -> None:
         await self.ready.wait()

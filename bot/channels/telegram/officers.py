@@ -18,13 +18,12 @@ from telegram import Update
 from bot.channels.telegram.api import CHANNEL
 from bot.message import Outgoing
 from core import privacy, settings, texts
-from storage import escalations, messages
+from storage import escalations, messages, wakeups
 from storage.db import Database
 from workflows import escalations as escalation_flow
 
 logger = logging.getLogger(__name__)
 
-ESCALATION_POLL_S = 3.0  # how often new escalations (the Rasa action server writes them) are looked for
 POST_QUESTION_CHARS = 1000  # so that a post stays one message, the one a reply must point at
 POST_EXCERPT_CHARS = 2000
 MAX_ANSWER_CHARS = 4000  # as in the console's answer form
@@ -47,29 +46,31 @@ class OfficersChat:
         chat = update.effective_chat
         return chat is not None and str(chat.id) == self.chat_id
 
-    async def run(self) -> None:
-        """Look for new escalations every few seconds: the Rasa action server, another process,
-        creates them, and the table is the one place both see."""
+    async def run(self, poll_s: float) -> None:
+        """Post new escalations as they come: the Rasa action server, another process, creates them;
+        its commit wakes this loop (storage.wakeups: NOTIFY on PostgreSQL), and a slow safety poll
+        (`poll_s`) finds those written where no notification reaches (another process on SQLite)."""
+        wake = self.database().wakeups.event(wakeups.ESCALATIONS)
         while True:
+            wake.clear()
             try:
                 await self.post_escalations()
             except Exception:
                 logger.exception("telegram: posting escalations to the officers' chat failed")
-            await asyncio.sleep(ESCALATION_POLL_S)
+            try:
+                await asyncio.wait_for(wake.wait(), poll_s)
+            except asyncio.TimeoutError:
+                pass
 
     async def post_escalations(self) -> int:
-        """Queue a post for each escalation not posted yet; the dedupe key keeps it to one post even
-        when several gateways look at once or a crash comes between queueing and marking."""
-        db = self.database()
-        posts = await escalations.escalations_to_post(db)
-        for post in posts:
-            payload = {**Outgoing(text=post_text(post)).as_dict(), "escalation_id": post.id}
-            await messages.queue_outgoing(db, CHANNEL, self.chat_id, payload, "escalation",
-                                          dedupe_key=f"escalation:{post.id}")
-            await escalations.escalation_posted(db, post.id)
-        if posts:
+        """Queue a post for each escalation not posted yet, once (storage's claim of that queue)."""
+        def render(post: escalations.EscalationPost) -> dict:
+            return {**Outgoing(text=post_text(post)).as_dict(), "escalation_id": post.id}
+
+        posted = await escalations.queue_escalation_posts(self.database(), CHANNEL, self.chat_id, render)
+        if posted:
             self.wake_dispatcher()
-        return len(posts)
+        return posted
 
     async def reply(self, update: Update) -> None:
         """A message in the officers' chat: a reply to an escalation's post is its answer; anything
