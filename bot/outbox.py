@@ -52,14 +52,18 @@ class OutboxDispatcher:
         return self.db.wakeups.event(wakeups.OUTBOX)
 
     async def claim(self) -> list[messages.OutboxJob]:
-        """Due messages of the channels this gateway sends (storage's one claim of the outbox)."""
+        """The background loop's claim: due messages of the channels this gateway sends (storage's one
+        claim of the outbox); replacing it on an instance pauses the loop, `run_once` still steps."""
+        return await self._claim_due()
+
+    async def _claim_due(self) -> list[messages.OutboxJob]:
         if not self.senders:
             return []
         return await messages.claim_outgoing(self.db, tuple(self.senders))
 
     async def run_once(self) -> int:
         """Send what is due: recipients in parallel, each recipient's messages in order."""
-        jobs = await self.claim()
+        jobs = await self._claim_due()
         await asyncio.gather(*(self._send_in_order(queue) for queue in _by_recipient(jobs or [])))
         return len(jobs or [])
 

@@ -226,12 +226,13 @@ class Worker:
         return self.db.wakeups.event(wakeups.INBOUND)
 
     async def claim(self) -> messages.InboundJob | None:
-        """The next message due, claimed (storage's one claim of the inbound queue)."""
+        """The background loop's claim (storage's one claim of the inbound queue); replacing it on an
+        instance pauses the loop while `run_once` still steps by hand."""
         return await messages.claim_inbound(self.db)
 
     async def run_once(self) -> bool:
         """Process one message if one is due; False when the queue had nothing to do."""
-        job = await self.claim()
+        job = await messages.claim_inbound(self.db)
         if not job:
             return False
         await self.process(job)

@@ -95,7 +95,8 @@ async def seed(db: Database) -> Seeded:
     await _backdate(db, c, datetime(2025, 12, 31, 17, 30, tzinfo=UTC), {})
     await _backdate(db, d, datetime(2026, 5, 1, tzinfo=UTC), {})
     await _backdate(db, e, datetime(2025, 6, 1, tzinfo=UTC), {verified: datetime(2025, 6, 3, tzinfo=UTC)})
-    await messages.claim_outgoing(db, CHANNELS, limit=100)  # the seeding's own news is sent already
+    for job in await messages.claim_outgoing(db, CHANNELS, limit=100):  # the seeding's own news is sent already
+        await messages.outgoing_sent(db, job.id)
     return Seeded(a, b, c, d, e)
 
 
