@@ -33,7 +33,7 @@ async def holding_lock(db: Database, table: str, row_id: int, release: asyncio.E
         await connection.rollback()
 
 
-async def while_locked(db: Database, holder: Database, table: str, row_id: int, claim):  # noqa: ANN001, ANN201
+async def while_locked(db: Database, holder: Database, table: str, row_id: int, claim):
     """The result of `claim()` while `holder` holds the row locked (the claim must not wait for it)."""
     release, locked = asyncio.Event(), asyncio.Event()
     holding = asyncio.create_task(holding_lock(holder, table, row_id, release, locked))
