@@ -61,7 +61,7 @@ class SlowPlatform:
             self.overlaps.append(job.recipient)
         self.busy.add(job.recipient)
         try:
-            await asyncio.sleep(0.03)
+            await asyncio.sleep(0.05)
             self.delivered.setdefault(job.recipient, []).append(message.text)
             return await self.inner.send(job, message)
         finally:
