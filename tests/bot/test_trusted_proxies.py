@@ -102,7 +102,7 @@ async def test_the_client_address_is_the_first_untrusted_hop(peer_trusted: bool,
 
 def test_a_bad_trusted_proxies_setting_is_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TRUSTED_PROXIES", "127.0.0.1, nginx.local")
-    with pytest.raises(settings.ConfigError, match="TRUSTED_PROXIES .*'nginx.local'"):
+    with pytest.raises(settings.ConfigError, match=r"TRUSTED_PROXIES .*'nginx\.local'"):
         settings.load()
     with pytest.raises(ValueError, match="TRUSTED_PROXIES"):
         TrustedProxies(["nginx.local"])
