@@ -11,7 +11,7 @@ import aiohttp
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 
-from bot import health, maintenance, media, officer, open311, public
+from bot import health, httputil, maintenance, media, officer, open311, public
 from bot.channels import telegram, whatsapp
 from bot.channels import web as web_chat
 from bot.intake import Intake
@@ -34,6 +34,8 @@ def create_app(config: settings.Settings | None = None) -> web.Application:
     config = config or settings.load()
     # Room for a photo upload; text endpoints check their own, much smaller, limits.
     app = web.Application(client_max_size=config.max_photo_bytes + 64 * 1024)
+    if config.trusted_proxies:  # behind nginx: the client's own address in limits, lockouts, audit
+        app.middlewares.append(httputil.TrustedProxies(config.trusted_proxies).middleware)
     app[SETTINGS] = config
     app[SENDERS] = {}
     app[INTAKE] = Intake(config)

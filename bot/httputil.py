@@ -4,9 +4,13 @@ and adds to its response, kept in one place so a security fix lands everywhere a
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Iterable
+from ipaddress import ip_address
 
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp_remotes import XForwardedFiltered
+from aiohttp_remotes.utils import check_ip
 from multidict import MultiDictProxy
 
 from bot import keys
@@ -26,8 +30,39 @@ def config_of(request: web.Request) -> settings.Settings:
 
 
 def client_ip(request: web.Request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy; X-Forwarded-For is not trusted."""
+    """The client's address, for every limit, lockout and audit row: the peer, or, when the peer is
+    one of TRUSTED_PROXIES, the address it forwarded (`TrustedProxies`). Never a header alone."""
     return request.remote
+
+
+def clone(request: web.Request, **changes: object) -> web.Request:
+    """`request.clone` keeping the client's address, scheme and host: aiohttp's own clone starts them
+    again from the connection, which would undo what `TrustedProxies` set."""
+    return request.clone(**{"remote": request.remote, "scheme": request.scheme, "host": request.host, **changes})
+
+
+class TrustedProxies(XForwardedFiltered):
+    """aiohttp-remotes' X-Forwarded-For handling, only for requests whose peer is a trusted proxy:
+    from such a peer, the right-most address in X-Forwarded-For that is not a trusted proxy becomes
+    `request.remote` (and X-Forwarded-Proto its scheme, for secure cookies behind TLS); from anyone
+    else the headers are ignored, so a client cannot choose its own address. A malformed header
+    from a trusted proxy is answered 400."""
+
+    def __init__(self, trusted: Iterable[str]) -> None:
+        try:
+            super().__init__(set(trusted))
+        except ValueError as error:
+            raise ValueError(f"TRUSTED_PROXIES: {error}") from None
+
+    @web.middleware
+    async def middleware(self, request: web.Request,
+                         handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> web.StreamResponse:
+        peer = request.transport.get_extra_info("peername") if request.transport is not None else None
+        try:
+            check_ip(self._trusted, ip_address(peer[0]))
+        except Exception:  # an untrusted peer (or a unix socket): its forwarding headers mean nothing
+            return await handler(request)
+        return await super().middleware(request, handler)
 
 
 def security_headers(policy: str, referrer: str = "same-origin") -> dict[str, str]:

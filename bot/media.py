@@ -6,7 +6,9 @@ the size limit, the decoding and the atomic write hold the same everywhere. Ever
 kept is pixels only, without the EXIF block (the GPS position of the citizen's home, the phone's
 serial number) or any other metadata a file may carry. The file name is chosen before the
 bytes arrive, because it travels in the message relayed to Rasa (`share_text`); the action server
-checks that the file exists, so it must never see half a photo.
+checks that the file exists, so it must never see half a photo. The folder is MEDIA_DIR
+(`settings.media_dir`, a shared volume when processes run on several machines): the gateway writes
+there, the console reads there (`path_of`), the action server checks there.
 """
 
 from __future__ import annotations

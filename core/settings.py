@@ -9,6 +9,7 @@ service checks before serving (secrets outside the local default, the model in p
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -159,7 +160,7 @@ class Settings:
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # The queue loops sleep until a write wakes them (storage/wakeups.py); this slow safety poll (seconds)
     # finds what no wake-up reached: another process's write on SQLite, a claim whose lease ran out.
-    queue_poll_s: int = field(default_factory=lambda: _env_int("QUEUE_POLL_S", 5))
+    queue_poll_s: int = field(default_factory=lambda: _env_int("QUEUE_POLL_S", 5, minimum=1))
     # Citizens' photos (bot/media.py): a directory every process shares (a shared volume when the
     # gateways, action servers and console run on several machines). Unset: var/media.
     media_dir: Path = field(default_factory=lambda: Path(_env("MEDIA_DIR", ".")))
@@ -261,6 +262,13 @@ class Settings:
             object.__setattr__(self, "open_data_dir", self.var_dir / "opendata")
         if self.rasa_tracker_db == Path("."):
             object.__setattr__(self, "rasa_tracker_db", self.var_dir / "tracker.db")
+        if self.media_dir == Path("."):
+            object.__setattr__(self, "media_dir", self.var_dir / "media")
+        for proxy in self.trusted_proxies:
+            try:
+                ipaddress.ip_network(proxy, strict=False)
+            except ValueError:
+                raise ConfigError(f"TRUSTED_PROXIES must list IP addresses or networks (CIDR), not {proxy!r}") from None
         if not self.tracker_store_url:
             object.__setattr__(self, "tracker_store_url", _default_tracker_store(self))
         check_url("TRACKER_STORE_URL", self.tracker_store_url, ("sqlite", "postgresql"), host=False)

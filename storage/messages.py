@@ -166,7 +166,7 @@ async def complete_inbound(db: Database, inbound_id: int, replies: list[dict], d
                                           dedupe_key=f"reply:{inbound_id}:{index}", next_attempt_at=utcnow()))
         await satisfaction.queue_pending(session, row.channel, row.sender)  # after the turn's replies
         await session.commit()
-    db.wakeups.notify(INBOUND)  # the sender's next message may be claimed now
+    db.wakeups.notify(INBOUND, here=True)  # the sender's next message may be claimed now
     if deliver and replies:
         db.wakeups.notify(OUTBOX)
 

@@ -55,10 +55,12 @@ class Wakeups:
     def event(self, queue: str) -> asyncio.Event:
         return self._events[queue]
 
-    def notify(self, queue: str, after_s: float = 0.0) -> None:
-        """Work for `queue` was committed (due in `after_s` seconds): wake its loops in this process."""
+    def notify(self, queue: str, after_s: float = 0.0, here: bool = False) -> None:
+        """Work for `queue` was committed (due in `after_s` seconds): wake its loops in this process.
+        `here`: even while LISTENing, for a change no trigger announces (a finished turn frees its
+        sender's next message)."""
         if after_s <= 0:
-            if not self.listening:
+            if here or not self.listening:
                 self._events[queue].set()
             return
         try:

@@ -51,7 +51,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         # the request is told otherwise: every form here is read under the console's limit.
         if (request.content_length or 0) > MAX_BODY:
             raise web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length or 0)
-        request = request.clone(client_max_size=MAX_BODY)
+        request = httputil.clone(request, client_max_size=MAX_BODY)
         response = await _guarded(request, handler)
     except web.HTTPException as error:
         if error.status < 400:  # redirects

@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot import httputil
 from bot.httputil import NOSNIFF, client_ip, db_of
 from bot.open311.common import LIMITS, MAX_BODY, PREFIX, ApiError, Limits, error_response, limits_of
 from bot.open311.views import routes
@@ -52,7 +53,7 @@ async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method not in READ_METHODS:
             if (request.content_length or 0) > MAX_BODY:
                 raise web.HTTPRequestEntityTooLarge(MAX_BODY, request.content_length or 0)
-            request = request.clone(client_max_size=MAX_BODY)
+            request = httputil.clone(request, client_max_size=MAX_BODY)
         response = await handler(request)
     except ApiError as error:
         response = error_response(error.status, error.descriptions, error.headers)
