@@ -128,12 +128,15 @@ async def test_officer_verifies_sends_back_and_answers_and_the_citizen_hears(gat
                 answer = await response.json()
                 texts += [m["text"] for m in answer["messages"]]
                 after = answer["last"]
-            if len(texts) >= 3:
+            if len(texts) >= 4:
                 break
             await asyncio.sleep(0.2)
         async with http.get(f"{gateway}/api/updates", params={"sender": sender, "after": after}) as response:
             assert (await response.json())["messages"] == []  # each message is delivered once
-    assert len(texts) == 3, texts
+    # two status news, the officer's answer, then one question on how helpful the answer was (issue 17)
+    assert len(texts) == 4, texts
+    answered = next(i for i, t in enumerate(texts) if ANSWER in t)
+    assert any(i > answered and "seberapa membantu" in t for i, t in enumerate(texts)), texts
     verified = next(t for t in texts if first in t)
     sent_back = next(t for t in texts if second in t)
     assert "Diverifikasi desa/kelurahan" in verified
