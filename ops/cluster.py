@@ -336,8 +336,10 @@ class Cluster:
         if os.getuid() == 0:
             shutil.chown(self.pg_dir, "postgres", "postgres")
             prefix = ["runuser", "-u", "postgres", "--"]
-        subprocess.run([*prefix, str(binary / "initdb"), "-D", str(self.pg_dir), "-U", "postgres", "--auth=trust",
-                        "-E", "UTF8"], check=True, capture_output=True, cwd="/")
+        made = subprocess.run([*prefix, str(binary / "initdb"), "-D", str(self.pg_dir), "-U", "postgres",
+                               "--auth=trust", "-E", "UTF8"], capture_output=True, text=True, cwd="/")
+        if made.returncode != 0:  # e.g. the postgres user cannot reach a folder under a root-only one
+            raise RuntimeError(f"initdb failed for {self.pg_dir}: {made.stderr.strip()[-300:]}")
         self.launch("postgres")
         self.wait_ready("postgres", 60)
         psql = [*prefix, str(binary / "psql"), "-h", "127.0.0.1", "-p", str(self.ports.postgres), "-U", "postgres",

@@ -17,8 +17,10 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
 import uuid
 from collections import Counter
@@ -184,7 +186,11 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
     telegram = FakeTelegram()
     await telegram.start()
     graph = FakeGraph(token=WA_TOKEN, phone_number_id=WA_PHONE_ID).start()
-    directory = Path(os.environ.get("CHAOS_CLUSTER_DIR") or tmp_path_factory.mktemp("cluster")) / "cluster"
+    # Not under pytest's own temporary folder: that is root's alone (0700), and the cluster's PostgreSQL runs as
+    # the postgres user, which must reach its data directory.
+    scratch = Path(tempfile.mkdtemp(prefix="musrenbang-chaos-"))
+    scratch.chmod(0o755)
+    directory = Path(os.environ.get("CHAOS_CLUSTER_DIR") or scratch) / "cluster"
     cluster = Cluster(directory=directory, model=trained_model(),
                       ports=Ports.default(int(os.environ.get("CHAOS_BASE_PORT", "18600"))),
                       extra_env={"TELEGRAM_BOT_TOKEN": telegram.token, "TELEGRAM_API_URL": telegram.url,
@@ -254,6 +260,7 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
         await asyncio.to_thread(cluster.stop)
         graph.stop()
         await telegram.stop()
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 async def drained(db: Database, timeout_s: float = 180, outbox: bool = True) -> None:

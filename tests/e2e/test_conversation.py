@@ -102,8 +102,8 @@ async def test_photo_upload_is_attached_and_bad_files_refused(stack, citizen, ht
     assert status == 200 and "Foto tidak dapat diterima" in text
     status, text = await upload(PNG, "jembatan.png")
     assert status == 200 and "lokasi" in text.lower()
-    summary = await citizen.text_of("-7.7231, 110.4212")
-    assert "Foto: ✓" in summary and "-7.723100,110.421200" in summary
+    summary = await citizen.text_of("-7.7356, 110.4272")  # inside Wedomartani, the desa typed
+    assert "Foto: ✓" in summary and "-7.735600,110.427200" in summary
 
 
 async def test_an_unclear_answer_inside_the_form_gets_that_questions_hint(stack, citizen) -> None:
