@@ -5,7 +5,8 @@ gateway, a Rasa process, an action server and Redis are killed with SIGKILL and 
 is restarted. Then: every accepted message answered exactly once and in order per sender, every proposal
 stored once, every status notification delivered once. The counts are printed.
 
-Slow (a cluster start loads the model four times): it runs when MUSRENBANG_CLUSTER_TESTS=1 (opt-in; see docs/operations.md).
+Slow (a cluster start loads the model four times): it runs when MUSRENBANG_CLUSTER_TESTS=1 (opt-in, see
+docs/operations.md).
 """
 
 from __future__ import annotations
