@@ -24,11 +24,10 @@ import re
 from collections.abc import Callable
 
 from bot import media
-from bot.message import Incoming, Outgoing, Photo
+from bot.message import Incoming, Outgoing, Photo, notice_language
 from bot.relay import Relay
 from bot.satisfaction import Satisfaction
 from core import kamus, settings, texts
-from core.language.words import has_word
 from core.sectors import SECTORS
 from storage import citizens, messages, rate_limits
 from storage.db import Database
@@ -278,12 +277,3 @@ def forged_payload(text: str) -> bool:
     return False
 
 
-def notice_language(message: Incoming) -> str | None:
-    """Notices follow the language of the citizen's own words, else what the channel knows (the
-    app's language on Telegram), else the default. Payloads and commands ("/…") say nothing."""
-    text = message.text.strip()
-    if has_word(text) and not text.startswith("/"):
-        from core.language.identify import detect
-
-        return detect(text)
-    return message.language

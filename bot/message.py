@@ -10,6 +10,8 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field
 
+from core.language.words import has_word
+
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # C0 controls but tab and line breaks
 TYPED_PAYLOAD_RE = re.compile(r"\A\s*/+")
 
@@ -95,3 +97,14 @@ class Outgoing:
             Button(str(b.get("title", "")), str(b.get("payload", ""))) for b in data.get("buttons") or []
         )
         return cls(text=str(data.get("text") or ""), buttons=buttons, image=data.get("image"))
+
+
+def notice_language(message: Incoming) -> str | None:
+    """Notices follow the language of the citizen's own words, else what the channel knows (the
+    app's language on Telegram), else the default. Payloads and commands ("/…") say nothing."""
+    text = message.text.strip()
+    if has_word(text) and not text.startswith("/"):
+        from core.language.identify import detect
+
+        return detect(text)
+    return message.language

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from bot.message import Incoming, Outgoing
+from bot.message import Incoming, Outgoing, notice_language
 from core import observability, texts
 from storage import messages, wakeups
 from storage.db import Database
@@ -90,7 +90,13 @@ class RasaClient:
             logger.info("turn %s", outcome, extra={"channel": message.channel, "message_id": message.message_id,
                                                    "seconds": round(timer.seconds, 3), "outcome": outcome,
                                                    "replies": len(replies) if outcome == "ok" else None})
-        return [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
+        answered = [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
+        if not answered:
+            # Rasa took the message but said nothing (a custom action failed, e.g. its action server died
+            # mid-call): the citizen is told to send it again rather than left without an answer.
+            logger.warning("turn without replies", extra={"channel": message.channel, "message_id": message.message_id})
+            answered = [Outgoing(text=texts.gateway("no_answer", notice_language(message)))]
+        return answered
 
     async def requested_slot(self, conversation_id: str) -> str | None:
         """The question the conversation's form is waiting on (None outside a form), from Rasa's tracker

@@ -100,6 +100,11 @@ GATEWAY: dict[str, dict[str, str]] = {
         "jv": "Nyuwun pangapunten, layanan saweg sibuk. Mangga dicoba malih sakedhap malih.",
         "su": "Hapunten, layanan nuju sibuk. Mangga cobian deui sakedap deui.",
     },
+    "no_answer": {
+        "id": "Maaf, pesan Anda belum dapat saya proses. Mohon kirim sekali lagi.",
+        "jv": "Nyuwun pangapunten, pesen panjenengan dereng saged kula proses. Mangga dipunkintun malih.",
+        "su": "Hapunten, pesen anjeun teu acan tiasa diproses. Mangga kintunkeun sakali deui.",
+    },
     "busy_saved": {
         "id": "Maaf, layanan sedang sibuk. Pesan Anda sudah tersimpan dan akan dijawab begitu layanan pulih.",
         "jv": "Nyuwun pangapunten, layanan saweg sibuk. Pesen panjenengan sampun kasimpen lan badhe dipunwangsuli "

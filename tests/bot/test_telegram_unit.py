@@ -418,3 +418,15 @@ async def test_a_failing_or_slow_typing_call_never_holds_up_the_turn(gateway, fa
     await fake.wait_for(lambda: fake.sent_to(173), timeout=3)
     assert [m["text"] for m in fake.sent_to(173)] == ["echo: mau usul lampu"]
     assert fake.calls_of("sendChatAction") and fake.typing_to(173) == []
+
+
+async def test_a_turn_rasa_answers_with_nothing_still_gets_an_answer(gateway, rasa) -> None:
+    """A custom action that failed (its action server died mid-call) leaves Rasa's reply empty: the web-chat
+    citizen is told to send the message again, in their language, never left without an answer."""
+    rasa.reply = lambda text: []
+    async with gateway.post("/api/chat", json={"sender": "web-silent-1", "message_id": "m-silent-1",
+                                               "message": "kula badhe usul margi ingkang risak"}) as response:
+        assert response.status == 200
+        answer = await response.json()
+    texts_ = [m["text"] for m in answer["messages"]]
+    assert texts_ == ["Nyuwun pangapunten, pesen panjenengan dereng saged kula proses. Mangga dipunkintun malih."]
