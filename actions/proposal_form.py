@@ -112,25 +112,27 @@ def _with_what_was_told(tracker: Tracker, request: str) -> str:
     return " ".join(t if t[-1] in ".!?" else f"{t}." for t in [*told, request])
 
 
+def _actions_this_turn(tracker: Tracker) -> list[str]:
+    """The actions that ran since the citizen's latest message, latest first."""
+    names: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "action":
+            names.append(event.get("name"))
+    return names
+
+
 def _fresh_user_turn(tracker: Tracker) -> bool:
     """True when the latest user message has not been handled by another action yet (an FAQ answer,
     "help"...): the form then resumes and must not read that message a second time."""
-    for event in reversed(tracker.events):
-        kind = event.get("event")
-        if kind == "user":
-            return True
-        if kind == "action" and event.get("name") not in _SAME_TURN:
-            return False
-    return False
+    if not any(event.get("event") == "user" for event in tracker.events):
+        return False
+    return all(name in _SAME_TURN for name in _actions_this_turn(tracker))
 
 
 def _ran_this_turn(tracker: Tracker, action: str) -> bool:
-    for event in reversed(tracker.events):
-        if event.get("event") == "user":
-            return False
-        if event.get("event") == "action" and event.get("name") == action:
-            return True
-    return False
+    return action in _actions_this_turn(tracker)
 
 
 def is_place(name: str) -> bool:
