@@ -22,6 +22,8 @@ UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 # A question-like message is classified as `faq` readily; only a confident topic match is an
 # answer. Below this, the citizen's question goes the unclear way (rephrase, then an officer).
 FAQ_MIN_CONFIDENCE = 0.6
+CLEAR_WINNER_SHARE = 0.75  # a topic this close to the cut, ...
+CLEAR_WINNER_LEAD = 4.0  # ... and this many times as likely as the next one, is answered
 EXCERPT_MESSAGES = 6
 LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
 QUESTION_MIN_CHARS = 5
@@ -37,8 +39,14 @@ def faq_answer(parse_data: dict) -> str | None:
 
 def faq_topic(parse_data: dict, min_confidence: float) -> str | None:
     """The FAQ topic the response selector ranks first, whatever the intent, when confident enough."""
-    response = (((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {})
-    if (response.get("confidence") or 0.0) < min_confidence:
+    selector = (parse_data.get("response_selector") or {}).get("faq") or {}
+    response = selector.get("response") or {}
+    confidence = response.get("confidence") or 0.0
+    ranking = selector.get("ranking") or []
+    runner_up = (ranking[1].get("confidence") or 0.0) if len(ranking) > 1 else 0.0
+    # A long question spreads the selector's confidence: 0.54 with the next topic at 0.08 is still a clear answer.
+    clear_winner = confidence >= CLEAR_WINNER_SHARE * min_confidence and confidence >= CLEAR_WINNER_LEAD * runner_up
+    if confidence < min_confidence and not clear_winner:
         return None
     return response.get("intent_response_key")
 

@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
-from core.language.markers import GREETING_MARKERS, keeps_regional, regional_grammar
+from core.language.markers import keeps_regional, opening_language, regional_grammar
 from core.language.words import letter_words
 from storage import citizens
 
@@ -71,9 +71,9 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     if detected != current and keeps_regional(current, words):
         return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar
     established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
-    marker = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
-    if marker and not established and len(words) < MIN_WORDS:
-        return marker  # "Sampurasun", "Sugeng enjing": the first words say the language
+    marker = opening_language(words) if not established and len(words) < MIN_WORDS else None
+    if marker:
+        return marker  # "Sampurasun", "Sugeng enjing", "pagi lur": the first words say the language
     if detected not in texts.LANGUAGES or detected == current:
         return current
     if len(words) < MIN_WORDS or confidence < MIN_CONFIDENCE:
@@ -91,11 +91,13 @@ def _previous_message(tracker: Tracker) -> dict | None:
     """The citizen's last earlier message that was a real sentence: short answers ("cai bersih", "rt 6")
     in between neither establish a language nor undo one."""
     seen = False
+    latest = (tracker.latest_message.get("text") or "").strip().lower()
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
         text = event.get("text") or ""
-        if seen and not text.startswith("/") and len(own_words(text)) >= MIN_WORDS:
+        # The same words sent again (the bot did not take them) are one message, not two in a row.
+        if seen and not text.startswith("/") and len(own_words(text)) >= MIN_WORDS and text.strip().lower() != latest:
             return {"text": text, **{k: (event.get("parse_data") or {}).get(k)
                                      for k in ("language", "language_confidence")}}
         seen = True

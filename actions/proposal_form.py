@@ -241,8 +241,12 @@ class ValidateProposalForm(FormValidationAction):
         text = (tracker.latest_message.get("text") or "").strip()
         intent = latest_intent(tracker)
         keep: list[EventType] = []
+        # "Sidomulyo" reads to the NLU like "sido" (going ahead / calling off): a message that answers the
+        # question asked is an answer, whatever intent it got.
+        answers_it = not text.startswith("/") and self._answers_question(tracker, requested, text)
         if tracker.get_slot("cancel_pending"):
-            if intent in ("affirm", "cancel") or choice.is_affirmation(text) or answers.is_cancel(text, long_ok=True):
+            if (intent in ("affirm", "cancel") and not answers_it) or choice.is_affirmation(text) \
+                    or answers.is_cancel(text, long_ok=True):
                 dispatcher.utter_message(response="utter_proposal_cancelled")  # "yes", or the cancel said again
                 return self._end(), keep
             keep.append(SlotSet("cancel_pending", False))
@@ -258,7 +262,7 @@ class ValidateProposalForm(FormValidationAction):
             # text mapping ignores some intents ("gk usah, nanti petugas kesana aja" reads as request_human).
             keep += [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
             return None, keep
-        if (intent == "cancel" and not supports) or cancels or answers.is_just_asking(text):
+        if (intent == "cancel" and not supports and not answers_it) or cancels or answers.is_just_asking(text):
             return self._cancel(dispatcher, tracker, requested), keep
         if text.startswith("/"):
             return None, keep  # a button: its payload is the answer
@@ -337,16 +341,15 @@ class ValidateProposalForm(FormValidationAction):
             parsed = answers.parse_rt_rw(text)
             return bool(parsed and any(parsed))
         if requested == "village_code":
-            return bool(gazetteer().resolve(text, config().region_code))
+            candidates = tracker.get_slot("village_candidates") or []
+            return bool(gazetteer().resolve(text, config().region_code)) or choice.pick(
+                text, [gazetteer().name_of(c) for c in candidates]) is not None
         if requested == "map_pin":
             return answers.parse_map_pin(text) is not None
         if requested == "sector":
             titles = [m.title(language(tracker)) for m in _shown_items(tracker)]
             return choice.pick(text, titles) is not None or sectors.parse_choice(text) is not None \
                 or sectors.wants_menu(text)
-        if requested == "village_code" and tracker.get_slot("village_candidates"):
-            return choice.pick(text, [gazetteer().name_of(c) for c in tracker.get_slot("village_candidates")]) \
-                is not None
         if requested == "confirmed":
             return choice.is_affirmation(text)
         if requested == "duplicate_choice":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from core import sectors
 from core.language.markers import NEGATIONS, alternation
@@ -63,7 +64,7 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"ngabejaan|mausulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
-    r"(?:" + _PROPOSE + r"(?:[,.!]?\s+|[,.!]?\s*$))"
+    r"(?:" + _PROPOSE + r"(?:[,.!…]*\s+|[,.!…]*\s*$))"
     r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
     r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
     r"yen|nek|bilih|yén|perihal|mengenai|babagan|ngenani|ngeunaan|perkawis|kangge|kanggo|pikeun)\s+)?[:,\-]?\s*",
@@ -229,9 +230,26 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
     body = substance(text, is_place)
-    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body):
+    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body) or _is_kind(body):
         return None  # "usul air bersih" names a topic: the officer needs what is wrong and what is needed
     return body
+
+
+def _compact(text: str) -> str:
+    return "".join(letter_words(re.sub(r"\([^)]*\)", " ", text), 1)).lower()
+
+
+@lru_cache(maxsize=1)
+def _kind_titles() -> frozenset[str]:
+    from core import kamus
+
+    return frozenset(_compact(title) for item in kamus.items() for title in (item.name, *(t for _, t in item.names)))
+
+
+def _is_kind(text: str) -> bool:
+    """ "Pemasangan lampu penerangan jalan umum": a kind of project from the kamus names the topic only, not
+    what is wrong there; the officer still needs the why and the where."""
+    return _compact(text) in _kind_titles()
 
 
 def topic(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:

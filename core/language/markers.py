@@ -35,16 +35,17 @@ YES: frozenset[str] = frozenset(
 REGIONAL_MARKERS: dict[str, frozenset[str]] = {
     "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
                     "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
-                    "parantos naha kedah kuring sareng ayeuna upami".split()),
+                    "parantos naha kedah kuring sareng ayeuna upami we".split()),
     "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
                     "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
-                    "pripun pundi ingkang sanget omah dalan banyu".split()),
+                    "pripun pundi ingkang sanget omah dalan banyu takon lur dab".split()),
 }
 REGIONAL_MIN_MARKERS = 2
 # Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
 GREETING_MARKERS: dict[str, str] = {
     "sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su",
     "sugeng": "jv", "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv",
+    "kang": "su", "akang": "su", "teteh": "su",  # how a Sundanese speaker greets a man / a woman
 }
 
 
@@ -56,6 +57,17 @@ def regional_grammar(words: Iterable[str]) -> str | None:
     if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
         return found[0]
     return None
+
+
+def opening_language(words: Iterable[str]) -> str | None:
+    """The language a short first message names: a greeting ("Sampurasun", "halo kang") or one grammar word
+    of one regional language only ("mas takon", "pagi lur", "euy min", "rek nanya")."""
+    words = list(words)
+    greeting = next((GREETING_MARKERS[w] for w in words if w in GREETING_MARKERS), None)
+    if greeting:
+        return greeting
+    found = {lang for lang, markers in REGIONAL_MARKERS.items() if any(w in markers for w in words)}
+    return found.pop() if len(found) == 1 else None
 
 
 def keeps_regional(current: str, words: Iterable[str]) -> bool:

@@ -63,3 +63,36 @@ def test_a_correction_after_short_answers_does_not_reset_the_language() -> None:
                          opening) == "su"
     assert next_language("su", False, message("Sendangsari eh punten lepat, sanes Sendangsari, nu leres Sendangrejo",
                                               "jv", 0.8), opening) == "su"
+
+
+def test_a_short_first_message_names_its_language_by_one_regional_word() -> None:
+    """ "pagi lur", "mas takon", "halo kang", "rek nanya": too short for the identifier, but a Javanese or
+    Sundanese speaker is greeting; a neutral "halo min" or "mas" keeps the default."""
+    assert next_language("id", False, message("pagi lur", "id", 0.6)) == "jv"
+    assert next_language("id", False, message("mas takon", "id", 0.6)) == "jv"
+    assert next_language("id", False, message("halo kang", "id", 0.6)) == "su"
+    assert next_language("id", False, message("rek nanya", "id", 0.6)) == "su"
+    assert next_language("id", False, message("Euy min", "id", 0.6)) == "su"
+    assert next_language("id", False, message("halo min", "id", 0.6)) == "id"
+    assert next_language("id", False, message("mas", "jv", 0.5)) == "id"
+    # once a real sentence set the language, one short word does not undo it
+    assert next_language("id", False, message("nuhun kang", "su", 0.6),
+                         previous=message("saya mau usul perbaikan jalan desa", "id", 0.95)) == "id"
+
+
+def test_the_same_message_sent_twice_is_not_two_messages_in_a_new_language() -> None:
+    """The bot did not take "lainnya saja, kebencanaan" and the citizen sent it again: still one Indonesian
+    message in a Sundanese conversation, no switch."""
+    from rasa_sdk import Tracker
+
+    from actions.language import decide
+
+    def user(text: str, language: str, confidence: float) -> dict:
+        return {"event": "user", "text": text, "parse_data": {"language": language, "language_confidence": confidence}}
+
+    said = user("lainnya saja, bencana alam", "id", 0.9)
+    events = [user("sirine peringatan dini di lembur urang geus ruksak, teu disada", "su", 0.95),
+              {"event": "bot", "text": "..."}, said, {"event": "bot", "text": "..."}, said]
+    latest = {"text": said["text"], **said["parse_data"]}
+    tracker = Tracker("s", {"language": "su"}, latest, events, False, None, {}, "action_listen")
+    assert decide(tracker) == {}

@@ -200,6 +200,22 @@ async def test_a_real_cancel_inside_the_form_asks_once_then_discards_the_draft(t
     assert responses(dispatcher) == ["utter_confirm_cancel", "utter_proposal_cancelled"] * 3
 
 
+async def test_a_desa_name_the_nlu_reads_as_cancel_is_the_place_answer(tracker_from, dispatcher, domain) -> None:
+    """ "Sidomulyo", "Sidoarum": "sido" is Javanese for "going ahead", so the NLU may say `cancel`; at the place
+    question (and at "really cancel?") the desa's name is the answer, and nothing is thrown away."""
+    for pending in (False, True):
+        tracker = tracker_from("optional_photo_question", requested_slot="village_code", village_code=None,
+                               cancel_pending=pending)
+        tracker.latest_message = {"intent": {"name": "cancel", "confidence": 0.8}, "text": "Sidoarum", "entities": []}
+        tracker.add_slots([SlotSet("village_code", "Sidoarum")])
+        events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+        slots = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        assert slots.get("village_code", "").startswith("34.04."), (pending, slots)
+        assert slots.get("description", "kept") is not None and not slots.get("cancel_pending")
+    assert "utter_confirm_cancel" not in responses(dispatcher)
+    assert "utter_proposal_cancelled" not in responses(dispatcher)
+
+
 async def test_a_proposal_sent_back_is_fixed_in_the_chat(tracker_from, dispatcher, domain, action_database) -> None:
     from actions.submission import ActionStartFix
 

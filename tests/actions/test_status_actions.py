@@ -106,9 +106,12 @@ async def test_second_unclear_message_offers_an_officer(tracker_from, dispatcher
     assert len(stored) == 1 and "dana bos" in stored[0][1] and "tunjangan guru" in stored[0][2]
 
 
-def faq_parse(text: str, key: str, confidence: float) -> dict:
+def faq_parse(text: str, key: str, confidence: float, runner_up: float = 0.3) -> dict:
+    ranking = [{"intent_response_key": key, "confidence": confidence},
+               {"intent_response_key": "faq/tahapan", "confidence": runner_up}]
     return {"intent": {"name": "faq", "confidence": 0.99}, "text": text, "entities": [],
-            "response_selector": {"faq": {"response": {"intent_response_key": key, "confidence": confidence}}}}
+            "response_selector": {"faq": {"response": {"intent_response_key": key, "confidence": confidence},
+                                          "ranking": ranking}}}
 
 
 async def test_confident_faq_is_answered(tracker_from, dispatcher, domain) -> None:
@@ -116,6 +119,17 @@ async def test_confident_faq_is_answered(tracker_from, dispatcher, domain) -> No
     tracker.latest_message = faq_parse("apa itu musrenbang", "faq/apa_musrenbang", 0.97)
     assert await ActionAnswerFaq().run(dispatcher, tracker, domain) == []
     assert responses(dispatcher) == ["utter_faq/apa_musrenbang"]
+
+
+async def test_a_long_question_with_one_clear_topic_is_answered(tracker_from, dispatcher, domain) -> None:
+    """A long formal question spreads the selector's confidence under the cut, but one topic still stands out."""
+    tracker = tracker_from("one_unclear_message")
+    text = "Saya ingin bertanya, apa saja persyaratan agar suatu usulan dapat diterima dalam Musrenbang?"
+    tracker.latest_message = faq_parse(text, "faq/syarat_usulan", 0.54, runner_up=0.08)
+    assert await ActionAnswerFaq().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_faq/syarat_usulan"]
+    tracker.latest_message = faq_parse(text, "faq/syarat_usulan", 0.54, runner_up=0.3)  # two topics close: unclear
+    assert (await ActionAnswerFaq().run(dispatcher, tracker, domain))[0]["name"] == "action_handle_unclear"
 
 
 async def test_question_matching_no_faq_topic_goes_the_unclear_way(tracker_from, dispatcher, domain) -> None:

@@ -704,9 +704,11 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
             return
 
 
-# Words that name no language: a first "halo" / "ok" / "min" cannot tell the bot whom it talks to.
+# Words that name no language: a first "halo" / "ok" / "min" cannot tell the bot whom it talks to. "Mas" and
+# "mbak" are Javanese by origin but how chat Indonesian addresses anyone, all over the country.
 _NEUTRAL_WORDS = {"halo", "hallo", "hai", "hi", "ok", "oke", "okay", "min", "kak", "pak", "bu", "p", "ping", "tes",
-                  "test", "assalamualaikum", "permisi", "selamat", "pagi", "siang", "sore", "malam", "thanks"}
+                  "test", "assalamualaikum", "permisi", "selamat", "pagi", "siang", "sore", "malam", "thanks",
+                  "mas", "mbak", "mba", "bang", "om"}
 
 
 def _says_nothing_of_language(turn: Turn) -> bool:

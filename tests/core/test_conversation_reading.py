@@ -60,7 +60,8 @@ def test_a_long_message_is_not_cut_after_the_first_place_word() -> None:
 
 
 def test_only_a_lead_in_is_no_description() -> None:
-    for text in ("mau usul", "saya mau mengusulkan", "kula badhe usul", "abdi bade ngusulkeun", "halo min"):
+    for text in ("mau usul", "saya mau mengusulkan", "kula badhe usul", "abdi bade ngusulkeun", "halo min",
+                 "Punten, abdi bade ngusulkeun...", "mau ngusulin.."):
         assert description.from_opening(text) is None, text
 
 
@@ -219,6 +220,14 @@ def test_a_minang_yes_confirms() -> None:
                                              ("abdi bade ngusulkeun cai beresih", "Cai beresih")])
 def test_a_sector_name_alone_is_a_topic_to_ask_about_not_a_description(text: str, topic: str) -> None:
     assert description.from_opening(text) is None and description.topic(text) == topic
+
+
+def test_a_kind_of_project_alone_is_a_topic_too() -> None:
+    """The kamus title says which kind of project, not what is wrong where: the officer would ask."""
+    text = "Selamat malam, Bapak/Ibu. Saya ingin mengusulkan pemasangan lampu penerangan jalan umum."
+    assert description.from_opening(text) is None
+    assert description.topic(text) == "Pemasangan lampu penerangan jalan umum."
+    assert description.from_opening("usul pemasangan lampu penerangan jalan umum, jalan antar dusun gelap total")
 
 
 def test_a_need_with_its_problem_is_a_description_not_a_topic() -> None:
