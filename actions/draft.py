@@ -7,7 +7,7 @@ import re
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 
-from core import answers, kamus, sectors
+from core import answers, description, kamus, sectors
 
 FORM_SLOTS = (
     "fixing_code",
@@ -83,7 +83,9 @@ def told_before(tracker: Tracker, limit: int = 2) -> list[str]:
     told: list[str] = []
     users = [e for e in tracker.events if e.get("event") == "user"][:-1]
     for event in reversed(users[-limit:]):
-        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in NOT_TAKEN_UP:
+        # "bisa gak ngusulin perpus?" was answered (yes, anyone may), but the perpus itself was not taken up
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in NOT_TAKEN_UP \
+                and not description.asks_may_i(event.get("text") or ""):
             break
         told.insert(0, (event.get("text") or "").strip())
     return [t for t in told if t and sectors.rank(t)]

@@ -7,7 +7,7 @@ import time
 
 from rapidfuzz import fuzz, process
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -26,6 +26,8 @@ CLEAR_WINNER_SHARE = 0.75  # a topic this close to the cut, ...
 CLEAR_WINNER_LEAD = 4.0  # ... and this many times as likely as the next one, is answered
 EXCERPT_MESSAGES = 6
 LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
+SHORT_PROBLEM_WORDS = 4  # ... and one this long, when the NLU gave a complaint or a proposal this much weight:
+PROBLEM_LIKE = 0.3
 QUESTION_MIN_CHARS = 5
 ENGLISH_PROBLEM_WORDS = 8  # an English message this long that names a need is offered as a proposal
 
@@ -130,6 +132,16 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
     return None
 
 
+def _tells_a_problem(parse_data: dict, text: str) -> bool:
+    """A long story, or a shorter one the NLU half took for a complaint ("jalan deket stadion bolong-bolong noh,
+    bahaya banget buat motor": report_problem second, under the fallback's cut)."""
+    words = len(text.split())
+    ranking = {i.get("name"): i.get("confidence") or 0.0 for i in parse_data.get("intent_ranking") or []}
+    # outside a form, "inform" is someone telling what is wrong: there is no question it could answer
+    problem = sum(ranking.get(name, 0.0) for name in ("report_problem", "submit_proposal", "inform"))
+    return words >= LONG_PROBLEM_WORDS or (words >= SHORT_PROBLEM_WORDS and problem >= PROBLEM_LIKE)
+
+
 class ActionHandleUnclear(Action):
     def name(self) -> str:
         return "action_handle_unclear"
@@ -150,9 +162,9 @@ class ActionHandleUnclear(Action):
         if answers.is_noise(text):
             dispatcher.utter_message(response="utter_rephrase")
             return []
-        if not tracker.active_loop_name and len(text.split()) >= LONG_PROBLEM_WORDS and (
+        if not tracker.active_loop_name and _tells_a_problem(tracker.latest_message, text) and (
                 kamus.match(text, limit=1) or sectors.suggest(text)):
-            return [FollowupAction("action_offer_proposal")]  # a long story about a local problem
+            return [FollowupAction("action_offer_proposal")]  # a story about a local problem
         if tracker.latest_message.get("language") == "other" and is_english(text):
             if not tracker.active_loop_name and len(text.split()) >= ENGLISH_PROBLEM_WORDS and sectors.suggest(text):
                 return [FollowupAction("action_offer_proposal")]  # a visitor describing a local need in English
@@ -165,6 +177,21 @@ class ActionHandleUnclear(Action):
             return [SlotSet("question", None)]  # no offer stands: a "ya" now is not a "yes, an officer"
         dispatcher.utter_message(response="utter_offer_human")
         return [SlotSet("question", "\n".join(t for t in streak if t)[:2000])]
+
+
+class ActionDefaultFallback(ActionHandleUnclear):
+    """Rasa's own fallback (no rule fits the turn) answers like any unclear message outside the forms, instead
+    of "not understood" with the citizen's message reverted (which also undid its reply language). Inside a
+    form it keeps Rasa's behaviour: the form asks its question again."""
+
+    def name(self) -> str:
+        return "action_default_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if tracker.active_loop_name:
+            dispatcher.utter_message(response="utter_default")
+            return [UserUtteranceReverted()]
+        return await super().run(dispatcher, tracker, domain)
 
 
 OFFER_VALID_S = 15 * 60  # a "ya" to "pass it to an officer?" later than this is not an answer to it

@@ -431,7 +431,9 @@ class ValidateProposalForm(FormValidationAction):
         if tracker.slots.get("similar_codes") is not None:
             return {}
         description_, sector, village = (tracker.slots.get(s) for s in ("description", "sector", "village_code"))
-        if not (description_ and sector and village) or sector == MENU:
+        # Extract hooks run before validation: "Margi / jalan" typed at the sector question is not yet `jalan`,
+        # and a check with it would find nothing and never run again.
+        if not (description_ and sector in sectors.SECTORS and village in gazetteer().by_code):
             return {}
         pin = answers.parse_map_pin(tracker.slots.get("map_pin") or "")
         try:

@@ -26,7 +26,7 @@ _VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|l
              r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2")
 _GREETING = re.compile(
     r"^\s*(?:(?:selamat|slmt|met|sugeng|wilujeng)\s+(?:pagi|siang|sore|malam|malem|enjing|injing|siyang|sonten|"
-    r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
+    r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|dengan\s+hormat|hormat\s+saya|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
     r"(?:\s+wabarakatuh)?))?|ass?alamualaikum(?:\s+wr\.?\s*wb\.?)?|asw|askum|salam(?:\s+sejahtera)?|halo+|hallo+|"
     r"helo+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
@@ -45,9 +45,11 @@ _VOCATIVE_ONLY = re.compile(r"^\s*(?:" + _VOCATIVE + r")(?:\s*/\s*(?:" + _VOCATI
                             r"(?=(?:saya|sy|aku|aq|aye|gue|kula|kulo|abdi|urang|kami|"
                             r"mau|ingin|pengen|pengin|arep|badhe|bade|rek|hoyong|mohon|tolong|minta)\b)", re.IGNORECASE)
 _CLOSING = re.compile(
-    r"[\s,.;:!-]*(?:(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
+    r"[\s,.;:!-]*(?:(?:(?:atas\s+(?:perhatian|bantuan|kerja\s*sama|kerjasama|tanggapan)\w*(?:\s+(?:bapak/ibu|"
+    r"bapak|ibu|pak|bu|sadaya|sedaya))?\s+)?(?:(?:saya|kami|kula|abdi)\s+)?(?:(?:ucapkan|mengucapkan|haturkan|"
+    r"menghaturkan|sampaikan)\s+)?(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
     r"maturnuwun|hatur\s+nuhun|nuhun|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
-    r"direspon)|mohon\s+bantuannya|matur\s+sembah\s+nuwun)(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
+    r"direspon)|mohon\s+bantuannya|matur\s+sembah\s+nuwun))(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
     r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
     re.IGNORECASE,
 )
@@ -63,7 +65,8 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
             r"ngabejaan|mausulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
-    r"^\s*(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
+    r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|iye)[\s,]+)?"  # "iya mau ngusulin" after "may I?"
+    r"(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
     r"(?:" + _PROPOSE + r"(?:[,.!…]*\s+|[,.!…]*\s*$))"
     r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
     r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
@@ -83,7 +86,8 @@ _MAY_I = re.compile(r"^\s*(?:perkenankan|perkenankanlah|izinkan|ijinkan|izinkanl
                     r"\s*[:,\-]?\s*", re.IGNORECASE)
 # "Bisa usul X gak?", "iso ngusulke X ora?", "apakah boleh mengusulkan X?": the question around a proposal.
 _CAN_I = re.compile(r"^\s*(?:apakah\s+|apa\s+|punapa\s+|naha\s+)?(?:" + _SUBJECT + r"\s+)?"
-                    r"(?:bisa|bs|boleh|iso|isa|saged|kenging|pikantuk|angsal|oleh|tiasa|kengeng|meunang)\s+"
+                    r"(?:bisa|bs|boleh|iso|isa|saged|kenging|pikantuk|angsal|oleh|tiasa|kengeng|meunang)"
+                    r"(?:\s+(?:gak|ga|gk|nggak|enggak|tidak|ndak|ora|teu|mboten))?(?:\s+(?:sih|ya|kah|to|mah|kan))?\s+"
                     r"(?:" + _PROPOSE + r")\s+", re.IGNORECASE)
 _QUESTION_TAG = re.compile(rf"[\s,]+(?:(?:apa\s+|atau\s+)?{alternation(NEGATIONS)}|ya|nggih|yah)\s*\?+\s*$",
                            re.IGNORECASE)
@@ -96,6 +100,13 @@ _GROUP_NAMED = re.compile(r"\b((?:kelompok|paguyuban|komunitas|karang\s+taruna|g
                           r"koperasi|perkumpulan|ikatan|himpunan)\b(?:\s+(?!(?:di|ing|neng|ning|ti|ka|wonten|dari|"
                           r"saking|desa|dusun|padukuhan|kalurahan|kelurahan|rt|rw)\b)[\w\-]+){1,4})", re.IGNORECASE)
 _ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
+_SERVED = frozenset({"posyandu", "paud", "tk", "sd", "sdn", "sekolah", "masjid", "mushola", "musholla", "kelompok",
+                     "pkk", "kwt", "gapoktan", "paguyuban", "koperasi", "bumdes", "karang", "taman", "perpustakaan"})
+# "Saya Bapak Sutrisno, pensiunan guru, warga Padukuhan Karangmojo.": who writes, in a sentence of its own
+_SELF_INTRO = re.compile(r"^\s*" + _SUBJECT + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
+                         r"nama|namaku|warga|pensiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
+                         r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal)\b",
+                         re.IGNORECASE)
 # "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
 _ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
                            + r"(?:\s+(?:ya|yah|nggih|nya|yo))?\s*[,.:;\-]*\s*", re.IGNORECASE)
@@ -106,8 +117,15 @@ _PLEASE_PROPOSE = re.compile(r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|o
                              re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)
+# "aye mau ngelaporin nih bang, jalanan ...": what is left after the lead-in may start with a particle
+_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya)\b(?=[\s,]+\S)[\s,]*", re.IGNORECASE)
 _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+)?"
                         r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
+                        re.IGNORECASE)
+_CHAT_ONLY = re.compile(r"^\s*(?:(?:piye|kumaha|gimana|gmn|gmana|bagaimana|pripun|kados\s+pundi|bisa|bs|iso|isa|tiasa|"
+                        r"saged|kenging|boleh|ya|yo|kan|iki|ieu|niki|nih|dong|urgent|penting|darurat|segera|tolong|"
+                        r"tulung|please|pls|ok|oke|min|pak|bu|mas|mbak|kang|teh|lur|bang|gan|to|tah|kah|sih|deh|lho|"
+                        r"loh|atuh|euy|mah|ta|ga|gak|nggak|ora|teu|ndak|tidak|apa|opo|naon|ngga|engga)\b[\s,.!?]*)+$",
                         re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 # "..., mohon diperbaiki", "Pengen dibikinin saluran", "mbok didandani dadi taman", "tolong segera ditangani":
@@ -144,23 +162,46 @@ def _strip_start(sentence: str) -> str:
         sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
         sentence = _ALSO_PROPOSE.sub("", sentence, count=1)
         sentence = _MAY_I.sub("", sentence, count=1)
+        sentence = _LEADING_PARTICLE.sub("", sentence, count=1)
         can_i = _CAN_I.match(sentence)
         if can_i:
-            sentence = _QUESTION_TAG.sub("", sentence[can_i.end():])
+            sentence = re.sub(r"\s*\?+$", ".", _QUESTION_TAG.sub("", sentence[can_i.end():]))
     late = _LATE_LEAD_IN.match(sentence)
     if late and len(sentence) - late.end() > 10:
         who = _GROUP.match(late.group("who"))
         sentence = sentence[late.end():]
         # "Kami dari kelompok pengrajin bambu ingin ...": a group that benefits is kept; the speaker's own role
         # ("Saya kader posyandu", "selaku ketua RT") is not part of what is proposed.
-        if who and len(who.group("group").split()) >= 2 and who.group("group").split()[0].lower() not in _ROLES:
-            sentence = sentence.rstrip(" .!") + f" ({who.group('group').strip(' ,')})"
+        words = who.group("group").strip(" ,").split() if who else []
+        if words and words[0].lower() in _ROLES and len(words) > 2 and words[1].lower() in _SERVED:
+            words = words[1:]  # "kader Posyandu Balita Melati": the speaker's role goes, the posyandu stays
+        if len(words) >= 2 and words[0].lower() not in _ROLES and " ".join(words).lower() not in sentence.lower():
+            sentence = sentence.rstrip(" .!") + f" ({' '.join(words)})"
     return sentence
+
+
+# What goes wrong, as core.similarity writes it whatever the language ("bolong" → lubang, "pejah" → mati).
+_PROBLEMS = frozenset("rusak lubang mampet mati gelap banjir longsor bocor penuh kotor bau rawan bahaya retak patah "
+                      "keropos ambles kering macet sempit licin becek".split())
+
+
+_HAMLET = re.compile(r"\b(?i:dusun|padukuhan|pedukuhan|dukuh|kampung|lembur|perumahan|perum)\s+[A-Z][\w\-]+")
+
+
+def _names_a_problem(sentence: str) -> bool:
+    from core import similarity
+
+    return bool(_PROBLEMS & set(similarity.tokens(sentence)))
+
+
+def asks_may_i(text: str) -> bool:
+    """ "bisa gak sih ngusulin perpus buat anak2?": whether one may propose X, which also tells X."""
+    return bool(_CAN_I.match(_GREETING.sub("", text or "")))
 
 
 def _leads_in(sentence: str) -> bool:
     return bool(_LEAD_IN.match(_GREETING.sub("", sentence)) or _LATE_LEAD_IN.match(sentence)
-                or _MAY_I.match(sentence))
+                or _MAY_I.match(sentence) or asks_may_i(sentence))
 
 
 def _drop_places(text: str, is_place: Callable[[str], bool] | None) -> str:
@@ -209,7 +250,13 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     groups = [m.group(1).strip(" ,.") for i, part in enumerate(parts) if i < lead and not sectors.rank(part)
               for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if i >= lead or sectors.rank(part)]
+    if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
+        intros = [part for part in parts if _SELF_INTRO.match(_GREETING.sub("", part)) and not _names_a_problem(part)]
+        groups += [m.group(0) for part in intros for m in [_HAMLET.search(part)] if m]
+        parts = [part for part in parts if part not in intros]
     for sentence in parts:
+        if _CHAT_ONLY.match(sentence):
+            continue  # "piye iki", "Kumaha, bisa?", "Urgent iki": said to the bot, not about the need
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)
         sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)

@@ -172,6 +172,11 @@ def parse_choice(text: str) -> str | None:
     optional), or a describing word. None for the menu ("jenis lain", see wants_menu) and for nothing known."""
     from core import texts
 
+    parts = [part for part in re.split(r"[/,;]", text or "") if part.strip()]
+    if len(parts) > 1:  # "Sanesna / lainnya", "lainnya we, kebencanaan": one part names it, the rest agrees or adds
+        found = {code for code in (parse_choice(part) for part in parts) if code}
+        if len(found) == 1:
+            return found.pop()
     cleaned = " ".join(_tokens(text))
     if cleaned.replace(" ", "_") in SECTORS:
         return cleaned.replace(" ", "_")

@@ -109,6 +109,21 @@ async def test_the_similar_proposal_is_found_kept_and_offered(tracker_from, disp
     assert dispatcher.messages[-1]["code"] == existing.code
 
 
+async def test_the_similar_check_waits_for_the_sector_typed_to_be_read(tracker_from, dispatcher, domain,
+                                                                        action_database) -> None:
+    """ "Margi / jalan" typed at the sector question is not the sector `jalan` until validated: the check for
+    similar proposals must not run with it (it would find nothing and never run again)."""
+    draft = proposals.ProposalDraft(description="Jalan menuju kebun salak rusak dan licin saat hujan",
+                                    sector="jalan", village_code="34.04.07.2001")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar-3", draft)
+    tracker = at_question(tracker_from, "sector", "Margi / jalan", sector="Margi / jalan", similar_codes=None,
+                          description="Margi dhateng kebon salak risak lan lunyu sanget menawi jawah")
+    assert await ValidateProposalForm().extract_confirmed(dispatcher, tracker, domain) == {}
+    tracker.slots["sector"] = "jalan"
+    found = await ValidateProposalForm().extract_confirmed(dispatcher, tracker, domain)
+    assert found == {"similar_codes": [existing.code]}
+
+
 async def test_supporting_the_similar_one_by_typing_ends_the_form(tracker_from, dispatcher, domain,
                                                                   action_database) -> None:
     draft = proposals.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")

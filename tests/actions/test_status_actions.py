@@ -74,6 +74,34 @@ async def test_first_unclear_message_asks_to_rephrase(tracker_from, dispatcher, 
     assert responses(dispatcher) == ["utter_rephrase"] and events == [SlotSet("question", None)]
 
 
+async def test_a_short_complaint_the_nlu_half_understood_is_offered_as_a_proposal(tracker_from, dispatcher,
+                                                                                  domain) -> None:
+    tracker = tracker_from("one_unclear_message")
+    text = "Bang, jalan deket stadion bolong-bolong noh, bahaya banget buat motor"
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": "inform", "confidence": 0.42},
+               {"name": "report_problem", "confidence": 0.34}]
+    tracker.latest_message = {"intent": ranking[0], "intent_ranking": ranking, "text": text, "entities": []}
+    events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_offer_proposal"}]
+    # the same words with no sign of a complaint or a statement from the NLU are not
+    tracker.latest_message = {**tracker.latest_message,
+                              "intent_ranking": [ranking[0], {"name": "greet", "confidence": 0.4}]}
+    assert (await ActionHandleUnclear().run(dispatcher, tracker, domain)) == [SlotSet("question", None)]
+
+
+async def test_rasas_own_fallback_answers_like_an_unclear_message(tracker_from, dispatcher, domain) -> None:
+    """No rule fits ("inform" with nothing asked): a complaint is offered as a proposal, not "not understood"
+    with the message (and its reply language) undone."""
+    from actions.escalation import ActionDefaultFallback
+
+    tracker = tracker_from("one_unclear_message")
+    ranking = [{"name": "inform", "confidence": 0.69}, {"name": "report_problem", "confidence": 0.21}]
+    tracker.latest_message = {"intent": ranking[0], "intent_ranking": ranking, "entities": [],
+                              "text": "lampu dalan cedhak kuburan mati kabeh, nek bengi peteng ndhedhet"}
+    events = await ActionDefaultFallback().run(dispatcher, tracker, domain)
+    assert events == [{"event": "followup", "timestamp": None, "name": "action_offer_proposal"}]
+
+
 async def test_yes_opens_the_question_form_only_after_a_recent_offer(tracker_from, dispatcher, domain) -> None:
     from actions.escalation import ActionAcceptOfficerOffer
 

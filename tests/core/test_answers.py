@@ -80,6 +80,10 @@ def test_sector_choice_accepts_codes_and_labels() -> None:
     assert sectors.parse_choice("Lampu jalan") == "penerangan_jalan"
     assert sectors.parse_choice("lain-lain") == "lainnya"
     assert sectors.parse_choice("asdfgh") is None
+    # two languages with a slash, or the choice with a word of description after a comma
+    assert sectors.parse_choice("Sanesna / lainnya") == "lainnya"
+    assert sectors.parse_choice("lainnya we, kebencanaan") == "lainnya"
+    assert sectors.parse_choice("Margi / jalan") == "jalan"
 
 
 def test_status_machine_moves_one_stage_at_a_time() -> None:

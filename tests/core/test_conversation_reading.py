@@ -148,6 +148,23 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
          ["sumur bor"], ["Klaten", "badhe ngusulaken"]),
         ("Jalan di dusun kami rusak parah. Kami ingin mengusulkan pengecoran jalan",
          ["Jalan di dusun kami rusak parah", "Pengecoran jalan"], ["ingin mengusulkan"]),
+        ("aye mau ngelaporin nih bang, jalanan di gang deket rumah udeh ancur", ["jalanan di gang"],
+         ["nih", "bang", "ngelaporin"]),
+        # a letter: its opening, the writer's own introduction and its thanks go; the hamlet named stays
+        ("Dengan hormat. Saya Bapak Sutrisno, pensiunan guru, warga Padukuhan Karangmojo. Jalan di depan SD "
+         "berlubang besar sejak musim hujan. Atas perhatiannya saya ucapkan terima kasih.",
+         ["Jalan di depan SD berlubang", "Padukuhan Karangmojo"], ["hormat", "Sutrisno", "perhatian", "ucapkan"]),
+        ("Kula warga Dusun Krapyak. Lampu gang pejah sedaya.", ["Lampu gang pejah", "Dusun Krapyak"], ["warga"]),
+        ("Saya ketua RT, jalan kami rusak parah.", ["jalan kami rusak"], []),  # the need is in that sentence
+        # the kader's role goes, the posyandu the proposal serves stays
+        ("Kami kader Posyandu Balita Melati ingin mengusulkan timbangan bayi digital",
+         ["timbangan bayi digital", "Posyandu Balita Melati"], ["kader", "ingin"]),
+        # a last sentence said to the bot, not about the need
+        ("got e buntu, nek udan banyune mlebu omah-omah. piye iki", ["Got e buntu"], ["piye"]),
+        ("Perpus desa, barudak teu boga tempat maca. Kumaha, bisa?", ["tempat maca"], ["Kumaha", "bisa"]),
+        # "may I propose X?" then "yes, I want to": X is the description
+        ("bisa gak sih ngusulin perpus buat anak2 di kampung? blm ada taman baca. iya mau ngusulin.",
+         ["Perpus buat anak2 di kampung.", "taman baca"], ["bisa gak", "iya mau"]),
     ],
 )
 def test_lead_ins_and_self_introductions_go_but_who_benefits_stays(text, keeps, drops) -> None:
