@@ -26,6 +26,9 @@ _CONTRAST = re.compile(
     r"ning|nanging|ananging|namung|mung|tapi|but|nu|mah|nanging|ananging|tapi\s+di|ning\s+ing)\s+(?P<new>.+)$",
     re.IGNORECASE,
 )
+# "dudu Sardonoharjo, Sariharjo, isih Ngaglik": the new value after a comma, no "but"
+_CONTRAST_COMMA = re.compile(r"\b(?:bukan|bkn|dudu|duduk|sanes|sanés|lanten|not)\s+(?P<old>[^,]+?)\s*,\s*(?P<new>.+)$",
+                             re.IGNORECASE)
 _TRAILING_NEGATION = re.compile(r"^(?P<new>.+?)[\s,]+(?:bukan|bkn|dudu|duduk|sanes|sanés|lain|lanten|not)\s+.+$",
                                 re.IGNORECASE)
 _FIELD_CUES: dict[str, re.Pattern] = {
@@ -44,6 +47,7 @@ _RT_RW_WORD = re.compile(r"\b(rt|rw)[\s\-]*(?:nya|ne|né|na|e|é|ipun|nipun|ku|m
 
 # Answers that often carry the RT/RW along ("Sendangadi RT 3 RW 5", "jalan rusak di RT 02"): not a correction.
 _ANSWERS_WITH_RT_RW = ("village_code", "description")
+SURE_PLACE = 90.0  # a desa named with no "desa"/"lokasi" cue must match this well (gazetteer score) to be one
 
 
 def _outside_rt_rw(text: str) -> bool:
@@ -78,7 +82,7 @@ def _rt_rw_value(text: str) -> tuple[str | None, str | None] | None:
 
 
 def _place_text(text: str) -> str:
-    contrast = _CONTRAST.search(text)
+    contrast = _CONTRAST.search(text) or _CONTRAST_COMMA.search(text)
     if contrast:
         return contrast.group("new")
     trailing = _TRAILING_NEGATION.match(text)
@@ -113,6 +117,10 @@ def find(text: str, requested: str | None, resolve_place: Callable[[str], list] 
                 return Correction("village_code", candidates)
         if "village_code" in cues:
             return Correction("village_code")
+    if not cues and resolve_place:  # "salah, harusnya Sariharjo": a desa named after the marker, nothing else
+        candidates = [c for c in resolve_place(_place_text(text)) if getattr(c, "score", 0) >= SURE_PLACE]
+        if candidates:
+            return Correction("village_code", candidates)
     for field in ("map_pin", "photo", "sector", "description"):
         if field in cues and field != requested:  # naming the field being asked is answering it
             return Correction(field)

@@ -105,8 +105,8 @@ _SERVED = frozenset({"posyandu", "paud", "tk", "sd", "sdn", "sekolah", "masjid",
 # "Saya Bapak Sutrisno, pensiunan guru, warga Padukuhan Karangmojo.": who writes, in a sentence of its own
 _SELF_INTRO = re.compile(r"^\s*" + _SUBJECT + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
                          r"nama|namaku|warga|pensiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
-                         r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal)\b",
-                         re.IGNORECASE)
+                         r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal)\b"
+                         r"|^\s*(?:i'?m|i\s+am|we\s+are|my\s+name\s+is)\s+", re.IGNORECASE)
 # "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
 _ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
                            + r"(?:\s+(?:ya|yah|nggih|nya|yo))?\s*[,.:;\-]*\s*", re.IGNORECASE)

@@ -102,10 +102,17 @@ def test_a_correction_names_only_what_changes(text, asked, field, value) -> None
 
 
 @pytest.mark.parametrize("text", ["dudu Sinduadi ning Sendangadi", "lokasinya salah, bukan Sinduadi tp Sendangadi",
-                                  "desanya salah, harusnya Sendangadi"])
+                                  "desanya salah, harusnya Sendangadi", "eh salah, dudu Sinduadi, Sendangadi, isih Mlati",
+                                  "salah, harusnya Sendangadi"])
 def test_a_place_correction_names_the_new_place(text: str, gazetteer) -> None:
     found = corrections.find(text, "confirmed", lambda t: gazetteer.resolve(t, SLEMAN))
     assert found.field == "village_code" and found.value[0].name == "Sendangadi"
+
+
+def test_a_marker_without_a_place_is_no_place_correction(gazetteer) -> None:
+    for text in ("eh salah ketik", "ralat, tolong dikirim saja", "salah, maksud saya lampunya mati semua"):
+        found = corrections.find(text, "confirmed", lambda t: gazetteer.resolve(t, SLEMAN))
+        assert found is None or found.field != "village_code", text
 
 
 def test_answers_to_the_question_asked_are_not_corrections() -> None:
