@@ -102,8 +102,8 @@ def test_a_correction_names_only_what_changes(text, asked, field, value) -> None
 
 
 @pytest.mark.parametrize("text", ["dudu Sinduadi ning Sendangadi", "lokasinya salah, bukan Sinduadi tp Sendangadi",
-                                  "desanya salah, harusnya Sendangadi", "eh salah, dudu Sinduadi, Sendangadi, isih Mlati",
-                                  "salah, harusnya Sendangadi"])
+                                  "desanya salah, harusnya Sendangadi", "salah, harusnya Sendangadi",
+                                  "eh salah, dudu Sinduadi, Sendangadi, isih Mlati"])
 def test_a_place_correction_names_the_new_place(text: str, gazetteer) -> None:
     found = corrections.find(text, "confirmed", lambda t: gazetteer.resolve(t, SLEMAN))
     assert found.field == "village_code" and found.value[0].name == "Sendangadi"
