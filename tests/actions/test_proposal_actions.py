@@ -371,6 +371,22 @@ async def test_a_request_that_points_back_takes_the_story_told_before_it(tracker
     assert slots["village_code"].startswith("34.04.") and "Sendangagung" in slots["original_text"]
 
 
+async def test_yes_after_may_i_propose_x_takes_x_as_the_description(tracker_from, domain) -> None:
+    """ "bisa gak sih ngusulin perpus ...?" was answered from the FAQ (anyone may); "iya mau ngusulin" then opens the
+    form with the perpus, not with an empty description."""
+    tracker = tracker_from("opening_message")
+    asked = "bisa gak sih ngusulin perpus buat anak2 di kampung? di sini blm ada taman baca sama sekali"
+    user = {"event": "user", "timestamp": 1.0, "text": asked,
+            "parse_data": {"intent": {"name": "submit_proposal", "confidence": 0.8}, "entities": [], "text": asked}}
+    request = "iya mau ngusulin"
+    tracker.events[-1:-1] = [user, {"event": "bot", "text": "Setiap warga boleh menyampaikan usulan ..."}]
+    tracker.events[-1] = {**tracker.events[-1], "text": request}
+    tracker.latest_message = {**tracker.latest_message, "text": request}
+    slots = slots_of(await ValidateProposalForm().run(CollectingDispatcher(), tracker, domain))
+    assert "perpus" in slots["description"].lower() and "taman baca" in slots["description"]
+    assert "bisa gak" not in slots["description"] and "iya mau" not in slots["description"].lower()
+
+
 async def test_a_question_at_the_rt_question_does_not_skip_it(tracker_from, dispatcher, domain) -> None:
     tracker = tracker_from("optional_photo_question", language="su", rt_rw=None, requested_slot="rt_rw")
     asked = await ValidateProposalForm().validate_rt_rw("eh ari ieu teh engke urang dibere nyaho lamun geus diproses?",
