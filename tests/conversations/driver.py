@@ -652,6 +652,7 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
     asked: Counter[str] = Counter()
     tracker: dict = {}
     form_seen = False
+    said_expected = False  # the citizen has written in the scenario's language (or asked for it)
     while True:
         if openings:
             key, text = OPENING, openings.pop(0)
@@ -687,7 +688,9 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
         turn.requested_slot = slots.get("requested_slot")
         turn.language_slot = slots.get("language")
         form_seen = form_seen or turn.active_loop == "proposal_form"
-        _judge_language(turn, scenario.language)
+        latest = tracker.get("latest_message") or {}
+        said_expected = said_expected or not _wrote_another_language(latest, scenario.language)
+        _judge_language(turn, scenario.language, also=None if said_expected else latest.get("language"))
         if turn.error or turn.status >= 500:
             result.stopped = f"server error on message {turn.number}"
             return
@@ -717,19 +720,32 @@ def _says_nothing_of_language(turn: Turn) -> bool:
     return turn.number == 1 and all(w in _NEUTRAL_WORDS for w in words)
 
 
-def _judge_language(turn: Turn, expected: str) -> None:
-    """Each reply in the expected language: by the known response it matches, else by the tracker's slot."""
+def _wrote_another_language(message: dict, expected: str) -> bool:
+    """The citizen wrote a real sentence, unmistakably in another of the bot's languages ("Selamat siang, saya mau
+    usul perbaikan jembatan" in a scenario that switches to Javanese later): answering in it is right."""
+    from core import texts
+
+    words = re.findall(r"[^\W\d_]{2,}", (message.get("text") or ""))
+    language, confidence = message.get("language"), float(message.get("language_confidence") or 0.0)
+    return (language in texts.LANGUAGES and language != expected and confidence >= 0.9 and len(words) >= 3
+            and (message.get("intent") or {}).get("name") != "switch_language")
+
+
+def _judge_language(turn: Turn, expected: str, also: str | None = None) -> None:
+    """Each reply in the expected language: by the known response it matches, else by the tracker's slot. Until
+    the citizen writes in the expected language, a reply in the language they did write (`also`) is right too."""
     if _says_nothing_of_language(turn):
         turn.language_ok = None
         return
+    fair = {expected, also} - {None}
     verdicts = []
     for reply in turn.replies:
         if not reply.text.strip():
             continue
         if reply.languages:
-            verdicts.append(expected in reply.languages)
+            verdicts.append(bool(fair & reply.languages))
         else:
-            verdicts.append(turn.language_slot == expected)
+            verdicts.append(turn.language_slot in fair)
     turn.language_ok = all(verdicts) if verdicts else None
 
 

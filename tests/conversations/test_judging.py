@@ -1,0 +1,35 @@
+"""The conversation judge's reading of reply languages (tests/conversations/driver.py), on hand-made turns."""
+
+from __future__ import annotations
+
+from tests.conversations.driver import Reply, Turn, _judge_language, _wrote_another_language
+
+
+def turn(number: int, text: str, reply_language: str) -> Turn:
+    return Turn(number=number, key="opening", text=text, language_slot=reply_language,
+                replies=[Reply("...", [], {reply_language}, set())])
+
+
+def test_a_reply_in_the_language_the_citizen_wrote_is_right_until_they_switch() -> None:
+    """ "Selamat siang, saya mau usul perbaikan jembatan", then "aku nganggo boso Jowo wae": the scenario expects
+    Javanese, but the first reply could only be Indonesian."""
+    indonesian = {"text": "Selamat siang, saya mau usul perbaikan jembatan", "language": "id",
+                  "language_confidence": 1.0, "intent": {"name": "submit_proposal"}}
+    assert _wrote_another_language(indonesian, "jv")
+    first = turn(1, indonesian["text"], "id")
+    _judge_language(first, "jv", also="id")
+    assert first.language_ok is True
+    later = turn(3, "kreteg beton nang dusunku retak gedhe", "id")
+    _judge_language(later, "jv")  # after the switch only Javanese is right
+    assert later.language_ok is False
+
+
+def test_short_or_unsure_messages_excuse_nothing() -> None:
+    for message in ({"text": "pagi lur", "language": "id", "language_confidence": 0.99},
+                    {"text": "lampu gang mati semua", "language": "id", "language_confidence": 0.6},
+                    {"text": "nganggo basa Jawa wae", "language": "id", "language_confidence": 0.95,
+                     "intent": {"name": "switch_language"}}):
+        assert not _wrote_another_language(message, "jv"), message["text"]
+    wrong = turn(1, "pagi lur", "id")
+    _judge_language(wrong, "jv")
+    assert wrong.language_ok is False
