@@ -16,7 +16,7 @@ from rasa_sdk import Tracker
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
-from core.language.markers import keeps_regional, opening_language, regional_grammar
+from core.language.markers import keeps_regional, opening_language, reads_minang, regional_grammar
 from core.language.words import letter_words
 from storage import citizens
 
@@ -65,7 +65,10 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     detected = message.get("language")
     confidence = float(message.get("language_confidence") or 0.0)
     words = own_words(message.get("text") or "", titles)
-    regional = regional_grammar(words) if detected not in ("jv", "su") else None
+    minang = reads_minang(words)
+    if detected in ("jv", "su") and minang:
+        detected = "id"  # "Di kampuang ambo indak ado tampek sampah": Minang, answered in Indonesian
+    regional = regional_grammar(words) if detected not in ("jv", "su") and not minang else None
     if regional:
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
     if detected != current and keeps_regional(current, words):

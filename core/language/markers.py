@@ -41,6 +41,10 @@ REGIONAL_MARKERS: dict[str, frozenset[str]] = {
                     "pripun pundi ingkang sanget omah dalan banyu takon lur dab".split()),
 }
 REGIONAL_MIN_MARKERS = 2
+# Minang grammar words: an identifier trained on Indonesian, Javanese and Sundanese reads Minang as Sundanese
+# ("ambo", "indak ado", "urang"); a Minang speaker reads Indonesian, which the bot then answers in.
+MINANG_MARKERS: frozenset[str] = frozenset("ambo awak indak ado nan baa bana kampuang tampek sajo jo lai iko itu "
+                                           "alah mambuang maagiah usua urang".split())
 # Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
 GREETING_MARKERS: dict[str, str] = {
     "sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su",
@@ -68,6 +72,14 @@ def opening_language(words: Iterable[str]) -> str | None:
         return greeting
     found = {lang for lang, markers in REGIONAL_MARKERS.items() if any(w in markers for w in words)}
     return found.pop() if len(found) == 1 else None
+
+
+def reads_minang(words: Iterable[str]) -> bool:
+    """Two Minang grammar words or more, outnumbering either regional language's."""
+    words = list(words)
+    minang = sum(w in MINANG_MARKERS for w in words)
+    return minang >= REGIONAL_MIN_MARKERS and all(
+        minang > sum(w in markers for w in words) for markers in REGIONAL_MARKERS.values())
 
 
 def keeps_regional(current: str, words: Iterable[str]) -> bool:

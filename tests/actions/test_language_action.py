@@ -96,3 +96,10 @@ def test_the_same_message_sent_twice_is_not_two_messages_in_a_new_language() -> 
     latest = {"text": said["text"], **said["parse_data"]}
     tracker = Tracker("s", {"language": "su"}, latest, events, False, None, {}, "action_listen")
     assert decide(tracker) == {}
+
+
+def test_minang_read_as_sundanese_is_answered_in_indonesian() -> None:
+    text = "Uda, ambo nak maagiah usulan. Di kampuang ambo indak ado tampek sampah, urang-urang mambuang sampah"
+    assert next_language("id", False, message(text, "su", 0.95)) == "id"
+    sundanese = "di lembur urang teu aya tempat runtah, jalma-jalma miceun runtah ka walungan"
+    assert next_language("id", False, message(sundanese, "su", 0.95)) == "su"
