@@ -17,7 +17,7 @@ from core import texts
 from ops import pdf
 from storage import proposals, status_changes
 from storage.db import Database
-from tests.bot.test_public_pages import start_site
+from tests.bot.sites import start_site
 from tests.ops.test_sipd import seed
 
 UTC = timezone.utc

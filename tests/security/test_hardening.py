@@ -23,7 +23,7 @@ from integrations import sipd
 from storage import api_keys
 from storage.db import Database
 from storage.models import Citizen, Proposal
-from tests.bot.test_officer_console import make_officer, propose, start_gateway
+from tests.bot.sites import make_officer, propose, start_gateway
 from tests.bot.test_whatsapp_unit import first_message, fixture, graph, settings_for, sign  # noqa: F401 - fixture
 from tests.bot.test_whatsapp_unit import start as start_whatsapp
 
