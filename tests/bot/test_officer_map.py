@@ -43,3 +43,23 @@ async def test_a_desa_officer_sees_one_desa_and_nobody_else_sees_the_map(console
     assert "?village=" not in page  # one desa: no link to filter by desa
     status, _, response = await console.browser().get("/officer/peta", allow_redirects=False)
     assert status == 302 and "/officer/login" in response.headers["Location"]
+
+
+async def test_the_map_is_drawn_with_the_dashboards_one_stylesheet(console: Gateway) -> None:
+    """The map's rules stand in one file (bot/public/static/area_map.css), cached once for the dashboard and
+    the console alike; neither page's own stylesheet repeats them."""
+    await make_officer(console.db, "desa_a", "desa", VILLAGE_A)
+    officer = console.browser()
+    await officer.login("desa_a")
+    _, page, response = await officer.get("/officer/peta")
+    href = re.search(r'<link rel="stylesheet" href="(/aset/area_map\.css\?v=\w+)">', page).group(1)
+    assert "style-src 'self'" in response.headers["Content-Security-Policy"]  # the same origin: allowed
+    _, dashboard, _ = await officer.get("/")
+    assert f'href="{href}"' in dashboard
+    status, css, response = await officer.get(href)
+    assert status == 200 and response.content_type == "text/css"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert ".area-map" in css and ".skip-map:focus" in css and ".area.s4" in css
+    for own in ("/officer/static/console.css", "/aset/public.css"):
+        status, text, _ = await officer.get(own)
+        assert status == 200 and ".area-map" not in text and ".area.s4" not in text, own

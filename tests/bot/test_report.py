@@ -71,6 +71,7 @@ async def test_report_html_is_self_contained_indonesian_with_the_charts_and_prin
     await seed(db)
     page = report.render(await report.build(db, "34.04", 2026, now=datetime(2027, 1, 5, 3, tzinfo=UTC)))
     assert page.startswith("<!DOCTYPE html>") and '<html lang="id">' in page and "<style>" in page
+    assert ".area.s4 {" in page and ".area-map {" in page  # the maps' stylesheet, inlined too
     assert "Laporan Evaluasi Musrenbang 2026 — Kabupaten Sleman" in page
     assert "Per kecamatan" in page and "Per bidang" in page and "5 Januari 2027, 10:00 WIB" in page
     assert ('<tr class=""><th scope="row">Depok</th><td class="num">2</td><td class="num">1</td>'
