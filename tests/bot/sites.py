@@ -1,7 +1,8 @@
 """The gateway's web pages on a test server, for every test module that reads them: the public site
 (`Site`, `start_site`) and the officers' console (`Gateway`, `Browser`, `start_gateway`), proposals and
-officers to look at (`propose`, `make_officer`, `seed_private`). Their fixtures (`site`, `console`) are in
-tests/bot/conftest.py; a test module imports helpers from here, never from another test module."""
+officers to look at (`make_officer`, `seed_private`; `propose` is tests/seeding.py's). Their fixtures
+(`site`, `console`) are in tests/bot/conftest.py; a test module imports helpers from here, never from
+another test module."""
 
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from core import settings
 from storage import accounts, proposals, status_changes
 from storage.db import Database
 from storage.models import Citizen
+from tests.seeding import CATURTUNGGAL, propose  # the one helper that stores a web citizen's proposal
 
-CATURTUNGGAL = "34.04.07.2001"
 MAGUWOHARJO = "34.04.07.2002"
 BALECATUR = "34.04.01.2001"
 WEDOMARTANI = "34.04.11.2004"
@@ -134,14 +135,6 @@ async def start_gateway(tmp_path: Path, url: str, name: str = "var") -> Gateway:
 async def make_officer(db: Database, username: str, role: str, scope: str | None = None,
                        sector: str | None = None) -> accounts.OfficerView:
     return await accounts.create_officer(db, username, HASHED, role, scope, sector, full_name=username.title())
-
-
-async def propose(db: Database, sender: str, key: str, description: str = "Jalan rusak", sector: str = "jalan",
-                  village: str = CATURTUNGGAL, **extra: object) -> str:
-    """A web citizen's proposal (`key`: its draft), as the form stores it; its tracking code."""
-    view, _ = await proposals.submit_proposal(db, "web", sender, key, proposals.ProposalDraft(
-        description=description, sector=sector, village_code=village, **extra))
-    return view.code
 
 
 async def status_of(db: Database, code: str) -> str:

@@ -1,7 +1,7 @@
 """The yearly evaluation report: its numbers per kecamatan and sector, its self-contained HTML with the
 dashboard's charts, and that it shows exactly what the public dashboard shows for the same year.
 
-The data is the SIPD tests' seeded year (tests/ops/test_sipd.py): four proposals in 2026, one in 2025.
+The data is the SIPD tests' seeded year (tests/seeding.py): four proposals in 2026, one in 2025.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ops import pdf
 from storage import proposals, status_changes
 from storage.db import Database
 from tests.bot.sites import start_site
-from tests.ops.test_sipd import seed
+from tests.seeding import seed
 
 UTC = timezone.utc
 KRICAK = "34.71.01.1001"  # Kota Yogyakarta: another kabupaten/kota
