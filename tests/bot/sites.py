@@ -115,6 +115,14 @@ class Gateway:
         self.browsers.append(opened)
         return opened
 
+    async def logged_in(self, username: str, role: str, scope: str | None = None,
+                        sector: str | None = None) -> Browser:
+        """A new officer's browser, logged in (`make_officer` with the test password)."""
+        await make_officer(self.db, username, role, scope, sector)
+        opened = self.browser()
+        assert await opened.login(username) == 302
+        return opened
+
     async def close(self) -> None:
         for browser in self.browsers:
             await browser.close()

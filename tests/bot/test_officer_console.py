@@ -91,9 +91,7 @@ async def test_a_desa_officer_cannot_see_or_change_another_village(console: Gate
         await session.commit()
     (console.config.media_dir).mkdir(parents=True)
     (console.config.media_dir / "b.png").write_bytes(PNG)
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    assert await officer.login("desa_a") == 302
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
 
     _, queue, _ = await officer.get("/officer/usulan")
     assert own in queue and other not in queue and "Warga Rahasia" not in queue  # no contact data in lists
@@ -124,9 +122,7 @@ async def test_kecamatan_sees_both_villages_and_moves_only_its_stage(console: Ga
     first = await propose(db, "citizen-000a", "a", village=VILLAGE_A)
     second = await propose(db, "citizen-000b", "b", village=VILLAGE_B)
     await status_changes.change_status(db, first, "diverifikasi_desa", "test")
-    await make_officer(db, "camat", "kecamatan", "34.04.07")
-    officer = console.browser()
-    await officer.login("camat")
+    officer = await console.logged_in("camat", "kecamatan", "34.04.07")
     _, queue, _ = await officer.get("/officer/usulan")
     assert first in queue and second in queue
     assert (await officer.post(f"/officer/usulan/{second}/status", {"new_status": "diverifikasi_desa"}))[0] == 403
@@ -141,9 +137,7 @@ async def test_kecamatan_sees_both_villages_and_moves_only_its_stage(console: Ga
 async def test_forged_posts_without_the_csrf_token_are_refused(console: Gateway) -> None:
     db = console.db
     code = await propose(db, "citizen-0001", "a")
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     path = f"/officer/usulan/{code}/status"
     assert (await officer.post(path, {"new_status": "diverifikasi_desa"}, csrf=False))[0] == 403
     assert (await officer.post(path, {"new_status": "diverifikasi_desa", "csrf_token": "x" * 43}))[0] == 403
@@ -200,9 +194,7 @@ async def test_html_written_by_citizens_is_shown_escaped(console: Gateway) -> No
     async with db.session() as session:
         await session.execute(update(Citizen).values(name="<u>Nama</u>"))
         await session.commit()
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     for path in ("/officer/usulan", f"/officer/usulan/{code}", "/officer/eskalasi"):
         status, page, response = await officer.get(path)
         assert status == 200
@@ -328,9 +320,7 @@ async def test_password_checks_from_one_address_run_a_few_at_a_time(
 
 async def test_a_double_click_on_a_status_button_changes_once(any_console: Gateway) -> None:
     db = any_console.db
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = any_console.browser()
-    await officer.login("desa_a")
+    officer = await any_console.logged_in("desa_a", "desa", VILLAGE_A)
     for trial in range(4):
         code = await propose(db, f"citizen-{trial:04d}", f"k{trial}")
         await officer.get(f"/officer/usulan/{code}")
@@ -375,9 +365,7 @@ async def test_actions_write_audit_rows_with_who_what_and_ip(console: Gateway) -
 async def test_admin_pages_and_creating_officers(console: Gateway) -> None:
     db = console.db
     await make_officer(db, "root", "admin")
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    desa = console.browser()
-    await desa.login("desa_a")
+    desa = await console.logged_in("desa_a", "desa", VILLAGE_A)
     assert (await desa.get("/officer/admin/petugas"))[0] == 403
     assert (await desa.get("/officer/admin/audit"))[0] == 403
     form = {"username": "camat_depok", "full_name": "Camat", "role": "kecamatan", "scope_code": "34.04.07",
@@ -406,9 +394,7 @@ async def test_admin_pages_and_creating_officers(console: Gateway) -> None:
 async def test_required_reason_and_note_and_what_the_citizen_is_told(console: Gateway) -> None:
     db = console.db
     code = await propose(db, "citizen-0001", "a")
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     path = f"/officer/usulan/{code}/status"
     status, page, _ = await officer.post(path, {"new_status": "perlu_perbaikan", "note": "  "})
     assert status == 400 and "Catatan perbaikan wajib" in page
@@ -428,9 +414,7 @@ async def test_photo_and_map_pin_for_officers_in_scope_only(console: Gateway) ->
     sneaky = await propose(db, "citizen-0002", "b", photo_ref="../session_secret.png")
     console.config.media_dir.mkdir(parents=True)
     (console.config.media_dir / "foto1.png").write_bytes(PNG)
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     status, _, response = await officer.get(f"/officer/usulan/{code}/foto")
     assert status == 200 and response.headers["Content-Type"] == "image/png"
     assert "no-store" in response.headers["Cache-Control"]
@@ -444,9 +428,7 @@ async def test_photo_and_map_pin_for_officers_in_scope_only(console: Gateway) ->
 async def test_bulk_moves_the_selected_proposals_of_a_stage(console: Gateway) -> None:
     db = console.db
     codes = [await propose(db, f"citizen-000{i}", f"k{i}", description=f"Usulan {i}") for i in range(3)]
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     _, page, _ = await officer.get("/officer/usulan?status=diajukan")
     assert 'name="codes"' in page and "Tindakan massal" in page
     status, page, _ = await officer.post("/officer/usulan/massal", {"codes": codes[:2],
@@ -462,9 +444,7 @@ async def test_merge_a_likely_duplicate(console: Gateway) -> None:
     db = console.db
     target = await propose(db, "citizen-0001", "a", description="Perbaikan jalan rusak berlubang di RT 03 RW 05")
     duplicate = await propose(db, "citizen-0002", "b", description="jalan rusak berlubang RT 03 RW 05 tolong")
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     _, page, _ = await officer.get(f"/officer/usulan/{duplicate}")
     assert f"Gabungkan ke {target}" in page
     status, _, _ = await officer.post(f"/officer/usulan/{duplicate}/gabung", {"target": "USL-000000"})
@@ -738,9 +718,7 @@ def test_cli_sets_a_forgotten_password(tmp_path: Path, sqlite_db_url: str, monke
 
 async def test_a_long_new_password_is_stored_whole(console: Gateway) -> None:
     """What the form hashes must be what the login form later sends: nothing trimmed or cut."""
-    await make_officer(console.db, "sari", "desa", VILLAGE_A)
-    officer = console.browser()
-    assert await officer.login("sari") == 302
+    officer = await console.logged_in("sari", "desa", VILLAGE_A)
     long_password = " Panjang-Sekali-1 " * 16  # 288 characters, spaces at both ends
     status, _, _ = await officer.post("/officer/akun/sandi", {"current_password": PASSWORD,
                                                               "new_password": long_password,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.bot.sites import VILLAGE_A, VILLAGE_B, WEDOMARTANI, Gateway, make_officer, propose
+from tests.bot.sites import VILLAGE_A, VILLAGE_B, WEDOMARTANI, Gateway, propose
 
 
 async def test_a_kecamatan_officer_sees_its_desa_and_its_pins_only(console: Gateway) -> None:
@@ -16,9 +16,7 @@ async def test_a_kecamatan_officer_sees_its_desa_and_its_pins_only(console: Gate
     await propose(db, "c3", "c", "Lampu jalan mati", village=VILLAGE_B)
     elsewhere = await propose(db, "c4", "d", "Saluran air tersumbat", village=WEDOMARTANI, latitude=-7.7366,
                               longitude=110.4353)
-    await make_officer(db, "camat", "kecamatan", "34.04.07")
-    officer = console.browser()
-    await officer.login("camat")
+    officer = await console.logged_in("camat", "kecamatan", "34.04.07")
     status, page, _ = await officer.get("/officer/peta")
     assert status == 200 and "Peta wilayah: Depok" in page
     assert page.count('<g class="area desa') == 3  # Depok's three desa, nothing else
@@ -35,9 +33,7 @@ async def test_a_kecamatan_officer_sees_its_desa_and_its_pins_only(console: Gate
 async def test_a_desa_officer_sees_one_desa_and_nobody_else_sees_the_map(console: Gateway) -> None:
     db = console.db
     code = await propose(db, "c1", "a", "Jalan rusak", village=VILLAGE_A, latitude=-7.7713, longitude=110.3776)
-    await make_officer(db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     _, page, _ = await officer.get("/officer/peta")
     assert page.count('<g class="area desa') == 1 and f'href="/officer/usulan/{code}"' in page
     assert "?village=" not in page  # one desa: no link to filter by desa
@@ -48,9 +44,7 @@ async def test_a_desa_officer_sees_one_desa_and_nobody_else_sees_the_map(console
 async def test_the_map_is_drawn_with_the_dashboards_one_stylesheet(console: Gateway) -> None:
     """The map's rules stand in one file (bot/public/static/area_map.css), cached once for the dashboard and
     the console alike; neither page's own stylesheet repeats them."""
-    await make_officer(console.db, "desa_a", "desa", VILLAGE_A)
-    officer = console.browser()
-    await officer.login("desa_a")
+    officer = await console.logged_in("desa_a", "desa", VILLAGE_A)
     _, page, response = await officer.get("/officer/peta")
     href = re.search(r'<link rel="stylesheet" href="(/aset/area_map\.css\?v=\w+)">', page).group(1)
     assert "style-src 'self'" in response.headers["Content-Security-Policy"]  # the same origin: allowed

@@ -20,7 +20,7 @@ from integrations import sipd
 from storage import accounts, status_changes
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, StatusChange
-from tests.bot.sites import Browser, Gateway, make_officer, propose, status_of
+from tests.bot.sites import Browser, Gateway, propose, status_of
 from tests.conftest import in_thread
 from workflows import status as status_flow
 
@@ -31,9 +31,7 @@ ILLEGAL = "cannot move from 'ditolak' to 'diverifikasi_desa'"
 @pytest.fixture
 async def admin_console(console: Gateway) -> tuple[Gateway, Browser]:
     """The console (tests/bot/conftest.py), and one admin's browser logged in."""
-    await make_officer(console.db, "root", "admin")
-    browser = console.browser()
-    assert await browser.login("root") == 302
+    browser = await console.logged_in("root", "admin")
     return console, browser
 
 
