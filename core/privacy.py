@@ -32,12 +32,12 @@ _PROVINCES = frozenset({11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 
                         64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96})
 _THOUSANDS_RE = re.compile(r"\d{1,3}(?:[.,]\d{3})+")
 
-# A citizen telling their name (id/jv/su, formal or chat): "nama saya", "namaku", "saya bernama", "jeneng kula",
-# "asma kula", "nami abdi", "ngaran kuring". The name is the words after it on the same line, at most
-# NAME_WORDS, up to punctuation or a word that carries on the sentence (NOT_NAMES).
+# A citizen telling their name (id/jv/su, formal or chat): "nama saya", "nama lengkap saya", "Nama:", "namaku",
+# "saya bernama", "jeneng kula", "asma kula", "nami abdi", "ngaran kuring". The name is the words after it on the
+# same line, at most NAME_WORDS, up to punctuation or a word that carries on the sentence (NOT_NAMES).
 INTRO_RE = re.compile(
-    r"(?<!\w)(?:nama\s+(?:saya|aku|ku|gue|gw|kula|kulo|abdi|kuring)|namaku|nama(?:ne|nipun)\s+(?:kula|kulo)|"
-    r"(?:saya|aku|kula|abdi)\s+bernama|jeneng(?:ku|\s+(?:kula|kulo|aku|ku))|asma\s+(?:kula|kulo)|"
+    r"(?<!\w)(?:nama(?:\s+lengkap)?\s+(?:saya|aku|ku|gue|gw|kula|kulo|abdi|kuring)|nama(?:\s+lengkap)?(?=[ \t]*:)|"
+    r"namaku|nama(?:ne|nipun)\s+(?:kula|kulo)|(?:saya|aku|kula|abdi)\s+bernama|jeneng(?:ku|\s+(?:kula|kulo|aku|ku))|asma\s+(?:kula|kulo)|"
     r"nami\s+(?:abdi|kula|kulo|kuring)|ngaran\s+(?:abdi|kuring))(?!\w)[ \t]*(?:[:=][ \t]*)?"
     r"(?:(?:adalah|ialah|yaitu|yakni|nyaéta|nyaeta)[ \t]+)?", re.IGNORECASE)
 NAME_WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")

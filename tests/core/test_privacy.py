@@ -86,6 +86,8 @@ def test_the_public_pin_is_rounded_to_about_a_hundred_metres() -> None:
     ("namaku Sri. Jalan rusak", "namaku [x]. Jalan rusak"),
     ("saya bernama Budi Santoso dari Depok", "saya bernama [x] dari Depok"),
     ("nama saya adalah Siti Aminah", "nama saya adalah [x]"),
+    ("Nama: Budi Santoso\nAlamat: RT 02", "Nama: [x]\nAlamat: RT 02"),  # written as a form
+    ("nama lengkap saya Dewi Lestari", "nama lengkap saya [x]"),
     ("jeneng kula Paijo, badhe usul talud", "jeneng kula [x], badhe usul talud"),  # Javanese
     ("nami abdi Asep Sunandar bade ngusulkeun jalan", "nami abdi [x] bade ngusulkeun jalan"),  # Sundanese
     ("Warga: nama saya Rahmat\nBot: Terima kasih, rahmat.", "Warga: nama saya [x]\nBot: Terima kasih, [x]."),
@@ -96,7 +98,7 @@ def test_a_name_the_citizen_gives_is_masked_wherever_it_stands(text: str, expect
 
 @pytest.mark.parametrize("text", [
     "atas nama saya sendiri", "nama jalan saya Jalan Kaliurang", "saya mau usul perbaikan jalan",
-    "Warga: halo\nBot: hai", "nama saya\nWarga: jalan rusak",
+    "nama jalan: Kaliurang", "Warga: halo\nBot: hai", "nama saya\nWarga: jalan rusak",
 ])
 def test_texts_without_a_name_are_left_alone(text: str) -> None:
     assert privacy.redact(text, "[x]") == text
