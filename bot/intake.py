@@ -144,13 +144,7 @@ class Intake:
                                                            message.metadata, status="processing")
         if not is_new:
             return False
-        reply = await self.satisfaction.reply(message)
-        if reply is None:
-            await messages.release_inbound(self.db, inbound_id)
-            self.wake_worker()
-        else:
-            await messages.complete_inbound(self.db, inbound_id, [reply.as_dict()])
-            self.wake_dispatcher()
+        await self._release_or_answer(inbound_id, await self.satisfaction.reply(message))
         return True
 
     async def _hold_for_photo(self, message: Incoming, photo: Photo) -> bool:
@@ -183,12 +177,16 @@ class Intake:
 
     async def _settle(self, inbound_id: int, message: Incoming, photo: Photo) -> None:
         """Fetch and store the photo, then free the message for the worker, or answer the problem."""
-        problem = await self._fetch(message, photo)
-        if problem is None:
+        await self._release_or_answer(inbound_id, await self._fetch(message, photo))
+
+    async def _release_or_answer(self, inbound_id: int, answer: Outgoing | None) -> None:
+        """A held message (`processing`) goes on: to the worker and Rasa when there is no `answer`, else
+        it is done, with `answer` queued for the citizen."""
+        if answer is None:
             await messages.release_inbound(self.db, inbound_id)
             self.wake_worker()
         else:
-            await messages.complete_inbound(self.db, inbound_id, [problem.as_dict()])
+            await messages.complete_inbound(self.db, inbound_id, [answer.as_dict()])
             self.wake_dispatcher()
 
     async def _fetch(self, message: Incoming, photo: Photo) -> Outgoing | None:

@@ -18,7 +18,7 @@ from core import privacy
 from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Proposal, StatusChange, as_utc
-from storage.public import PublicChange, actor_kind
+from storage.public import PublicChange, public_history
 
 CHANNEL = "open311"
 
@@ -98,15 +98,7 @@ async def get_request(db: Database, code: str) -> PublicRequest | None:
         if row is None:
             return None
         supporters = await proposals.supporter_count(session, row.id)
-        changes = (
-            await session.execute(
-                select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
-                       StatusChange.created_at)
-                .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
-            )
-        ).all()
-        history = tuple(PublicChange(c.old_status, c.new_status, privacy.public_text(c.reason), actor_kind(c.actor),
-                                     as_utc(c.created_at)) for c in changes)
+        history = tuple(await public_history(session, row.id))
         return _request(row, supporters, history[-1].reason if history else None, history)
 
 

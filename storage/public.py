@@ -305,6 +305,19 @@ def actor_kind(actor: str) -> str:
     return "warga" if actor.endswith(":citizen") else "petugas"
 
 
+async def public_history(session: AsyncSession, proposal_id: int) -> list[PublicChange]:
+    """A proposal's status changes as anyone may see them (the dashboard and the Open311 API), oldest first."""
+    changes = (
+        await session.execute(
+            select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
+                   StatusChange.created_at)
+            .where(StatusChange.proposal_id == proposal_id).order_by(StatusChange.id)
+        )
+    ).all()
+    return [PublicChange(c.old_status, c.new_status, privacy.public_text(c.reason), actor_kind(c.actor),
+                         as_utc(c.created_at)) for c in changes]
+
+
 async def public_proposal(db: Database, code: str, region: str = "") -> PublicProposal | None:
     """A proposal as anyone may see it, with its public history; None if unknown (or another region's)."""
     async with db.session() as session:
@@ -318,17 +331,9 @@ async def public_proposal(db: Database, code: str, region: str = "") -> PublicPr
             return None
         supporters = await proposals.supporter_count(session, row.id)
         verified = await proposals.verified_supporter_count(session, row.id)
-        changes = (
-            await session.execute(
-                select(StatusChange.old_status, StatusChange.new_status, StatusChange.reason, StatusChange.actor,
-                       StatusChange.created_at)
-                .where(StatusChange.proposal_id == row.id).order_by(StatusChange.id)
-            )
-        ).all()
+        history = await public_history(session, row.id)
     item = _item(row)
     known = kamus.item(row.item_code) if row.item_code else None
-    history = [PublicChange(c.old_status, c.new_status, privacy.public_text(c.reason), actor_kind(c.actor),
-                            as_utc(c.created_at)) for c in changes]
     return PublicProposal(item.code, item.description, item.sector, item.item_code, known.name if known else None,
                           item.status, item.village_code, item.desa, item.kecamatan, row.rt, row.rw, item.latitude,
                           item.longitude, supporters, item.created_at, as_utc(row.updated_at), history,

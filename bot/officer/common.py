@@ -12,6 +12,7 @@ from bot.httputil import client_ip as client_ip  # the console's pages use them 
 from bot.httputil import config_of as config_of
 from bot.httputil import db_of as db_of
 from bot.officer.security import PasswordGate
+from bot.public import common as public_common
 from core import calendar, regions, roles, texts
 from core import status as status_rules
 from core.sectors import SECTORS
@@ -19,7 +20,7 @@ from storage.accounts import SessionView
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
-PUBLIC_TEMPLATES = HERE.parent / "public" / "templates"
+PUBLIC_TEMPLATES = HERE.parent / "public" / "templates"  # and their stylesheets: asset("area_map.css")
 STATIC = HERE / "static"
 PREFIX = "/officer"
 SESSION_COOKIE = "musrenbang_officer"
@@ -91,6 +92,7 @@ def render(request: web.Request, template: str, status: int = 200, **context: ob
     context.setdefault("csrf_token", session.csrf_token if session else "")
     context.setdefault("error", None)
     context.setdefault("notice", None)
+    context.setdefault("asset", request.config_dict[public_common.ASSETS].url)  # the public pages' static files
     html = request.app[JINJA].get_template(template).render(**context)
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
 

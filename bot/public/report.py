@@ -18,6 +18,7 @@ from storage import reports
 from storage.db import Database
 
 TEMPLATE = "report.html"
+REPORT_CSS = ("public.css", "area_map.css")  # inlined: the printed report links nothing
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,9 @@ async def build(db: Database, region: str, year: int, now: datetime | None = Non
 
 
 def render(report: YearReport) -> str:
-    """Indonesian HTML, printable to PDF; the dashboard's stylesheet is inlined so the charts look the same."""
-    css = Markup((common.STATIC / "public.css").read_text(encoding="utf-8"))
+    """Indonesian HTML, printable to PDF; the dashboard's stylesheets are inlined so the charts and maps look
+    the same."""
+    css = Markup("\n".join((common.STATIC / name).read_text(encoding="utf-8") for name in REPORT_CSS))
     return common.make_environment().get_template(TEMPLATE).render(
         report=report, data=report.data, year=report.year, region_name=report.region_name, css=css,
         generated=calendar.datetime_text(report.generated_at), zone=calendar.zone_name(),

@@ -9,12 +9,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pytest
-
 from bot.public import area_map, report
-from tests.bot.test_public_pages import MAGUWOHARJO, Site, propose, start_site
-
-WEDOMARTANI = "34.04.11.2004"
+from tests.bot.sites import MAGUWOHARJO, WEDOMARTANI, Site, propose
 
 
 async def seed(site: Site) -> None:
@@ -22,15 +18,6 @@ async def seed(site: Site) -> None:
         await propose(site.db, f"c{i}", f"k{i}", f"Jalan rusak berlubang nomor {i}")
     await propose(site.db, "m", "km", "Lampu jalan mati", "penerangan_jalan", MAGUWOHARJO)
     await propose(site.db, "w", "kw", "Saluran air tersumbat", "drainase", WEDOMARTANI)
-
-
-@pytest.fixture
-async def site(tmp_path: Path, sqlite_db_url: str):
-    running = await start_site(tmp_path, sqlite_db_url)
-    yield running
-    await running.session.close()
-    await running.server.close()
-    await running.db.dispose()
 
 
 def _map(page: str, map_id: str) -> str:

@@ -13,27 +13,17 @@ from datetime import timedelta
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from sqlalchemy import update
 
 from bot import keys
-from bot.app import create_app
 from core import observability
-from core.settings import Settings
 from storage import messages
 from storage.models import OutboxMessage, utcnow
-from tests.fakes.rasa import FakeRasa
+from tests.bot.conftest import Gateways
 
-TOKEN = "rasa-token-for-tests"
 PHONE, NAME, WORDS = "081234567890", "Sutrisno Wibowo", "jalan berlubang depan rumah"
 TEXT = f"Saya {NAME}, nomor saya {PHONE}, {WORDS}"
-
-
-@pytest.fixture
-async def rasa():
-    server = await FakeRasa(token=TOKEN).start()
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -50,23 +40,11 @@ async def action_server():
 
 
 @pytest.fixture
-async def gateway(db, rasa, action_server, tmp_path, monkeypatch):
-    monkeypatch.setenv("RASA_TOKEN", TOKEN)
-    url = db.engine.url.render_as_string(hide_password=False)
-    clients: list[TestClient] = []
-
-    async def start(**overrides) -> TestClient:
-        values = dict(var_dir=tmp_path / "var", database_url=url, rasa_url=rasa.url,
-                      action_server_url=action_server)
-        values.update(overrides)
-        client = TestClient(TestServer(create_app(Settings(**values)), host="127.0.0.1"))
-        await client.start_server()
-        clients.append(client)
-        return client
-
+async def gateway(db, rasa, action_server, tmp_path):
+    start = Gateways(var_dir=tmp_path / "var", database_url=db.url, rasa_url=rasa.url,
+                     action_server_url=action_server)
     yield start
-    for client in clients:
-        await client.close()
+    await start.close()
 
 
 async def ready(client: TestClient) -> tuple[int, dict]:

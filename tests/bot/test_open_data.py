@@ -9,23 +9,11 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
-
 from bot.public import opendata
 from core import calendar, privacy, texts
 from core import status as status_rules
 from core.sectors import SECTORS
-from tests.bot.test_public_pages import BALECATUR, SECRETS, Site, propose, seed_private, start_site
-
-
-@pytest.fixture
-async def site(tmp_path: Path, sqlite_db_url: str):
-    running = await start_site(tmp_path, sqlite_db_url)
-    yield running
-    await running.session.close()
-    await running.server.close()
-    await running.db.dispose()
-
+from tests.bot.sites import BALECATUR, SECRETS, Site, propose, seed_private
 
 META_KEYS = {"judul", "deskripsi", "produsen_data", "lisensi", "periode", "frekuensi_pembaruan",
              "tanggal_pembaruan", "kolom", "daftar_kode", "referensi_kode_wilayah", "jumlah_baris"}

@@ -7,77 +7,24 @@ from __future__ import annotations
 
 import gzip
 import re
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import aiohttp
-import pytest
-from aiohttp.test_utils import TestServer
 from sqlalchemy import update
 
-from bot.app import create_app
-from core import calendar, settings
-from storage import proposals, status_changes
-from storage.db import Database
-from storage.models import Citizen, Proposal
-
-CATURTUNGGAL = "34.04.07.2001"
-MAGUWOHARJO = "34.04.07.2002"
-BALECATUR = "34.04.01.2001"
-SECRET_SENDER = "rahasia-sender-7731"
-SECRETS = ("Ani Rahasia Sekali", "081299998888", SECRET_SENDER, "catatan-internal-jangan-bocor",
-           "officer:petugas_rahasia", "petugas_rahasia", "0812-3456-7890", "foto-rahasia.png")
-
-
-@dataclass
-class Site:
-    server: TestServer
-    db: Database
-    session: aiohttp.ClientSession
-
-    async def get(self, path: str, **kwargs: object) -> tuple[int, str, aiohttp.ClientResponse]:
-        async with self.session.get(path, **kwargs) as response:
-            return response.status, await response.text(), response
-
-
-async def start_site(tmp_path: Path, url: str, **config: object) -> Site:
-    server = TestServer(create_app(settings.Settings(var_dir=tmp_path / "var", database_url=url, **config)))
-    await server.start_server()
-    return Site(server, Database(url), aiohttp.ClientSession(base_url=str(server.make_url("/"))))
-
-
-@pytest.fixture
-async def site(tmp_path: Path, sqlite_db_url: str):
-    running = await start_site(tmp_path, sqlite_db_url)
-    yield running
-    await running.session.close()
-    await running.server.close()
-    await running.db.dispose()
-
-
-async def propose(db: Database, sender: str, key: str, description: str, sector: str = "jalan",
-                  village: str = CATURTUNGGAL, **extra: object) -> str:
-    view, _ = await proposals.submit_proposal(db, "web", sender, key, proposals.ProposalDraft(
-        description=description, sector=sector, village_code=village, **extra))
-    return view.code
-
-
-async def seed_private(db: Database) -> tuple[str, str]:
-    """A proposal whose database rows hold everything that must never be published."""
-    code = await propose(db, SECRET_SENDER, "k-secret", "Jalan berlubang, telepon saya 0812-3456-7890",
-                         latitude=-7.7713, longitude=110.3776, photo_ref="foto-rahasia.png")
-    async with db.session() as session:
-        await session.execute(update(Citizen).where(Citizen.external_id == SECRET_SENDER)
-                              .values(name="Ani Rahasia Sekali", phone="081299998888"))
-        await session.commit()
-    await status_changes.change_status(db, code, "diverifikasi_desa", "officer:petugas_rahasia",
-                                       note="catatan-internal-jangan-bocor")
-    other = await propose(db, "warga-lain-01", "k-other", "Lampu jalan mati", "penerangan_jalan", MAGUWOHARJO)
-    await status_changes.change_status(db, other, "ditolak", "officer:petugas_rahasia",
-                                       reason="Sudah diusulkan tahun lalu",
-                                       note="catatan-internal-jangan-bocor")
-    return code, other
+from core import calendar
+from storage import status_changes
+from storage.models import Proposal
+from tests.bot.sites import (
+    BALECATUR,
+    CATURTUNGGAL,
+    MAGUWOHARJO,
+    SECRETS,
+    Site,
+    propose,
+    seed_private,
+    start_site,
+)
 
 
 async def test_dashboard_shows_counts_indicators_and_the_list(site: Site) -> None:

@@ -1,7 +1,7 @@
 """The yearly evaluation report: its numbers per kecamatan and sector, its self-contained HTML with the
 dashboard's charts, and that it shows exactly what the public dashboard shows for the same year.
 
-The data is the SIPD tests' seeded year (tests/ops/test_sipd.py): four proposals in 2026, one in 2025.
+The data is the SIPD tests' seeded year (tests/seeding.py): four proposals in 2026, one in 2025.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from core import texts
 from ops import pdf
 from storage import proposals, status_changes
 from storage.db import Database
-from tests.bot.test_public_pages import start_site
-from tests.ops.test_sipd import seed
+from tests.bot.sites import start_site
+from tests.seeding import seed
 
 UTC = timezone.utc
 KRICAK = "34.71.01.1001"  # Kota Yogyakarta: another kabupaten/kota
@@ -71,6 +71,7 @@ async def test_report_html_is_self_contained_indonesian_with_the_charts_and_prin
     await seed(db)
     page = report.render(await report.build(db, "34.04", 2026, now=datetime(2027, 1, 5, 3, tzinfo=UTC)))
     assert page.startswith("<!DOCTYPE html>") and '<html lang="id">' in page and "<style>" in page
+    assert ".area.s4 {" in page and ".area-map {" in page  # the maps' stylesheet, inlined too
     assert "Laporan Evaluasi Musrenbang 2026 — Kabupaten Sleman" in page
     assert "Per kecamatan" in page and "Per bidang" in page and "5 Januari 2027, 10:00 WIB" in page
     assert ('<tr class=""><th scope="row">Depok</th><td class="num">2</td><td class="num">1</td>'

@@ -10,7 +10,7 @@ import pytest
 
 from bot import media
 from core import proposal_rules, settings
-from tests.bot.test_officer_console import VILLAGE_A, make_officer, propose, start_gateway
+from tests.bot.sites import VILLAGE_A, make_officer, propose, start_gateway
 from tests.images import image_bytes
 
 
@@ -26,7 +26,7 @@ async def test_a_photo_stored_by_one_gateway_is_seen_by_every_other_process(
         name = media.new_name("png")
         await media.store_async(first.config.media_dir, name, data)  # what every channel's intake does
         assert proposal_rules.photo_ref_ok(name, settings.load().media_dir)  # the action server's check
-        code = await propose(first.db, "citizen-0001", "a", VILLAGE_A, photo_ref=name)
+        code = await propose(first.db, "citizen-0001", "a", village=VILLAGE_A, photo_ref=name)
         await make_officer(first.db, "desa_a", "desa", VILLAGE_A)
         officer = second.browser()
         assert await officer.login("desa_a") == 302

@@ -20,7 +20,7 @@ from integrations import sipd
 from storage import accounts, status_changes
 from storage.db import Database
 from storage.models import AuditEntry, OutboxMessage, StatusChange
-from tests.bot.test_officer_console import Browser, Gateway, make_officer, propose, start_gateway, status_of
+from tests.bot.sites import Browser, Gateway, propose, status_of
 from tests.conftest import in_thread
 from workflows import status as status_flow
 
@@ -29,16 +29,10 @@ ILLEGAL = "cannot move from 'ditolak' to 'diverifikasi_desa'"
 
 
 @pytest.fixture
-async def console(tmp_path: Path, sqlite_db_url: str):
-    """The gateway app on SQLite, and one admin's browser logged in."""
-    running = await start_gateway(tmp_path, sqlite_db_url)
-    await make_officer(running.db, "root", "admin")
-    browser = running.browser()
-    assert await browser.login("root") == 302
-    yield running, browser
-    await browser.close()
-    await running.server.close()
-    await running.db.dispose()
+async def admin_console(console: Gateway) -> tuple[Gateway, Browser]:
+    """The console (tests/bot/conftest.py), and one admin's browser logged in."""
+    browser = await console.logged_in("root", "admin")
+    return console, browser
 
 
 class Spy:
@@ -89,10 +83,10 @@ async def counts(db: Database) -> tuple[int, int, int]:
                       for table in (StatusChange, OutboxMessage, AuditEntry)])
 
 
-async def test_every_writer_goes_through_the_one_path(console: tuple[Gateway, Browser], sqlite_db_url: str,
+async def test_every_writer_goes_through_the_one_path(admin_console: tuple[Gateway, Browser], sqlite_db_url: str,
                                                       tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                       capsys) -> None:
-    gateway, admin = console
+    gateway, admin = admin_console
     db = gateway.db
     codes = [await propose(db, f"citizen-000{i}", f"k{i}", description=f"Jalan rusak {i}") for i in range(6)]
     spy = Spy(monkeypatch)
@@ -114,9 +108,9 @@ async def test_every_writer_goes_through_the_one_path(console: tuple[Gateway, Br
 
 
 async def test_an_illegal_move_is_refused_the_same_way_by_every_writer(
-        console: tuple[Gateway, Browser], sqlite_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        admin_console: tuple[Gateway, Browser], sqlite_db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys) -> None:
-    gateway, admin = console
+    gateway, admin = admin_console
     db = gateway.db
     admin_view = await accounts.get_officer(db, "root")
     code = await propose(db, "citizen-0001", "k1")

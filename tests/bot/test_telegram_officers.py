@@ -85,9 +85,14 @@ async def test_an_escalation_is_posted_once_without_the_citizens_name_or_number(
     async with gateway.app[DB].session() as session:
         row = await session.get(Escalation, ticket)
     assert (row.post_chat_id, row.post_message_id) == (str(OFFICERS), post_message["message_id"])
+
+    async def delivered() -> bool:  # the post's id is recorded while its outbox row is still being sent
+        return [r.status for r in await outbox(gateway, kind="escalation")] == ["sent"]
+
+    await eventually(delivered)
     rows = await outbox(gateway, kind="escalation")
-    assert [(r.channel, r.recipient, r.dedupe_key, r.status) for r in rows] == [
-        ("telegram", str(OFFICERS), f"escalation:{ticket}", "sent")]
+    assert [(r.channel, r.recipient, r.dedupe_key) for r in rows] == [
+        ("telegram", str(OFFICERS), f"escalation:{ticket}")]
 
     await gateway.close()  # a restart: the new process must not post it again
     gateway = await make_gateway()
@@ -98,6 +103,19 @@ async def test_an_escalation_is_posted_once_without_the_citizens_name_or_number(
     assert f"tiket {second}" in fake.sent_to(OFFICERS)[1]["text"]
     await asyncio.sleep(0.4)
     assert len(fake.sent_to(OFFICERS)) == 2
+
+
+async def test_a_name_told_in_the_chat_is_not_posted_though_no_record_holds_it(gateway, fake) -> None:
+    """Nothing stores a citizen's name: the excerpt, their own words, is where it stands. Masking only
+    what the citizen's row held let it through (and made this file flaky while the row got it late)."""
+    db = gateway.app[DB]
+    ticket = await escalations.create_escalation(db, "telegram", str(CITIZEN), "Kapan musrenbang desa diadakan?",
+                                                 EXCERPT)
+    text = (await posted(gateway, fake, ticket))["text"]
+    for private in ("Rahmat", "Hidayat", "0812", "3456-7890"):
+        assert private not in text, private
+    assert "nama saya [nama], nomor saya [nomor HP]" in text and "Terima kasih, [nama]." in text
+    assert "kapan musrenbang desa diadakan?" in text
 
 
 async def test_a_reply_answers_the_citizen_once_and_is_audited(gateway, fake, rasa) -> None:

@@ -17,7 +17,7 @@ from bot.open311 import LIMITS, Limits
 from core import settings
 from storage import audit
 from storage.db import Database
-from tests.bot.test_officer_console import Browser
+from tests.bot.sites import Browser
 
 CITIZEN_A, CITIZEN_B = "203.0.113.5", "198.51.100.7"
 

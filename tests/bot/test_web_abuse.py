@@ -10,47 +10,25 @@ import time
 
 import aiohttp
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
+from aiohttp.test_utils import TestClient
 from PIL import Image
 
 from bot import media
-from bot.app import create_app
 from core import texts
-from core.settings import Settings
 from storage import proposals
-from tests.fakes.rasa import FakeRasa
+from tests.bot.conftest import Gateways
 from tests.images import JPEG, image_bytes
 
-TOKEN = "rasa-token-for-tests"
 SENDER = "webcitizen0001"
 
 
 @pytest.fixture
-async def rasa():
-    server = await FakeRasa(token=TOKEN).start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def gateways(db, rasa, tmp_path, monkeypatch):
+async def gateways(db, rasa, tmp_path):
     """Start gateway processes (in this process) sharing one database and one media folder."""
-    monkeypatch.setenv("RASA_TOKEN", TOKEN)
-    url = db.engine.url.render_as_string(hide_password=False)
-    clients: list[TestClient] = []
-
-    async def start(**overrides) -> TestClient:
-        values = dict(var_dir=tmp_path / "var", database_url=url, rasa_url=rasa.url, web_rate_per_minute=5,
-                      web_poll_per_minute=4)
-        values.update(overrides)
-        client = TestClient(TestServer(create_app(Settings(**values))))
-        await client.start_server()
-        clients.append(client)
-        return client
-
+    start = Gateways(var_dir=tmp_path / "var", database_url=db.url, rasa_url=rasa.url, web_rate_per_minute=5,
+                     web_poll_per_minute=4)
     yield start
-    for client in clients:
-        await client.close()
+    await start.close()
 
 
 async def chat(client: TestClient, text: str, sender: str = SENDER) -> tuple[int, list[str]]:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from storage import proposals, review
 from storage.db import Database
-from tests.bot import test_public_pages
-from tests.bot.test_public_pages import propose
-
-site = test_public_pages.site  # the public site, as its own tests start it
+from tests.bot.sites import propose
 
 
 async def supported(db: Database) -> str:

@@ -8,20 +8,14 @@ through the storage functions.
 from __future__ import annotations
 
 import asyncio
-import copy
-import hashlib
-import hmac
 import json
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import update
 
-from bot.app import DB, DISPATCHER, SENDERS, WORKER, create_app
+from bot.app import DISPATCHER, SENDERS, WORKER, create_app
 from bot.channels import whatsapp
 from bot.channels.whatsapp import inbound, outbound
 from bot.message import Button, Outgoing
@@ -29,91 +23,30 @@ from bot.outbox import OutboxDispatcher
 from bot.relay import Worker
 from bot.sender import SendError
 from core import texts
-from core.settings import Settings
-from ops.stack import ROOT
 from storage import messages
-from storage.db import Database
 from storage.models import Citizen, utcnow
+from tests.bot.whatsapp_bench import (
+    PHONE_ID,
+    TOKEN,
+    USER,
+    VERIFY,
+    Gateway,
+    fake_graph,
+    first_message,
+    settings_for,
+    sign,
+    start,
+    webhook_payload,
+)
 from tests.fakes.rasa import FakeRasa
-from tests.fakes.whatsapp import FakeGraph
 from tests.images import JPEG, decodes_as
-
-FIXTURES = ROOT / "tests" / "fixtures" / "whatsapp"
-SECRET = "test-app-secret"
-TOKEN = "test-token"
-PHONE_ID = "1122334455667"  # the fixtures' business phone number id
-VERIFY = "verify-me-please"
-USER = "US.13491208655302741918"  # the fixtures' business-scoped user id: the sender when present
-
-
-def fixture(file: str, key: str) -> dict:
-    return copy.deepcopy(json.loads((FIXTURES / f"{file}.json").read_text())[key])
-
-
-def first_message(payload: dict) -> dict:
-    return payload["entry"][0]["changes"][0]["value"]["messages"][0]
-
-
-def sign(body: bytes, secret: str = SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
-@dataclass
-class Gateway:
-    client: TestClient
-    app: web.Application
-
-    @property
-    def db(self) -> Database:
-        return self.app[DB]
-
-    async def post(self, payload: dict | bytes, signature: str | None = "sign") -> int:
-        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        headers = {"Content-Type": "application/json"}
-        if signature == "sign":
-            headers["X-Hub-Signature-256"] = sign(body)
-        elif signature is not None:
-            headers["X-Hub-Signature-256"] = signature
-        response = await self.client.post(whatsapp.PATH, data=body, headers=headers)
-        return response.status
-
-    async def inbound(self) -> list[messages.InboundJob]:
-        """Everything queued for Rasa (claimed, so each call sees only what is new)."""
-        jobs = []
-        while (job := await messages.claim_inbound(self.db)) is not None:
-            jobs.append(job)
-            await messages.complete_inbound(self.db, job.id, [], deliver=False)
-        return jobs
-
-    async def outbox(self) -> list[messages.OutboxJob]:
-        return await messages.claim_outgoing(self.db, ("whatsapp",))
-
-
-async def _idle() -> bool:
-    return False
 
 
 @pytest.fixture
 def graph():
-    fake = FakeGraph(token=TOKEN, phone_number_id=PHONE_ID).start()
+    fake = fake_graph()
     yield fake
     fake.stop()
-
-
-def settings_for(tmp_path, sqlite_db_url: str, graph: FakeGraph, **overrides) -> Settings:
-    values = dict(var_dir=tmp_path, database_url=sqlite_db_url, rasa_url="http://127.0.0.1:9",
-                  whatsapp_token=TOKEN, whatsapp_phone_number_id=PHONE_ID, whatsapp_app_secret=SECRET,
-                  whatsapp_verify_token=VERIFY, whatsapp_graph_url=graph.url)
-    return Settings(**{**values, **overrides})
-
-
-async def start(config: Settings):
-    app = create_app(config)
-    client = TestClient(TestServer(app))
-    await client.start_server()
-    app[WORKER].claim = _idle  # paused: the rows stay as the webhook stored them
-    app[DISPATCHER].claim = _idle
-    return Gateway(client, app)
 
 
 @pytest.fixture
@@ -149,7 +82,7 @@ async def test_channel_is_off_without_a_token(tmp_path, sqlite_db_url, graph) ->
 @pytest.mark.parametrize("key, text", [("text", "Body Text"), ("reply", "replied text"),
                                        ("forwarded", None), ("referral", None)])
 async def test_text_messages_are_queued_for_rasa(gateway, key, text) -> None:
-    payload = fixture("message", key)
+    payload = webhook_payload("message", key)
     assert await gateway.post(payload) == 200
     [job] = await gateway.inbound()
     message = first_message(payload)
@@ -159,14 +92,14 @@ async def test_text_messages_are_queued_for_rasa(gateway, key, text) -> None:
 
 
 async def test_sender_is_the_wa_id_when_there_is_no_business_scoped_id(gateway) -> None:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     del payload["entry"][0]["changes"][0]["value"]["contacts"][0]["user_id"]
     assert await gateway.post(payload) == 200
     assert [job.sender for job in await gateway.inbound()] == ["972987654321"]
 
 
 async def test_quick_reply_without_context_uses_from_user_id(gateway) -> None:
-    assert await gateway.post(fixture("callback_button", "quick_reply_without_context")) == 200
+    assert await gateway.post(webhook_payload("callback_button", "quick_reply_without_context")) == 200
     [job] = await gateway.inbound()
     assert job.sender == USER and job.text == "title"  # no button of ours: the title the citizen tapped
 
@@ -177,11 +110,11 @@ async def test_button_and_list_replies_become_the_rasa_payloads_of_our_buttons(g
     await messages.queue_outgoing(gateway.db, "whatsapp", USER, {"text": "Bidang?", "buttons": buttons}, "reply")
     [sent] = await gateway.outbox()
 
-    button = fixture("callback_button", "button")
+    button = webhook_payload("callback_button", "button")
     first_message(button)["interactive"]["button_reply"]["id"] = f"{sent.id}:1"
-    listed = fixture("callback_selection", "description")
+    listed = webhook_payload("callback_selection", "description")
     first_message(listed)["interactive"]["list_reply"]["id"] = f"{sent.id}:0"
-    unknown = fixture("callback_selection", "callback")  # an id we never sent: its title is used
+    unknown = webhook_payload("callback_selection", "callback")  # an id we never sent: its title is used
     first_message(unknown)["id"] = "wamid.other"
     for payload in (button, listed, unknown):
         assert await gateway.post(payload) == 200
@@ -192,7 +125,7 @@ async def test_button_and_list_replies_become_the_rasa_payloads_of_our_buttons(g
 @pytest.mark.parametrize("key, pin", [("current_location", "12.25089,43.90539"),
                                       ("chosen_location", "37.4611978,-122.2164385")])
 async def test_a_shared_location_becomes_a_map_pin(gateway, key, pin) -> None:
-    assert await gateway.post(fixture("message", key)) == 200
+    assert await gateway.post(webhook_payload("message", key)) == 200
     [job] = await gateway.inbound()
     assert job.text == f'/share_location{{"map_pin":"{pin}"}}'
 
@@ -216,7 +149,7 @@ async def wait_outbox(gateway: Gateway, timeout: float = 10.0) -> list[messages.
 @pytest.mark.parametrize("key", ["image", "media_with_url"])
 async def test_an_image_is_downloaded_with_the_token_and_shared_as_a_photo(gateway, graph, tmp_path, key) -> None:
     graph.add_media("65463453", JPEG)
-    assert await gateway.post(fixture("message", key)) == 200
+    assert await gateway.post(webhook_payload("message", key)) == 200
     [job] = await wait_inbound(gateway)
     name = re.fullmatch(r'/share_photo\{"photo_ref":"([0-9a-f]{32}\.jpg)"\}', job.text).group(1)
     assert decodes_as((tmp_path / "media" / name).read_bytes(), "jpg")
@@ -226,9 +159,9 @@ async def test_an_image_is_downloaded_with_the_token_and_shared_as_a_photo(gatew
 
 async def test_the_next_message_waits_for_the_photo_download(gateway, graph) -> None:
     graph.add_media("65463453", JPEG)
-    text = fixture("message", "text")
+    text = webhook_payload("message", "text")
     first_message(text)["id"] = "wamid.after-photo"
-    assert await gateway.post(fixture("message", "image")) == 200
+    assert await gateway.post(webhook_payload("message", "image")) == 200
     assert await gateway.post(text) == 200
     jobs = await wait_inbound(gateway)
     jobs += await wait_inbound(gateway, 2) if len(jobs) == 1 else []
@@ -238,7 +171,7 @@ async def test_the_next_message_waits_for_the_photo_download(gateway, graph) -> 
 @pytest.mark.parametrize("data, mime", [(b"MZ not an image", "image/jpeg"), (JPEG * 40_000, "image/jpeg")])
 async def test_a_bad_or_huge_image_gets_a_polite_reply_and_nothing_for_rasa(gateway, graph, data, mime) -> None:
     graph.add_media("65463453", data, mime)
-    assert await gateway.post(fixture("message", "image")) == 200
+    assert await gateway.post(webhook_payload("message", "image")) == 200
     [notice] = await wait_outbox(gateway)
     assert notice.recipient == USER and notice.payload["text"] == texts.gateway("bad_photo", limit_mb=5)
     assert await gateway.inbound() == []
@@ -249,10 +182,10 @@ async def test_a_failing_media_download_is_retried_then_the_citizen_asked_to_res
     monkeypatch.setattr(inbound, "MEDIA_RETRY_WAITS", (0.01, 0.01))
     graph.add_media("65463453", JPEG)
     graph.media_errors = 1  # a hiccup: the retry gets it
-    assert await gateway.post(fixture("message", "image")) == 200
+    assert await gateway.post(webhook_payload("message", "image")) == 200
     assert len(await wait_inbound(gateway)) == 1 and graph.media_requests == ["65463453"] * 2
     graph.media_errors = 3  # down for longer than the retries
-    image = fixture("message", "image")
+    image = webhook_payload("message", "image")
     first_message(image)["id"] = "wamid.second-photo"
     assert await gateway.post(image) == 200
     [notice] = await wait_outbox(gateway)
@@ -260,7 +193,7 @@ async def test_a_failing_media_download_is_retried_then_the_citizen_asked_to_res
 
 
 async def test_unknown_media_gets_a_polite_reply(gateway) -> None:
-    assert await gateway.post(fixture("message", "image")) == 200  # the fake has no such media
+    assert await gateway.post(webhook_payload("message", "image")) == 200  # the fake has no such media
     [notice] = await wait_outbox(gateway)
     assert notice.payload["text"] == texts.gateway("bad_photo", limit_mb=5)
 
@@ -269,23 +202,23 @@ async def test_unknown_media_gets_a_polite_reply(gateway) -> None:
                                  "reaction", "contacts", "order", "unsupported", "unsupported_with_type",
                                  "interactive_message_with_err"])
 async def test_unsupported_types_get_a_polite_reply_and_nothing_for_rasa(gateway, key) -> None:
-    assert await gateway.post(fixture("message", key)) == 200
+    assert await gateway.post(webhook_payload("message", key)) == 200
     [notice] = await gateway.outbox()
     assert notice.recipient == USER and notice.kind == "reply"
     assert notice.payload == {"text": texts.gateway("unsupported"), "buttons": [], "image": None}
     assert await gateway.inbound() == []
-    assert await gateway.post(fixture("message", key)) == 200  # redelivered: no second reply
+    assert await gateway.post(webhook_payload("message", key)) == 200  # redelivered: no second reply
     assert await gateway.outbox() == []
 
 
 async def test_a_removed_reaction_is_not_answered(gateway) -> None:
-    assert await gateway.post(fixture("message", "unreaction_empty")) == 200
+    assert await gateway.post(webhook_payload("message", "unreaction_empty")) == 200
     assert await gateway.outbox() == [] and await gateway.inbound() == []
 
 
 @pytest.mark.parametrize("key", ["sent", "delivered", "read", "played", "failed", "with_tracker", "group"])
 async def test_statuses_are_recorded_not_queued(gateway, key) -> None:
-    payload = fixture("message_status", key)
+    payload = webhook_payload("message_status", key)
     status = payload["entry"][0]["changes"][0]["value"]["statuses"][0]
     status["id"] = "wamid.xyzxyz"
     payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = PHONE_ID
@@ -298,7 +231,7 @@ async def test_statuses_are_recorded_not_queued(gateway, key) -> None:
 
 
 async def test_the_same_message_twice_is_stored_once(gateway) -> None:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     statuses = await asyncio.gather(*(gateway.post(payload) for _ in range(3)))
     assert statuses == [200, 200, 200]
     assert len(await gateway.inbound()) == 1
@@ -307,7 +240,7 @@ async def test_the_same_message_twice_is_stored_once(gateway) -> None:
 
 
 async def test_messages_for_another_phone_number_are_ignored(gateway) -> None:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     payload["entry"][0]["changes"][0]["value"]["metadata"]["phone_number_id"] = "999"
     assert await gateway.post(payload) == 200
     assert await gateway.inbound() == []
@@ -322,7 +255,7 @@ async def assert_nothing_stored(gateway: Gateway) -> None:
 
 
 async def test_a_wrong_signature_is_403_and_stores_nothing(gateway) -> None:
-    body = json.dumps(fixture("message", "text")).encode()
+    body = json.dumps(webhook_payload("message", "text")).encode()
     assert await gateway.post(body, signature=sign(body, "another-secret")) == 403
     assert await gateway.post(body, signature="sha256=" + "0" * 64) == 403
     assert await gateway.post(body, signature="sha256=ünïcode") == 403
@@ -331,7 +264,7 @@ async def test_a_wrong_signature_is_403_and_stores_nothing(gateway) -> None:
 
 
 async def test_a_missing_signature_is_401_and_stores_nothing(gateway) -> None:
-    assert await gateway.post(fixture("message", "text"), signature=None) == 401
+    assert await gateway.post(webhook_payload("message", "text"), signature=None) == 401
     await assert_nothing_stored(gateway)
 
 
@@ -342,7 +275,7 @@ async def test_malformed_json_is_400_and_stores_nothing(gateway) -> None:
 
 
 async def test_a_huge_body_is_413_and_stores_nothing(gateway) -> None:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     first_message(payload)["text"]["body"] = "x" * (inbound.MAX_BODY_BYTES + 1)
     assert await gateway.post(payload) == 413
     body = json.dumps(payload).encode()
@@ -353,15 +286,15 @@ async def test_a_huge_body_is_413_and_stores_nothing(gateway) -> None:
 
 
 async def _chunks(body: bytes):
-    for start in range(0, len(body), 100_000):
-        yield body[start:start + 100_000]
+    for offset in range(0, len(body), 100_000):
+        yield body[offset:offset + 100_000]
 
 
 # Limits: polite replies, and one sender cannot crowd out the others ---------------------------
 
 
 async def test_a_text_over_the_limit_gets_a_polite_reply(gateway) -> None:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     first_message(payload)["text"]["body"] = "jalan rusak " * 200
     assert await gateway.post(payload) == 200
     [notice] = await gateway.outbox()
@@ -373,10 +306,10 @@ async def test_rate_limit_answers_politely_once_and_spares_other_senders(tmp_pat
     running = await start(settings_for(tmp_path, sqlite_db_url, graph, whatsapp_rate_per_minute=3))
     try:
         for index in range(8):
-            payload = fixture("message", "text")
+            payload = webhook_payload("message", "text")
             first_message(payload)["id"] = f"wamid.flood{index}"
             assert await running.post(payload) == 200
-        other = fixture("message", "text")
+        other = webhook_payload("message", "text")
         value = other["entry"][0]["changes"][0]["value"]
         value["contacts"][0].update(wa_id="6281234567890", user_id="ID.42")
         first_message(other).update({"from": "6281234567890", "id": "wamid.other"})
@@ -516,7 +449,7 @@ async def test_an_unreachable_graph_api_is_a_retryable_error(tmp_path, sqlite_db
 
 
 async def test_the_outbox_delivers_a_polite_reply_through_the_graph_api(gateway, graph) -> None:
-    assert await gateway.post(fixture("message", "static_sticker")) == 200
+    assert await gateway.post(webhook_payload("message", "static_sticker")) == 200
     await OutboxDispatcher.run_once(gateway.app[DISPATCHER])  # the real dispatcher step, once
     [sent] = graph.to(USER)
     assert sent.type == "text" and sent.text == texts.gateway("unsupported")
@@ -546,7 +479,7 @@ async def test_a_turn_marks_the_message_read_with_typing_before_the_reply(tmp_pa
     running = await start(settings_for(tmp_path, sqlite_db_url, graph, rasa_url=rasa.url))
     try:
         graph.read_errors = 1 if graph_fails else 0
-        payload = fixture("message", "text")
+        payload = webhook_payload("message", "text")
         wamid = first_message(payload)["id"]
         assert await running.post(payload) == 200
         assert graph.reads == []  # stored, not yet relayed: nothing shown
@@ -568,6 +501,6 @@ async def test_a_turn_marks_the_message_read_with_typing_before_the_reply(tmp_pa
 
 
 async def test_no_typing_for_what_never_reaches_rasa(gateway, graph) -> None:
-    assert await gateway.post(fixture("message", "static_sticker")) == 200
+    assert await gateway.post(webhook_payload("message", "static_sticker")) == 200
     await OutboxDispatcher.run_once(gateway.app[DISPATCHER])
     assert graph.to(USER) and graph.reads == []

@@ -78,3 +78,34 @@ def test_money_years_and_measures_in_groups_are_not_masked(text: str) -> None:
 def test_the_public_pin_is_rounded_to_about_a_hundred_metres() -> None:
     assert privacy.public_pin(-7.7569123, 110.3862456) == (-7.757, 110.386)
     assert privacy.public_pin(None, 110.3862456) == (None, None)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("nama saya Rahmat Hidayat, rumah saya di RT 03", "nama saya [x], rumah saya di RT 03"),
+    ("Nama saya: rahmat hidayat warga RT 3", "Nama saya: [x] warga RT 3"),  # chat writes names lowercase
+    ("namaku Sri. Jalan rusak", "namaku [x]. Jalan rusak"),
+    ("saya bernama Budi Santoso dari Depok", "saya bernama [x] dari Depok"),
+    ("nama saya adalah Siti Aminah", "nama saya adalah [x]"),
+    ("Nama: Budi Santoso\nAlamat: RT 02", "Nama: [x]\nAlamat: RT 02"),  # written as a form
+    ("nama lengkap saya Dewi Lestari", "nama lengkap saya [x]"),
+    ("jeneng kula Paijo, badhe usul talud", "jeneng kula [x], badhe usul talud"),  # Javanese
+    ("nami abdi Asep Sunandar bade ngusulkeun jalan", "nami abdi [x] bade ngusulkeun jalan"),  # Sundanese
+    ("Warga: nama saya Rahmat\nBot: Terima kasih, rahmat.", "Warga: nama saya [x]\nBot: Terima kasih, [x]."),
+])
+def test_a_name_the_citizen_gives_is_masked_wherever_it_stands(text: str, expected: str) -> None:
+    assert privacy.redact(text, "[x]") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "atas nama saya sendiri", "nama jalan saya Jalan Kaliurang", "saya mau usul perbaikan jalan",
+    "nama jalan: Kaliurang", "Warga: halo\nBot: hai", "nama saya\nWarga: jalan rusak",
+])
+def test_texts_without_a_name_are_left_alone(text: str) -> None:
+    assert privacy.redact(text, "[x]") == text
+
+
+def test_what_is_known_of_the_citizen_is_masked_too() -> None:
+    text = "WA +62 812-3456-7891, saya Sri Rahayu. Bot: Baik, sri. Rp 15.000.000, RT 03, 2026"
+    assert privacy.redact(text, "[x]", private=("Sri Rahayu", "6281234567891"), name_mark="[n]",
+                          phone_mark="[p]") == "WA [p], saya [n]. Bot: Baik, [n]. Rp 15.000.000, RT 03, 2026"
+    assert privacy.redact("nomor 000000 dan 123456", private=("000000",)) == "nomor 000000 dan 123456"

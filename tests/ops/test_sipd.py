@@ -12,94 +12,21 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select, update
 
-from core import calendar, kamus
+from core import calendar
 from integrations import sipd as exchange
-from storage import audit, messages, proposals, review, status_changes
+from storage import audit, messages, proposals, review
 from storage import sipd as queries
 from storage.db import Database
-from storage.models import Citizen, Proposal, StatusChange
+from tests.seeding import CHANNELS, PERSONAL, ROAD_ITEM, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 UTC = timezone.utc
-ROAD_ITEM = kamus.match("jalan berlubang rusak")[0]
-CHANNELS = ("web", "telegram", "whatsapp")
-
-# Personal data seeded on the citizens: none of it may leave in an export.
-PERSONAL = ("Budi Santoso", "+6281234567890", "6281234567890", "tg-77", "web-sari", "Sari Wulandari")
-
-
-@dataclass(frozen=True)
-class Seeded:
-    a: str  # Depok, jalan (kamus item), realised; verified 3.5 days after submission
-    b: str  # Depok, drainase, same citizen as A; verified after 1.5 days, then rejected by the kecamatan
-    c: str  # Gamping, lampu jalan; 1 January 2026 00:30 WIB (still 2025 in UTC), waiting
-    d: str  # Gamping, jalan; rejected by the desa
-    e: str  # Depok, jalan, submitted in 2025
-
-
-async def _submit(db: Database, channel: str, sender: str, key: str, draft: proposals.ProposalDraft) -> str:
-    view, _ = await proposals.submit_proposal(db, channel, sender, key, draft)
-    return view.code
-
-
-async def _backdate(db: Database, code: str, created: datetime, moves: dict[str, datetime]) -> None:
-    """Put the submission and some status changes at fixed moments, as if they happened then."""
-    async with db.session() as session:
-        proposal_id = (await session.execute(select(Proposal.id).where(Proposal.code == code))).scalar_one()
-        await session.execute(update(Proposal).where(Proposal.id == proposal_id).values(created_at=created))
-        await session.execute(update(StatusChange).where(StatusChange.proposal_id == proposal_id,
-                                                         StatusChange.new_status == "diajukan")
-                              .values(created_at=created))
-        for status, moment in moves.items():
-            await session.execute(update(StatusChange).where(StatusChange.proposal_id == proposal_id,
-                                                             StatusChange.new_status == status)
-                                  .values(created_at=moment))
-        await session.commit()
-
-
-async def seed(db: Database) -> Seeded:
-    a = await _submit(db, "whatsapp", "6281234567890", "a", proposals.ProposalDraft(
-        "Jalan berlubang di depan masjid", "jalan", "34.04.07.2003", item_code=ROAD_ITEM.code, rt="03", rw="05"))
-    b = await _submit(db, "whatsapp", "6281234567890", "b", proposals.ProposalDraft(
-        "=1+1 selokan mampet tiap hujan", "drainase", "34.04.07.2003", rt="01"))
-    c = await _submit(db, "telegram", "tg-77", "c", proposals.ProposalDraft(
-        "Lampu jalan mati di perempatan", "penerangan_jalan", "34.04.01.2001"))
-    d = await _submit(db, "web", "web-sari", "d", proposals.ProposalDraft(
-        "Pengaspalan jalan dusun", "jalan", "34.04.01.2001"))
-    e = await _submit(db, "telegram", "tg-77", "e", proposals.ProposalDraft(
-        "Jalan rusak dekat pasar", "jalan", "34.04.07.2003"))
-    async with db.session() as session:
-        await session.execute(update(Citizen).where(Citizen.external_id == "6281234567890")
-                              .values(name="Budi Santoso", phone="+6281234567890"))
-        await session.execute(update(Citizen).where(Citizen.external_id == "web-sari").values(name="Sari Wulandari"))
-        await session.commit()
-    for status, reason in (("diverifikasi_desa", "Lokasi sudah dicek"), ("dibahas_kecamatan", "Disepakati forum"),
-                           ("diverifikasi_opd", "Sesuai renja DPUPKP"), ("masuk_rkpd", "Masuk RKPD 2027"),
-                           ("direalisasikan", None)):
-        await status_changes.change_status(db, a, status, "test", reason=reason)
-    await status_changes.change_status(db, b, "diverifikasi_desa", "test")
-    await status_changes.change_status(db, b, "ditolak", "test", reason="Sudah ada program normalisasi")
-    await status_changes.change_status(db, d, "ditolak", "test", reason="Jalan kabupaten, bukan usulan desa")
-    await status_changes.change_status(db, e, "diverifikasi_desa", "test")
-    verified = "diverifikasi_desa"
-    await _backdate(db, a, datetime(2026, 3, 1, tzinfo=UTC), {verified: datetime(2026, 3, 4, 12, tzinfo=UTC)})
-    await _backdate(db, b, datetime(2026, 4, 1, tzinfo=UTC), {verified: datetime(2026, 4, 2, 12, tzinfo=UTC)})
-    await _backdate(db, c, datetime(2025, 12, 31, 17, 30, tzinfo=UTC), {})
-    await _backdate(db, d, datetime(2026, 5, 1, tzinfo=UTC), {})
-    await _backdate(db, e, datetime(2025, 6, 1, tzinfo=UTC), {verified: datetime(2025, 6, 3, tzinfo=UTC)})
-    for job in await messages.claim_outgoing(db, CHANNELS, limit=100):  # the seeding's own news is sent already
-        await messages.outgoing_sent(db, job.id)
-    return Seeded(a, b, c, d, e)
-
-
 def _csv_rows(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 

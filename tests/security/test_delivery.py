@@ -19,7 +19,7 @@ from ops import cli
 from storage import audit, messages
 from storage.db import Database
 from storage.models import InboundMessage, OutboxMessage, utcnow
-from tests.bot.test_officer_console import make_officer, start_gateway
+from tests.bot.sites import make_officer, start_gateway
 from tests.fakes.rasa import FakeRasa
 
 

@@ -20,7 +20,7 @@ from bot.message import Incoming
 from core import answers, corrections, description
 from core.language.normalise import normalise
 from core.settings import Settings
-from tests.bot.test_whatsapp_unit import PHONE_ID, SECRET, TOKEN, fixture, sign
+from tests.bot.whatsapp_bench import PHONE_ID, SECRET, TOKEN, sign, webhook_payload
 from tests.fakes.rasa import FakeRasa
 from tests.security.counts import count
 
@@ -116,7 +116,7 @@ def test_telegram_webhook_never_answers_5xx(bench: Bench, update: dict) -> None:
 
 
 def _whatsapp_payload(message: dict, contacts: object, statuses: object) -> dict:
-    payload = fixture("message", "text")
+    payload = webhook_payload("message", "text")
     value = payload["entry"][0]["changes"][0]["value"]
     value["messages"], value["contacts"], value["statuses"] = [message], contacts, statuses
     return payload

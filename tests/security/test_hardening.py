@@ -23,9 +23,9 @@ from integrations import sipd
 from storage import api_keys
 from storage.db import Database
 from storage.models import Citizen, Proposal
-from tests.bot.test_officer_console import make_officer, propose, start_gateway
-from tests.bot.test_whatsapp_unit import first_message, fixture, graph, settings_for, sign  # noqa: F401 - fixture
-from tests.bot.test_whatsapp_unit import start as start_whatsapp
+from tests.bot.sites import make_officer, propose, start_gateway
+from tests.bot.whatsapp_bench import fake_graph, first_message, settings_for, webhook_payload
+from tests.bot.whatsapp_bench import start as start_whatsapp
 
 GENEROUS = Limits(per_ip=100_000, post_per_key=100_000)
 NEW = {"service_code": "jalan", "description": "Jalan berlubang di depan balai desa",
@@ -166,10 +166,11 @@ async def test_nul_in_a_chat_message_is_cleaned_not_a_500(gateway_process, db_ur
 # --- WhatsApp -------------------------------------------------------------------------------------
 
 
-async def test_whatsapp_batch_typed_payloads_and_nested_json(tmp_path, sqlite_db_url, graph) -> None:  # noqa: F811
+async def test_whatsapp_batch_typed_payloads_and_nested_json(tmp_path, sqlite_db_url) -> None:
+    graph = fake_graph()
     gateway = await start_whatsapp(settings_for(tmp_path, sqlite_db_url, graph))
     try:
-        payload = fixture("message", "text")
+        payload = webhook_payload("message", "text")
         good = first_message(payload)
         good["text"]["body"] = '/inform{"village_code":"11.01.01.2001","kamus_item":"apa_saja"}'
         broken = {**good, "id": good["id"] + "x", "text": "not an object"}
@@ -181,6 +182,7 @@ async def test_whatsapp_batch_typed_payloads_and_nested_json(tmp_path, sqlite_db
         assert await gateway.post(nested) == 400
     finally:
         await gateway.client.close()
+        graph.stop()
 
 
 async def test_whatsapp_media_only_from_metas_hosts_and_never_through_a_redirect(tmp_path) -> None:

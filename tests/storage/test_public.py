@@ -8,12 +8,13 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
 
 from core import calendar
 from storage import proposals, public, reports, status_changes
 from storage.db import Database
-from storage.models import Citizen, Proposal, StatusChange
+from storage.models import Citizen
+from tests.seeding import backdate, propose
 
 REGION = "34.04"
 CATURTUNGGAL = "34.04.07.2001"  # Kec. Depok
@@ -23,31 +24,9 @@ KRICAK = "34.71.01.1001"  # Kota Yogyakarta: another kabupaten/kota
 OFFICER = "officer:sari"
 
 
-async def propose(db: Database, sender: str, key: str, description: str = "Perbaikan jalan rusak",
-                  sector: str = "jalan", village: str = CATURTUNGGAL, **extra: object) -> str:
-    view, _ = await proposals.submit_proposal(db, "web", sender, key, proposals.ProposalDraft(
-        description=description, sector=sector, village_code=village, **extra))
-    return view.code
-
-
 async def advance(db: Database, code: str, *statuses: str) -> None:
     for status in statuses:
         await status_changes.change_status(db, code, status, OFFICER, note="catatan internal")
-
-
-async def set_times(db: Database, code: str, created: datetime, verified: datetime | None = None) -> None:
-    """Move a proposal (and its history) in time: submitted at `created`, verified at `verified`."""
-    async with db.session() as session:
-        proposal_id = (await session.execute(select(Proposal.id).where(Proposal.code == code))).scalar_one()
-        await session.execute(update(Proposal).where(Proposal.id == proposal_id).values(created_at=created))
-        await session.execute(update(StatusChange).where(StatusChange.proposal_id == proposal_id,
-                                                         StatusChange.new_status == "diajukan")
-                              .values(created_at=created))
-        if verified is not None:
-            await session.execute(update(StatusChange).where(StatusChange.proposal_id == proposal_id,
-                                                             StatusChange.new_status != "diajukan")
-                                  .values(created_at=verified))
-        await session.commit()
 
 
 def utc(*args: int) -> datetime:
@@ -102,9 +81,9 @@ async def test_indicators_read_the_history_and_average_days_to_verification(db: 
     await status_changes.change_status(db, verified_then_rejected, "ditolak", OFFICER, reason="Anggaran tidak cukup")
     await advance(db, realised, "diverifikasi_desa", "dibahas_kecamatan", "diverifikasi_opd", "masuk_rkpd",
                   "direalisasikan")
-    await set_times(db, verified_then_rejected, start, start + timedelta(days=4))
-    await set_times(db, realised, start, start + timedelta(days=2))
-    await set_times(db, waiting, start)
+    await backdate(db, verified_then_rejected, start, later=start + timedelta(days=4))
+    await backdate(db, realised, start, later=start + timedelta(days=2))
+    await backdate(db, waiting, start)
 
     found = await reports.indicators(db, REGION, year)
     assert (found.proposals, found.proposers) == (3, 2)
@@ -123,7 +102,7 @@ async def test_first_verification_counts_even_after_a_round_of_fixing(db: Databa
                                     village_code=CATURTUNGGAL, photo_ref="foto.png")
     assert await status_changes.resubmit_proposal(db, code, "web", "ani", fixed) is not None
     await advance(db, code, "diverifikasi_desa")
-    await set_times(db, code, start, start + timedelta(days=6, hours=12))
+    await backdate(db, code, start, later=start + timedelta(days=6, hours=12))
     found = await reports.indicators(db, REGION, year)
     assert found.verified == 1 and found.avg_days_to_verification == pytest.approx(6.5, abs=1e-3)
 
@@ -143,9 +122,9 @@ async def test_planning_year_follows_wib_and_earlier_years_are_listed(db: Databa
     new_year_eve = await propose(db, "budi", "k2")
     await propose(db, "cici", "k3")
     await propose(db, "dedi", "k4", village=KRICAK)  # other region: not in any count
-    await set_times(db, old, utc(this_year - 3, 6, 1, 3))
+    await backdate(db, old, utc(this_year - 3, 6, 1, 3))
     # 31 December 18:00 UTC is already 1 January 01:00 in WIB: the new year's proposal.
-    await set_times(db, new_year_eve, utc(this_year - 2, 12, 31, 18))
+    await backdate(db, new_year_eve, utc(this_year - 2, 12, 31, 18))
     assert await reports.years_with_data(db, REGION) == [(this_year, 1), (this_year - 1, 1), (this_year - 3, 1)]
     assert (await reports.indicators(db, REGION, this_year - 1)).proposals == 1
     assert (await reports.indicators(db, REGION, this_year - 2)).proposals == 0
@@ -159,7 +138,7 @@ async def test_search_by_words_desa_code_and_filters(db: Database) -> None:
     well = await propose(db, "cici", "k3", "Sumur bor untuk warga", "air_bersih", BALECATUR)
     old = await propose(db, "dedi", "k4", "Talud sungai longsor", "drainase", CATURTUNGGAL)
     await propose(db, "eka", "k5", "Lampu jalan Kricak", "penerangan_jalan", KRICAK)
-    await set_times(db, old, utc(year - 1, 7, 1))
+    await backdate(db, old, utc(year - 1, 7, 1))
     await advance(db, lamp, "diverifikasi_desa")
 
     async def codes(**kwargs: object) -> list[str]:

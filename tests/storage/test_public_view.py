@@ -41,6 +41,7 @@ async def test_every_public_reader_sees_the_same_masked_proposal(db: Database) -
     for seen in (listed, pinned, page, requests, request):
         assert (seen.latitude, seen.longitude) == (-7.771, 110.378)
     assert page.history[-1].reason == request.history[-1].reason == REASON_SHOWN
+    assert list(request.history) == page.history and page.history[-1].by == "petugas"  # one public history
     assert requests.public_reason == exported.last_reason == stranger.last_reason == REASON_SHOWN
     assert exported.stage_reasons == {"kelurahan": REASON_SHOWN}
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 
 from telegram import Update
@@ -27,7 +26,6 @@ logger = logging.getLogger(__name__)
 POST_QUESTION_CHARS = 1000  # so that a post stays one message, the one a reply must point at
 POST_EXCERPT_CHARS = 2000
 MAX_ANSWER_CHARS = 4000  # as in the console's answer form
-EXCERPT_LABELS = {"warga", "bot"}  # the speakers in an excerpt (actions/escalation.py), never a name to blank
 
 
 class OfficersChat:
@@ -113,19 +111,11 @@ class OfficersChat:
 
 
 def redact(text: str, private: tuple[str, ...] = ()) -> str:
-    """`text` without phone numbers and the citizen's name: the officers' chat is a wider
-    audience than the console, and the question needs neither to be answered."""
-    for value in sorted(private, key=len, reverse=True):
-        digits = re.sub(r"\D", "", value)
-        if len(digits) >= 6:  # a phone number, however it is written
-            tail = digits[2:] if digits.startswith("62") else digits.lstrip("0")
-            text = re.sub(r"(?:\+?62|0)?[\s.-]?" + r"[\s.-]?".join(tail), texts.telegram_officers("phone"), text)
-            continue
-        words = [value.strip(), *(word for word in value.split() if len(word) >= 3)]
-        for word in (word for word in words if word.lower() not in EXCERPT_LABELS):
-            text = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", texts.telegram_officers("name"), text,
-                          flags=re.IGNORECASE)
-    return privacy.redact(text, phone_mark=texts.telegram_officers("phone"))
+    """`text` as the officers' chat may read it (`core.privacy.redact`, saying what was blanked): the
+    group is a wider audience than the console, and the question needs neither the citizen's name nor
+    their number to be answered."""
+    return privacy.redact(text, phone_mark=texts.telegram_officers("phone"), private=private,
+                          name_mark=texts.telegram_officers("name"))
 
 
 def _clip(text: str, limit: int, tail: bool = False) -> str:
