@@ -20,7 +20,8 @@ from core import settings
 # Redis keys of the lock store start with this (several installations can share one Redis).
 LOCK_KEY_PREFIX = "musrenbang"
 DEFAULT_ACTION_SERVER = "http://127.0.0.1:5055/webhook"
-# Rasa's SQLTrackerStore with pool_pre_ping (ops/rasa_tracker.py): turns survive a PostgreSQL restart.
+# Rasa's SQLTrackerStore with pool_pre_ping on PostgreSQL (turns survive a restart), WAL and pooled connections
+# on SQLite, two statements a turn (ops/rasa_tracker.py).
 RESILIENT_TRACKER_STORE = "ops.rasa_tracker.ResilientSQLTrackerStore"
 
 
@@ -65,9 +66,9 @@ def lock_store(config: settings.Settings) -> dict[str, str | int | bool] | None:
 def render(config: settings.Settings, action_server: str | None = None) -> str:
     action_server = action_server or os.environ.get("ACTION_SERVER_URL", "").strip() or DEFAULT_ACTION_SERVER
     lines = ["# Written by ops/endpoints.py from the settings; do not edit (it is rewritten at every start).",
-             "action_endpoint:", f"  url: {_quoted(action_server)}", "", "tracker_store:", "  type: SQL"]
+             "action_endpoint:", f"  url: {_quoted(action_server)}", "", "tracker_store:",
+             f"  type: {RESILIENT_TRACKER_STORE}"]
     if config.tracker_store_is_postgres:
-        lines[-1] = f"  type: {RESILIENT_TRACKER_STORE}"
         lines += ["  dialect: postgresql", f"  url: {_quoted(tracker_store_url(config))}"]
     else:
         from sqlalchemy.engine import make_url
