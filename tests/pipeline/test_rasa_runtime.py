@@ -1,5 +1,7 @@
-"""Rasa validates each action server reply against a constant schema; the schema is checked once
-(nlu/rasa_runtime.py), not on every action call, and replies are judged exactly as before."""
+"""What nlu/rasa_runtime.py changes in Rasa: the action reply's schema is checked once, not on every action
+call, and replies are judged exactly as before; stored events find their class from a table, the same
+class as Rasa's walk; the ResponseSelector runs on messages of its retrieval intent only (whole parses
+compared in tests/pipeline/test_parse_identity.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,13 @@ import jsonschema
 import pytest
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
+from rasa.nlu.selectors.response_selector import ResponseSelector
+from rasa.shared.core.events import BotUttered, Event, UserUttered
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.utils.common import all_subclasses
 
 import nlu.components  # noqa: F401 - what Rasa imports with the model; installs the validation
+from nlu import rasa_runtime
 
 REPLY = {"events": [{"event": "slot", "name": "language", "value": "jv"}],
          "responses": [{"response": "utter_greet", "text": None}]}
@@ -31,3 +38,35 @@ def test_a_bad_reply_is_refused_with_jsonschemas_own_error(reply: dict) -> None:
         RemoteAction("action_greet", None)._validate_action_result(reply)
     assert ours.value.message.startswith(expected.value.message + ". Failed to validate Action server response")
     assert list(ours.value.path) == list(expected.value.path)
+
+
+def test_stored_events_find_the_class_rasas_own_walk_finds(monkeypatch: pytest.MonkeyPatch) -> None:
+    names = {cls.type_name for cls in all_subclasses(Event)}
+    assert Event.resolve_by_type is not rasa_runtime._RASA_RESOLVE_BY_TYPE  # installed
+    for name in names:
+        assert Event.resolve_by_type(name) is rasa_runtime._RASA_RESOLVE_BY_TYPE(name)
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no_such_event", default=UserUttered) is UserUttered
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        Event.resolve_by_type("no_such_event")
+    # The walk over Event's subclasses no longer runs per event.
+    walks = []
+    monkeypatch.setattr(rasa_runtime, "all_subclasses", lambda cls: walks.append(cls) or all_subclasses(cls))
+    events = [Event.from_parameters(event.as_dict()) for event in (UserUttered("halo"), BotUttered("Halo!"))]
+    assert [type(e) for e in events] == [UserUttered, BotUttered] and walks == []
+
+
+class ResponseSelectorStub:
+    retrieval_intent = "faq"
+
+
+@pytest.mark.parametrize(("intent", "selected"), [("faq", True), ("greet", False), (None, True)])
+def test_the_response_selector_runs_for_its_retrieval_intent_only(monkeypatch: pytest.MonkeyPatch,
+                                                                    intent: str | None, selected: bool) -> None:
+    ran = []
+    monkeypatch.setattr(rasa_runtime, "_RASA_SELECTOR_PROCESS", lambda _self, messages: ran.extend(messages))
+    message = Message(data={"text": "apa itu musrenbang"})
+    if intent:
+        message.set("intent", {"name": intent, "confidence": 0.9})
+    assert ResponseSelector.process(ResponseSelectorStub(), [message]) == [message]
+    assert ran == ([message] if selected else [])
