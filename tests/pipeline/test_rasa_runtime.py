@@ -5,14 +5,19 @@ compared in tests/pipeline/test_parse_identity.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import jsonschema
 import pytest
+from aiohttp import web
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
+from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
 import nlu.components  # noqa: F401 - what Rasa imports with the model; installs the validation
 from nlu import rasa_runtime
@@ -70,3 +75,42 @@ def test_the_response_selector_runs_for_its_retrieval_intent_only(monkeypatch: p
         message.set("intent", {"name": intent, "confidence": 0.9})
     assert ResponseSelector.process(ResponseSelectorStub(), [message]) == [message]
     assert ran == ([message] if selected else [])
+
+
+def test_the_action_server_gets_the_bytes_rasa_sends_over_one_kept_connection() -> None:
+    domain = {"intents": ["greet", "faq"], "responses": {"utter_greet": [{"text": "Halo \u2014 \"warga\""}]}}
+    payload = {"next_action": "action_greet", "sender_id": "web:a", "tracker": {"events": [{"event": "user"}]},
+               "version": "3.6.20", "domain": domain}
+    seen: list[tuple[bytes, str, object]] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        peer = request.transport.get_extra_info("peername")
+        seen.append((await request.read(), request.headers["Content-Type"], peer))
+        if request.query.get("fail"):
+            return web.Response(status=500, text="boom")
+        return web.json_response({"events": [], "responses": []})
+
+    async def scenario() -> None:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
+        try:
+            for _ in range(3):
+                assert await endpoint.request(json=payload, method="post") == {"events": [], "responses": []}
+            with pytest.raises(ClientResponseError) as failed:
+                await endpoint.request(json={"next_action": "x"}, method="post", params={"fail": "1"})
+            assert failed.value.status == 500 and failed.value.text == b"boom"
+        finally:
+            await getattr(endpoint, rasa_runtime._SESSION)[1].close()
+            await runner.cleanup()
+
+    asyncio.run(scenario())
+    assert [body for body, _, _ in seen[:3]] == [json.dumps(payload).encode()] * 3
+    assert seen[3][0] == json.dumps({"next_action": "x"}).encode()
+    assert {content_type for _, content_type, _ in seen} == {"application/json"}
+    assert len({peer for _, _, peer in seen}) == 1  # one connection, kept
