@@ -16,7 +16,8 @@ What Rasa 3.6's class costs a turn, and what changes here (py-spy under 20 sende
   remembers how many of its events the database holds (set when it was read, updated when it is saved;
   a tracker that did not come from `retrieve` falls back to Rasa's count), and the new events go in as one
   multi-row INSERT, the very rows Rasa would write, in order.
-- `retrieve` built an ORM object per event row only to read its `data` column: here only that column is read.
+- `retrieve` built Rasa's query anew for every read and an ORM object per event row, only to read its `data`
+  column: here the same query (Rasa's conditions, `data` only) is built once and run with the sender's id.
 The conversation a turn sees, and the rows in `events`, are Rasa's: tests/ops/test_rasa_tracker.py.
 """
 
@@ -28,6 +29,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -66,6 +68,20 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
         self.engine.dispose()
         self.engine = engine_for(url)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._reads = self._event_data_queries()
+
+    def _event_data_queries(self) -> dict[bool, sa.sql.Select]:
+        """Rasa's `_event_query` (by all sessions or not), selecting `data` only, with the sender as a parameter."""
+        events = self.SQLEvent.__table__
+        sender = events.c.sender_id == sa.bindparam("sender_id")
+        latest = (sa.select(sa.func.max(events.c.timestamp).label("session_start"))
+                  .where(sender, events.c.type_name == SessionStarted.type_name).subquery())
+        everything = sa.select(events.c.data).where(sender).order_by(events.c.id)
+        since_latest = (sa.select(events.c.data)
+                        .where(sender, sa.or_(events.c.timestamp >= latest.c.session_start,
+                                              latest.c.session_start.is_(None)))
+                        .order_by(events.c.id))
+        return {True: everything, False: since_latest}
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """Rasa's tracker of the latest session, remembering how many of its events are stored."""
@@ -77,8 +93,8 @@ class ResilientSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """Rasa's query and tracker, reading the `data` column only."""
         with self.session_scope() as session:
-            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
-            events = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+            found = session.execute(self._reads[fetch_events_from_all_sessions], {"sender_id": sender_id})
+            events = [json.loads(data) for data in found.scalars()]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
