@@ -103,7 +103,8 @@ def test_locally_rasa_keeps_the_sqlite_file_and_the_in_memory_lock_store(tmp_pat
                   database_url=f"sqlite+aiosqlite:///{tmp_path / 'var' / 'musrenbang.db'}")
     env = {k: v for k, v in stack.env().items() if k not in ("REDIS_URL", "RASA_WORKERS", "TRACKER_STORE_URL")}
     seen = rasa_reads(endpoints.write(settings.load(env), tmp_path / "endpoints.yml", env["ACTION_SERVER_URL"]), env)
-    assert seen["tracker_store"] == "SQLTrackerStore" and seen["dialect"] == "sqlite"
+    # Rasa's SQLTrackerStore with WAL, pooled connections and two statements a turn (ops/rasa_tracker.py)
+    assert seen["tracker_store"] == "ResilientSQLTrackerStore" and seen["dialect"] == "sqlite"
     assert seen["lock_store"] == "InMemoryLockStore" and seen["workers"] == 1
     assert (tmp_path / "var" / "tracker.db").is_file()
 
