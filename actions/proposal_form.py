@@ -71,10 +71,7 @@ _NEW_WORDS = re.compile(r"\b(?:baru|anyar|enggal|énggal|tetap|tetep|kirim|kintu
 _SEND = re.compile(r"^\s*(?:(?:ya|iya|oke|ok|nggih|enya|yo)[\s,]+)?(?:kirim\w*|simpan|simpen|kintun\w*|submit|send|"
                    r"ajukan|ajuin|ajokaken|ajukeun)(?:\s+(?:aja|saja|wae|mawon|we|bae|sekarang|dong|min|kak|pak|bu|"
                    r"mas|mbak|ya|nggih|nya))*\s*[.!]*\s*$", re.IGNORECASE)
-_QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kenapa|mengapa|knp|kapan|siapa|"
-                       r"berapa|brp|boleh|bisa|bisakah|piye|pripun|menapa|punapa|kados\s+pundi|kapan|sinten|"
-                       r"pinten|kenging|saged|kumaha|naon|iraha|saha|sabaraha|tiasa|kenging|naha|emang|"
-                       r"memangnya|ini\s+buat|iki\s+kanggo)\b", re.IGNORECASE)
+_QUESTION = answers.QUESTION
 
 
 def _opening_text(tracker: Tracker) -> str | None:

@@ -2,9 +2,9 @@
 
 Loads a trained model once (Rasa's Agent, in this process) and parses each text twice: with Rasa's own
 ResponseSelector and event lookup, then with the serving-time changes (the ResponseSelector only on
-messages of its retrieval intent). Intents, confidences (to 1e-6), rankings, entities and language must
-match, and for messages whose intent is the retrieval intent the selected response too; other messages
-may only lose their `response_selector` entry, which nothing reads.
+messages of its retrieval intent and on questions). Intents, confidences (to 1e-6), rankings, entities and
+language must match, and for messages whose intent is the retrieval intent or that ask a question the
+selected response too; other messages may only lose their `response_selector` entry, which nothing reads.
 Run in the Rasa environment: `.venv/rasa/bin/python -m bench.parse_identity [--model FILE] [--all]`
 (default: the held-out sets in tests/nlu; `--all` adds every example of nlu/data). Tested in
 tests/pipeline/test_parse_identity.py.
@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from core import answers
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = sorted((ROOT / "tests" / "nlu").glob("heldout_*.yml"))
@@ -56,7 +58,8 @@ def differences(rasa: dict, ours: dict, retrieval_intent: str = "faq") -> list[s
     """What differs between Rasa's parse and ours, beyond what the module docstring allows."""
     found = []
     for key in sorted(set(rasa) | set(ours)):
-        if key == "response_selector" and (rasa.get("intent") or {}).get("name") != retrieval_intent:
+        if key == "response_selector" and (rasa.get("intent") or {}).get("name") != retrieval_intent \
+                and not answers.is_question(rasa.get("text")):
             continue
         if not _close(rasa.get(key), ours.get(key)):
             found.append(key)

@@ -259,6 +259,18 @@ _ACCEPT = re.compile(rf"\b{alternation(YES)}\b", re.IGNORECASE)
 _REFUSE = re.compile(rf"\b(?:{_NOT}|no|jangan|ampun|sanes|bukan|dudu|batal)\b", re.IGNORECASE)
 
 
+# A message that asks: a question mark at the end, or a question word first. The proposal form answers such a
+# message from the FAQ when its topic is clear; Rasa's ResponseSelector runs for it (nlu/rasa_runtime.py).
+QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kenapa|mengapa|knp|kapan|siapa|"
+                      r"berapa|brp|boleh|bisa|bisakah|piye|pripun|menapa|punapa|kados\s+pundi|kapan|sinten|"
+                      r"pinten|kenging|saged|kumaha|naon|iraha|saha|sabaraha|tiasa|kenging|naha|emang|"
+                      r"memangnya|ini\s+buat|iki\s+kanggo)\b", re.IGNORECASE)
+
+
+def is_question(text: str | None) -> bool:
+    return bool(QUESTION.search(text or ""))
+
+
 def accepts(text: str | None) -> bool:
     """A yes in any words ("iya itu usulan sy", "nggih, dipun lajengaken", "yes please"), with no no in it."""
     return bool(_ACCEPT.search(text or "")) and not _REFUSE.search(text or "")

@@ -20,10 +20,12 @@ compatibility case, the default, the error).
 
 3. The ResponseSelector on messages that are not FAQ questions. Rasa runs it on every message (~4 ms, as
 much as DIET), but its answer is read only when the message's intent is its retrieval intent
-(`actions/escalation.py: faq_answer`, the held-out test). The pipeline sets the intent before it runs
-(DIET, then the n-gram blend; the FallbackClassifier after it never turns an intent into `faq`), so on
-messages with another intent it is skipped: their parse has no `response_selector` entry; intents,
-confidences, entities and every FAQ message's selection are unchanged.
+(`actions/escalation.py: faq_answer`, the held-out test) or when the message asks something
+(`core/answers.is_question`: the proposal form answers a question typed where an answer was expected from the
+FAQ, and "boleh usul buat desa lain?" read as a request, whatever the intent). The pipeline sets the intent
+before it runs (DIET, then the n-gram blend; the FallbackClassifier after it never turns an intent into
+`faq`), so on other messages it is skipped: their parse has no `response_selector` entry; intents,
+confidences, entities and every FAQ message's or question's selection are unchanged.
 
 4. Calls to the action server. Rasa's `EndpointConfig.request` built a new aiohttp session, and so a new
 TCP connection the action server had to accept, for every call, and serialised the whole domain (57 KB of
@@ -51,10 +53,13 @@ from rasa.nlu.selectors.response_selector import ResponseSelector
 from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event
 from rasa.shared.exceptions import FileNotFoundException
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, ClientResponseError, EndpointConfig, concat_url
+
+from core import answers
+from nlu.components.normalizer import RAW_TEXT
 
 _SCHEMA = RemoteAction.action_response_format_spec()
 _VALIDATOR_CLASS = validator_for(_SCHEMA)
@@ -103,11 +108,14 @@ _RASA_SELECTOR_PROCESS = ResponseSelector.process
 
 
 def _wanted_by_selector(selector: ResponseSelector, message: Message) -> bool:
-    """Whether the selector's answer can be read: no intent yet, or its retrieval intent."""
+    """Whether the selector's answer can be read: no intent yet, its retrieval intent, or a question whatever
+    its intent (the proposal form answers "boleh usul buat desa lain?" from the FAQ when it reads as a request)."""
     intent = message.get(INTENT)
     if not selector.retrieval_intent or not isinstance(intent, dict) or not intent.get(INTENT_NAME_KEY):
         return True
-    return intent[INTENT_NAME_KEY] == selector.retrieval_intent
+    if intent[INTENT_NAME_KEY] == selector.retrieval_intent:
+        return True
+    return any(answers.is_question(message.get(key)) for key in (TEXT, RAW_TEXT))
 
 
 def _select_responses(self: ResponseSelector, messages: list[Message]) -> list[Message]:

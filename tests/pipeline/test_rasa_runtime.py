@@ -1,6 +1,6 @@
 """What nlu/rasa_runtime.py changes in Rasa: the action reply's schema is checked once, not on every action
 call, and replies are judged exactly as before; stored events find their class from a table, the same
-class as Rasa's walk; the ResponseSelector runs on messages of its retrieval intent only (whole parses
+class as Rasa's walk; the ResponseSelector runs on messages of its retrieval intent and on questions only (whole parses
 compared in tests/pipeline/test_parse_identity.py)."""
 
 from __future__ import annotations
@@ -65,12 +65,16 @@ class ResponseSelectorStub:
     retrieval_intent = "faq"
 
 
-@pytest.mark.parametrize(("intent", "selected"), [("faq", True), ("greet", False), (None, True)])
-def test_the_response_selector_runs_for_its_retrieval_intent_only(monkeypatch: pytest.MonkeyPatch,
-                                                                    intent: str | None, selected: bool) -> None:
+@pytest.mark.parametrize(("intent", "text", "selected"), [
+    ("faq", "apa itu musrenbang", True), ("greet", "halo min", False), (None, "apa itu musrenbang", True),
+    # a question read as another intent: the proposal form still answers it from the FAQ
+    ("submit_proposal", "boleh usul buat desa mertua, bisa gak?", True), ("inform", "jalan rusak parah", False)])
+def test_the_response_selector_runs_for_its_retrieval_intent_and_questions(monkeypatch: pytest.MonkeyPatch,
+                                                                          intent: str | None, text: str,
+                                                                          selected: bool) -> None:
     ran = []
     monkeypatch.setattr(rasa_runtime, "_RASA_SELECTOR_PROCESS", lambda _self, messages: ran.extend(messages))
-    message = Message(data={"text": "apa itu musrenbang"})
+    message = Message(data={"text": text})
     if intent:
         message.set("intent", {"name": intent, "confidence": 0.9})
     assert ResponseSelector.process(ResponseSelectorStub(), [message]) == [message]
