@@ -68,8 +68,8 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     minang = reads_minang(words)
     if detected in ("jv", "su") and minang:
         detected = "id"  # "Di kampuang ambo indak ado tampek sampah": Minang, answered in Indonesian
-    regional = regional_grammar(words) if detected not in ("jv", "su") and not minang else None
-    if regional:
+    regional = regional_grammar(words) if not minang else None
+    if regional and (detected not in ("jv", "su") or detected == regional):  # grammar words confirm or correct
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
     if detected != current and keeps_regional(current, words):
         return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar

@@ -107,9 +107,15 @@ def is_skip(text: str | None) -> bool:
             return True
         if cleaned in ("gausah", "gaperlu", "gpp", "ga usah", "tak usah", "nggak", "moh", "emoh", "alah"):
             return True
-    if _dont_know_somewhere(text):
+    if _dont_know_somewhere(text) or _WHOLE_AREA.search(text or ""):
         return True
     return bool(_CANNOT.search(text or "")) and len((text or "").split()) <= 10
+
+
+# "keur sadesa, lain RT hiji", "untuk satu dusun, bukan satu RT", "kagem sak padukuhan": no one RT to give
+_WHOLE_AREA = re.compile(r"\b(?:se|sa|sak|satu|sedaya|sadaya|seluruh|semua|sekabeh|sakabeh|sakabéh|kabeh)\s*-?\s*"
+                         r"(?:desa|désa|kelurahan|kalurahan|dusun|padukuhan|pedukuhan|dukuh|kampung|lembur)\b"
+                         r"|\b(?:semua|sedaya|sadaya|seluruh|kabeh|sakabeh)\s+rt\b", re.IGNORECASE)
 
 
 def _dont_know_somewhere(text: str | None) -> bool:

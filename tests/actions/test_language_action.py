@@ -103,3 +103,10 @@ def test_minang_read_as_sundanese_is_answered_in_indonesian() -> None:
     assert next_language("id", False, message(text, "su", 0.95)) == "id"
     sundanese = "di lembur urang teu aya tempat runtah, jalma-jalma miceun runtah ka walungan"
     assert next_language("id", False, message(sundanese, "su", 0.95)) == "su"
+
+
+def test_grammar_words_confirm_an_unsure_regional_guess() -> None:
+    """ "Aku pengin usul dalan rusak neng Tamantirto": the identifier says Javanese, only just unsure (0.74);
+    "dalan" and "neng" say it too."""
+    text = "Aku pengin usul dalan rusak neng Tamantirto, Kasihan"
+    assert next_language("id", False, message(text, "jv", 0.74)) == "jv"

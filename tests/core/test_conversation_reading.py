@@ -67,7 +67,8 @@ def test_only_a_lead_in_is_no_description() -> None:
 
 @pytest.mark.parametrize("text", ["nggak usah deh", "kagak usah", "teu gaduh potona", "gatau rt nya",
                                   "indak ado foto", "ga usah ya min", "ora ngerti rt-ne", "teu terang RT na",
-                                  "no photo", "lewati aja", "mboten wonten"])
+                                  "no photo", "lewati aja", "mboten wonten",
+                                  "keur sadesa, lain RT hiji", "untuk satu dusun, bukan satu RT"])
 def test_every_way_of_saying_none_skips_an_optional_question(text: str) -> None:
     assert answers.is_skip(text)
 
