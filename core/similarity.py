@@ -90,7 +90,7 @@ STOP_WORDS: frozenset[str] = frozenset((
     # Sundanese
     " nu aya ka ti jeung sareng abdi urang simkuring punten nyuhunkeun hoyong pisan teh mah geus parantos tos"
     " acan teu henteu eta ieu ku keur kanggo pikeun sangkan bari oge kedah hareupeun payuneun tukangeun"
-    " pengker gigireun caket deukeut palih hatur nuhun mugia loba seueur"
+    " pengker gigireun caket deukeut palih hatur nuhun mugia loba seueur meunang dugi nepi ngantos"
 ).split())
 
 # In a description "tak menyala" is Indonesian "not lit" (a Javanese "tak" would not stand before these words).
@@ -129,6 +129,11 @@ SYNONYMS: dict[str, str] = {
     **dict.fromkeys(("sekolahan", "sakola", "sd", "sdn"), "sekolah"),
     **dict.fromkeys(("mesjid", "mesjit", "musholla", "mushola", "musala", "langgar", "surau"), "masjid"),
     **dict.fromkeys(("kali", "walungan"), "sungai"),
+    **dict.fromkeys(("paeh", "pejah", "modar"), "mati"),
+    **dict.fromkeys(("hese", "angel", "susah", "kesulitan", "kesusahan", "rekaos", "sesah"), "sulit"),
+    **dict.fromkeys(("sok", "kerep", "asring", "mindeng"), "sering"),
+    **dict.fromkeys(("kantos", "nate"), "pernah"),
+    **dict.fromkeys(("dicandak", "diangkut", "diambil", "dijupuk", "dipundhut", "dibawa", "diangkat"), "angkut"),
     "ii": "2", "iii": "3", "iv": "4",  # in names: "Posyandu Melati II" = "Posyandu Melati 2"
 }
 
@@ -151,6 +156,8 @@ _PHRASES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("tempat", "runtah"): ("tempat", "sampah"),
     ("polisi", "tidur"): ("polisitidur",),
     ("sumur", "bor"): ("sumurbor",),
+    ("tempat", "pembuangan", "sampah", "sementara"): ("tps",),
+    ("tempat", "pembuangan", "sampah"): ("tps",),
     ("cor", "blok"): ("corblok",),
     **{(no, on): ("mati",) for no in _NEGATIONS for on in _LIGHT_ON},  # "tidak menyala", "ora murub"
 }

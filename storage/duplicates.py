@@ -8,14 +8,15 @@ them are scored (core.similarity, in Python), and supporters are counted only fo
 
 from __future__ import annotations
 
+import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from sqlalchemy import insert, select, text
 
-from core import similarity, tracking
+from core import regions, similarity, tracking
 from core import status as status_rules
 from storage import proposals
 from storage.db import Database
@@ -35,6 +36,17 @@ class SimilarProposal:
     distance_m: float | None  # between the pins, when both have one
 
 
+def _own_place_names(village_code: str) -> Callable[[str], str]:
+    """The text without the desa's and its kecamatan's names: every proposal compared is of that desa, and "…
+    ing Bangunkerto, Turi" in one description only would read as a place the other lacks."""
+    g = regions.gazetteer()
+    names = [region.name for region in (g.by_code.get(village_code), g.kecamatan_of(village_code)) if region]
+    if not names:
+        return lambda text: text
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(name) for name in names) + r")\b", re.IGNORECASE)
+    return lambda text: pattern.sub(" ", text or "")
+
+
 async def similar_open_proposals(
     db: Database, village_code: str, sector: str, description: str, item_code: str | None = None,
     lat: float | None = None, lon: float | None = None, limit: int = 3, exclude_code: str | None = None,
@@ -45,7 +57,8 @@ async def similar_open_proposals(
     Equal scores put the proposal with more supporters first: that is the one worth joining; then the newest.
     `exclude_code` leaves out the proposal being compared (the officer's page of that proposal).
     """
-    wanted = similarity.prepare(description, item_code, lat, lon)
+    without = _own_place_names(village_code)
+    wanted = similarity.prepare(without(description), item_code, lat, lon)
     if limit <= 0 or not wanted.text:  # nothing but filler words: nothing to compare
         return []
     query = (
@@ -62,8 +75,8 @@ async def similar_open_proposals(
         rows = (await session.execute(query)).all()
         matches = []
         for row in rows:
-            found = similarity.compare(wanted, similarity.prepare(row.description, row.item_code, row.latitude,
-                                                                  row.longitude))
+            found = similarity.compare(wanted, similarity.prepare(without(row.description), row.item_code,
+                                                                  row.latitude, row.longitude))
             if found.score >= threshold:
                 matches.append((row, found))
         if not matches:

@@ -12,6 +12,11 @@ from core import similarity
 # words: deres, kangge, kabeh, meluap); the third came from the benchmark's generated proposals (it brought
 # in typo tolerance and the names after "gang", "bulak"...). THRESHOLD_GAP keeps a margin on both sides.
 DUPLICATES: list[tuple[str, str]] = [
+    # Sundanese words for dead, hard, often, ever, taken away; TPS written out
+    ("cai PDAM sok paeh wae, hese meunang cai beresih",
+     "Air PDAM sering mati di perumahan, warga kesulitan air bersih"),
+    ("Runtah di TPS teu kantos dicandak, parantos pinuh dugi ka jalan",
+     "Tempat pembuangan sampah sementara penuh dan tidak pernah diangkut"),
     ("Mohon perbaikan jalan rusak berlubang di RT 03 RW 05 dusun Krapyak",
      "dalan neng Krapyak RT 3 bolong-bolong, nyuwun didandani"),
     ("Saluran got di depan masjid Al Ikhlas mampet, kalau hujan banjir",

@@ -144,3 +144,11 @@ async def test_bulk_insert_for_benchmark(db: Database) -> None:
     assert (await proposals.get_proposal(db, codes[30])).status == "ditolak"
     again = await duplicates.bulk_insert_for_benchmark(db, rows[:5], citizens=10)  # a second load adds more
     assert len(again) == 5 and not set(again) & set(codes)
+
+
+async def test_the_desas_own_name_in_one_description_does_not_hide_the_duplicate(db: Database) -> None:
+    """ "… di Caturtunggal": the desa every compared proposal shares is not a place that tells two needs apart
+    (read as one, it made "dusun Krapyak" look like another place: 0.26 instead of 0.67)."""
+    existing = await submit(db, "a", "Jalan rusak berlubang di Caturtunggal, sering ada yang jatuh")
+    found = await similar(db, "dalan neng dusun Krapyak bolong-bolong, akeh sing tiba")
+    assert [f.code for f in found] == [existing]
