@@ -118,8 +118,11 @@ def _wanted_by_selector(selector: ResponseSelector, message: Message) -> bool:
     return any(answers.is_question(message.get(key)) for key in (TEXT, RAW_TEXT))
 
 
-def _select_responses(self: ResponseSelector, messages: list[Message]) -> list[Message]:
-    """`ResponseSelector.process` for the messages of its retrieval intent only (module docstring)."""
+def _select_responses(self, messages: list[Message]) -> list[Message]:  # noqa: ANN001 - see the docstring
+    """`ResponseSelector.process` for the messages of its retrieval intent and questions (module docstring).
+
+    `self` stays unannotated: Rasa's graph validation reads the method's type hints when it trains, and an
+    annotated `self` would be a parameter the graph must provide."""
     wanted = [message for message in messages if _wanted_by_selector(self, message)]
     if wanted:
         _RASA_SELECTOR_PROCESS(self, wanted)

@@ -118,3 +118,13 @@ def test_the_action_server_gets_the_bytes_rasa_sends_over_one_kept_connection() 
     assert seen[3][0] == json.dumps({"next_action": "x"}).encode()
     assert {content_type for _, content_type, _ in seen} == {"application/json"}
     assert len({peer for _, _, peer in seen}) == 1  # one connection, kept
+
+
+def test_training_still_validates_the_patched_selector() -> None:
+    """The patches are installed in the training process too: Rasa's graph validation must see the same
+    parameters on the ResponseSelector's `process` as on Rasa's own (an annotated `self` once broke `rasa train`)."""
+    from rasa.engine.validation import _get_parameter_information, _required_args
+
+    patched, _ = _get_parameter_information(ResponseSelector, "process")
+    assert ResponseSelector.process is rasa_runtime._select_responses
+    assert _required_args(patched) == {"messages"}
