@@ -50,6 +50,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("MUSRENBANG_CLUSTER_TESTS") != "1
                                 reason="the cluster test runs with MUSRENBANG_CLUSTER_TESTS=1")
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
+PLACEHOLDER = "USL-XXXXXX"  # how the FAQ answers ("apa itu musrenbang?") show a code: not a code given
 SENDERS_PER_CHANNEL = int(os.environ.get("CHAOS_SENDERS", "8"))
 WA_SECRET, WA_TOKEN, WA_PHONE_ID = "chaos-app-secret", "chaos-token", "109876543210"
 TG_SECRET = "chaos_webhook_secret"
@@ -370,7 +371,7 @@ async def check(db: Database, senders: list[Sender], telegram: FakeTelegram, gra
         texts = (" ".join([*(" ".join(a) for a in sender.web_answers.values()), *sender.late_replies])
                  if sender.channel == "web" else
                  " ".join(_platform_texts(sender.channel, sender.id, telegram, graph)))
-        told |= set(CODE.findall(texts))
+        told |= set(CODE.findall(texts)) - {PLACEHOLDER}
     assert told <= set(codes), "a tracking code was given that is not stored"
     submitted = [s for s in senders if s.channel in ("telegram", "whatsapp")]
     return {"senders": len(senders), "accepted_messages": accepted,
