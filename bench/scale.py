@@ -55,7 +55,8 @@ def anchor(model: Path, directory: Path, levels: list[int], seconds: float, port
     log = open(directory / "anchor-rasa.log", "ab")
     process = subprocess.Popen([str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", token, "--model",
                                 str(model), "--port", str(port), "--interface", "127.0.0.1",
-                                "--endpoints", str(endpoints), "--credentials", str(credentials)], cwd=ROOT, env=rasa_env(), stdout=log,
+                                "--endpoints", str(endpoints), "--credentials", str(credentials)],
+                               cwd=ROOT, env=rasa_env(), stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"
