@@ -34,7 +34,9 @@ CONFIGS = ((1, 1), (1, 2), (2, 2))  # Rasa processes x workers
 
 def measure(url: str, levels: list[int], seconds: float, **kwargs: object) -> dict[str, dict]:
     out = {}
-    asyncio.run(drive(url, 2, min(10.0, seconds), **kwargs))  # warm-up: first turns load lazily
+    warm = asyncio.run(drive(url, 2, min(10.0, seconds), **kwargs))  # warm-up: first turns load lazily
+    if not warm.latencies:  # a server that answers nothing would be measured as infinitely slow, silently
+        raise RuntimeError(f"{url}: no turn answered during the warm-up ({warm.errors} errors); see its log")
     for senders in levels:
         out[str(senders)] = asyncio.run(drive(url, senders, seconds, **kwargs)).summary()
         print(f"    {senders:>3} senders: {out[str(senders)]}", flush=True)
@@ -42,15 +44,19 @@ def measure(url: str, levels: list[int], seconds: float, **kwargs: object) -> di
 
 
 def anchor(model: Path, directory: Path, levels: list[int], seconds: float, port: int) -> dict:
-    """A bare Rasa (in-memory tracker and lock store, one worker) with the starter bot."""
+    """A bare Rasa (in-memory tracker and lock store, one worker) with the starter bot, as `rasa init` runs it:
+    Rasa's own REST channel (not the project's token-checking one in credentials.yml)."""
     token = secrets.token_hex(8)
     directory.mkdir(parents=True, exist_ok=True)
     endpoints = directory / "endpoints.yml"
     endpoints.write_text("")
+    credentials = directory / "credentials.yml"
+    credentials.write_text("rest:\n")
     log = open(directory / "anchor-rasa.log", "ab")
     process = subprocess.Popen([str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", token, "--model",
                                 str(model), "--port", str(port), "--interface", "127.0.0.1",
-                                "--endpoints", str(endpoints)], cwd=ROOT, env=rasa_env(), stdout=log,
+                                "--endpoints", str(endpoints), "--credentials", str(credentials)],
+                               cwd=ROOT, env=rasa_env(), stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta, timezone
 
+from bot import claimloop
 from bot.message import Outgoing
 from bot.sender import Sender, SendError
 from core import observability
@@ -25,6 +28,9 @@ logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
 DEFAULT_BUDGET = timedelta(hours=48)
+RECORD_WITHIN = messages.LEASE / 2  # a delivery's outcome is written again for this long (the lease outlasts it)
+RECORD_ON_STOP_S = 5.0
+LOST: timedelta = timedelta(-1)  # `_send`'s answer when the claim is not ours any more (taken over)
 
 
 def retry_delay(attempts: int, retry_after: float | None = None) -> timedelta:
@@ -46,6 +52,9 @@ class OutboxDispatcher:
         self.idle_s = idle_s
         self.budget = budget  # how long a message is retried before it is marked failed
         self.concurrency = concurrency
+        for sender in senders.values():
+            if isinstance(sender, Sender):  # each part of a message is recorded as it goes out
+                sender.part_sent = self._part_sent
 
     @property
     def wakeup(self) -> asyncio.Event:
@@ -71,72 +80,90 @@ class OutboxDispatcher:
     async def _send_in_order(self, queue: list[messages.OutboxJob]) -> None:
         for index, job in enumerate(queue):
             retry = await self._send(job)
+            if retry is LOST:  # another gateway took this run over: the rest is its to send
+                return
             if retry is not None:  # later messages must not overtake this one
                 for later in queue[index + 1 :]:
                     await messages.outgoing_failed(self.db, later.id, "waiting for an earlier message", retry)
                 return
 
     async def _send(self, job: messages.OutboxJob) -> timedelta | None:
-        """Deliver one message; the delay before a retry when it failed, else None."""
+        """Deliver one message; the delay before a retry when it failed, else None (LOST: not ours now).
+
+        Between the platform's answer and the "sent" record, a sender that dies leaves a claim another
+        gateway takes over when its lease ends, and sends again: the Bot API and the Graph API have no
+        idempotency key. So that window holds nothing else: the claim is checked and the delivery stamped
+        as started before the call (`start_delivery`), each part of a message is recorded as the platform
+        answers it, "sent" is one short transaction right after the answer, written again until it lands
+        (a database restart), and whatever else follows a delivery (`Sender.after_sent`) waits for it.
+        """
+        ids = {"outbox_id": job.id, "channel": job.channel}
+        if not await messages.start_delivery(self.db, job):
+            logger.warning("outbox %s: claim taken over by another gateway; not sent here", job.id, extra=ids)
+            return LOST
+        if job.interrupted:
+            logger.warning("outbox %s: sending again; an earlier sender died mid-delivery", job.id, extra=ids)
+        sender = self.senders[job.channel]
         try:
-            provider_id = await self.senders[job.channel].send(job, Outgoing.from_dict(job.payload))
+            provider_id = await sender.send(job, Outgoing.from_dict(job.payload))
         except Exception as error:
             permanent = isinstance(error, SendError) and error.permanent
             retry_after = error.retry_after if isinstance(error, SendError) else None
             retry = retry_delay(job.attempts, retry_after)
             give_up = permanent or _age(job) + retry > self.budget
-            ids = {"outbox_id": job.id, "channel": job.channel}
             if isinstance(error, SendError):
                 logger.warning("send %s failed (%s)%s", job.id, error, "; giving up" if give_up else "", extra=ids)
             else:  # network trouble and the like
                 logger.exception("send %s failed", job.id, extra=ids)
             retry = None if give_up else retry
             observability.DELIVERIES_FAILED.labels(job.channel, "yes" if give_up else "no").inc()
-            await messages.outgoing_failed(self.db, job.id, str(error) or repr(error), retry)
+            await self._record(messages.outgoing_failed, job.id, str(error) or repr(error), retry)
             return retry
-        await messages.outgoing_sent(self.db, job.id, provider_id)
+        await self._record(messages.outgoing_sent, job.id, provider_id)
         observability.DELIVERIES_SENT.labels(job.channel).inc()
+        if isinstance(sender, Sender):
+            await sender.after_sent(job, provider_id)
         return None
 
-    async def run(self) -> None:
-        """Forever: claim while a slot is free, each recipient's run sent by a task of its own (a slow
-        platform holds up only its recipients); sleep until woken when nothing is due."""
-        wake = self.wakeup
-        running: set[asyncio.Task] = set()
-        try:
-            while True:
-                if len(running) >= self.concurrency:
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                wake.clear()  # before the claim: a message queued during it wakes us again
-                try:
-                    jobs = await self.claim()
-                except Exception:
-                    logger.exception("outbox claim failed")
-                    jobs = []
-                for queue in _by_recipient(jobs or []):
-                    task = asyncio.create_task(self._send_logged(queue))
-                    running.add(task)
-                    # done: that recipient's next message may be claimed now
-                    task.add_done_callback(lambda done: (running.discard(done), wake.set()))
-                if jobs:
-                    continue
-                try:
-                    await asyncio.wait_for(wake.wait(), self.idle_s)
-                except asyncio.TimeoutError:
-                    pass
-        finally:
-            for task in running:
-                task.cancel()
-            await asyncio.gather(*running, return_exceptions=True)
+    async def _part_sent(self, job: messages.OutboxJob, parts_sent: int, provider_id: str | None) -> None:
+        """A part of a message sent in several platform calls is out (Sender.in_parts)."""
+        await self._record(messages.outgoing_part_sent, job.id, parts_sent, provider_id)
 
-    async def _send_logged(self, queue: list[messages.OutboxJob]) -> None:
+    async def _record(self, write: Callable[..., Awaitable[None]], outbox_id: int, *args: object) -> None:
+        """Record a delivery's outcome at once, and again while the database does not take it (a restart,
+        a dropped connection) for up to RECORD_WITHIN: until it lands, the claim would expire and the
+        message go out twice. A gateway being stopped (cancelled) still lets the record finish."""
+        recording = asyncio.ensure_future(self._record_until_done(write, outbox_id, *args))
         try:
-            await self._send_in_order(queue)
+            await asyncio.shield(recording)
         except asyncio.CancelledError:
+            await asyncio.wait([recording], timeout=RECORD_ON_STOP_S)
             raise
-        except Exception:
-            logger.exception("outbox step failed")
+
+    async def _record_until_done(self, write: Callable[..., Awaitable[None]], outbox_id: int, *args: object) -> None:
+        deadline = time.monotonic() + RECORD_WITHIN.total_seconds()
+        pause = 0.1
+        while True:
+            try:
+                await write(self.db, outbox_id, *args)
+                return
+            except Exception as error:
+                if time.monotonic() + pause > deadline:
+                    raise
+                logger.warning("outbox %s: outcome not recorded yet (%s); trying again", outbox_id,
+                               type(error).__name__, extra={"outbox_id": outbox_id})
+            await asyncio.sleep(pause)
+            pause = min(2.0, pause * 2)
+
+    async def run(self) -> None:
+        """Forever: each recipient's run sent by a task of its own (a slow platform holds up only its
+        recipients), up to `concurrency` at once; sleep until woken when nothing is due (the gateway's
+        one claim loop, bot/claimloop.py)."""
+        await claimloop.run(self._claim_runs, self._send_in_order, self.wakeup, self.concurrency, self.idle_s,
+                            "outbox", ids=lambda queue: {"outbox_id": queue[0].id, "channel": queue[0].channel})
+
+    async def _claim_runs(self) -> list[list[messages.OutboxJob]]:
+        return _by_recipient(await self.claim() or [])  # `claim` looked up at each call (see there)
 
 
 def _by_recipient(jobs: list[messages.OutboxJob]) -> list[list[messages.OutboxJob]]:

@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot import claimloop
 from bot.message import Incoming, Outgoing, notice_language
 from core import observability, texts
 from storage import messages, wakeups
@@ -313,42 +314,17 @@ class Worker:
                         str(error) or type(error).__name__)
 
     async def run(self) -> None:
-        """Forever: claim while a relay slot is free, sleep until woken when the queue is empty."""
-        wake = self.wakeup
-        running: set[asyncio.Task] = set()
+        """Forever: claim while a relay slot is free, sleep until woken when the queue is empty (the
+        gateway's one claim loop, bot/claimloop.py); stopped, each turn in flight hands its message back."""
         try:
-            while True:
-                if len(running) >= self.concurrency:
-                    await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                wake.clear()  # before the claim: a message stored during it wakes us again
-                try:
-                    job = await self.claim()
-                except Exception:  # the database is away: try again after the pause
-                    logger.exception("worker claim failed")
-                    job = None
-                if job:
-                    task = asyncio.create_task(self._process_logged(job), name=f"turn-{job.id}")
-                    running.add(task)
-                    task.add_done_callback(lambda done: (running.discard(done), wake.set()))
-                    continue
-                try:
-                    await asyncio.wait_for(wake.wait(), self.idle_s)
-                except asyncio.TimeoutError:
-                    pass
+            await claimloop.run(self._claim_one, self.process, self.wakeup, self.concurrency, self.idle_s,
+                                "worker", ids=lambda job: {"inbound_id": job.id, "channel": job.channel})
         finally:
-            for task in running:
-                task.cancel()  # each hands its message back
-            await asyncio.gather(*running, return_exceptions=True)
             shots = list(self._shots)
             for shot in shots:
                 shot.cancel()
             await asyncio.gather(*shots, return_exceptions=True)
 
-    async def _process_logged(self, job: messages.InboundJob) -> None:
-        try:
-            await self.process(job)
-        except asyncio.CancelledError:
-            raise
-        except Exception:  # a broken row must not stop the queue
-            logger.exception("worker step failed for message %s", job.id)
+    async def _claim_one(self) -> list[messages.InboundJob]:
+        job = await self.claim()  # looked up at each call: an instance's replacement pauses the loop
+        return [job] if job else []

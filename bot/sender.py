@@ -10,7 +10,7 @@ owns retries, backoff, the time budget and the order of one recipient's messages
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bot.message import Outgoing
 from storage import messages
@@ -26,10 +26,19 @@ class SendError(Exception):
         self.retry_after = retry_after
 
 
+PartCall = Callable[[], Awaitable[str | None]]  # one platform call of a message; the channel's message id
+
+
 class Sender(ABC):
-    """One channel's way out, registered in `app[keys.SENDERS][channel]` by the channel's setup."""
+    """One channel's way out, registered in `app[keys.SENDERS][channel]` by the channel's setup.
+
+    A message the platform takes in several calls (long text, a photo, text before buttons) goes through
+    `in_parts`, so each call is recorded as soon as the platform answers it (`part_sent`, set by the outbox
+    dispatcher) and a later attempt never repeats a part that is out.
+    """
 
     channel: str
+    part_sent: Callable[[messages.OutboxJob, int, str | None], Awaitable[None]] | None = None
 
     @abstractmethod
     async def send(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
@@ -38,6 +47,22 @@ class Sender(ABC):
         Buttons may carry `f"{job.id}:{index}"` as their short id (Telegram allows 64 bytes of
         callback data); `messages.button_payload` turns it back into the Rasa payload.
         """
+
+    async def after_sent(self, job: messages.OutboxJob, provider_id: str | None) -> None:
+        """Once the outbox recorded the message as sent (never between the platform's answer and that
+        record, which is the window a dying sender could repeat the message in): e.g. note where a post
+        landed. Must not raise."""
+        return None
+
+    async def in_parts(self, job: messages.OutboxJob, calls: list[PartCall]) -> str | None:
+        """One message's platform calls in order, skipping those an earlier attempt made (`job.parts_sent`);
+        each but the last recorded at once (the outbox records the last as the message's "sent")."""
+        provider_id = None
+        for index in range(job.parts_sent, len(calls)):
+            provider_id = await calls[index]()
+            if index + 1 < len(calls) and self.part_sent is not None:
+                await self.part_sent(job, index + 1, provider_id)
+        return provider_id
 
 
 def one_unit(_char: str) -> int:

@@ -363,8 +363,8 @@ class Cluster:
         log("Migrating (deploy/systemd/musrenbang-migrate.service)")
         migrate = unit_command("musrenbang-migrate.service", "", self.var_dir)
         subprocess.run(migrate.start, cwd=ROOT, env={**self.env(), **migrate.env}, check=True, umask=PRIVATE_UMASK)
-        log("Starting nginx, 2 action servers, 2 Rasa processes (x2 workers: loading the model takes minutes) "
-            "and 2 gateways")
+        log(f"Starting nginx, 2 action servers, {self.rasa_processes} Rasa process(es) (x{self.rasa_workers} "
+            "workers: loading the model takes minutes) and 2 gateways")
         rasa = [f"rasa-{index + 1}" for index in range(self.rasa_processes)]
         for name in ("nginx", "actions-1", "actions-2", *rasa, "gateway-1", "gateway-2"):
             self.launch(name)

@@ -54,6 +54,9 @@ class OutboxJob:
     attempts: int
     # when it was queued (or re-queued by `resend_failed`): the start of its retry budget
     created_at: datetime = field(default_factory=utcnow)
+    claimed_at: datetime | None = None  # this claim's stamp: `start_delivery` sends only while it holds
+    parts_sent: int = 0  # of a message sent in several platform calls, those already out (skipped now)
+    interrupted: int = 0  # earlier deliveries whose sender died between the platform call and its record
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,10 @@ async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 2
     Per recipient, only the oldest unfinished messages are handed out, as one run: a message waits
     while an earlier one to the same recipient is being sent (by any gateway) or waits for a retry,
     so two processes never send to one recipient at once nor out of order.
+
+    A stale claim is taken over; when its delivery had started (`send_started_at`), the sender died
+    between the platform call and recording its outcome: the platform may have the message, and the
+    row's `interrupted` counts that (the Bot API and the Graph API have no idempotency key).
     """
     now = utcnow()
     earlier = aliased(OutboxMessage)
@@ -277,16 +284,19 @@ async def claim_outgoing(db: Database, channels: tuple[str, ...], limit: int = 2
             key = (row.channel, row.recipient)
             if key in lost:
                 continue
+            cut_short = int(row.status == "sending" and row.send_started_at is not None)
             claimed = await session.execute(
                 update(OutboxMessage)
                 .where(OutboxMessage.id == row.id,
                        _same_claim(OutboxMessage.status, OutboxMessage.claimed_at, row.status, row.claimed_at))
-                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
+                .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1,
+                        send_started_at=None, interrupted=OutboxMessage.interrupted + cut_short)
                 .execution_options(synchronize_session=False)
             )
             if claimed.rowcount == 1:
                 jobs.append(OutboxJob(row.id, row.channel, row.recipient, json.loads(row.payload), row.kind,
-                                      row.attempts + 1, row.created_at))
+                                      row.attempts + 1, row.created_at, now, row.parts_sent or 0,
+                                      (row.interrupted or 0) + cut_short))
             else:
                 lost.add(key)
         await session.commit()
@@ -337,18 +347,45 @@ async def web_updates(db: Database, channel: str, recipient: str, after: int,
     return [(row_id, json.loads(payload)) for row_id, payload in rows]
 
 
+async def start_delivery(db: Database, job: OutboxJob) -> bool:
+    """Right before the platform call: mark the delivery as in flight and restart the lease from now, if
+    the claim is still this one. False when it is not (a run slower than the lease, taken over by another
+    gateway): then this process must not send it."""
+    now = utcnow()
+    async with db.session() as session:
+        started = await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == job.id, OutboxMessage.status == "sending",
+                   OutboxMessage.claimed_at == job.claimed_at)
+            .values(claimed_at=now, send_started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+    return started.rowcount == 1
+
+
+async def outgoing_part_sent(db: Database, outbox_id: int, parts_sent: int, provider_id: str | None) -> None:
+    """One part of a message sent in several platform calls is out: a later attempt starts after it."""
+    async with db.session() as session:
+        await session.execute(update(OutboxMessage).where(OutboxMessage.id == outbox_id)
+                              .values(parts_sent=parts_sent, provider_id=provider_id))
+        await session.commit()
+
+
 async def outgoing_sent(db: Database, outbox_id: int, provider_id: str | None = None) -> None:
+    """The platform took the message: one statement, committed at once (the dispatcher calls it right
+    after the platform's answer; until it commits, a dead sender's claim would send the message again)."""
     async with db.session() as session:
         await session.execute(
             update(OutboxMessage).where(OutboxMessage.id == outbox_id)
-            .values(status="sent", sent_at=utcnow(), provider_id=provider_id, last_error=None)
+            .values(status="sent", sent_at=utcnow(), provider_id=provider_id, last_error=None, send_started_at=None)
         )
         await session.commit()
 
 
 async def outgoing_failed(db: Database, outbox_id: int, error: str, retry_in: timedelta | None) -> None:
     """Record a failed send; retried after `retry_in`, or given up (status failed) when None."""
-    values: dict = {"last_error": error[:1000], "claimed_at": None}
+    values: dict = {"last_error": error[:1000], "claimed_at": None, "send_started_at": None}
     if retry_in is None:
         values["status"] = "failed"
     else:

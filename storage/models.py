@@ -215,6 +215,11 @@ class OutboxMessage(Base):
     attempts = Column(Integer, nullable=False, default=0)
     next_attempt_at = Column(DateTime(timezone=True))
     claimed_at = Column(DateTime(timezone=True))
+    # Set right before the platform call, cleared when its outcome is recorded: a claim found stale while it is
+    # set belongs to a sender that died mid-delivery (the platform may have the message; `interrupted` counts it).
+    send_started_at = Column(DateTime(timezone=True))
+    parts_sent = Column(Integer, nullable=False, default=0, server_default="0")  # of a message sent in parts
+    interrupted = Column(Integer, nullable=False, default=0, server_default="0")
     last_error = Column(Text)
     provider_id = Column(String(128))  # the channel's id of the sent message
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)

@@ -5,6 +5,11 @@ gateway, a Rasa process, an action server and Redis are killed with SIGKILL and 
 is restarted. Then: every accepted message answered exactly once and in order per sender, every proposal
 stored once, every status notification delivered once. The counts are printed.
 
+One copy is not a failure: a gateway killed in the milliseconds between a platform's answer and the outbox's
+"sent" record (the Bot API and the Graph API have no idempotency key) leaves a delivery another gateway sends
+again; the outbox row proves it (`interrupted`, counted when the claim is taken over), and the test reports
+those re-sends ("resent_because_sender_died") apart from real duplicates, of which there must be none.
+
 Slow (a cluster start loads the model four times): it runs when MUSRENBANG_CLUSTER_TESTS=1 (opt-in, see
 docs/operations.md).
 """
@@ -45,6 +50,7 @@ pytestmark = pytest.mark.skipif(os.environ.get("MUSRENBANG_CLUSTER_TESTS") != "1
                                 reason="the cluster test runs with MUSRENBANG_CLUSTER_TESTS=1")
 
 CODE = re.compile(r"USL-[0-9A-HJKMNP-TV-Z]{6}")
+PLACEHOLDER = "USL-XXXXXX"  # how the FAQ answers ("apa itu musrenbang?") show a code: not a code given
 SENDERS_PER_CHANNEL = int(os.environ.get("CHAOS_SENDERS", "8"))
 WA_SECRET, WA_TOKEN, WA_PHONE_ID = "chaos-app-secret", "chaos-token", "109876543210"
 TG_SECRET = "chaos_webhook_secret"
@@ -248,6 +254,7 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
         await drained(db)
         notified = await check_notifications(db, senders, telegram, graph)
         counts.update(notified)
+        counts["faults"] = len(log) + 1  # the chaos's, and the gateway killed while notifications go out
         await db.dispose()
         print(f"\ncluster chaos: start {start_s:.0f} s, chaos {chaos_s:.0f} s; " + "; ".join(log))
         print("counts: " + json.dumps(counts, sort_keys=True))
@@ -284,19 +291,37 @@ def _key(text: str) -> str:
     return re.sub(r"[^0-9A-Za-z]", "", text)[:24]
 
 
-def delivered_once(queued: list[str], delivered: list[str]) -> str | None:
-    """None when every queued message reached the platform once and in queue order (a message may go out
-    in several parts: its first part carries its opening words); else what is wrong."""
-    wanted = [key for key in map(_key, queued) if key]
+@dataclass(frozen=True)
+class Queued:
+    """An outbox row as the check needs it: its text, and how many of its deliveries a dying sender cut short
+    between the platform's answer and the "sent" record (the row's `interrupted`, counted when another
+    gateway took the claim over: provable from the row, not guessed from the platform's side)."""
+
+    text: str
+    interrupted: int = 0
+
+
+def delivered_once(queued: list[Queued], delivered: list[str]) -> tuple[str | None, int]:
+    """(None, re-sends) when every queued message reached the platform once and in queue order (a message
+    may go out in several parts: its first part carries its opening words), apart from the copies of
+    messages whose sender died mid-delivery (at most one more per cut-short delivery): those are counted,
+    not failed, as the Bot API and the Graph API have no idempotency key. Else (what is wrong, re-sends)."""
+    wanted = [(key, row.interrupted) for row in queued if (key := _key(row.text))]
     got = [_key(text) for text in delivered]
     position = 0
-    for key in wanted:
+    for key, _ in wanted:
         try:
             position = got.index(key, position) + 1
         except ValueError:
-            return f"{key!r} missing or out of order"
-    twice = [key for key, count in Counter(wanted).items() if Counter(got)[key] > count]
-    return f"delivered twice: {twice}" if twice else None
+            return f"{key!r} missing or out of order", 0
+    allowed, extra_allowed = Counter(key for key, _ in wanted), Counter()
+    for key, interrupted in wanted:
+        extra_allowed[key] += interrupted
+    counted = Counter(got)
+    twice = [key for key, count in allowed.items() if counted[key] > count + extra_allowed[key]]
+    resent = sum(min(counted[key] - count, extra_allowed[key])
+                 for key, count in allowed.items() if counted[key] > count)
+    return (f"delivered twice: {twice}" if twice else None), resent
 
 
 def _platform_texts(channel: str, recipient: str, telegram: FakeTelegram, graph: FakeGraph) -> list[str]:
@@ -312,7 +337,7 @@ async def check(db: Database, senders: list[Sender], telegram: FakeTelegram, gra
                                                 InboundMessage.message_id, InboundMessage.status)
                                          .order_by(InboundMessage.id))).all()
         outbox = (await session.execute(select(OutboxMessage.channel, OutboxMessage.recipient, OutboxMessage.payload,
-                                               OutboxMessage.status, OutboxMessage.kind)
+                                               OutboxMessage.status, OutboxMessage.kind, OutboxMessage.interrupted)
                                         .order_by(OutboxMessage.id))).all()
         proposal_rows = (await session.execute(select(Proposal.code))).scalars().all()
     stored = Counter((row.channel, row.sender, row.message_id) for row in inbound)
@@ -324,20 +349,21 @@ async def check(db: Database, senders: list[Sender], telegram: FakeTelegram, gra
         ids = [row.message_id for row in inbound if (row.channel, row.sender) == (sender.channel, sender.id)]
         # stored once each, in the order the citizen sent them (a resent message is the same row)
         assert ids == list(dict.fromkeys(sender.sent)), f"{sender.channel}:{sender.id}"
-    deliveries = 0
+    deliveries = resent = 0
     for sender in senders:
         if sender.channel == "web":
             # answered in the request, or (a gateway or Rasa was down meanwhile) by a late reply the page polls
             unanswered = sum(1 for answers in sender.web_answers.values() if not answers)
             assert unanswered <= len(sender.late_replies), f"web:{sender.id}: {unanswered} unanswered"
             continue
-        queued = [json.loads(row.payload).get("text") or "" for row in outbox
+        queued = [Queued(json.loads(row.payload).get("text") or "", row.interrupted) for row in outbox
                   if (row.channel, row.recipient) == (sender.channel, sender.id)]
         delivered = _platform_texts(sender.channel, sender.id, telegram, graph)
         # each reply reached the platform exactly once, in the order it was queued
-        problem = delivered_once(queued, delivered)
+        problem, again = delivered_once(queued, delivered)
         assert problem is None, f"{sender.channel}:{sender.id}: {problem}"
         deliveries += len(delivered)
+        resent += again
     codes = Counter(proposal_rows)
     assert all(count == 1 for count in codes.values())
     told = set()
@@ -345,12 +371,13 @@ async def check(db: Database, senders: list[Sender], telegram: FakeTelegram, gra
         texts = (" ".join([*(" ".join(a) for a in sender.web_answers.values()), *sender.late_replies])
                  if sender.channel == "web" else
                  " ".join(_platform_texts(sender.channel, sender.id, telegram, graph)))
-        told |= set(CODE.findall(texts))
+        told |= set(CODE.findall(texts)) - {PLACEHOLDER}
     assert told <= set(codes), "a tracking code was given that is not stored"
     submitted = [s for s in senders if s.channel in ("telegram", "whatsapp")]
     return {"senders": len(senders), "accepted_messages": accepted,
             "resent_after_error": sum(s.refused for s in senders),
             "inbound_rows": len(inbound), "platform_deliveries": deliveries, "proposals": len(codes),
+            "resent_because_sender_died": resent, "cut_short_deliveries": sum(row.interrupted for row in outbox),
             "codes_told": len(told), "codes": sorted(codes), "platform_senders": len(submitted)}
 
 
@@ -361,19 +388,22 @@ async def check_notifications(db: Database, senders: list[Sender], telegram: Fak
     assert all(row.status == "sent" for row in rows if row.channel != "web")
     per = Counter((row.channel, row.recipient) for row in rows)
     assert all(count == 1 for count in per.values()), "a status change notified someone twice"
+    resent = 0
     for sender in senders:
         if sender.channel == "web":
             continue
         queued = await _all_queued(db, sender)
         delivered = _platform_texts(sender.channel, sender.id, telegram, graph)
-        problem = delivered_once(queued, delivered)
+        problem, again = delivered_once(queued, delivered)
         assert problem is None, f"{sender.channel}:{sender.id}: {problem}"
-    return {"notifications": len(rows), "notifications_platform": sum(1 for r in rows if r.channel != "web")}
+        resent += again
+    return {"notifications": len(rows), "notifications_platform": sum(1 for r in rows if r.channel != "web"),
+            "resent_because_sender_died_total": resent}
 
 
-async def _all_queued(db: Database, sender: Sender) -> list[str]:
+async def _all_queued(db: Database, sender: Sender) -> list[Queued]:
     async with db.session() as session:
-        payloads = (await session.execute(select(OutboxMessage.payload).where(
+        found = (await session.execute(select(OutboxMessage.payload, OutboxMessage.interrupted).where(
             OutboxMessage.channel == sender.channel, OutboxMessage.recipient == sender.id)
-            .order_by(OutboxMessage.id))).scalars().all()
-    return [json.loads(payload).get("text") or "" for payload in payloads]
+            .order_by(OutboxMessage.id))).all()
+    return [Queued(json.loads(payload).get("text") or "", interrupted) for payload, interrupted in found]

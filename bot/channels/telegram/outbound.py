@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ChatAction
@@ -62,15 +63,12 @@ class TelegramSender(Sender):
         if not text and markup is not None:
             text = texts.telegram("choose")  # Telegram shows no keyboard without a text above it
         parts = pieces(text) if text else []
-        sent_id: int | None = None
+        calls = [partial(self._text, job.recipient, piece, markup if index == len(parts) - 1 else None)
+                 for index, piece in enumerate(parts)]
+        if message.image and message.image.startswith(("https://", "http://")):
+            calls.append(partial(self._photo, job.recipient, message.image))
         try:
-            for index, piece in enumerate(parts):
-                last = index == len(parts) - 1
-                sent = await self.bot.send_message(chat_id=job.recipient, text=piece,
-                                                   reply_markup=markup if last else None)
-                sent_id = sent.message_id
-            if message.image and message.image.startswith(("https://", "http://")):
-                sent_id = (await self.bot.send_photo(chat_id=job.recipient, photo=message.image)).message_id
+            return await self.in_parts(job, calls)
         except (Forbidden, BadRequest, ChatMigrated) as error:
             # Blocked bot, unknown chat, a request Telegram refuses: the same call fails again.
             raise SendError(redacted(error, self.bot.token), permanent=True) from error
@@ -79,20 +77,22 @@ class TelegramSender(Sender):
             raise SendError(f"flood control: retry after {wait:.0f} s", retry_after=wait) from error
         except TelegramError as error:  # network trouble, 5xx, a token being renewed: later
             raise SendError(redacted(error, self.bot.token)) from error
-        if job.kind == "escalation" and sent_id is not None:
-            await self._post_sent(job, sent_id)
-        return str(sent_id) if sent_id is not None else None
 
-    async def _post_sent(self, job: messages.OutboxJob, message_id: int) -> None:
-        """Remember the post of an escalation, so an officer's reply to it finds the escalation.
+    async def _text(self, chat: str, text: str, markup: InlineKeyboardMarkup | None) -> str:
+        return str((await self.bot.send_message(chat_id=chat, text=text, reply_markup=markup)).message_id)
 
-        Never raises: the post is out, and a retry of the outbox would post it twice.
-        """
+    async def _photo(self, chat: str, photo: str) -> str:
+        return str((await self.bot.send_photo(chat_id=chat, photo=photo)).message_id)
+
+    async def after_sent(self, job: messages.OutboxJob, provider_id: str | None) -> None:
+        """Remember the post of an escalation, so an officer's reply to it finds the escalation (after the
+        outbox recorded it as sent: a retry of the outbox would post it twice)."""
         escalation_id = job.payload.get("escalation_id")
-        if self.database is None or not isinstance(escalation_id, int):
+        if job.kind != "escalation" or self.database is None or not isinstance(escalation_id, int) \
+                or not (provider_id or "").isdigit():
             return
         try:
-            await escalations.escalation_post_sent(self.database(), escalation_id, job.recipient, message_id)
+            await escalations.escalation_post_sent(self.database(), escalation_id, job.recipient, int(provider_id))
         except Exception:
             logger.exception("telegram post of escalation %s not recorded; replies to it go unmatched",
                              escalation_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import aiohttp
 
@@ -149,15 +150,20 @@ class WhatsAppSender(Sender):
         if last is None or _now() - last > WINDOW:
             return await self._send_template(job, message)
         language = _language(message.text) if message.buttons and message.text.strip() else None
-        provider_id = None
-        for index, part in enumerate(build_messages(job.id, message, language)):
-            try:
-                provider_id = await self._post(job.recipient, part)
-            except GraphError as error:
-                if error.code == REENGAGEMENT_CODE and index == 0:  # the window closed after all
-                    return await self._send_template(job, message)
-                raise
-        return provider_id
+        out = 0  # parts this attempt sent
+
+        async def post(part: dict) -> str:
+            nonlocal out
+            provider_id = await self._post(job.recipient, part)
+            out += 1
+            return provider_id
+
+        try:
+            return await self.in_parts(job, [partial(post, part) for part in build_messages(job.id, message, language)])
+        except GraphError as error:
+            if error.code == REENGAGEMENT_CODE and out == 0 and job.parts_sent == 0:  # the window closed after all
+                return await self._send_template(job, message)
+            raise
 
     async def _send_template(self, job: messages.OutboxJob, message: Outgoing) -> str | None:
         template = template_message(self.graph.config, message)
