@@ -10,8 +10,8 @@ One copy is not a failure: a gateway killed in the milliseconds between a platfo
 again; the outbox row proves it (`interrupted`, counted when the claim is taken over), and the test reports
 those re-sends ("resent_because_sender_died") apart from real duplicates, of which there must be none.
 
-Slow (a cluster start loads the model four times): it runs when MUSRENBANG_CLUSTER_TESTS=1 (opt-in, see
-docs/operations.md).
+Slow (a cluster start loads the model four times, ~8 minutes): `./musrenbang test` (and so CI) sets
+MUSRENBANG_CLUSTER_TESTS=1 unless told 0; a bare pytest run leaves it out (docs/operations.md).
 """
 
 from __future__ import annotations
