@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sys
 import warnings
 from collections import OrderedDict
 
@@ -68,6 +69,14 @@ def create_app(package: str = "actions"):  # noqa: ANN201 - a Sanic app (rasa en
         counter.observe(call)
         logger.info("action %s %s", action, outcome, extra={"action": action, "outcome": outcome,
                                                             "seconds": round(seconds, 3)})
+
+    @app.listener("after_server_stop")
+    async def _close_database(_app, _loop) -> None:  # noqa: ANN001 - Sanic's app and loop
+        """The actions' pooled database connections (actions/common.py `database`) closed on shutdown."""
+        common = sys.modules.get("actions.common")
+        if common is not None and common.database.cache_info().currsize:
+            await common.database().dispose()
+            common.database.cache_clear()
 
     @app.get("/metrics")
     async def metrics(request):  # noqa: ANN001, ANN202 - Sanic

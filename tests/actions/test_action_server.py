@@ -31,3 +31,26 @@ def test_the_app_serves_metrics_beside_rasa_sdks_routes() -> None:
     app = create_app("actions")
     paths = {route.path.strip("/") for route in app.router.routes}
     assert {"health", "webhook", "actions", "metrics"} <= paths
+
+
+async def test_the_actions_database_is_closed_when_the_server_stops(monkeypatch, tmp_path) -> None:
+    """The actions' pooled SQLite connections (storage/db.py) are closed on shutdown, not left to exit."""
+    from sanic import Sanic
+    from sqlalchemy import text
+
+    from actions import common
+
+    monkeypatch.setattr(Sanic, "test_mode", True)  # a second app named like the first test's
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'musrenbang.db'}")
+    common.database.cache_clear()
+    app = create_app("actions")
+    database = common.database()
+    async with database.session() as session:
+        await session.execute(text("SELECT 1"))
+    assert database.engine.pool.checkedin() == 1  # kept open for the next action
+    stopping = [future.listener for future in app._future_listeners if future.event == "after_server_stop"]
+    assert stopping  # Sanic 21.12 keeps an app's listeners here until it starts
+    for listener in stopping:
+        await listener(app, None)
+    assert database.engine.pool.checkedin() == 0
+    assert common.database.cache_info().currsize == 0  # a restarted app opens a new one

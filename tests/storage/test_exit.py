@@ -13,6 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 LEAKY = """
@@ -33,10 +35,33 @@ asyncio.run(main(URL))
 print("work done")
 """
 
+# A SQLite file's pool (storage/db.py) keeps connections open between sessions: a process that never
+# disposes its Database still holds them, each with its aiosqlite thread, when its last line has run.
+POOLED = """
+import asyncio
+from sqlalchemy import text
+from storage.db import Database
 
-def test_a_process_with_a_connection_left_open_still_exits(tmp_path: Path) -> None:
+async def main(url):
+    db = Database(url)
+
+    async def lookup():
+        async with db.session() as session:
+            await session.execute(text("SELECT 1"))
+            await asyncio.sleep(0.01)
+
+    await asyncio.gather(*(lookup() for _ in range(8)))
+    assert db.engine.pool.checkedin() > 0  # idle pooled connections, never disposed
+
+asyncio.run(main(URL))
+print("work done")
+"""
+
+
+@pytest.mark.parametrize("script_text", [LEAKY, POOLED], ids=["session-left-open", "pool-never-disposed"])
+def test_a_process_with_a_connection_left_open_still_exits(tmp_path: Path, script_text: str) -> None:
     script = tmp_path / "leaky.py"
-    script.write_text(LEAKY.replace("URL", repr(f"sqlite+aiosqlite:///{tmp_path / 'leaky.db'}")))
+    script.write_text(script_text.replace("URL", repr(f"sqlite+aiosqlite:///{tmp_path / 'leaky.db'}")))
     try:
         done = subprocess.run([sys.executable, "-W", "ignore", str(script)], cwd=ROOT, capture_output=True,
                               text=True, timeout=60, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"})
