@@ -185,6 +185,17 @@ def _shown_sectors(tracker: Tracker) -> list[str]:
     return ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
 
 
+def _keep_the_end(events: list[EventType]) -> list[EventType]:
+    """A validation that ends the form (requested_slot None: "support the existing one" at the duplicate question or
+    the summary) stays ended: rasa_sdk appends the next missing slot after it when required_slots is overridden,
+    and the form would start again at "what is needed?" with the draft just cleared."""
+    end = next((i for i, e in enumerate(events)
+                if e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value") is None), None)
+    if end is None:
+        return events
+    return [e for i, e in enumerate(events) if i <= end or e.get("name") != "requested_slot"]
+
+
 class ValidateProposalForm(FormValidationAction):
     def name(self) -> str:
         return "validate_proposal_form"
@@ -206,7 +217,7 @@ class ValidateProposalForm(FormValidationAction):
                 return [*before, *handled]
         extraction = await self.get_extraction_events(dispatcher, tracker, domain)
         tracker.add_slots(extraction)
-        events = await self._extract_validation_events(dispatcher, tracker, domain)
+        events = _keep_the_end(await self._extract_validation_events(dispatcher, tracker, domain))
         elsewhere = self._opens_elsewhere(dispatcher, tracker)
         if elsewhere:
             events = [e for e in events if e.get("name") != "requested_slot"] + elsewhere

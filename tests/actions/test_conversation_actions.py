@@ -136,6 +136,22 @@ async def test_supporting_the_similar_one_by_typing_ends_the_form(tracker_from, 
     assert view.supporters == 1
 
 
+async def test_supporting_in_words_the_nlu_finds_unclear_ends_the_form(tracker_from, dispatcher, domain,
+                                                                         action_database) -> None:
+    """The whole form run, as Rasa calls it: the last requested_slot is None, so the form ends after the support
+    instead of asking "what is needed?" again (rasa_sdk appended the next missing slot after the end)."""
+    draft = proposals.ProposalDraft(description="Perbaikan jalan rusak", sector="jalan", village_code="34.04.07.2001")
+    existing, _ = await proposals.submit_proposal(action_database, "web", "neighbour", "d-similar-4", draft)
+    text = "Mangga, abdi ngadukung usulan nu parantos aya wae"
+    tracker = at_question(tracker_from, "duplicate_choice", text, similar_codes=[existing.code])
+    tracker.latest_message["intent"] = {"name": "nlu_fallback", "confidence": 0.35}
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    asked = [e["value"] for e in events if e.get("event") == "slot" and e.get("name") == "requested_slot"]
+    assert asked[-1] is None, asked
+    assert responses(dispatcher) == ["utter_support_added"]
+    assert (await proposals.get_proposal(action_database, existing.code)).supporters == 1
+
+
 async def test_an_empty_similar_list_never_gives_a_silent_turn(tracker_from, dispatcher, domain) -> None:
     tracker = at_question(tracker_from, "duplicate_choice", "", similar_codes=["USL-ZZZZZZ"])
     events = await ActionAskDuplicateChoice().run(dispatcher, tracker, domain)
