@@ -40,8 +40,9 @@ TRAINING_INPUTS = ("domain.yml", "nlu/config.yml", "nlu/data", "nlu/components",
                    "core/language/identify.py", "requirements/rasa.lock")
 
 # Imported by the pipeline's package but changing only how a loaded model is served (nlu/rasa_runtime.py checks
-# the action server's reply schema once), not what training produces: no retrain when it changes.
-SERVING_ONLY = ("nlu/rasa_runtime.py",)
+# the action server's reply schema once and asks core/answers.py which messages are questions, whose FAQ
+# selection the actions read), not what training produces: no retrain when they change.
+SERVING_ONLY = ("nlu/rasa_runtime.py", "core/answers.py", "core/language/markers.py")
 
 
 SERVING_ONLY_MARK = b"# serving-only"  # a lock line the training never imports (prometheus-client for /metrics)
