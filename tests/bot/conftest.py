@@ -34,6 +34,17 @@ async def fake():
 
 
 @pytest.fixture
+async def telegram_sender(fake):
+    """The real Telegram sender (python-telegram-bot) talking to the fake Bot API server."""
+    from bot.channels.telegram import outbound
+
+    bot, requests = telegram.make_bot(Settings(telegram_bot_token=fake.token, telegram_api_url=fake.url))
+    yield outbound.TelegramSender(bot)
+    for request in requests:
+        await request.shutdown()
+
+
+@pytest.fixture
 async def rasa():
     """Rasa's REST API, refusing calls without the token every gateway sends (RASA_TOKEN: tests/conftest.py)."""
     server = await FakeRasa(token=os.environ["RASA_TOKEN"]).start()

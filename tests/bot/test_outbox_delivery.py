@@ -8,14 +8,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
 from sqlalchemy import select, text, update
 
-from bot.channels import telegram
-from bot.channels.telegram import outbound
 from bot.message import Outgoing
 from bot.outbox import OutboxDispatcher
-from core.settings import Settings
 from storage import messages
 from storage.db import Database
 from storage.models import OutboxMessage, utcnow
@@ -119,14 +115,6 @@ async def test_sent_is_recorded_even_while_the_database_refuses_it_for_a_moment(
     await lease_runs_out(db)
     await OutboxDispatcher(db, {"telegram": Platform()}).run_once()
     assert platform.got == ["satu"]
-
-
-@pytest.fixture
-async def telegram_sender(fake):
-    bot, requests = telegram.make_bot(Settings(telegram_bot_token=fake.token, telegram_api_url=fake.url))
-    yield outbound.TelegramSender(bot)
-    for request in requests:
-        await request.shutdown()
 
 
 async def test_a_message_in_parts_is_continued_not_repeated(db: Database, fake, telegram_sender) -> None:

@@ -282,11 +282,8 @@ async def test_polling_stores_each_update_once_and_survives_errors(make_gateway,
 # --- the sender ---
 
 @pytest.fixture
-async def sender(fake):
-    bot, requests = telegram.make_bot(Settings(telegram_bot_token=fake.token, telegram_api_url=fake.url))
-    yield outbound.TelegramSender(bot)
-    for request in requests:
-        await request.shutdown()
+def sender(telegram_sender):
+    return telegram_sender
 
 
 def job(outbox_id: int = 41, recipient: str = "150") -> messages.OutboxJob:
