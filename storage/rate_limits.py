@@ -41,35 +41,39 @@ async def hit(db: Database, bucket: str, limit: int, window_s: int, now: datetim
     """Count one request of `bucket` in its window of `window_s` seconds, which opens with the bucket's
     first request (so a burst is judged the same whenever it comes, not split by the clock's minute).
 
-    The increment is one UPDATE (or the window's first INSERT), so requests arriving at the same
-    time on several gateways are all counted. Refused requests count too: hammering does not help.
+    The increment is one UPDATE (or the window's first INSERT), so requests arriving at the same time on
+    several gateways are all counted; on PostgreSQL it returns the count too: one statement per request.
+    Refused requests count too: hammering does not help.
     """
     if not 0 < window_s <= COUNTER_KEEP_S // 2:
         raise ValueError(f"window of {window_s} s out of range")
     epoch = int((now or utcnow()).timestamp())
     for _ in range(5):
         async with db.session() as session:
-            start = (
-                await session.execute(
-                    select(func.max(ApiRateCounter.window_start))
-                    .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start > epoch - window_s,
-                           ApiRateCounter.window_start <= epoch)
-                )
-            ).scalar_one_or_none()
-            if start is not None:
-                await session.execute(
-                    update(ApiRateCounter)
-                    .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == start)
-                    .values(count=ApiRateCounter.count + 1)
-                    .execution_options(synchronize_session=False)
-                )
-                count = (
-                    await session.execute(
-                        select(ApiRateCounter.count)
-                        .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == start)
-                    )
-                ).scalar_one()
+            latest = (
+                select(func.max(ApiRateCounter.window_start))
+                .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start > epoch - window_s,
+                       ApiRateCounter.window_start <= epoch)
+                .scalar_subquery()
+            )
+            increment = (
+                update(ApiRateCounter)
+                .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == latest)
+                .values(count=ApiRateCounter.count + 1)
+                .execution_options(synchronize_session=False)
+            )
+            if db.is_sqlite:  # SQLAlchemy 1.4 has no RETURNING for SQLite; the embedded default has one writer
+                await session.execute(increment)
+                counted = (await session.execute(
+                    select(ApiRateCounter.count, ApiRateCounter.window_start)
+                    .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == latest)
+                )).first()
+            else:
+                counted = (await session.execute(
+                    increment.returning(ApiRateCounter.count, ApiRateCounter.window_start))).first()
+            if counted is not None:
                 await session.commit()
+                count, start = counted
                 return RateState(count, limit, max(1, start + window_s - epoch))
             # A new window: sweep the counters of long-gone windows on the way.
             await session.execute(
