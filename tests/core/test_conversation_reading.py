@@ -164,6 +164,9 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
          ["Jalan di depan SD berlubang", "Padukuhan Karangmojo"], ["hormat", "Sutrisno", "perhatian", "ucapkan"]),
         ("Kula warga Dusun Krapyak. Lampu gang pejah sedaya.", ["Lampu gang pejah", "Dusun Krapyak"], ["warga"]),
         ("Saya ketua RT, jalan kami rusak parah.", ["jalan kami rusak"], []),  # the need is in that sentence
+        # who writes, then what they propose, in one sentence: the proposal stays
+        ("Saya ketua RT ingin mengusulkan bantuan bedah rumah untuk seorang lansia janda. Dindingnya anyaman bambu.",
+         ["bedah rumah", "lansia janda", "anyaman bambu"], ["ketua", "ingin mengusulkan"]),
         # the kader's role goes, the posyandu the proposal serves stays
         ("Kami kader Posyandu Balita Melati ingin mengusulkan timbangan bayi digital",
          ["timbangan bayi digital", "Posyandu Balita Melati"], ["kader", "ingin"]),
