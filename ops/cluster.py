@@ -318,6 +318,24 @@ class Cluster:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=30)
+        if name == "postgres":
+            self._wait_postmaster_gone()
+
+    def _wait_postmaster_gone(self, timeout_s: float = 60) -> None:
+        """Until the postmaster itself has exited: the process we started is runuser when we are root, which
+        can exit before it, and a new postmaster refuses to start while the old one holds postmaster.pid."""
+        deadline = time.monotonic() + timeout_s
+        pid_file = self.pg_dir / "postmaster.pid"
+        while time.monotonic() < deadline:
+            try:
+                pid = int(pid_file.read_text().split()[0])
+                os.kill(pid, 0)
+            except (FileNotFoundError, IndexError, ValueError, ProcessLookupError):
+                return
+            except PermissionError:  # alive, owned by the postgres user
+                pass
+            time.sleep(0.2)
+        raise TimeoutError(f"PostgreSQL in {self.pg_dir} did not stop within {timeout_s:.0f} s")
 
     def restart(self, name: str, sig: int = signal.SIGKILL, wait: bool = True) -> None:
         self.kill(name, sig)
@@ -392,15 +410,15 @@ class Cluster:
         return ssl.create_default_context(cafile=str(self.directory / "nginx" / "tls.crt"))
 
     def stop(self) -> None:
-        """SIGTERM to everything (gateways first, PostgreSQL last), SIGKILL what does not stop."""
+        """SIGTERM to everything (gateways first, PostgreSQL last, with SIGINT), SIGKILL what does not stop."""
         order = [n for n in ("nginx", "gateway-1", "gateway-2", "rasa-1", "rasa-2", "actions-1", "actions-2", "redis",
                              "postgres") if n in self.processes]
         order += [n for n in self.processes if n not in order]
         for name in order:
             process = self.processes[name]
             if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
+                try:  # PostgreSQL's SIGTERM is a "smart" shutdown that waits for every client: use its fast one
+                    os.killpg(process.pid, signal.SIGINT if name == "postgres" else signal.SIGTERM)
                 except ProcessLookupError:
                     pass
         for name in order:
@@ -410,6 +428,8 @@ class Cluster:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
+            if name == "postgres":
+                self._wait_postmaster_gone()
         self.processes.clear()
 
     def rss_mb(self) -> dict[str, float]:
