@@ -596,8 +596,10 @@ class ValidateProposalForm(FormValidationAction):
 
     async def validate_rt_rw(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> dict[str, Any]:
-        parsed = answers.parse_rt_rw(str(value or ""))
         text = str(value or "")
+        if answers.for_the_whole_area(text):
+            return {"rt_rw": answers.SKIP, "invalid_answers": 0}
+        parsed = answers.parse_rt_rw(text)
         # "engke urang dibere nyaho?" asks something ("engke" = later): a question is not a "no"
         if (not parsed or not any(parsed)) and ((answers.declines(text) and not _QUESTION.search(text))
                                                 or answers.is_dont_know(text)):

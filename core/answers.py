@@ -118,6 +118,11 @@ _WHOLE_AREA = re.compile(r"\b(?:se|sa|sak|satu|sedaya|sadaya|seluruh|semua|sekab
                          r"|\b(?:semua|sedaya|sadaya|seluruh|kabeh|sakabeh)\s+rt\b", re.IGNORECASE)
 
 
+def for_the_whole_area(text: str | None) -> bool:
+    """ "keur sadesa, lain RT hiji": the whole desa or dusun, so no RT, even where a number word names one."""
+    return bool(_WHOLE_AREA.search(text or "")) and not re.search(r"\d", text or "")
+
+
 def _dont_know_somewhere(text: str | None) -> bool:
     """ "RT-nya saya kurang tahu", "wah saya lupa nomer RT nya": "don't know" in a short answer without numbers."""
     plain = text or ""

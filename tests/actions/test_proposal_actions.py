@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -394,3 +395,12 @@ async def test_a_question_at_the_rt_question_does_not_skip_it(tracker_from, disp
     assert asked["rt_rw"] is None and responses(dispatcher) == ["utter_rt_rw_invalid"]
     skipped = await ValidateProposalForm().validate_rt_rw("engke we", CollectingDispatcher(), tracker, domain)
     assert skipped["rt_rw"] == "skip"
+
+
+@pytest.mark.parametrize("text", ["keur sadesa, lain RT hiji", "untuk satu dusun, bukan satu RT",
+                                  "kagem sak padukuhan, dudu RT siji"])
+async def test_a_proposal_for_the_whole_village_has_no_rt_whatever_number_word_it_names(
+        text, tracker_from, dispatcher, domain) -> None:
+    tracker = tracker_from("optional_photo_question", language="su", rt_rw=None, requested_slot="rt_rw")
+    answered = await ValidateProposalForm().validate_rt_rw(text, dispatcher, tracker, domain)
+    assert answered["rt_rw"] == "skip"
