@@ -71,6 +71,11 @@ _NEW_WORDS = re.compile(r"\b(?:baru|anyar|enggal|énggal|tetap|tetep|kirim|kintu
 _SEND = re.compile(r"^\s*(?:(?:ya|iya|oke|ok|nggih|enya|yo)[\s,]+)?(?:kirim\w*|simpan|simpen|kintun\w*|submit|send|"
                    r"ajukan|ajuin|ajokaken|ajukeun)(?:\s+(?:aja|saja|wae|mawon|we|bae|sekarang|dong|min|kak|pak|bu|"
                    r"mas|mbak|ya|nggih|nya))*\s*[.!]*\s*$", re.IGNORECASE)
+# The summary asks "Sudah benar?" / "Sampun leres?": its own word back is a yes ("wis", "udah bener")
+_DONE = re.compile(r"^\s*(?:sudah|sdh|udah|udh|dah|wis|wes|uwis|uwes|sampun|geus|atos|tos|parantos)"
+                   r"(?:\s+(?:benar|bener|betul|leres|cocok|pas|oke|ok|sip|kabeh|semua|sedaya|sadayana|kok|lah|deh|"
+                   r"ya|yo|nggih|muhun|enya|min|pak|bu|mas|mbak|kang|teh|dikirim|kirim|kintun))*\s*[.!]*\s*$",
+                   re.IGNORECASE)
 _QUESTION = answers.QUESTION
 
 
@@ -673,7 +678,8 @@ class ValidateProposalForm(FormValidationAction):
                 return {"similar_codes": nearby, "duplicate_choice": None, "confirmed": None,
                         "requested_slot": "duplicate_choice"}
         if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
-                or (not text.startswith("/") and (choice.is_affirmation(text) or _SEND.match(text))):
+                or (not text.startswith("/") and (choice.is_affirmation(text) or _SEND.match(text)
+                                                   or _DONE.match(text))):
             return {"confirmed": True}
         field = self._field_to_edit(tracker)
         if field is None:

@@ -30,8 +30,10 @@ _SKIP_WORDS = {
 # The questions of the proposal form that may be skipped ("lewati").
 SKIPPABLE = ("rt_rw", "photo", "map_pin")
 
-_RT = re.compile(r"\brt\.?\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
-_RW = re.compile(r"\brw\.?\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
+# "rw nya 12", "RT-ne 3", "rw na 4": the possessive between the word and its number
+_OF_IT = r"(?:\s*-?\s*(?:nya|ne|na|e|é|ipun|ku|kami)\b)?"
+_RT = re.compile(r"\brt\.?" + _OF_IT + r"\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
+_RW = re.compile(r"\brw\.?" + _OF_IT + r"\s*[:\-]?\s*0*(\d{1,3})\b", re.IGNORECASE)
 _RT_RW_PAIR = re.compile(r"^\s*0*(\d{1,3})\s*[/\-]\s*0*(\d{1,3})\s*$")
 _RT_RW_GLUED = re.compile(r"\brt\.?\s*0*(\d{1,3})\s*/?\s*rw\.?\s*0*(\d{1,3})\b", re.IGNORECASE)
 _COORDS = re.compile(r"(-?\d{1,2}(?:[.,]\d+)?)\s*[,;\s]\s*(-?\d{2,3}(?:[.,]\d+)?)")

@@ -404,3 +404,20 @@ async def test_a_proposal_for_the_whole_village_has_no_rt_whatever_number_word_i
     tracker = tracker_from("optional_photo_question", language="su", rt_rw=None, requested_slot="rt_rw")
     answered = await ValidateProposalForm().validate_rt_rw(text, dispatcher, tracker, domain)
     assert answered["rt_rw"] == "skip"
+
+
+@pytest.mark.parametrize(("text", "sent"), [("wis", True), ("udah bener kok", True), ("Sampun leres", True),
+                                            ("geus", True), ("udah, batal aja", False), ("wis, ganti RT ne", False)])
+async def test_the_summary_s_own_word_back_is_a_yes(text, sent, tracker_from, dispatcher, domain) -> None:
+    """ "Sudah benar?" answered "wis" (the NLU may read it as anything): sent, not asked again and again."""
+    tracker = tracker_from("confirmed_proposal")
+    tracker.latest_message = {"intent": {"name": "deny"}, "text": text, "entities": []}
+    result = await ValidateProposalForm().validate_confirmed(None, dispatcher, tracker, domain)
+    assert (result.get("confirmed") is True) == sent
+
+
+def test_a_possessive_between_rt_or_rw_and_its_number() -> None:
+    from core import answers
+
+    assert answers.parse_rt_rw("rt 4, rw nya 12") == ("04", "12")
+    assert answers.parse_rt_rw("RT-ne 3 RW-ne 7") == ("03", "07")
