@@ -23,7 +23,7 @@ DETAIL_WORDS = 5  # a message at another question that says this much about the 
 
 _VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|mang|bang|"
              r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
-             r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2")
+             r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2|uda|uni|ajo|da|ni")
 _GREETING = re.compile(
     r"^\s*(?:(?:selamat|slmt|met|sugeng|wilujeng)\s+(?:pagi|siang|sore|malam|malem|enjing|injing|siyang|sonten|"
     r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|dengan\s+hormat|hormat\s+saya|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
@@ -32,7 +32,7 @@ _GREETING = re.compile(
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
-    r"punten\s+ngaganggu|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
+    r"punten\s+ngaganggu|sorry|sori|sory|excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
     r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
     r"(?:pagi|siang|sore|malam|malem|enjing|sonten|dalu|wengi)(?=\s*[,.!]|\s+(?:" + _VOCATIVE + r")\b))"
@@ -63,10 +63,11 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
             r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
-            r"ngabejaan|mausulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
+            r"ngabejaan|mausulkan|mangusulan|mangusulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|iye)[\s,]+)?"  # "iya mau ngusulin" after "may I?"
     r"(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
+    r"(?:(?:bantu|bantuin|membantu|ngebantu|ngewangi|mbiyantu|ngabantu|ngabantos|ikut|melu|tumut|ngiring)\s+)?"
     r"(?:" + _PROPOSE + r"(?:[,.!…]*\s+|[,.!…]*\s*$))"
     r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
     r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
@@ -105,7 +106,9 @@ _SERVED = frozenset({"posyandu", "paud", "tk", "sd", "sdn", "sekolah", "masjid",
 # "Saya Bapak Sutrisno, pensiunan guru, warga Padukuhan Karangmojo.": who writes, in a sentence of its own
 _SELF_INTRO = re.compile(r"^\s*" + _SUBJECT + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
                          r"nama|namaku|warga|pensiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
-                         r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal)\b"
+                         r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal|"
+                         r"(?:cucu|anak|putu|putra|putri|incu|keponakan|ponakan|menantu|mantu)(?:nya|ne|e|ipun)?\s+"
+                         r"(?:dari\s+|saking\s+|ti\s+)?(?:mbah|pak|bu|bapak|ibu|eyang|nini|aki|simbah|mak|abah))\b"
                          r"|^\s*(?:i'?m|i\s+am|we\s+are|my\s+name\s+is)\s+", re.IGNORECASE)
 # "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
 _ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
@@ -188,6 +191,14 @@ _PROBLEMS = frozenset("rusak lubang mampet mati gelap banjir longsor bocor penuh
 _HAMLET = re.compile(r"\b(?i:dusun|padukuhan|pedukuhan|dukuh|kampung|lembur|perumahan|perum)\s+[A-Z][\w\-]+")
 
 
+_ABOUT_THE_WRITER = re.compile(r"^\s*" + _SUBJECT + r"\b", re.IGNORECASE)
+
+
+def _opening_words(sentence: str) -> str:
+    """The sentence without the greeting or vocative it starts with."""
+    return _VOCATIVE_ONLY.sub("", _GREETING.sub("", sentence, count=1), count=1)
+
+
 def _names_a_problem(sentence: str) -> bool:
     from core import similarity
 
@@ -245,11 +256,14 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     sentences = []
     parts = _SENTENCE.split((text or "").strip())
     lead = next((i for i, part in enumerate(parts) if _leads_in(part)), 0)
-    # Before the sentence that says "I want to propose", a sentence naming no need is a self-introduction
-    # ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem stays.
-    groups = [m.group(1).strip(" ,.") for i, part in enumerate(parts) if i < lead and not sectors.rank(part)
+    # Before the sentence that says "I want to propose", a sentence about its writer that names no need is a
+    # self-introduction ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem, or
+    # is not about the writer ("Aia sumua di siko karuah"), stays.
+    intro = [i < lead and not sectors.rank(part) and bool(_ABOUT_THE_WRITER.match(_opening_words(part)))
+             for i, part in enumerate(parts)]
+    groups = [m.group(1).strip(" ,.") for i, part in enumerate(parts) if intro[i]
               for m in [_GROUP_NAMED.search(part)] if m]
-    parts = [part for i, part in enumerate(parts) if i >= lead or sectors.rank(part)]
+    parts = [part for i, part in enumerate(parts) if not intro[i]]
     if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
         intros = [part for part in parts if _SELF_INTRO.match(_GREETING.sub("", part)) and not _names_a_problem(part)
                   and not _LATE_LEAD_IN.match(_GREETING.sub("", part))]  # "Saya ketua RT ingin mengusulkan X"

@@ -164,6 +164,14 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
          ["Jalan di depan SD berlubang", "Padukuhan Karangmojo"], ["hormat", "Sutrisno", "perhatian", "ucapkan"]),
         ("Kula warga Dusun Krapyak. Lampu gang pejah sedaya.", ["Lampu gang pejah", "Dusun Krapyak"], ["warga"]),
         ("Saya ketua RT, jalan kami rusak parah.", ["jalan kami rusak"], []),  # the need is in that sentence
+        # a grandchild typing for her: who writes goes (with the grandmother's name), "mau bantu ngusulin" too
+        ("assalamualaikum, sy cucunya mbah Sumiyati. mau bantu ngusulin buat lansia sebatang kara, butuh kursi roda",
+         ["lansia sebatang kara", "kursi roda"], ["Sumiyati", "cucu", "bantu", "ngusulin"]),
+        ("hi, sorry mau nanya. di gang kami udah ada 3 kasus DBD bulan ini", ["3 kasus DBD"], ["sorry", "nanya"]),
+        # Minang: the vocative and the writer's own business go; the problem before the lead-in stays
+        ("assalamualaikum uda/uni. ambo punyo lapau di Sumberagung. aia sumua di siko karuah, indak bisa diminum. "
+         "ambo nak mangusulan sarana aia bersih", ["aia sumua", "karuah", "sarana aia bersih"],
+         ["uda", "lapau", "mangusulan"]),
         # who writes, then what they propose, in one sentence: the proposal stays
         ("Saya ketua RT ingin mengusulkan bantuan bedah rumah untuk seorang lansia janda. Dindingnya anyaman bambu.",
          ["bedah rumah", "lansia janda", "anyaman bambu"], ["ketua", "ingin mengusulkan"]),
