@@ -69,11 +69,14 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     if detected in ("jv", "su") and minang:
         detected = "id"  # "Di kampuang ambo indak ado tampek sampah": Minang, answered in Indonesian
     regional = regional_grammar(words) if not minang else None
-    if regional and (detected not in ("jv", "su") or detected == regional):  # grammar words confirm or correct
+    # grammar words confirm a guess, or correct a non-regional or unsure one
+    if regional and (detected not in ("jv", "su") or detected == regional or confidence < MIN_CONFIDENCE):
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
     if detected != current and keeps_regional(current, words):
         return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar
-    established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
+    # A language other than the default was set by an earlier message ("kang", "Sugeng enjing"): established too
+    established = (bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS) \
+        or current != texts.DEFAULT_LANGUAGE
     marker = opening_language(words) if not established and len(words) < MIN_WORDS else None
     if marker:
         return marker  # "Sampurasun", "Sugeng enjing", "pagi lur": the first words say the language

@@ -35,10 +35,14 @@ YES: frozenset[str] = frozenset(
 REGIONAL_MARKERS: dict[str, frozenset[str]] = {
     "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
                     "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
-                    "parantos naha kedah kuring sareng ayeuna upami we".split()),
+                    "parantos naha kedah kuring sareng ayeuna upami we cai imah rorompok dieu ditu lamun mun "
+                    "barudak seueur loba ruksak boga nyaeta oge ogé saeutik sakedik nyuhunkeun dupi tos "
+                    "gaduh".split()),
     "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
                     "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
-                    "pripun pundi ingkang sanget omah dalan banyu takon lur dab".split()),
+                    "pripun pundi ingkang sanget omah dalan banyu takon lur dab lan ugi niki niku mawon "
+                    "sakniki saniki nopo menapa punapa dipun kepripun kados kalih kangge kanggo ngarep "
+                    "mburi".split()),
 }
 REGIONAL_MIN_MARKERS = 2
 # Minang grammar words: an identifier trained on Indonesian, Javanese and Sundanese reads Minang as Sundanese

@@ -110,3 +110,19 @@ def test_grammar_words_confirm_an_unsure_regional_guess() -> None:
     "dalan" and "neng" say it too."""
     text = "Aku pengin usul dalan rusak neng Tamantirto, Kasihan"
     assert next_language("id", False, message(text, "jv", 0.74)) == "jv"
+
+
+def test_sundanese_grammar_around_indonesian_words_in_a_first_message() -> None:
+    """The identifier is unsure between Javanese and Indonesian; "upami", "cai", "ka rorompok" are Sundanese."""
+    text = ("Punten, gorong-gorong di Padukuhan Ngringin, Wedomartani, mampet. Upami hujan, cai nyemprung ka "
+            "rorompok warga RT 04.")
+    assert next_language("id", False, message(text, "jv", 0.47)) == "su"
+
+
+def test_a_language_named_by_the_greeting_is_not_undone_by_the_next_short_message() -> None:
+    """ "kang" set Sundanese; "taman di dusun Sambisari" has no word of any one language."""
+    assert next_language("su", False, message("taman di dusun Sambisari", "id", 0.92),
+                         previous=message("kang", "su", 0.6)) == "su"
+    # a long, sure Indonesian sentence still switches
+    assert next_language("su", False, message("saya mau usul perbaikan jalan di dusun kami yang rusak parah", "id",
+                                              0.97), previous=message("kang", "su", 0.6)) == "id"
