@@ -246,12 +246,17 @@ class Settings:
     # Log format of the gateway and the action server: json (one object per line on stdout) or text.
     log_format: str = field(default_factory=lambda: _env_choice("LOG_FORMAT", "json", ("json", "text")))
     # local: migrate and train at start as needed (a laptop). production: services never migrate (that is
-    # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL is required), and every
+    # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL or MODEL_URL is required), and every
     # secret must be given.
     mode: str = field(default_factory=lambda: _env_choice("MUSRENBANG_MODE", "local", MODES))
     # A trained model file (`./musrenbang train --out FILE`) that Rasa loads instead of the local cache.
     model_file: Path | None = field(default_factory=lambda: Path(_env("MUSRENBANG_MODEL", "")) if _env(
         "MUSRENBANG_MODEL", "") else None)
+    # Or a model server (Rasa's own `models:` endpoint): Rasa pulls the model from this URL at start and every
+    # MODEL_PULL_INTERVAL seconds (0: only at start), asking with the ETag it has (If-None-Match), so publishing
+    # a new file there updates every Rasa process without a restart. Nothing local, nothing trained.
+    model_url: str = field(default_factory=lambda: _env_url("MODEL_URL", ""))
+    model_pull_interval_s: int = field(default_factory=lambda: _env_int("MODEL_PULL_INTERVAL", 60))
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -289,6 +294,9 @@ class Settings:
             object.__setattr__(self, "whatsapp_graph_url", f"{base}/{self.whatsapp_graph_version}")
         if self.media_dir == Path("."):
             object.__setattr__(self, "media_dir", self.var_dir / "media")
+        if self.model_url and self.model_file is not None:
+            raise ConfigError("MUSRENBANG_MODEL and MODEL_URL are both set: Rasa loads the model from one place "
+                              "(a file, or the model server); leave the other empty")
 
     @property
     def is_local_default(self) -> bool:
@@ -344,9 +352,9 @@ def check_startup(config: Settings) -> list[str]:
             why = "in production mode" if config.mode == "production" else "with a database other than local SQLite"
             raise ConfigError(f"{', '.join(missing)} must be set {why}: every process of the installation has to "
                               "share them (make one: python3 -c 'import secrets; print(secrets.token_hex(32))')")
-    if config.mode == "production" and config.model_file is None:
-        raise ConfigError("MUSRENBANG_MODEL must name a trained model file in production mode "
-                          "(build it once with ./musrenbang train --out FILE)")
+    if config.mode == "production" and config.model_file is None and not config.model_url:
+        raise ConfigError("MUSRENBANG_MODEL must name a trained model file (or MODEL_URL a model server) in "
+                          "production mode (build it once with ./musrenbang train --out FILE)")
     if config.model_file is not None and not config.model_file.is_file():
         raise ConfigError(f"MUSRENBANG_MODEL: no model file at {config.model_file}")
     warnings = []
