@@ -10,12 +10,13 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from ops.stack import APP_BIN
 
 ACCESS_KEY_ID = "musrenbang-test-key"
 SECRET_ACCESS_KEY = "s3-secret-never-logged-7f3a9c"
@@ -50,12 +51,13 @@ class S3Server:
 
 @contextmanager
 def s3_server(log: Path) -> Iterator[S3Server]:
-    """moto's S3 server on a free loopback port, stopped (by its id) at the end."""
+    """moto's S3 server on a free loopback port (from the app environment, where moto is installed, so the
+    Rasa environment's tests use it too), stopped by its id at the end."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     with log.open("wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        process = subprocess.Popen([str(APP_BIN / "python"), "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
                                    stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
