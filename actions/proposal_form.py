@@ -38,7 +38,7 @@ from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form, told_before
 from actions.escalation import faq_topic
 from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
-from storage import duplicates, proposals
+from storage import duplicates, photos, proposals
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
 # Actions that may run between the citizen's message and this validation on the same turn.
@@ -618,7 +618,7 @@ class ValidateProposalForm(FormValidationAction):
         text = str(value or "").strip()
         if answers.declines(text):
             return {"photo": answers.SKIP, "invalid_answers": 0}
-        if proposal_rules.photo_ref_ok(text, config().media_dir):
+        if proposal_rules.photo_ref_ok(text, photos.store_of(config())):
             if tracker.get_slot("requested_slot") == "photo":
                 dispatcher.utter_message(response="utter_photo_received")
             return {"photo": text, "invalid_answers": 0}

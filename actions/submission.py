@@ -11,7 +11,7 @@ from actions.common import Sender, config, database, gazetteer, language, logger
 from actions.draft import reset_form
 from actions.status import codes_in
 from core import answers, proposal_rules, texts
-from storage import proposals, status_changes
+from storage import photos, proposals, status_changes
 
 
 def draft_from(tracker: Tracker) -> proposals.ProposalDraft:
@@ -39,7 +39,7 @@ def refusal(draft: proposals.ProposalDraft) -> list[str]:
     """The answers that may not be stored (core/proposal_rules.py), checked again whoever filled the slots."""
     return proposal_rules.problems(description=draft.description, sector=draft.sector, item_code=draft.item_code,
                                    village_code=draft.village_code, photo_ref=draft.photo_ref,
-                                   region_code=config().region_code, media_dir=config().media_dir,
+                                   region_code=config().region_code, photos=photos.store_of(config()),
                                    gazetteer=gazetteer())
 
 

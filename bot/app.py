@@ -113,7 +113,7 @@ async def _sweep_media(db: Database, config: settings.Settings, every_s: float =
     replaced by a fix), once they are older than MEDIA_KEEP_HOURS."""
     while True:
         try:
-            removed = await media.sweep_unreferenced(db, config.media_dir, config.media_keep_hours * 3600)
+            removed = await media.sweep_unreferenced(db, config, config.media_keep_hours * 3600)
             if removed:
                 logger.info("removed %d unreferenced photos", len(removed))
         except asyncio.CancelledError:
@@ -135,6 +135,7 @@ def main() -> None:
             logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         for warning in settings.check_startup(config):
             logger.warning(warning)
+        media.check_store(config)  # an S3 photo store that cannot be used stops the start, not the first photo
         migrate.check_current(config.database_url)
     except (settings.ConfigError, migrate.SchemaBehind) as error:
         raise SystemExit(f"error: {error}") from None

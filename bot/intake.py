@@ -196,7 +196,7 @@ class Intake:
         try:
             data = await asyncio.wait_for(photo.fetch(limit), PHOTO_DEADLINE_S)
             _, data = await media.accept_async(data, limit, self.config.max_photo_pixels, photo.extension)
-            await media.store_async(self.config.media_dir, photo.name, data)
+            await media.store_async(self.config, photo.name, data)
             return None
         except media.Refused as error:
             logger.info("%s refused (%s)", where, error)

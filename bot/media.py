@@ -6,16 +6,22 @@ the size limit, the decoding and the atomic write hold the same everywhere. Ever
 kept is pixels only, without the EXIF block (the GPS position of the citizen's home, the phone's
 serial number) or any other metadata a file may carry. The file name is chosen before the
 bytes arrive, because it travels in the message relayed to Rasa (`share_text`); the action server
-checks that the file exists, so it must never see half a photo. The folder is MEDIA_DIR
-(`settings.media_dir`, a shared volume when processes run on several machines): the gateway writes
-there, the console reads there (`path_of`), the action server checks there.
+checks that the file exists, so it must never see half a photo.
+
+Where photos live is one store, chosen by the settings (`store_of(config)`), that every process uses: the
+gateway writes (`store_async`), the console reads (`read_async`), the action server checks (`exists`),
+the sweep and `./musrenbang backup`/`restore` list, delete and copy. Two backends with the same interface:
+- `DirectoryStore`: MEDIA_DIR (default var/media; a shared volume when processes run on several machines),
+  written under a hidden name and renamed;
+- `S3Store`: MEDIA_URL=s3://bucket/prefix on any S3-compatible service (S3_ENDPOINT_URL, keys from
+  S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY, never logged), through boto3; an object appears whole or not at all.
+A store that cannot be reached raises `Unavailable` (the citizen is asked to send the photo again).
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-import re
 import time
 import uuid
 import warnings
@@ -23,23 +29,29 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from core import settings
 from storage import proposals
 from storage.db import Database
+from storage.photos import (  # noqa: F401 - the stores are part of this module's interface
+    CONTENT_TYPES,
+    STORED_RE,
+    DirectoryStore,
+    MediaStore,
+    S3Store,
+    Unavailable,
+    check_store,
+    readable,
+    store_of,
+)
 
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
 MAX_SIDE = 3000  # larger photos are scaled down: enough for an officer to see a pothole
 SIGNATURES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"RIFF", "webp"))
-CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "webp": "image/webp"}
 EXTENSIONS = {content_type: extension for extension, content_type in CONTENT_TYPES.items()}
-STORED_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}\.(jpg|png|webp)\Z")  # a reference that may be read back
 
 
 class Refused(Exception):
     """Not a photo we take: too large, not an image, or not the type the platform announced."""
-
-
-class Unavailable(Exception):
-    """The platform could not hand the photo over now (network, server trouble): ask to send it again."""
 
 
 def kind_of(data: bytes) -> str | None:
@@ -118,60 +130,55 @@ async def accept_async(data: bytes, limit: int, max_pixels: int, extension: str 
     return await asyncio.to_thread(accept, data, limit, max_pixels, extension)
 
 
-def store(folder: Path, name: str, data: bytes) -> None:
-    """Write the file under a temporary name, then rename it: readers see all of it or nothing."""
-    folder.mkdir(parents=True, exist_ok=True)
-    partial = folder / f".{name}.part"
-    partial.write_bytes(data)
-    partial.replace(folder / name)
+def store(where: settings.Settings | Path | MediaStore, name: str, data: bytes) -> None:
+    """Keep a photo under `name`: readers see all of it or nothing."""
+    store_of(where).put(name, data)
 
 
-async def store_async(folder: Path, name: str, data: bytes) -> None:
-    """`store` off the event loop: a slow disk must not hold up other chats."""
-    await asyncio.to_thread(store, folder, name, data)
+async def store_async(where: settings.Settings | Path | MediaStore, name: str, data: bytes) -> None:
+    """`store` off the event loop: a slow disk or network must not hold up other chats."""
+    await asyncio.to_thread(store, where, name, data)
 
 
-def sweep(folder: Path, keep: set[str], older_than_s: float, now: float | None = None) -> list[str]:
-    """Remove the photos no proposal refers to (`keep`) once they are older than `older_than_s` (a form
-    still open may hold a newer one; Rasa ends a session after 8 hours), and half-written files.
-    Returns the names removed."""
-    if not folder.is_dir():
-        return []
-    cutoff = (now if now is not None else time.time()) - older_than_s
-    removed = []
-    for path in folder.iterdir():
-        name = path.name
-        stored = STORED_RE.match(name) or (name.startswith(".") and name.endswith(".part"))
-        if not stored or name in keep or not path.is_file():
-            continue
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(name)
-        except FileNotFoundError:  # another gateway swept it first
-            continue
-    return sorted(removed)
+def exists(where: settings.Settings | Path | MediaStore, name: str | None) -> bool:
+    """Whether `name` is a stored photo (the action server's check of the form's photo answer)."""
+    return bool(name) and readable(name) and store_of(where).exists(name)
 
 
-async def sweep_unreferenced(db: Database, folder: Path, older_than_s: float) -> list[str]:
-    """`sweep` against the photo references stored in proposals (the gateway runs it every hour;
-    `./musrenbang media sweep` on demand)."""
-    keep = await proposals.photo_refs(db)
-    return await asyncio.to_thread(sweep, folder, keep, older_than_s)
-
-
-def path_of(folder: Path, name: str | None) -> tuple[Path, str] | None:
-    """A stored photo's path and content type, when `name` is a photo reference inside `folder`."""
+def read(where: settings.Settings | Path | MediaStore, name: str | None) -> tuple[bytes, str] | None:
+    """A stored photo's bytes and content type, when `name` is a photo reference that is stored."""
     match = STORED_RE.match(name or "")
     if match is None:
         return None
-    root = folder.resolve()
-    path = (root / name).resolve()
-    if path.parent != root or not path.is_file():
-        return None
-    return path, CONTENT_TYPES[match.group(1)]
+    data = store_of(where).get(name)
+    return None if data is None else (data, CONTENT_TYPES[match.group(1)])
 
 
-def readable(name: str | None) -> bool:
-    """Whether `name` has the shape of a photo reference (without looking at the disk)."""
-    return bool(name and STORED_RE.match(name))
+async def read_async(where: settings.Settings | Path | MediaStore, name: str | None) -> tuple[bytes, str] | None:
+    """`read` off the event loop (the officers' console)."""
+    return await asyncio.to_thread(read, where, name)
+
+
+def sweep(where: settings.Settings | Path | MediaStore, keep: set[str], older_than_s: float,
+          now: float | None = None) -> list[str]:
+    """Remove the photos no proposal refers to (`keep`) once they are older than `older_than_s` (a form
+    still open may hold a newer one; Rasa ends a session after 8 hours), and half-written files.
+    Returns the names removed."""
+    target = store_of(where)
+    cutoff = (now if now is not None else time.time()) - older_than_s
+    removed = []
+    for name, modified in list(target.listing()):
+        stored = STORED_RE.match(name) or (name.startswith(".") and name.endswith(".part"))
+        if not stored or name in keep or modified >= cutoff:
+            continue
+        target.delete(name)
+        removed.append(name)
+    return sorted(removed)
+
+
+async def sweep_unreferenced(db: Database, where: settings.Settings | Path | MediaStore,
+                             older_than_s: float) -> list[str]:
+    """`sweep` against the photo references stored in proposals (the gateway runs it every hour;
+    `./musrenbang media sweep` on demand)."""
+    keep = await proposals.photo_refs(db)
+    return await asyncio.to_thread(sweep, where, keep, older_than_s)

@@ -8,7 +8,7 @@ form never asked): `problems` is checked again at submission, on the values abou
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from typing import Protocol
 
 from core import description as descriptions
 from core import kamus, regions
@@ -18,13 +18,19 @@ from core.sectors import SECTORS
 PHOTO_REF_RE = re.compile(r"^[0-9a-f]{32}\.(?:jpg|png|webp)$")
 
 
-def photo_ref_ok(name: str | None, media_dir: Path) -> bool:
-    """A photo reference the gateway made, whose file is in the media directory."""
-    return bool(name and PHOTO_REF_RE.match(name) and (media_dir / name).is_file())
+class PhotoStore(Protocol):
+    """Where the gateway keeps photos (bot/media.store_of: MEDIA_DIR or an S3 store)."""
+
+    def exists(self, name: str) -> bool: ...
+
+
+def photo_ref_ok(name: str | None, photos: PhotoStore) -> bool:
+    """A photo reference the gateway made, whose photo is in the photo store."""
+    return bool(name and PHOTO_REF_RE.match(name) and photos.exists(name))
 
 
 def problems(*, description: str | None, sector: str | None, item_code: str | None, village_code: str | None,
-             photo_ref: str | None, region_code: str, media_dir: Path,
+             photo_ref: str | None, region_code: str, photos: PhotoStore,
              gazetteer: regions.Gazetteer | None = None) -> list[str]:
     """Why these values may not be stored (empty when they may): the desa must be a desa/kelurahan of
     the deployment's region, the sector a known one, the kamus item one of that sector, the photo one
@@ -43,6 +49,6 @@ def problems(*, description: str | None, sector: str | None, item_code: str | No
     village = g.by_code.get(village_code) if isinstance(village_code, str) else None
     if village is None or village.level != 4 or not village.code.startswith(region_code + "."):
         found.append("village_code")
-    if photo_ref is not None and not photo_ref_ok(photo_ref, media_dir):
+    if photo_ref is not None and not photo_ref_ok(photo_ref, photos):
         found.append("photo")
     return found

@@ -164,6 +164,13 @@ class Settings:
     # Citizens' photos (bot/media.py): a directory every process shares (a shared volume when the
     # gateways, action servers and console run on several machines). Unset: var/media.
     media_dir: Path = field(default_factory=lambda: Path(_env("MEDIA_DIR", ".")))
+    # Or an S3-compatible store (MinIO, Ceph, a cloud provider's object storage): s3://bucket/prefix, at
+    # S3_ENDPOINT_URL (unset: AWS), with these keys (unset: boto3's own lookup, e.g. an instance role).
+    media_url: str = field(default_factory=lambda: _env("MEDIA_URL", ""))
+    s3_endpoint_url: str = field(default_factory=lambda: _env_url("S3_ENDPOINT_URL", ""))
+    s3_region: str = field(default_factory=lambda: _env("S3_REGION", "us-east-1"))
+    s3_access_key_id: str = field(default_factory=lambda: _env("S3_ACCESS_KEY_ID", ""), repr=False)
+    s3_secret_access_key: str = field(default_factory=lambda: _env("S3_SECRET_ACCESS_KEY", ""), repr=False)
     # Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated), so rate
     # limits, login lockouts and the audit log see the citizen's or officer's address, not the proxy's.
     # Unset: none, and the header is ignored (a client could forge it).
@@ -246,12 +253,17 @@ class Settings:
     # Log format of the gateway and the action server: json (one object per line on stdout) or text.
     log_format: str = field(default_factory=lambda: _env_choice("LOG_FORMAT", "json", ("json", "text")))
     # local: migrate and train at start as needed (a laptop). production: services never migrate (that is
-    # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL is required), and every
+    # `./musrenbang migrate`, one step before them) nor train (MUSRENBANG_MODEL or MODEL_URL is required), and every
     # secret must be given.
     mode: str = field(default_factory=lambda: _env_choice("MUSRENBANG_MODE", "local", MODES))
     # A trained model file (`./musrenbang train --out FILE`) that Rasa loads instead of the local cache.
     model_file: Path | None = field(default_factory=lambda: Path(_env("MUSRENBANG_MODEL", "")) if _env(
         "MUSRENBANG_MODEL", "") else None)
+    # Or a model server (Rasa's own `models:` endpoint): Rasa pulls the model from this URL at start and every
+    # MODEL_PULL_INTERVAL seconds (0: only at start), asking with the ETag it has (If-None-Match), so publishing
+    # a new file there updates every Rasa process without a restart. Nothing local, nothing trained.
+    model_url: str = field(default_factory=lambda: _env_url("MODEL_URL", ""))
+    model_pull_interval_s: int = field(default_factory=lambda: _env_int("MODEL_PULL_INTERVAL", 60))
 
     def __post_init__(self) -> None:
         if not self.database_url:
@@ -289,6 +301,17 @@ class Settings:
             object.__setattr__(self, "whatsapp_graph_url", f"{base}/{self.whatsapp_graph_version}")
         if self.media_dir == Path("."):
             object.__setattr__(self, "media_dir", self.var_dir / "media")
+        if self.media_url:
+            s3_location(self.media_url)
+            if _env("MEDIA_DIR", ""):
+                raise ConfigError("MEDIA_DIR and MEDIA_URL are both set: photos live in one place (a directory, or "
+                                  "the S3 store); leave the other empty")
+            if bool(self.s3_access_key_id) != bool(self.s3_secret_access_key):
+                raise ConfigError("S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither "
+                                  "(then the S3 client's own lookup, e.g. an instance role)")
+        if self.model_url and self.model_file is not None:
+            raise ConfigError("MUSRENBANG_MODEL and MODEL_URL are both set: Rasa loads the model from one place "
+                              "(a file, or the model server); leave the other empty")
 
     @property
     def is_local_default(self) -> bool:
@@ -321,6 +344,18 @@ _GRAPH_VERSION = re.compile(r"/v\d+\.\d+(/|$)")
 REQUIRED_SECRETS = ("SESSION_SECRET", "RASA_TOKEN")
 
 
+def s3_location(url: str) -> tuple[str, str]:
+    """The bucket and the key prefix ("" or ending in /) of MEDIA_URL=s3://bucket/prefix."""
+    parts = urlsplit(url)
+    bucket = parts.netloc
+    if parts.scheme != "s3" or not re.fullmatch(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", bucket) or parts.query:
+        raise ConfigError(f"MEDIA_URL must be s3://bucket/prefix (a bucket name of lower-case letters, digits, "
+                          f"dots and hyphens; the keys go in S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY), not "
+                          f"{_hide_password(url)!r}")
+    prefix = parts.path.strip("/")
+    return bucket, f"{prefix}/" if prefix else ""
+
+
 def _default_tracker_store(config: Settings) -> str:
     """The project's own PostgreSQL database (a synchronous driver: Rasa's SQLAlchemy engine), or the
     SQLite file next to the database."""
@@ -344,9 +379,9 @@ def check_startup(config: Settings) -> list[str]:
             why = "in production mode" if config.mode == "production" else "with a database other than local SQLite"
             raise ConfigError(f"{', '.join(missing)} must be set {why}: every process of the installation has to "
                               "share them (make one: python3 -c 'import secrets; print(secrets.token_hex(32))')")
-    if config.mode == "production" and config.model_file is None:
-        raise ConfigError("MUSRENBANG_MODEL must name a trained model file in production mode "
-                          "(build it once with ./musrenbang train --out FILE)")
+    if config.mode == "production" and config.model_file is None and not config.model_url:
+        raise ConfigError("MUSRENBANG_MODEL must name a trained model file (or MODEL_URL a model server) in "
+                          "production mode (build it once with ./musrenbang train --out FILE)")
     if config.model_file is not None and not config.model_file.is_file():
         raise ConfigError(f"MUSRENBANG_MODEL: no model file at {config.model_file}")
     warnings = []

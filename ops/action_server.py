@@ -16,6 +16,7 @@ import warnings
 from collections import OrderedDict
 
 from core import observability, settings
+from storage import photos
 
 logger = logging.getLogger(__name__)
 FALLBACK_INTENT = "nlu_fallback"
@@ -95,7 +96,11 @@ def main() -> None:
     parser.add_argument("--actions", default="actions")
     args = parser.parse_args()
     warnings.filterwarnings("ignore", category=DeprecationWarning)
-    config = settings.load()
+    try:
+        config = settings.load()
+        photos.check_store(config)  # the form's photo check reads the S3 store: one that cannot be used stops here
+    except settings.ConfigError as error:
+        raise SystemExit(f"error: {error}") from None
     if config.log_format == "json":
         observability.setup_logging()
     else:

@@ -6,8 +6,11 @@ What goes in (a gzip'd tar, owner-only):
   schema of the same database, as by default);
 - Rasa's tracker store when it is elsewhere: its SQLite file (online backup again) or its schema in another
   PostgreSQL database (`pg_dump --schema`);
-- the citizens' photos (the media directory) and the installation's generated secrets in var/
-  (session_secret, rasa_token), so officers stay logged in and tools keep reaching Rasa after a restore.
+- the citizens' photos, from the photo store of the settings (storage/photos.py): the media directory, or
+  the S3 bucket of MEDIA_URL, read object by object — so the archive alone restores an instance, into a
+  directory or a bucket alike, whatever the provider keeps (versioning, replication) besides;
+- the installation's generated secrets in var/ (session_secret, rasa_token), so officers stay logged in
+  and tools keep reaching Rasa after a restore.
 
 Restore goes into an empty instance only (no table in the database, no photo of the same name): it never
 mixes two installations. Then the schema is brought to this version's head, as `./musrenbang migrate` does.
@@ -19,7 +22,6 @@ import argparse
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -32,7 +34,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 from sqlalchemy.engine import make_url
 
 from core import settings
-from storage import migrate
+from storage import migrate, photos
 
 FORMAT = 1
 SECRETS = ("session_secret", "rasa_token")
@@ -86,6 +88,12 @@ def _add_file(archive: tarfile.TarFile, path: Path, name: str) -> None:
         archive.addfile(info, handle)
 
 
+def _add_bytes(archive: tarfile.TarFile, data: bytes, name: str) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o600
+    archive.addfile(info, io.BytesIO(data))
+
+
 def backup(config: settings.Settings, out: Path) -> dict:
     """Write the archive to `out` (atomically, owner-only); returns its manifest."""
     postgres = config.database_url.startswith("postgresql")
@@ -95,7 +103,8 @@ def backup(config: settings.Settings, out: Path) -> dict:
                 "database": "postgresql" if postgres else "sqlite", "schema": migrate.head(),
                 "tracker": "in-database" if tracker_in_database else
                 ("postgresql" if config.tracker_store_is_postgres else "sqlite"),
-                "tracker_schema": config.tracker_store_schema, "media": 0, "secrets": []}
+                "tracker_schema": config.tracker_store_schema, "media": 0,
+                "media_store": "s3" if config.media_url else "directory", "secrets": []}
     out.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="musrenbang-backup-") as work_dir:
         work = Path(work_dir)
@@ -124,18 +133,18 @@ def backup(config: settings.Settings, out: Path) -> dict:
             _add_file(archive, work / "db", "database")
             if tracker is not None:
                 _add_file(archive, tracker, "tracker")
-            if config.media_dir.is_dir():
-                for photo in sorted(p for p in config.media_dir.rglob("*") if p.is_file()):
-                    _add_file(archive, photo, f"media/{photo.relative_to(config.media_dir).as_posix()}")
-                    manifest["media"] += 1
+            store = photos.store_of(config)
+            for name in sorted(name for name, _ in store.listing() if photos.readable(name)):
+                data = store.get(name)
+                if data is None:  # swept meanwhile
+                    continue
+                _add_bytes(archive, data, f"media/{name}")
+                manifest["media"] += 1
             for name in SECRETS:
                 if (config.var_dir / name).is_file():
                     _add_file(archive, config.var_dir / name, f"secrets/{name}")
                     manifest["secrets"].append(name)
-            body = json.dumps(manifest, indent=2).encode()
-            info = tarfile.TarInfo("manifest.json")
-            info.size, info.mode = len(body), 0o600
-            archive.addfile(info, io.BytesIO(body))
+            _add_bytes(archive, json.dumps(manifest, indent=2).encode(), "manifest.json")
         os.replace(temporary, out)
     return manifest
 
@@ -162,9 +171,11 @@ def restore(config: settings.Settings, archive_path: Path) -> dict:
             raise BackupError(f"the database is not empty ({len(found)} tables): restore only into an empty "
                               "instance, never over a running one")
         media = work / "media"
-        clashes = [p for p in media.rglob("*") if p.is_file() and (config.media_dir / p.relative_to(media)).exists()]
+        store = photos.store_of(config)
+        archived = sorted(p for p in media.glob("*") if p.is_file() and photos.readable(p.name))
+        clashes = [p for p in archived if store.exists(p.name)]
         if clashes:
-            raise BackupError(f"{len(clashes)} photos already exist in {config.media_dir}: restore into an empty one")
+            raise BackupError(f"{len(clashes)} photos already exist in {store.where}: restore into an empty one")
 
         if postgres:
             dsn, env = _libpq(config.database_url)
@@ -182,12 +193,8 @@ def restore(config: settings.Settings, archive_path: Path) -> dict:
                 if not tracker_file.exists():
                     tracker_file.parent.mkdir(parents=True, exist_ok=True)
                     _sqlite_copy(work / "tracker", tracker_file)
-        if media.is_dir():
-            for photo in (p for p in media.rglob("*") if p.is_file()):
-                destination = config.media_dir / photo.relative_to(media)
-                destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                shutil.copyfile(photo, destination)
-                destination.chmod(0o600)
+        for photo in archived:  # into the directory or the bucket this instance is configured with
+            store.put(photo.name, photo.read_bytes())
         for name in manifest.get("secrets", []):
             destination = config.var_dir / name
             if not destination.exists() and (work / "secrets" / name).is_file():

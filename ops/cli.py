@@ -420,7 +420,7 @@ def cmd_media_sweep(args: argparse.Namespace) -> int:
 
     config = settings.load()
     hours = config.media_keep_hours if args.older_than_hours is None else args.older_than_hours
-    removed = _with_database(lambda db: media.sweep_unreferenced(db, config.media_dir, hours * 3600))
+    removed = _with_database(lambda db: media.sweep_unreferenced(db, config, hours * 3600))
     print(json.dumps({"removed": len(removed), "files": removed}, ensure_ascii=False, indent=2))
     return 0
 

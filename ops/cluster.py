@@ -53,16 +53,19 @@ class Ports:
     actions: tuple[int, int]
     postgres: int
     redis: int
+    models: int  # the model server (MODEL_URL)
 
     @classmethod
     def default(cls, base: int) -> Ports:
         return cls(https=base, http=base + 1, rasa_lb=base + 2, actions_lb=base + 3, gateways=(base + 10, base + 11),
-                   rasa=(base + 20, base + 21), actions=(base + 30, base + 31), postgres=base + 40, redis=base + 41)
+                   rasa=(base + 20, base + 21), actions=(base + 30, base + 31), postgres=base + 40, redis=base + 41,
+                   models=base + 4)
 
     def site_ports(self) -> dict[str, int]:
         """The site file's ports (as written for a real server) → this cluster's."""
         return {"8081": self.gateways[0], "8082": self.gateways[1], "5005": self.rasa[0], "5006": self.rasa[1],
-                "5055": self.actions[0], "5056": self.actions[1], "5004": self.rasa_lb, "5054": self.actions_lb}
+                "5055": self.actions[0], "5056": self.actions[1], "5004": self.rasa_lb, "5054": self.actions_lb,
+                "5003": self.models}
 
 
 # --- nginx: the site file, ported to loopback -----------------------------------------------------------
@@ -76,10 +79,14 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def site_for(ports: Ports, cert: Path, key: Path, acme: Path, without: tuple[int, ...] = ()) -> str:
+def site_for(ports: Ports, cert: Path, key: Path, acme: Path, without: tuple[int, ...] = (),
+             state: Path | None = None) -> str:
     """deploy/nginx/musrenbang.conf with loopback listeners, this cluster's ports and certificate; upstream
-    servers on the ports in `without` (processes this cluster does not run) left out."""
+    servers on the ports in `without` (processes this cluster does not run) left out; `state` for
+    /var/lib/musrenbang (whose models/ the model server serves)."""
     site = SITE.read_text()
+    if state is not None:
+        site = site.replace("root /var/lib/musrenbang;", f"root {state};")
     mapping = ports.site_ports()
     site = re.sub(r"\n\s*server 127\.0\.0\.1:(\d+)[^;]*;",
                   lambda m: "" if mapping[m.group(1)] in without else m.group(0), site)
@@ -94,13 +101,13 @@ def site_for(ports: Ports, cert: Path, key: Path, acme: Path, without: tuple[int
     return site
 
 
-def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = ()) -> Path:
+def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = (), state: Path | None = None) -> Path:
     """nginx.conf for a project-owned nginx (its own prefix, pid and logs) that includes the ported site."""
     directory.mkdir(parents=True, exist_ok=True)
     for sub in ("tmp", "acme", "logs"):
         (directory / sub).mkdir(exist_ok=True)
     cert, key = self_signed(directory)
-    (directory / "site.conf").write_text(site_for(ports, cert, key, directory / "acme", without))
+    (directory / "site.conf").write_text(site_for(ports, cert, key, directory / "acme", without, state))
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};\n" if os.getuid() == 0 else ""
     temp = directory / "tmp"
     config = directory / "nginx.conf"
@@ -266,7 +273,8 @@ class Cluster:
             return self._spawn(name, [str(REDIS_SERVER), "--port", str(self.ports.redis), "--bind", "127.0.0.1",
                                       "--save", "", "--appendonly", "no", "--dir", str(self.directory)])
         if name == "nginx":
-            config = nginx_config(self.directory / "nginx", self.ports, self.ports.rasa[self.rasa_processes:])
+            config = nginx_config(self.directory / "nginx", self.ports, self.ports.rasa[self.rasa_processes:],
+                                  self.var_dir)
             return self._spawn(name, [str(NGINX), "-p", str(self.directory / "nginx"), "-c", str(config)])
         unit, env = self._unit(name)
         for pre in unit.pre:
@@ -469,7 +477,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--base-port", type=int, default=18400, help="https on this port; the others above it")
     parser.add_argument("--rasa-workers", type=int, default=2)
     args = parser.parse_args(argv)
-    model = Path(os.environ["MUSRENBANG_MODEL"]) if os.environ.get("MUSRENBANG_MODEL") else ensure_model()
+    model = (Path(os.environ["MUSRENBANG_MODEL"]) if os.environ.get("MUSRENBANG_MODEL")
+             else ensure_model(use_configured=False))
     cluster = Cluster(directory=Path(args.dir).resolve(), model=model, ports=Ports.default(args.base_port),
                       rasa_workers=args.rasa_workers)
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

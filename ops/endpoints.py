@@ -1,9 +1,11 @@
-"""Rasa's endpoints file, written from settings: the action server, the tracker store and the lock store.
+"""Rasa's endpoints file, written from settings: the action server, the tracker store, the lock store and
+the model server.
 
 Rasa reads these from a YAML file only (`rasa run --endpoints FILE`), so every Rasa process gets one
-generated from the same settings (TRACKER_STORE_URL, TRACKER_STORE_SCHEMA, REDIS_URL, ACTION_SERVER_URL):
-Rasa's own scale-out recipe — SQLTrackerStore on PostgreSQL and RedisLockStore, shared by every Sanic
-worker and every Rasa process. The file holds the database password: it is written owner-only into var/.
+generated from the same settings (TRACKER_STORE_URL, TRACKER_STORE_SCHEMA, REDIS_URL, ACTION_SERVER_URL,
+MODEL_URL): Rasa's own scale-out recipe — SQLTrackerStore on PostgreSQL and RedisLockStore, shared by every Sanic
+worker and every Rasa process, and its model server, from which every process pulls the published model. The
+file holds the database password: it is written owner-only into var/.
 `python -m ops.endpoints [--out FILE]` prints or writes it (deployments that start Rasa themselves).
 """
 
@@ -12,6 +14,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -63,6 +67,34 @@ def lock_store(config: settings.Settings) -> dict[str, str | int | bool] | None:
     return store
 
 
+GZIP_MAGIC = b"\x1f\x8b"  # a trained model is a .tar.gz
+
+
+def check_model_server(url: str, timeout_s: float = 10) -> str:
+    """The model server's ETag for the model at `url`, or ConfigError saying what is wrong.
+
+    Rasa's puller logs a missing model (404, refused connection, an HTML page) at debug level and serves with
+    no model at all: every turn would go unanswered. Asked here, before Rasa starts, the start stops with
+    the reason instead. The ETag is required: Rasa sends it back (If-None-Match) to fetch only a new model."""
+    request = urllib.request.Request(url, headers={"Range": "bytes=0-1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            etag, head = response.headers.get("ETag"), response.read(2)
+    except urllib.error.HTTPError as error:
+        hint = " (publish it: ./musrenbang train --out FILE into the served directory)" if error.code == 404 else ""
+        raise settings.ConfigError(f"MODEL_URL: the model server answers {error.code} {error.reason} for "
+                                   f"{url}{hint}") from None
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise settings.ConfigError(f"MODEL_URL: no model server answers at {url} ({reason})") from None
+    if head != GZIP_MAGIC:
+        raise settings.ConfigError(f"MODEL_URL: {url} is not a trained model (a .tar.gz from ./musrenbang train)")
+    if not etag:
+        raise settings.ConfigError(f"MODEL_URL: the model server sends no ETag for {url}; Rasa needs it to pull "
+                                   "only a new model (nginx sends one for static files: deploy/nginx)")
+    return etag
+
+
 def render(config: settings.Settings, action_server: str | None = None) -> str:
     action_server = action_server or os.environ.get("ACTION_SERVER_URL", "").strip() or DEFAULT_ACTION_SERVER
     lines = ["# Written by ops/endpoints.py from the settings; do not edit (it is rewritten at every start).",
@@ -80,11 +112,17 @@ def render(config: settings.Settings, action_server: str | None = None) -> str:
         for key, value in store.items():
             shown = _quoted(value) if isinstance(value, str) else str(value).lower()
             lines.append(f"  {key}: {shown}")
+    if config.model_url:  # Rasa's model server: `rasa run` then takes no --model (ops/stack.py, deploy/)
+        lines += ["", "models:", f"  url: {_quoted(config.model_url)}",
+                  f"  wait_time_between_pulls: {config.model_pull_interval_s}"]
     return "\n".join(lines) + "\n"
 
 
 def write(config: settings.Settings, path: Path, action_server: str | None = None) -> Path:
-    """Write the endpoints file owner-only (it holds the database and Redis passwords)."""
+    """Write the endpoints file owner-only (it holds the database and Redis passwords), after checking that
+    the model server (MODEL_URL) serves a model: every Rasa start writes this file first."""
+    if config.model_url:
+        check_model_server(config.model_url)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not config.tracker_store_is_postgres:  # Rasa creates the file, not its directory
         from sqlalchemy.engine import make_url

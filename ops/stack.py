@@ -86,19 +86,24 @@ def model_path() -> Path:
     return MODEL_CACHE / f"{fingerprint()}.tar.gz"
 
 
-def ensure_model(log=print, use_configured: bool = True) -> Path:  # noqa: ANN001 - a print-like callable
+def ensure_model(log=print, use_configured: bool = True) -> Path | None:  # noqa: ANN001 - a print-like callable
     """The model to serve: MUSRENBANG_MODEL when set (a file built once by `./musrenbang train --out`; never
-    trained here), else the trained model for the current data, training it only when the data changed.
-    Production mode never trains at start: there MUSRENBANG_MODEL is required."""
+    trained here), None when MODEL_URL names a model server (Rasa pulls it; nothing local), else the trained
+    model for the current data, training it only when the data changed. Production mode never trains at
+    start: there MUSRENBANG_MODEL or MODEL_URL is required."""
     config = settings.load()
+    if use_configured and config.model_url:
+        log(f"Model: pulled by Rasa from {config.model_url} (MODEL_URL)")
+        return None
     if use_configured and config.model_file is not None:
         if not config.model_file.is_file():
             raise settings.ConfigError(f"MUSRENBANG_MODEL: no model file at {config.model_file}")
         log(f"Model: {config.model_file} (MUSRENBANG_MODEL)")
         return config.model_file
     if use_configured and config.mode == "production":
-        raise settings.ConfigError("MUSRENBANG_MODEL must name a trained model file in production mode: services "
-                                   "never train at start (build it once with ./musrenbang train --out FILE)")
+        raise settings.ConfigError("MUSRENBANG_MODEL must name a trained model file (or MODEL_URL a model server) in "
+                                   "production mode: services never train at start (build it once with "
+                                   "./musrenbang train --out FILE)")
     target = model_path()
     if target.exists():
         log(f"Model up to date: {target}")
@@ -131,7 +136,9 @@ def wait_http(url: str, timeout_s: float, process: subprocess.Popen | None = Non
 
 
 def wait_model_loaded(rasa_url: str, token: str, timeout_s: float, process: subprocess.Popen) -> None:
-    """Rasa answers /status before its model is loaded; a turn before that would get no reply."""
+    """Rasa answers /status before its model is loaded; a turn before that would get no reply. Rasa loads a
+    model file, or pulls from MODEL_URL, before it serves: /status without a model means none will come
+    (a model server that failed between our check and Rasa's pull), so that is an error, not a wait."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -141,18 +148,23 @@ def wait_model_loaded(rasa_url: str, token: str, timeout_s: float, process: subp
             if json.load(response).get("model_file"):
                 return
         time.sleep(0.5)
-    raise TimeoutError("rasa did not load its model")
+    raise TimeoutError("rasa did not load its model (see its log)")
 
 
 def train_to(out: Path, log=print) -> Path:  # noqa: ANN001 - a print-like callable
     """`./musrenbang train --out FILE`: the model of the current data (trained unless cached) as one file
     that services load with MUSRENBANG_MODEL."""
     model = ensure_model(log, use_configured=False)
+    assert model is not None  # never None unless the configured MODEL_URL is used
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(out.name + ".tmp")
+    # A hidden temporary name, renamed at once: a model server serving the directory (MODEL_URL) never hands
+    # Rasa a half-written file, and the rename gives the file a new ETag, which Rasa's next pull loads.
+    temporary = out.with_name(f".{out.name}.tmp")
     shutil.copyfile(model, temporary)
+    temporary.chmod(0o644)  # the model server (nginx, its own user) reads it; a model holds no personal data
     os.replace(temporary, out)
-    log(f"Model written to {out}; start the services with MUSRENBANG_MODEL={out}")
+    log(f"Model written to {out}; start the services with MUSRENBANG_MODEL={out}, or serve its directory and "
+        "set MODEL_URL (Rasa pulls a newly written file within MODEL_PULL_INTERVAL seconds)")
     return out
 
 
@@ -194,7 +206,7 @@ class Stack:
     """The three processes on chosen ports, sharing one var directory and database."""
 
     var_dir: Path
-    model: Path
+    model: Path | None  # None: Rasa pulls it from MODEL_URL (the endpoints file's `models:`)
     rasa_port: int = 5005
     actions_port: int = 5055
     gateway_port: int = 8080
@@ -265,9 +277,9 @@ class Stack:
             return [str(RASA_BIN / "python"), "-m", "ops.action_server", "--actions", "actions",
                     "--port", str(self.actions_port)]
         if name == "rasa":
+            model = ["--model", str(self.model)] if self.model is not None else []
             return [str(RASA_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
-                    "--model", str(self.model), "--port", str(self.rasa_port),
-                    "--interface", settings.load().rasa_host,
+                    *model, "--port", str(self.rasa_port), "--interface", settings.load().rasa_host,
                     "--endpoints", str(self.endpoints_file), "--credentials", "credentials.yml"]
         if name == "redis":
             url = urllib.parse.urlsplit(settings.load(self.env()).redis_url)
@@ -322,11 +334,15 @@ class Stack:
     def start(self, log=print, timeout_s: float = 240,  # noqa: ANN001 - a print-like callable
               without: tuple[str, ...] = ()) -> None:
         """Migrate, then start the three processes (except those in `without`) and wait until they serve."""
-        if not self.model.is_file():
+        config = settings.load(self.env())
+        if self.model is None and not config.model_url:
+            raise settings.ConfigError("no model: give a model file or set MODEL_URL")
+        if self.model is not None and not self.model.is_file():
             raise FileNotFoundError(f"no trained model at {self.model}")
+        if config.model_url and "rasa" not in without:  # before anything starts: a clear error, no silent bot
+            endpoints.check_model_server(config.model_url)
         self.var_dir.mkdir(parents=True, exist_ok=True)
         make_private(self.var_dir)
-        config = settings.load(self.env())
         if config.redis_url and self.needs_redis(config) and "redis" not in without:
             if not REDIS_SERVER.is_file():
                 raise RuntimeError(f"REDIS_URL names this machine but nothing answers there, and {REDIS_SERVER} is "

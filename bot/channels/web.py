@@ -170,7 +170,10 @@ async def photo(request: web.Request) -> web.Response:
     except media.Refused:
         return _notice("bad_photo", 200, language=language, limit_mb=media.megabytes(config.max_photo_bytes))
     name = media.new_name(kind)
-    await media.store_async(config.media_dir, name, data)
+    try:
+        await media.store_async(config, name, data)
+    except media.Unavailable:  # the photo store (S3) cannot be reached now: the citizen sends it again
+        return _notice("busy", 503)
     message = dataclasses.replace(message, text=media.share_text(name))
     try:
         replies = await intake.answer(message, counted=True)

@@ -387,13 +387,15 @@ async def photo(request: web.Request) -> web.StreamResponse:
     code = _code_of(request)
     await _visible_ref(request, code)
     detail = await review.proposal_detail(common.db_of(request), code)
-    found = media.path_of(common.config_of(request).media_dir, detail.photo_ref) if detail else None
+    try:
+        found = await media.read_async(common.config_of(request), detail.photo_ref) if detail else None
+    except media.Unavailable:
+        raise web.HTTPServiceUnavailable(text="Foto tidak dapat dibaca sekarang; coba lagi sebentar.") from None
     if found is None:
         raise web.HTTPNotFound(text="Foto tidak ada.")
-    path, content_type = found
-    return web.FileResponse(path, headers={"Content-Type": content_type,
-                                           "Cache-Control": "private, no-store",
-                                           "Content-Disposition": "inline"})
+    data, content_type = found
+    return web.Response(body=data, headers={"Content-Type": content_type, "Cache-Control": "private, no-store",
+                                            "Content-Disposition": "inline"})
 
 
 # --- The escalation desk ------------------------------------------------------------------------

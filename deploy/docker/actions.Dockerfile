@@ -2,7 +2,7 @@
 FROM rasa/rasa-sdk:3.6.2
 USER root
 RUN pip install --no-cache-dir SQLAlchemy==1.4.54 asyncpg==0.32.0 aiosqlite==0.21.0 alembic==1.13.3 \
-        RapidFuzz==3.14.5 prometheus-client==0.26.0
+        RapidFuzz==3.14.5 prometheus-client==0.26.0 boto3==1.44.8 botocore==1.44.8
 COPY actions /app/project/actions
 COPY core /app/project/core
 COPY storage /app/project/storage

@@ -31,11 +31,10 @@ def test_store_is_atomic_and_read_back_stays_inside_the_folder(tmp_path) -> None
     name = media.new_name("png")
     media.store(tmp_path / "media", name, PNG)
     assert [p.name for p in (tmp_path / "media").iterdir()] == [name]
-    path, content_type = media.path_of(tmp_path / "media", name)
-    assert path.read_bytes() == PNG and content_type == "image/png"
+    assert media.read(tmp_path / "media", name) == (PNG, "image/png")
     (tmp_path / "secret.png").write_bytes(PNG)
-    assert media.path_of(tmp_path / "media", "../secret.png") is None
-    assert media.path_of(tmp_path / "media", "missing.jpg") is None and media.path_of(tmp_path, None) is None
+    assert media.read(tmp_path / "media", "../secret.png") is None
+    assert media.read(tmp_path / "media", "missing.jpg") is None and media.read(tmp_path, None) is None
     assert media.share_text(name) == f'/share_photo{{"photo_ref":"{name}"}}'
 
 

@@ -24,8 +24,8 @@ async def test_a_photo_stored_by_one_gateway_is_seen_by_every_other_process(
         assert first.config.media_dir == second.config.media_dir == shared
         _, data = media.accept(image_bytes("png"), first.config.max_photo_bytes, first.config.max_photo_pixels)
         name = media.new_name("png")
-        await media.store_async(first.config.media_dir, name, data)  # what every channel's intake does
-        assert proposal_rules.photo_ref_ok(name, settings.load().media_dir)  # the action server's check
+        await media.store_async(first.config, name, data)  # what every channel's intake does
+        assert proposal_rules.photo_ref_ok(name, media.store_of(settings.load()))  # the action server's check
         code = await propose(first.db, "citizen-0001", "a", village=VILLAGE_A, photo_ref=name)
         await make_officer(first.db, "desa_a", "desa", VILLAGE_A)
         officer = second.browser()

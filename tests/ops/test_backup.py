@@ -112,3 +112,60 @@ def test_a_backup_restored_into_an_empty_instance_finds_every_proposal(
 
     again = run("restore", archive, new_env)  # never over an instance in use
     assert again.returncode == 1 and "not empty" in again.stderr
+
+
+def test_photos_in_an_s3_store_are_in_the_backup_and_restored_into_another_bucket(
+        new_database: Callable[[str], str], tmp_path: Path) -> None:
+    """MEDIA_URL=s3://…: the archive holds the bucket's photos (read through the same store every process
+    uses), so it alone restores an instance, into an empty bucket (or directory) of the new one."""
+    import uuid
+
+    from storage import photos
+    from tests.fakes.s3 import s3_server
+
+    with s3_server(tmp_path / "moto.log") as s3:
+        old_bucket = s3.make_bucket(f"old-{uuid.uuid4().hex[:10]}")
+        new_bucket = s3.make_bucket(f"new-{uuid.uuid4().hex[:10]}")
+        old_url, old_var = new_database("old"), tmp_path / "old"
+        in_thread(migrate.upgrade, old_url)
+        old_env = {**instance_env(old_url, old_var), **s3.env(old_bucket)}
+        old_env.pop("MEDIA_DIR", None)
+
+        async def seed_with_photo() -> str:
+            db = Database(old_url)
+            try:
+                view, _ = await proposals.submit_proposal(db, "telegram", "4242", "k1", proposals.ProposalDraft(
+                    description="Jalan rusak di RT 03", sector="jalan", village_code="34.04.07.2001",
+                    photo_ref="jalan.jpg"))
+                return view.code
+            finally:
+                await db.dispose()
+
+        code = in_thread(asyncio.run, seed_with_photo())
+        photos.store_of(settings.load(old_env)).put("jalan.jpg", PHOTO)
+        archive = tmp_path / "backups" / "musrenbang.tar.gz"
+        made = run("backup", archive, old_env)
+        assert made.returncode == 0, made.stderr
+        manifest = json.loads(made.stdout)
+        assert manifest["media"] == 1 and manifest["media_store"] == "s3"
+        assert s3.keys(old_bucket) == ["photos/jalan.jpg"]  # a backup reads, never moves
+        assert "s3-secret" not in made.stdout + made.stderr
+
+        new_url = new_database("new")
+        new_env = {**instance_env(new_url, tmp_path / "new"), **s3.env(new_bucket, "restored")}
+        new_env.pop("MEDIA_DIR", None)
+        back = run("restore", archive, new_env)
+        assert back.returncode == 0, back.stderr
+        assert s3.client().get_object(Bucket=new_bucket, Key="restored/jalan.jpg")["Body"].read() == PHOTO
+
+        async def has_photo() -> bool:
+            db = Database(new_url)
+            try:
+                return (await proposals.get_proposal(db, code)).has_photo
+            finally:
+                await db.dispose()
+
+        assert in_thread(asyncio.run, has_photo())
+        again_url = new_database("again")  # an empty database, but the bucket already holds these photos
+        again = run("restore", archive, {**new_env, "DATABASE_URL": again_url})
+        assert again.returncode == 1 and "photos already exist in s3://" in again.stderr
