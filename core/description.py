@@ -63,13 +63,14 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
             r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
-            r"ngabejaan|mausulkan|mangusulan|mangusulkan|maajukan|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
+            r"ngabejaan|mausulkan|mangusulan|mangusulkan|maajukan|ngintunkeun|ngintunaken|ngintun|ngirimkeun|"
+            r"ngirimake|ngirim|mengirim(?:kan)?|ngirimin|kirim|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|iye)[\s,]+)?"  # "iya mau ngusulin" after "may I?"
     r"(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
     r"(?:(?:bantu|bantuin|membantu|ngebantu|ngewangi|mbiyantu|ngabantu|ngabantos|ikut|melu|tumut|ngiring)\s+)?"
     r"(?:" + _PROPOSE + r"(?:[,.!…]*\s+|[,.!…]*\s*$))"
-    r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s+)?"
+    r"(?:(?:usulan|usul|aduan|laporan|keluhan|masalah|perkawis|prakawis|bab)\s*[:,\-]?\s+)?"
     r"(?:(?:untuk|utk|buat|supaya|agar|yaitu|yakni|berupa|soal|tentang|ttg|bahwa|kalau|kalo|menawi|menawa|"
     r"yen|nek|bilih|yén|perihal|mengenai|babagan|ngenani|ngeunaan|perkawis|kangge|kanggo|pikeun)\s+)?[:,\-]?\s*",
     re.IGNORECASE,
@@ -107,6 +108,7 @@ _SERVED = frozenset({"posyandu", "paud", "tk", "sd", "sdn", "sekolah", "masjid",
 _SELF_INTRO = re.compile(r"^\s*" + _SUBJECT + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
                          r"nama|namaku|warga|pensiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
                          r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal|"
+                         r"ngontrak|ngekos|ngekost|indekos|numpang|nyewa\s+(?:rumah|kamar|omah|imah)|"
                          r"(?:cucu|anak|putu|putra|putri|incu|keponakan|ponakan|menantu|mantu)(?:nya|ne|e|ipun)?\s+"
                          r"(?:dari\s+|saking\s+|ti\s+)?(?:mbah|pak|bu|bapak|ibu|eyang|nini|aki|simbah|mak|abah))\b"
                          r"|^\s*(?:i'?m|i\s+am|we\s+are|my\s+name\s+is)\s+", re.IGNORECASE)
@@ -130,6 +132,12 @@ _CHAT_ONLY = re.compile(r"^\s*(?:(?:piye|kumaha|gimana|gmn|gmana|bagaimana|pripu
                         r"tulung|please|pls|ok|oke|min|pak|bu|mas|mbak|kang|teh|lur|bang|gan|to|tah|kah|sih|deh|lho|"
                         r"loh|atuh|euy|mah|ta|ga|gak|nggak|ora|teu|ndak|tidak|apa|opo|naon|ngga|engga)\b[\s,.!?]*)+$",
                         re.IGNORECASE)
+# "Tiasa diusulkeun teu?", "bisa diusulin gak min?", "Saged dipunusulaken?": a question to the bot, not the need
+_ASKS_IF_PROPOSABLE = re.compile(
+    r"^\s*(?:apakah\s+|apa\s+|punapa\s+|menapa\s+|naha\s+)?(?:ini\s+|iki\s+|ieu\s+|niki\s+)?"
+    r"(?:bisa|bs|boleh|iso|isa|saged|kenging|tiasa|meunang|bisakah|dapatkah)\s+(?:di|dipun|diajeng)?"
+    r"(?:usul|aju|ajok|ajuk|proses)\w*(?:\s+(?:" + alternation(NEGATIONS) + r"|ya|nggih|yah|min|pak|bu|kang|teh|"
+    r"mas|mbak|atuh|kah))*\s*[?.!]*\s*$", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 # "..., mohon diperbaiki", "Pengen dibikinin saluran", "mbok didandani dadi taman", "tolong segera ditangani":
 # a plea in the middle of the message is how people talk in a chat, not what is proposed. The need it names
@@ -270,7 +278,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         groups += [m.group(0) for part in intros for m in [_HAMLET.search(part)] if m]
         parts = [part for part in parts if part not in intros]
     for sentence in parts:
-        if _CHAT_ONLY.match(sentence):
+        if _CHAT_ONLY.match(sentence) or _ASKS_IF_PROPOSABLE.match(sentence):
             continue  # "piye iki", "Kumaha, bisa?", "Urgent iki": said to the bot, not about the need
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", sentence)

@@ -270,7 +270,7 @@ def elsewhere_in_message(g: Gazetteer, text: str, scope: str, inside: list[Candi
         return any(len(a) >= 4 and a in rest for a in (key(candidate.kecamatan), bare(candidate.kabupaten)))
 
     home = g.by_code.get(scope)
-    if any(named(c) for c in inside) or (home is not None and bare(home.name) in joined):
+    if any(named(c) for c in inside) or (home is not None and bare(home.name) in _affirmed(text, home.name)):
         return None
     def best(found: list[Candidate]) -> Candidate | None:
         # the desa named with its kecamatan, before a desa that only shares the kecamatan's name
@@ -286,6 +286,14 @@ def elsewhere_in_message(g: Gazetteer, text: str, scope: str, inside: list[Candi
     if long_names:
         return long_names[0]
     return best([c for c in g.find_in_message(text, "", limit=60) if not c.code.startswith(scope[:2] + ".")])
+
+
+def _affirmed(text: str, kabupaten: str) -> str:
+    """The message's letters without a kabupaten it names only to deny ("yang Klaten, bukan yang Sleman")."""
+    name = re.escape(re.sub(r"^(?:kabupaten|kota)\s+", "", kabupaten, flags=re.I))
+    denied = re.sub(r"\b(?:bukan|bkn|dudu|sanes|sanés|lain|not)\s+(?:(?:yang|yg|sing|ingkang|nu|di|ing|neng)\s+)?"
+                    r"(?:(?:kab|kabupaten)\.?\s*)?" + name + r"\b", " ", text, flags=re.I)
+    return "".join(_words(denied))
 
 
 def is_ambiguous(candidates: list[Candidate]) -> bool:

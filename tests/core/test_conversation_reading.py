@@ -172,6 +172,12 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
         ("assalamualaikum uda/uni. ambo punyo lapau di Sumberagung. aia sumua di siko karuah, indak bisa diminum. "
          "ambo nak mangusulan sarana aia bersih", ["aia sumua", "karuah", "sarana aia bersih"],
          ["uda", "lapau", "mangusulan"]),
+        ("Wilujeng siang. Abdi bade ngintunkeun usulan. Jalan di payuneun rorompok abdi ruksak, seueur liangna",
+         ["Jalan di payuneun rorompok", "liangna"], ["Wilujeng", "ngintunkeun"]),
+        # who lives where as a tenant is who writes; "can this be proposed?" is said to the bot
+        ("Abdi ngontrak di Samirono. Jalan gang di dieu ruksak pisan, loba liang. Tiasa diusulkeun teu?",
+         ["Jalan gang", "loba liang"], ["ngontrak", "Tiasa"]),
+        ("Saya mau kirim usulan: jembatan bambu lapuk", ["jembatan bambu lapuk"], ["kirim", "usulan:"]),
         # who writes, then what they propose, in one sentence: the proposal stays
         ("Saya ketua RT ingin mengusulkan bantuan bedah rumah untuk seorang lansia janda. Dindingnya anyaman bambu.",
          ["bedah rumah", "lansia janda", "anyaman bambu"], ["ketua", "ingin mengusulkan"]),

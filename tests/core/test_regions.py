@@ -92,3 +92,16 @@ GUNUNGKIDUL = "34.03"  # two desa named Beji (Kec. Patuk, Kec. Ngawen), and a De
 ])
 def test_a_written_address_names_one_desa_or_the_close_choices(address: str, scope: str, codes: list[str]) -> None:
     assert [c.code for c in address_places(gazetteer(), address, scope)] == codes
+
+
+@pytest.mark.parametrize(("text", "kabupaten"), [
+    ("mas aku mau ngusulin jalan rusak di Desa Tlogo, Prambanan. tapi yang Prambanan Klaten ya, bukan yang Sleman",
+     "Kabupaten Klaten"),
+    ("jalan rusak di Desa Tlogo, Prambanan, Sleman", None),  # Sleman affirmed: the citizen means a place here
+])
+def test_the_home_kabupaten_named_only_to_deny_it_does_not_keep_a_place_inside(text: str, kabupaten) -> None:
+    from core.regions import elsewhere_in_message
+
+    g = gazetteer()
+    found = elsewhere_in_message(g, text, SLEMAN, g.find_in_message(text, SLEMAN))
+    assert (found.kabupaten if found else None) == kabupaten
