@@ -732,12 +732,16 @@ class ActionOfferProposal(Action):
         if tracker.latest_message.get("language") == "other" and is_english(text):
             dispatcher.utter_message(response="utter_english_offer")
             return [SlotSet("offered_text", text[: description.MAX_CHARS])]
-        found = opening_slots(text)
-        items = kamus.match(found.get("description") or text, limit=1)
-        sector = items[0].sector if items else sectors.suggest(text) or "lainnya"
+        # A second complaint while the first offer stands ("taman di dusun Sambisari", then "kumuh pisan, pinuh
+        # ku jukut"): the citizen is still telling the same story, and both parts are kept.
+        earlier = tracker.get_slot("offered_text") if offer_pending(tracker) else None
+        told = f"{earlier.rstrip(' .')}. {text}" if earlier and text not in earlier else text
+        found = opening_slots(told)
+        items = kamus.match(found.get("description") or told, limit=1)
+        sector = items[0].sector if items else sectors.suggest(told) or "lainnya"
         dispatcher.utter_message(response="utter_offer_proposal",
                                  sector_label=texts.sector_label(sector, language(tracker)).lower())
-        return [SlotSet("offered_text", text[: description.MAX_CHARS])]
+        return [SlotSet("offered_text", told[: description.MAX_CHARS])]
 
 
 class ActionAskDuplicateChoice(Action):

@@ -107,3 +107,16 @@ async def test_my_proposals_read_as_a_request_to_propose_lists_them(dispatcher, 
     assert {"event": "slot", "name": "requested_slot", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
     assert dispatcher.messages and all(m.get("response") != "utter_ask_sector" for m in dispatcher.messages)
+
+
+async def test_a_second_complaint_while_the_offer_stands_joins_the_first(dispatcher, domain) -> None:
+    """ "taman di dusun Sambisari", offer, "kumuh pisan, pinuh ku jukut, bangkuna ruksak", offer again: the park
+    is still what the citizen talks about, and the kept story (the form's opening) names it."""
+    from actions.proposal_form import ActionOfferProposal
+
+    first = "taman di dusun Sambisari"
+    tracker = conversation(user("kumuh pisan, pinuh ku jukut, bangkuna ruksak", "report_problem"), offered=first)
+    tracker.slots["language"] = "su"
+    events = await ActionOfferProposal().run(dispatcher, tracker, domain)
+    kept = next(e["value"] for e in events if e.get("name") == "offered_text")
+    assert "taman" in kept and "jukut" in kept
