@@ -28,7 +28,7 @@ _GREETING = re.compile(
     r"^\s*(?:(?:selamat|slmt|met|sugeng|wilujeng)\s+(?:pagi|siang|sore|malam|malem|enjing|injing|siyang|sonten|"
     r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|dengan\s+hormat|hormat\s+saya|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
     r"(?:\s+wabarakatuh)?))?|ass?alamualaikum(?:\s+wr\.?\s*wb\.?)?|asw|askum|salam(?:\s+sejahtera)?|halo+|hallo+|"
-    r"helo+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
+    r"helo+|hello+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"

@@ -28,21 +28,20 @@ YES: frozenset[str] = frozenset(
 ) | {prefix + verb for prefix in ("di", "meng", "ng")  # "diusulkan", "ngajukeun", "mengusulaken"
      for verb in ("usulkan", "usulkeun", "usulaken", "ajukan", "ajukeun", "ajokaken")}
 
-# Grammar words only one of the regional languages uses. Sundanese and Javanese speakers often write
+# Grammar words only one of the regional languages uses (not content words: "barudak" or "cai" in an Indonesian
+# sentence are borrowed, the sentence stays Indonesian). Sundanese and Javanese speakers often write
 # Indonesian content words around their own grammar words ("punten, aya petugas nu bisa ditanya? urang rek
 # nanya soal dana"), which an n-gram identifier reads as Indonesian; two of these and none of the other
 # language's say whose grammar it is.
 REGIONAL_MARKERS: dict[str, frozenset[str]] = {
     "su": frozenset("nu aya urang rek teh mah atuh euy kumaha naon teu henteu abdi anjeun hapunten nuhun jeung "
                     "keur ieu eta geus acan iraha saha tiasa hoyong hayang lembur ngusulkeun muhun enya sumuhun "
-                    "parantos naha kedah kuring sareng ayeuna upami we cai imah rorompok dieu ditu lamun mun "
-                    "barudak seueur loba ruksak boga nyaeta oge ogé saeutik sakedik nyuhunkeun dupi tos "
-                    "gaduh".split()),
+                    "parantos naha kedah kuring sareng ayeuna upami we ka dieu ditu lamun mun nyaeta oge ogé "
+                    "nyuhunkeun dupi tos".split()),
     "jv": frozenset("ora kowe sing iki kuwi piye ning neng kula panjenengan mboten nggih sampun dereng badhe "
                     "ajeng wonten menika punika kaliyan saged karo wis durung arep iso opo tulung ra "
                     "pripun pundi ingkang sanget omah dalan banyu takon lur dab lan ugi niki niku mawon "
-                    "sakniki saniki nopo menapa punapa dipun kepripun kados kalih kangge kanggo ngarep "
-                    "mburi".split()),
+                    "sakniki saniki nopo menapa punapa dipun kepripun kados kalih kangge kanggo".split()),
 }
 REGIONAL_MIN_MARKERS = 2
 # Minang grammar words: an identifier trained on Indonesian, Javanese and Sundanese reads Minang as Sundanese

@@ -126,3 +126,9 @@ def test_a_language_named_by_the_greeting_is_not_undone_by_the_next_short_messag
     # a long, sure Indonesian sentence still switches
     assert next_language("su", False, message("saya mau usul perbaikan jalan di dusun kami yang rusak parah", "id",
                                               0.97), previous=message("kang", "su", 0.6)) == "id"
+
+
+def test_borrowed_regional_content_words_leave_an_indonesian_sentence_indonesian() -> None:
+    text = ("Punten kak, mau ngusulin perpustakaan desa, soalnya barudak di sini gak ada tempat baca, paling main hp "
+            "aja. Kumaha, bisa?")
+    assert next_language("id", False, message(text, "id", 0.9)) == "id"
