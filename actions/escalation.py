@@ -24,6 +24,9 @@ UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
 FAQ_MIN_CONFIDENCE = 0.6
 CLEAR_WINNER_SHARE = 0.75  # a topic this close to the cut, ...
 CLEAR_WINNER_LEAD = 4.0  # ... and this many times as likely as the next one, is answered
+# A question the intent classifier was unsure of (FAQ and request about equal) whose FAQ topic is this sure:
+# "Tiasa kitu ngusulkeun kanggo desa nu sanes?" after a story is answered, not offered as a proposal.
+UNSURE_QUESTION_FAQ_CONFIDENCE = 0.9
 EXCERPT_MESSAGES = 6
 LONG_PROBLEM_WORDS = 12  # an unclear message this long that names a local problem is offered as a proposal
 SHORT_PROBLEM_WORDS = 4  # ... and one this long, when the NLU gave a complaint or a proposal this much weight:
@@ -161,6 +164,11 @@ class ActionHandleUnclear(Action):
             return redirected
         if answers.is_noise(text):
             dispatcher.utter_message(response="utter_rephrase")
+            return []
+        topic = faq_topic(tracker.latest_message, UNSURE_QUESTION_FAQ_CONFIDENCE) \
+            if answers.QUESTION.search(text) and not tracker.active_loop_name else None
+        if topic:
+            dispatcher.utter_message(response=f"utter_{topic}")
             return []
         if not tracker.active_loop_name and _tells_a_problem(tracker.latest_message, text) and (
                 kamus.match(text, limit=1) or sectors.suggest(text)):

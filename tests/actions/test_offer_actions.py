@@ -120,3 +120,18 @@ async def test_a_second_complaint_while_the_offer_stands_joins_the_first(dispatc
     events = await ActionOfferProposal().run(dispatcher, tracker, domain)
     kept = next(e["value"] for e in events if e.get("name") == "offered_text")
     assert "taman" in kept and "jukut" in kept
+
+
+async def test_an_unsure_question_with_a_sure_faq_topic_is_answered_not_offered(dispatcher, domain) -> None:
+    """The intent classifier hesitates between a question and a request (a story comes first); the FAQ
+    selector is sure of the topic: the question is answered."""
+    text = ("Abdi calik di Sariharjo, nanging hoyong ngusulkeun kanggo lembur sepuh abdi di Sidoagung. Tiasa kitu "
+            "ngusulkeun kanggo desa nu sanes?")
+    said = user(text, "nlu_fallback")
+    said["parse_data"]["response_selector"] = {"faq": {
+        "response": {"intent_response_key": "faq/usul_desa_lain", "confidence": 0.99},
+        "ranking": [{"intent_response_key": "faq/usul_desa_lain", "confidence": 0.99}]}}
+    tracker = conversation(said, offered=None)
+    events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert not followups(events)
+    assert dispatcher.messages[-1]["response"] == "utter_faq/usul_desa_lain"
