@@ -273,8 +273,8 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
               for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if not intro[i]]
     if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
-        intros = [part for part in parts if _SELF_INTRO.match(_GREETING.sub("", part)) and not _names_a_problem(part)
-                  and not _LATE_LEAD_IN.match(_GREETING.sub("", part))]  # "Saya ketua RT ingin mengusulkan X"
+        intros = [part for part in parts if _SELF_INTRO.match(_opening_words(part)) and not _names_a_problem(part)
+                  and not _LATE_LEAD_IN.match(_opening_words(part))]  # "Saya ketua RT ingin mengusulkan X"
         groups += [m.group(0) for part in intros for m in [_HAMLET.search(part)] if m]
         parts = [part for part in parts if part not in intros]
     for sentence in parts:

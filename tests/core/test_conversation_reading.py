@@ -175,7 +175,7 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
         ("Wilujeng siang. Abdi bade ngintunkeun usulan. Jalan di payuneun rorompok abdi ruksak, seueur liangna",
          ["Jalan di payuneun rorompok", "liangna"], ["Wilujeng", "ngintunkeun"]),
         # who lives where as a tenant is who writes; "can this be proposed?" is said to the bot
-        ("Abdi ngontrak di Samirono. Jalan gang di dieu ruksak pisan, loba liang. Tiasa diusulkeun teu?",
+        ("kang, abdi ngontrak di Samirono. Jalan gang di dieu ruksak pisan, loba liang. Tiasa diusulkeun teu?",
          ["Jalan gang", "loba liang"], ["ngontrak", "Tiasa"]),
         ("Saya mau kirim usulan: jembatan bambu lapuk", ["jembatan bambu lapuk"], ["kirim", "usulan:"]),
         # who writes, then what they propose, in one sentence: the proposal stays
