@@ -56,6 +56,16 @@ def faq_topic(parse_data: dict, min_confidence: float) -> str | None:
     return response.get("intent_response_key")
 
 
+HELP_RUNNER_UP = 0.2  # a question with no clear FAQ topic and "help" this likely asks how the service works
+
+
+def _help_is_close(parse_data: dict) -> bool:
+    """ "bagaimana cara mengusulkan?", "kumaha carana ngusulkeun?": the classifier splits it between a FAQ
+    question and a request for help; with no FAQ topic it asks how to use the service."""
+    ranking = parse_data.get("intent_ranking") or []
+    return any(r.get("name") == "help" and (r.get("confidence") or 0.0) >= HELP_RUNNER_UP for r in ranking[:3])
+
+
 def is_unclear(parse_data: dict) -> bool:
     intent = (parse_data.get("intent") or {}).get("name")
     return intent in UNCLEAR_INTENTS or (intent == "faq" and faq_answer(parse_data) is None)
@@ -238,6 +248,9 @@ class ActionAnswerFaq(Action):
         key = faq_answer(tracker.latest_message)
         if key:
             dispatcher.utter_message(response=f"utter_{key}")
+            return []
+        if _help_is_close(tracker.latest_message):
+            dispatcher.utter_message(response="utter_help")  # "kumaha carana ngusulkeun?": how, not a topic
             return []
         return [FollowupAction("action_handle_unclear")]
 

@@ -279,3 +279,14 @@ async def test_support_without_a_code_after_a_complaint_the_bot_missed(tracker_f
     await ActionSupportProposal().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_support_added"]
     assert (await proposals.get_proposal(action_database, existing.code)).supporters == 1
+
+
+async def test_how_to_propose_with_no_faq_topic_is_answered_with_how_the_service_works(tracker_from, dispatcher,
+                                                                                        domain) -> None:
+    """ "kumaha carana ngusulkeun?": FAQ 0.64, help 0.30, no FAQ topic sure enough: the help, not "not understood"."""
+    tracker = tracker_from("one_unclear_message")
+    tracker.latest_message = faq_parse("kumaha carana ngusulkeun?", "faq/siapa_boleh_usul", 0.27)
+    tracker.latest_message["intent_ranking"] = [{"name": "faq", "confidence": 0.64},
+                                                {"name": "help", "confidence": 0.30}]
+    assert await ActionAnswerFaq().run(dispatcher, tracker, domain) == []
+    assert responses(dispatcher) == ["utter_help"]
