@@ -293,7 +293,8 @@ _ME = r"(?:saya|sy|aku|ku|gue|gw|kula|kulo|dalem|abdi|urang|kami|kita)"
 _OWN_PROPOSALS = re.compile(
     r"\busulan(?:-usulan|2)?\s*" + _ME + r"\b|\busulan(?:ku|e\s+aku|ipun\s+kula)\b|"
     # "usulan-usulan nu kantos ku abdi dikintunkeun", "usulan yang pernah saya kirim", "usulan sing tak kirim"
-    r"\busulan(?:-usulan|2)?\s+(?:nu|anu|ingkang|sing|yang|yg)\s+(?:\w+\s+){0,3}(?:ku\s+|oleh\s+|dening\s+)?"
+    r"\busulan(?:-usulan|2)?\s+(?:(?:apa|mana|naon|opo|menapa|punapa)\s+(?:saja|aja|wae|waé|kemawon|mawon)\s+)?"
+    r"(?:nu|anu|ingkang|sing|yang|yg)\s+(?:\w+\s+){0,3}(?:ku\s+|oleh\s+|dening\s+)?"
     r"(?:" + _ME + r"|tak|dak)\b|"
     r"\bmy\s+proposals?\b|\bproposals?\s+(?:that\s+)?i(?:'ve|\s+have)?\s+(?:submitted|sent|made|filed)\b",
     re.IGNORECASE)

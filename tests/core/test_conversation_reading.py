@@ -224,6 +224,7 @@ def test_a_place_answer_with_its_rt_rw_is_no_correction() -> None:
 
 
 @pytest.mark.parametrize("text", ["Usulan-usulan nu tos ku abdi dikintunkeun", "usulan yang pernah saya kirim mana aja",
+                                  "Usulan apa saja yang pernah saya ajukan?",
                                   "usulan2 urang aya dimana", "show me my proposals"])
 def test_asking_for_ones_own_proposals(text: str) -> None:
     assert answers.asks_own_proposals(text)
