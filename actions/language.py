@@ -16,7 +16,13 @@ from rasa_sdk import Tracker
 
 from actions.common import UNKNOWN_CHANNEL, Sender, config, database, gazetteer, latest_intent, logger
 from core import regions, texts
-from core.language.markers import keeps_regional, opening_language, reads_minang, regional_grammar
+from core.language.markers import (
+    indonesian_grammar,
+    keeps_regional,
+    opening_language,
+    reads_minang,
+    regional_grammar,
+)
 from core.language.words import letter_words
 from storage import citizens
 
@@ -74,9 +80,7 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)
     if detected != current and keeps_regional(current, words):
         return current  # "sirine peringatan dini Merapi rusak, ra muni": Indonesian words, Javanese grammar
-    # A language other than the default was set by an earlier message ("kang", "Sugeng enjing"): established too
-    established = (bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS) \
-        or current != texts.DEFAULT_LANGUAGE
+    established = bool(previous) and len(own_words(previous.get("text") or "")) >= MIN_WORDS
     marker = opening_language(words) if not established and len(words) < MIN_WORDS else None
     if marker:
         return marker  # "Sampurasun", "Sugeng enjing", "pagi lur": the first words say the language
@@ -87,6 +91,8 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     if len(words) >= STRONG_WORDS and confidence >= STRONG_CONFIDENCE:
         return detected
     if not established:
+        if current != texts.DEFAULT_LANGUAGE and detected == texts.DEFAULT_LANGUAGE and not indonesian_grammar(words):
+            return current  # "kang" set Sundanese; "taman di dusun Sambisari" has no word only Indonesian uses
         return detected  # nothing was established yet: the first real sentence sets the language
     if previous.get("language") == detected and float(previous.get("language_confidence") or 0.0) >= MIN_CONFIDENCE:
         return detected

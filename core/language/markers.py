@@ -44,6 +44,11 @@ REGIONAL_MARKERS: dict[str, frozenset[str]] = {
                     "sakniki saniki nopo menapa punapa dipun kepripun kados kalih kangge kanggo".split()),
 }
 REGIONAL_MIN_MARKERS = 2
+# Grammar words only Indonesian uses ("aku", "apa", "kapan", "tapi", "bisa" are Javanese or Sundanese too).
+INDONESIAN_MARKERS: frozenset[str] = frozenset(
+    "yang yg mau ingin pengen tidak tdk gak nggak enggak ngga sudah udah sdh belum blm ada saya sy kami dengan dgn "
+    "untuk utk buat ini itu karena krn soalnya juga dari akan sangat kalau kalo gimana bagaimana kenapa dimana "
+    "sini situ".split())
 # Minang grammar words: an identifier trained on Indonesian, Javanese and Sundanese reads Minang as Sundanese
 # ("ambo", "indak ado", "urang"); a Minang speaker reads Indonesian, which the bot then answers in.
 MINANG_MARKERS: frozenset[str] = frozenset("ambo awak indak ado nan baa bana kampuang tampek sajo jo lai iko itu "
@@ -64,6 +69,11 @@ def regional_grammar(words: Iterable[str]) -> str | None:
     if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
         return found[0]
     return None
+
+
+def indonesian_grammar(words: Iterable[str]) -> bool:
+    """Whether a word only Indonesian uses is among them: a sentence of shared words names no language."""
+    return any(w in INDONESIAN_MARKERS for w in words)
 
 
 def opening_language(words: Iterable[str]) -> str | None:

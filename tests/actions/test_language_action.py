@@ -132,3 +132,8 @@ def test_borrowed_regional_content_words_leave_an_indonesian_sentence_indonesian
     text = ("Punten kak, mau ngusulin perpustakaan desa, soalnya barudak di sini gak ada tempat baca, paling main hp "
             "aja. Kumaha, bisa?")
     assert next_language("id", False, message(text, "id", 0.9)) == "id"
+
+
+def test_after_a_regional_greeting_an_indonesian_sentence_still_switches() -> None:
+    assert next_language("su", False, message("mau ngusulin perpustakaan desa buat anak", "id", 0.95),
+                         previous=message("punten kak", "su", 0.6)) == "id"
