@@ -87,15 +87,22 @@ class Intake:
         notice = message.notice or self._refusal(message)
         if notice is not None:
             return await self._answer_only(message, notice, message.metadata)
-        if self.satisfaction is not None and await self.satisfaction.concerns(message):
-            return await self._answer_rating(message)
         if message.photo is not None:
+            await self.satisfaction.lapse(message)  # a photo never answers the question: it closes it
             return await self._hold_for_photo(message, message.photo)
-        _, is_new = await messages.accept_inbound(self.db, message.channel, message.sender, message.message_id,
-                                                  message.text.strip(), message.metadata)
-        if is_new:
+        held = self.satisfaction.is_button(message)
+        accepted = await messages.accept_turn(self.db, message.channel, message.sender, message.message_id,
+                                              message.text.strip(), message.metadata,
+                                              status="processing" if held else "queued", hold_on_question=True)
+        if not accepted.is_new:
+            return False
+        if held or accepted.question is not None:
+            # Held (stored first: a redelivered "4" must not become the comment): answered without Rasa
+            # when it answers the question, else handed to the worker as usual.
+            await self._release_or_answer(accepted.id, await self.satisfaction.reply(message, accepted.question))
+        else:
             self.wake_worker()
-        return is_new
+        return True
 
     async def over_rate(self, message: Incoming) -> Outgoing | None:
         """None within the sender's rate; over it, the notice, which goes out once per window (an
@@ -134,18 +141,6 @@ class Intake:
             await messages.complete_inbound(self.db, inbound_id, [notice.as_dict()] if notice.text else [])
             self.wake_dispatcher()
         return is_new
-
-    async def _answer_rating(self, message: Incoming) -> bool:
-        """A message while the citizen's satisfaction question is open (bot/satisfaction.py): stored
-        first (a redelivered "4" must not become the comment), then answered without Rasa when it
-        answers the question, else handed to the worker as usual."""
-        inbound_id, is_new = await messages.accept_inbound(self.db, message.channel, message.sender,
-                                                           message.message_id, message.text.strip(),
-                                                           message.metadata, status="processing")
-        if not is_new:
-            return False
-        await self._release_or_answer(inbound_id, await self.satisfaction.reply(message))
-        return True
 
     async def _hold_for_photo(self, message: Incoming, photo: Photo) -> bool:
         """Held (`processing`) until the file is in place, so the worker cannot relay it before; holding
@@ -223,17 +218,16 @@ class Intake:
         if notice is not None:
             return [notice] if notice.text else []
         message = dataclasses.replace(message, text=message.text.strip())
-        inbound_id, is_new = await messages.accept_inbound(
-            self.db, message.channel, message.sender, message.message_id, message.text, message.metadata,
-            status="processing",
-        )
-        if not is_new:
-            return await self.relay.replies_of(inbound_id)
-        rating = await self.satisfaction.reply(message) if self.satisfaction is not None else None
-        if rating is not None:  # the answer to the satisfaction question: Rasa never sees it
-            await messages.mark_inbound_done(self.db, inbound_id, [rating.as_dict()])
-            return [rating]
-        return await self.relay.answer(inbound_id, message)
+        accepted = await messages.accept_turn(self.db, message.channel, message.sender, message.message_id,
+                                              message.text, message.metadata, status="processing")
+        if not accepted.is_new:
+            return await self.relay.replies_of(accepted.id)
+        if accepted.question is not None or self.satisfaction.is_button(message):
+            rating = await self.satisfaction.reply(message, accepted.question)
+            if rating is not None:  # the answer to the satisfaction question: Rasa never sees it
+                await messages.mark_inbound_done(self.db, accepted.id, [rating.as_dict()])
+                return [rating]
+        return await self.relay.answer(accepted.id, message)
 
     async def photo_expected(self, message: Incoming) -> bool:
         """Whether the sender's form is on its photo question: only then is a photo taken at all (a

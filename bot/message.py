@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from core.language.words import has_word
 
@@ -87,9 +87,9 @@ class Outgoing:
     image: str | None = None
 
     def as_dict(self) -> dict:
-        data = asdict(self)
-        data["buttons"] = [asdict(b) for b in self.buttons]
-        return data
+        """The stored and sent form (written out: `dataclasses.asdict` deep-copies, twice a reply a turn)."""
+        return {"text": self.text, "buttons": [{"title": b.title, "payload": b.payload} for b in self.buttons],
+                "image": self.image}
 
     @classmethod
     def from_dict(cls, data: dict) -> Outgoing:

@@ -69,25 +69,25 @@ class Satisfaction:
         self.db = db
         self.rasa = rasa
 
-    async def concerns(self, message: Incoming) -> bool:
-        """Whether `message` may answer a question (its button, or the citizen has one open); a photo
-        never does and closes it."""
-        if button_of(message.text) is not None:
-            return True
-        question = await satisfaction.open_question(self.db, message.channel, message.sender)
-        if question is not None and message.photo is not None:
-            await satisfaction.close(self.db, question.id)
-            return False
-        return question is not None
+    @staticmethod
+    def is_button(message: Incoming) -> bool:
+        """Whether `message` is the question's own button (answered whether or not the question is open)."""
+        return button_of(message.text) is not None
 
-    async def reply(self, message: Incoming) -> Outgoing | None:
-        """The answer when `message` answers the citizen's open question (stored once); None otherwise
-        (the open question lapses and the message goes to Rasa)."""
+    async def lapse(self, message: Incoming) -> None:
+        """A message that cannot answer the question (a photo) closes the citizen's open one."""
+        question = await satisfaction.open_question(self.db, message.channel, message.sender)
+        if question is not None:
+            await satisfaction.close(self.db, question.id)
+
+    async def reply(self, message: Incoming, question: satisfaction.OpenQuestion | None) -> Outgoing | None:
+        """The answer when `message` answers the citizen's open `question` (read when the message was
+        stored) or is its button, stored once; None otherwise (the open question lapses and the message
+        goes to Rasa)."""
         text = message.text.strip()
         button = button_of(text)
         if button is not None:
-            return await self._button(message, *button)
-        question = await satisfaction.open_question(self.db, message.channel, message.sender)
+            return await self._button(message, question, *button)
         if question is None or message.photo is not None:
             if question is not None:
                 await satisfaction.close(self.db, question.id)
@@ -105,11 +105,9 @@ class Satisfaction:
         await satisfaction.close(self.db, question.id)
         return None
 
-    async def _button(self, message: Incoming, row_id: int, rating: int) -> Outgoing:
-        language = message.language
-        question = await satisfaction.open_question(self.db, message.channel, message.sender)
-        if question is not None:
-            language = question.language
+    async def _button(self, message: Incoming, question: satisfaction.OpenQuestion | None, row_id: int,
+                      rating: int) -> Outgoing:
+        language = question.language if question is not None else message.language
         if 0 <= rating <= 5 and await satisfaction.rate(self.db, row_id, rating, message.channel, message.sender):
             return Outgoing(text=texts.satisfaction("thanks" if rating else "skipped", language, rating=rating))
         return Outgoing(text=texts.satisfaction("closed", language))

@@ -25,10 +25,13 @@ from sqlalchemy.orm import aliased
 from storage import satisfaction
 from storage.citizens import citizen_row
 from storage.db import Database
-from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, utcnow
+from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, as_utc, utcnow
 from storage.wakeups import INBOUND, OUTBOX
 
 LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker that died
+# A citizen's last message time is written when it is older than this, not at every message: WhatsApp's
+# 24-hour window (its one reader) then closes at most this much early, never late.
+LAST_SEEN_PRECISION = timedelta(seconds=60)
 
 
 
@@ -73,14 +76,31 @@ class FailedDelivery:
     created_at: datetime
 
 
-async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
-                         meta: dict | None = None, status: str = "queued") -> tuple[int, bool]:
-    """Store a message once; `(id, False)` when the same delivery was stored before.
+@dataclass(frozen=True)
+class Accepted:
+    """A message stored once (`is_new`), with the sender's open satisfaction question read in the same
+    transaction (None: nothing open), so the intake needs no lookup of its own."""
 
-    One transaction, two statements for a known citizen (the insert, and the update of their last
-    message time); the unique key refuses a redelivery at the insert, which undoes it all."""
+    id: int
+    is_new: bool
+    question: satisfaction.OpenQuestion | None = None
+
+
+async def accept_turn(db: Database, channel: str, sender: str, message_id: str, text: str,
+                      meta: dict | None = None, status: str = "queued", hold_on_question: bool = False) -> Accepted:
+    """Store a message once, in one transaction that also reads the sender's open satisfaction question.
+
+    A known citizen's message costs two statements (the citizen with their open question, the insert) and a
+    third once a minute at most (their last message time, LAST_SEEN_PRECISION); the unique key refuses a
+    redelivery at the insert, which undoes it all. `hold_on_question`: stored `processing` (held by the
+    caller, which decides whether the message answers the question) instead of `status` while one is open.
+    """
     now = utcnow()
     async with db.session() as session:
+        known = (await session.execute(satisfaction.open_question_of(channel, sender))).first()
+        question = satisfaction.question_of(known, now) if known is not None else None
+        if question is not None and hold_on_question:
+            status = "processing"
         row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
                              meta=json.dumps(meta or {}, ensure_ascii=False), status=status, created_at=now,
                              claimed_at=now if status == "processing" else None, next_attempt_at=now,
@@ -97,18 +117,24 @@ async def accept_inbound(db: Database, channel: str, sender: str, message_id: st
                                                     InboundMessage.message_id == message_id)
                 )
             ).scalar_one()
-            return existing, False
-        seen = await session.execute(
-            update(Citizen).where(Citizen.channel == channel, Citizen.external_id == sender)
-            .values(last_inbound_at=now).execution_options(synchronize_session=False)
-        )
-        if seen.rowcount == 0:  # first contact
+            return Accepted(existing, False)
+        if known is None:  # first contact
             citizen = await citizen_row(session, channel, sender)
             citizen.last_inbound_at = now
+        elif known.last_inbound_at is None or as_utc(known.last_inbound_at) <= now - LAST_SEEN_PRECISION:
+            await session.execute(update(Citizen).where(Citizen.id == known.id).values(last_inbound_at=now)
+                                  .execution_options(synchronize_session=False))
         await session.commit()
     if status == "queued":
         db.wakeups.notify(INBOUND)
-    return row.id, True
+    return Accepted(row.id, True, question)
+
+
+async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
+                         meta: dict | None = None, status: str = "queued") -> tuple[int, bool]:
+    """Store a message once; `(id, False)` when the same delivery was stored before (`accept_turn`)."""
+    accepted = await accept_turn(db, channel, sender, message_id, text, meta, status)
+    return accepted.id, accepted.is_new
 
 
 def _same_claim(column_status, column_claimed, status: str, claimed_at: datetime | None):  # noqa: ANN001, ANN202
@@ -216,15 +242,28 @@ async def inbound_state(db: Database, inbound_id: int) -> tuple[str, list[dict] 
 
 
 async def mark_inbound_done(db: Database, inbound_id: int, replies: list[dict]) -> None:
-    """A message answered in the same request (the web chat): its replies went out already, so
-    there is nothing to queue and one UPDATE does it."""
-    async with db.session() as session:
-        await session.execute(
-            update(InboundMessage).where(InboundMessage.id == inbound_id)
+    """A message answered in the same request (the web chat): its replies went out already, so there is
+    nothing to queue but the satisfaction question of an event the turn noted (a proposal stored), which
+    follows the replies as in `complete_inbound`. One statement on PostgreSQL (the UPDATE returns whether
+    such an event waits), two on SQLite; more only on the turn that has a question to ask."""
+    done = (update(InboundMessage).where(InboundMessage.id == inbound_id)
             .values(status="done", replies=json.dumps(replies, ensure_ascii=False), processed_at=utcnow())
-            .execution_options(synchronize_session=False)
-        )
+            .execution_options(synchronize_session=False))
+    unasked = satisfaction.unasked(InboundMessage.channel, InboundMessage.sender).correlate(InboundMessage)
+    queued = 0
+    async with db.session() as session:
+        if db.is_sqlite:  # SQLAlchemy 1.4 has no RETURNING for SQLite
+            await session.execute(done)
+            found = (await session.execute(select(InboundMessage.channel, InboundMessage.sender, unasked)
+                                           .where(InboundMessage.id == inbound_id))).first()
+        else:
+            found = (await session.execute(done.returning(InboundMessage.channel, InboundMessage.sender,
+                                                          unasked))).first()
+        if found is not None and found[2]:
+            queued = await satisfaction.queue_pending(session, found[0], found[1])
         await session.commit()
+    if queued:
+        db.wakeups.notify(OUTBOX)
 
 
 async def queue_outgoing(db: Database, channel: str, recipient: str, payload: dict, kind: str,

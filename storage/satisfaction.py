@@ -7,7 +7,8 @@ Events (each asked about once: `event_key` is unique, every write is conditional
 - `final`: the proposal reached a final status (news queued in the same transaction, question after it);
 - `answer`: an officer answered the citizen's escalated question (queued after the answer).
 A citizen has at most one open question: asking a new one closes the older ones. The gateway
-(bot/satisfaction.py) reads `open_question` to take a bare "4" as the answer; anything else closes it.
+(bot/satisfaction.py) gets the open question with the message's own storing (`open_question_of`, read by
+storage/messages.py `accept_turn`) to take a bare "4" as the answer; anything else closes it.
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import ColumnElement, Select
 
 from core import texts
 from storage.db import Database
@@ -119,6 +122,13 @@ async def ask_after_answer(db: Database, escalation_id: int) -> bool:
         return asked
 
 
+def unasked(channel: ColumnElement, sender: ColumnElement) -> ColumnElement:
+    """Whether the citizen of `channel` and `sender` (columns of the caller's row) has an event noted and
+    not asked about yet: `queue_pending` has work. Read with a turn's end, which is nearly always no."""
+    return (exists().where(SatisfactionRating.citizen_id == Citizen.id, SatisfactionRating.asked_at.is_(None),
+                           Citizen.channel == channel, Citizen.external_id == sender))
+
+
 async def queue_pending(session: AsyncSession, channel: str, sender: str) -> int:
     """Queue the questions of events noted during the turn just finished (the caller stores the turn's
     replies in the same transaction, before this); returns how many were queued (0 or 1)."""
@@ -149,24 +159,38 @@ async def queue_pending(session: AsyncSession, channel: str, sender: str) -> int
     return 1
 
 
+def open_question_of(channel: str, sender: str) -> Select:
+    """The citizen (id, language, last message time) with their newest question still without an end, one
+    row (the question's columns NULL when there is none); no row for an unknown citizen. The intake reads it
+    in the transaction that stores the citizen's message (storage/messages.py `accept_turn`), so a turn
+    costs no lookup of its own; `question_of` says whether that question still waits."""
+    waiting = and_(SatisfactionRating.citizen_id == Citizen.id, SatisfactionRating.asked_at.is_not(None),
+                   SatisfactionRating.closed_at.is_(None))
+    return (select(Citizen.id, Citizen.language, Citizen.last_inbound_at, SatisfactionRating.id.label("question_id"),
+                   SatisfactionRating.asked_at, SatisfactionRating.rating, SatisfactionRating.rated_at,
+                   SatisfactionRating.comment)
+            .select_from(Citizen).outerjoin(SatisfactionRating, waiting)
+            .where(Citizen.channel == channel, Citizen.external_id == sender)
+            .order_by(SatisfactionRating.asked_at.desc(), SatisfactionRating.id.desc()).limit(1))
+
+
+def question_of(found: Row, now: datetime) -> OpenQuestion | None:
+    """What a row of `open_question_of` leaves open: the rating (within QUESTION_WINDOW of the question),
+    the comment (within COMMENT_WINDOW of the rating), or nothing."""
+    if found.question_id is None:
+        return None
+    if found.rating is None and as_utc(found.asked_at) > now - QUESTION_WINDOW:
+        return OpenQuestion(found.question_id, "rating", found.language)
+    if found.rating is not None and found.comment is None and as_utc(found.rated_at) > now - COMMENT_WINDOW:
+        return OpenQuestion(found.question_id, "comment", found.language)
+    return None
+
+
 async def open_question(db: Database, channel: str, sender: str, now: datetime | None = None) -> OpenQuestion | None:
     """The citizen's question still waiting for a rating, or a rating still open for its comment."""
-    now = now or utcnow()
     async with db.session() as session:
-        found = (await session.execute(
-            select(SatisfactionRating, Citizen.language).join(Citizen, Citizen.id == SatisfactionRating.citizen_id)
-            .where(Citizen.channel == channel, Citizen.external_id == sender,
-                   SatisfactionRating.asked_at.is_not(None), SatisfactionRating.closed_at.is_(None))
-            .order_by(SatisfactionRating.asked_at.desc(), SatisfactionRating.id.desc()).limit(1)
-        )).first()
-    if found is None:
-        return None
-    row, language = found
-    if row.rating is None and as_utc(row.asked_at) > now - QUESTION_WINDOW:
-        return OpenQuestion(row.id, "rating", language)
-    if row.rating is not None and row.comment is None and as_utc(row.rated_at) > now - COMMENT_WINDOW:
-        return OpenQuestion(row.id, "comment", language)
-    return None
+        found = (await session.execute(open_question_of(channel, sender))).first()
+    return question_of(found, now or utcnow()) if found is not None else None
 
 
 async def rate(db: Database, row_id: int, rating: int, channel: str, sender: str) -> bool:

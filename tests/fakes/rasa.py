@@ -20,11 +20,13 @@ class FakeRasa:
         self.runner: web.AppRunner | None = None
         self.token = token  # when set, every call must carry it (`?token=`), as the real one asks
         self.requested_slots: dict[str, str] = {}  # conversation id → the question its form is on
+        self.calls: list[str] = []  # every request's path, in order (what a turn costs in HTTP calls)
 
     def reply(self, text: str) -> list[dict]:
         return [{"text": "(jawaban Rasa)"}]
 
     def _refused(self, request: web.Request) -> web.Response | None:
+        self.calls.append(request.path)  # every handler asks this first
         if self.token and request.query.get("token") != self.token:
             return web.json_response({"message": "a valid token is required"}, status=401)
         return None

@@ -1,49 +1,53 @@
 """A web chat turn's own database work around the Rasa call: few statements, still exactly once.
 
 The gateway stores every message before relaying it and its replies after (bot/relay.py `Relay.answer`);
-these are the only statements a turn adds to Rasa's, on SQLite and PostgreSQL alike.
+these are the only statements a turn adds to Rasa's, on SQLite and PostgreSQL alike (the whole turn
+through the intake: tests/bot/test_turn_cost.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from datetime import timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select, update
 
 from storage import messages
 from storage.db import Database
-from storage.models import Citizen, InboundMessage
-
-TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements run on `db` inside the block (transaction control not counted)."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement: str, *_args) -> None:
-        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
-            seen.append(statement)
-
-    event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+from storage.models import Citizen, InboundMessage, utcnow
+from tests.statements import statements
 
 
-async def test_a_known_citizens_turn_costs_three_statements(db: Database) -> None:
+async def test_a_known_citizens_turn_costs_two_transactions(db: Database) -> None:
     await messages.accept_inbound(db, "web", "known-citizen", "m0", "halo", status="processing")
     with statements(db) as before:
-        inbound_id, is_new = await messages.accept_inbound(db, "web", "known-citizen", "m1", "status usulan saya",
-                                                           status="processing")
+        accepted = await messages.accept_turn(db, "web", "known-citizen", "m1", "status usulan saya",
+                                              status="processing")
     with statements(db) as after:
-        await messages.mark_inbound_done(db, inbound_id, [{"text": "Usulan Anda sedang diverifikasi."}])
-    assert is_new
-    assert len(before) == 2, before  # the message, and the citizen's last message time
-    assert len(after) == 1, after  # the replies
+        await messages.mark_inbound_done(db, accepted.id, [{"text": "Usulan Anda sedang diverifikasi."}])
+    assert accepted.is_new and accepted.question is None
+    # the citizen with their open satisfaction question, and the message (their last message time was
+    # written a moment ago: within LAST_SEEN_PRECISION it is not written again)
+    assert (len(before), before.transactions) == (2, 1), before
+    # the replies (returning, on PostgreSQL, whether the turn noted an event to ask about; SQLite asks apart)
+    assert (len(after), after.transactions) == (1 + db.is_sqlite, 1), after
+
+
+async def test_the_last_message_time_is_kept_to_the_minute(db: Database) -> None:
+    """WhatsApp's 24-hour window is judged from it: written once a minute at most, never later than that."""
+    await messages.accept_inbound(db, "whatsapp", "628111", "m0", "halo")
+    long_ago = utcnow() - messages.LAST_SEEN_PRECISION - timedelta(seconds=5)
+    async with db.session() as session:
+        await session.execute(update(Citizen).where(Citizen.external_id == "628111").values(last_inbound_at=long_ago))
+        await session.commit()
+    with statements(db) as seen:
+        await messages.accept_inbound(db, "whatsapp", "628111", "m1", "masih ada?")
+    assert len(seen) == 3, seen  # the citizen, the message, and now their last message time
+    last = await messages.last_inbound_at(db, "whatsapp", "628111")
+    assert last is not None and last > utcnow() - timedelta(seconds=5)
+    with statements(db) as seen:
+        await messages.accept_inbound(db, "whatsapp", "628111", "m2", "halo?")
+    assert len(seen) == 2, seen
+    assert await messages.last_inbound_at(db, "whatsapp", "628111") == last
 
 
 async def test_the_turn_is_stored_once_and_answered(db: Database) -> None:
