@@ -32,6 +32,7 @@ LEASE = timedelta(seconds=120)  # a claim older than this belongs to a worker th
 # A citizen's last message time is written when it is older than this, not at every message: WhatsApp's
 # 24-hour window (its one reader) then closes at most this much early, never late.
 LAST_SEEN_PRECISION = timedelta(seconds=60)
+WEB_ACK_ROOM = 20  # a poll reads this many received messages beyond its page, to mark them sent (`web_updates`)
 
 
 
@@ -363,27 +364,28 @@ async def web_updates(db: Database, channel: str, recipient: str, after: int,
                       limit: int = 20) -> list[tuple[int, dict]]:
     """A polling channel's queue (the web chat): messages up to `after` were received by the page and
     are marked sent; the pending ones after it are returned (id, payload), not claimed, so a poll
-    whose answer is lost is answered with the same messages again."""
-    now = utcnow()
+    whose answer is lost is answered with the same messages again.
+
+    The page polls every few seconds and nearly always finds nothing: one SELECT of the recipient's
+    unfinished messages, and the UPDATE only when some of them were received."""
+    query = (select(OutboxMessage.id, OutboxMessage.payload)
+             .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
+                    OutboxMessage.status.in_(("pending", "sending")))
+             .order_by(OutboxMessage.id).limit(limit + WEB_ACK_ROOM))
     async with db.session() as session:
-        if after > 0:
+        rows = (await session.execute(query)).all()
+        received = [row_id for row_id, _ in rows if row_id <= after]
+        if received:
             await session.execute(
                 update(OutboxMessage)
-                .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
-                       OutboxMessage.id <= after, OutboxMessage.status.in_(("pending", "sending")))
-                .values(status="sent", sent_at=now, claimed_at=None)
+                .where(OutboxMessage.id.in_(received), OutboxMessage.status.in_(("pending", "sending")))
+                .values(status="sent", sent_at=utcnow(), claimed_at=None)
                 .execution_options(synchronize_session=False)
             )
-        rows = (
-            await session.execute(
-                select(OutboxMessage.id, OutboxMessage.payload)
-                .where(OutboxMessage.channel == channel, OutboxMessage.recipient == recipient,
-                       OutboxMessage.id > after, OutboxMessage.status.in_(("pending", "sending")))
-                .order_by(OutboxMessage.id).limit(limit)
-            )
-        ).all()
-        await session.commit()
-    return [(row_id, json.loads(payload)) for row_id, payload in rows]
+            await session.commit()
+    # More than WEB_ACK_ROOM received but unmarked (acks lost many times over) can hold the new ones back
+    # for a poll; they come, in order, on the next.
+    return [(row_id, json.loads(payload)) for row_id, payload in rows if row_id > after][:limit]
 
 
 async def start_delivery(db: Database, job: OutboxJob) -> bool:

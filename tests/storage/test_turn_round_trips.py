@@ -77,3 +77,21 @@ async def test_my_proposals_is_one_query_with_the_newest_five_and_the_total(db: 
     assert [(p.description, p.status) for p in own] == [(v.description, v.status)
                                                         for v in await proposals.citizen_proposals(db, "web", "erin")]
     assert await proposals.own_proposal_list(db, "web", "nobody") == ([], 0)
+
+
+async def test_a_web_chat_poll_that_finds_nothing_costs_one_statement(db: Database) -> None:
+    """The page polls /api/updates every 5 s, so a poll outnumbers a turn; nearly always nothing is new."""
+    await messages.queue_outgoing(db, "web", "page-1", {"text": "kabar satu"}, kind="status")
+    [(first, news)] = await messages.web_updates(db, "web", "page-1", 0)
+    await messages.queue_outgoing(db, "web", "page-1", {"text": "kabar dua"}, kind="status")
+    with statements(db) as acknowledged:
+        [(second, more)] = await messages.web_updates(db, "web", "page-1", first)
+    with statements(db) as idle:
+        assert await messages.web_updates(db, "web", "page-1", second) == []
+    assert (news["text"], more["text"]) == ("kabar satu", "kabar dua")
+    assert len(acknowledged) == 2, acknowledged  # the unfinished ones; the first marked sent
+    assert len(idle) == 2, idle  # the unfinished ones (the second, received); it marked sent
+    with statements(db) as nothing:
+        assert await messages.web_updates(db, "web", "page-1", second) == []
+    assert len(nothing) == 1, nothing
+    assert await messages.web_updates(db, "web", "page-1", 0) == []  # all received: none comes again
