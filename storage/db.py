@@ -10,13 +10,27 @@ connections are kept open, so every process closes its `Database` on shutdown (`
 gateway (bot/app.py), the action server (ops/action_server.py), the CLI (ops/cli.py). aiosqlite's
 threads are daemons (SQLAlchemy marks them; tests/storage/test_exit.py), so a forgotten connection
 never keeps a process alive. In-memory SQLite keeps SQLAlchemy's StaticPool (one shared connection).
+
+Each call into aiosqlite is a hop to its thread and back (a queue put, a wake-up, the event loop's
+self-pipe), and on two cores those hops were the largest part of the gateway's own CPU per web-chat turn
+(bench/gateway_profile.py). SQLAlchemy's adapter makes four for one statement (cursor, execute, fetch,
+close); `_OneCallCursor` runs the statement in one. A returned connection is not rolled back again by the
+pool (`pool_reset_on_return`): every session and connection ends its transaction itself (commit, or
+rollback on close), so that reset was one more hop per session doing nothing.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
+import aiosqlite
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.aiosqlite import (
+    AsyncAdapt_aiosqlite_connection,
+    AsyncAdapt_aiosqlite_cursor,
+    AsyncAdapt_aiosqlite_dbapi,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -40,6 +54,52 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API
     cursor.close()
 
 
+def _run_statement(connection: sqlite3.Connection, operation: str, parameters: object) -> tuple:
+    """In aiosqlite's thread: a whole statement, what SQLAlchemy's adapter does in four calls into it."""
+    cursor = connection.cursor()
+    try:
+        if parameters is None:
+            cursor.execute(operation)
+        else:
+            cursor.execute(operation, parameters)
+        if cursor.description:
+            return cursor.description, cursor.fetchall(), -1, -1
+        return None, [], cursor.lastrowid, cursor.rowcount
+    finally:
+        cursor.close()
+
+
+class _OneCallCursor(AsyncAdapt_aiosqlite_cursor):
+    """SQLAlchemy's aiosqlite cursor, its `execute` in one call into aiosqlite's thread (same results)."""
+
+    __slots__ = ()
+
+    def execute(self, operation, parameters=None) -> None:  # noqa: ANN001 - the DB-API signature
+        try:
+            connection = self._connection  # aiosqlite's Connection; `_conn` raises once it is closed
+            self.description, self._rows, self.lastrowid, self.rowcount = self.await_(
+                connection._execute(_run_statement, connection._conn, operation, parameters))
+        except Exception as error:
+            self._adapt_connection._handle_exception(error)
+
+
+class _OneCallConnection(AsyncAdapt_aiosqlite_connection):
+    __slots__ = ()
+
+    def cursor(self, server_side: bool = False) -> AsyncAdapt_aiosqlite_cursor:
+        return super().cursor(server_side) if server_side else _OneCallCursor(self)
+
+
+class _OneCallDBAPI(AsyncAdapt_aiosqlite_dbapi):
+    """The DB-API SQLAlchemy's aiosqlite dialect talks to (`module=`), handing out `_OneCallConnection`s."""
+
+    def connect(self, *args, **kwargs) -> AsyncAdapt_aiosqlite_connection:  # noqa: ANN002, ANN003
+        adapted = super().connect(*args, **kwargs)
+        if type(adapted) is AsyncAdapt_aiosqlite_connection:  # not the sync fallback (`async_fallback`)
+            return _OneCallConnection(self, adapted._connection)
+        return adapted
+
+
 def _is_sqlite_file(parsed) -> bool:  # noqa: ANN001 - a sqlalchemy URL
     """A database file (not `:memory:`, not a `file:...mode=memory` URI): its connections can be pooled."""
     database = parsed.database or ""
@@ -53,8 +113,10 @@ def create_engine(url: str) -> AsyncEngine:
         pooling: dict = {}
         if _is_sqlite_file(parsed):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            pooling = {"poolclass": AsyncAdaptedQueuePool, "pool_size": SQLITE_POOL_SIZE, "max_overflow": -1}
-        engine = create_async_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S}, **pooling)
+            pooling = {"poolclass": AsyncAdaptedQueuePool, "pool_size": SQLITE_POOL_SIZE, "max_overflow": -1,
+                       "pool_reset_on_return": None}
+        engine = create_async_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S},
+                                     module=_OneCallDBAPI(aiosqlite, sqlite3), **pooling)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(url, future=True, pool_pre_ping=True, pool_size=5, max_overflow=10)

@@ -54,6 +54,28 @@ async def test_a_citizens_turns_reuse_one_connection(sqlite_db: Database) -> Non
     assert len(opened) <= 1, len(opened)
 
 
+async def test_a_statement_is_one_call_into_aiosqlites_thread(sqlite_db: Database, monkeypatch) -> None:
+    """Each call is a hop to aiosqlite's thread and back, most of the gateway's own CPU on a turn: a statement
+    is one (SQLAlchemy's adapter made four), a commit one, and a returned connection none (the pool's
+    rollback after the commit was one more)."""
+    import aiosqlite
+
+    calls: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await execute(self, fn, *args, **kwargs)
+
+    await messages.accept_inbound(sqlite_db, "web", "warga", "m0", "halo")  # the pool's connection is open
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    async with sqlite_db.session() as session:
+        assert (await session.execute(select(func.count(Citizen.id)))).scalar_one() == 1
+        await session.execute(text("UPDATE citizens SET language = 'jv'"))
+        await session.commit()
+    assert calls == ["_run_statement", "_run_statement", "commit"], calls
+
+
 async def test_every_pooled_connection_has_the_pragmas(sqlite_db: Database) -> None:
     """WAL, foreign keys, the busy timeout and synchronous=NORMAL on each connection, burst ones too."""
     seen = []
