@@ -158,7 +158,11 @@ async def claim_inbound(db: Database) -> InboundJob | None:
         earlier.id < InboundMessage.id,
         earlier.status.in_(("queued", "processing")),
     )
-    query = (select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at)
+    # The whole job is read with the candidate: the compare-and-set below takes the row only as it was read
+    # (status and claim unchanged, so attempts and the busy notice too), and no read follows the claim.
+    query = (select(InboundMessage.id, InboundMessage.status, InboundMessage.claimed_at, InboundMessage.channel,
+                    InboundMessage.sender, InboundMessage.message_id, InboundMessage.text, InboundMessage.meta,
+                    InboundMessage.attempts, InboundMessage.busy_notice_sent)
              .where(ready, ~blocked).order_by(InboundMessage.id))
     if not db.is_sqlite:  # the row is ours until commit; rows other claimers hold are passed over
         query = query.limit(1).with_for_update(skip_locked=True, of=InboundMessage)
@@ -166,19 +170,18 @@ async def claim_inbound(db: Database) -> InboundJob | None:
         query = query.limit(10)
     async with db.session() as session:
         candidates = (await session.execute(query)).all()
-        for row_id, status, claimed_at in candidates:
+        for row in candidates:
             claimed = await session.execute(
                 update(InboundMessage)
-                .where(InboundMessage.id == row_id,
-                       _same_claim(InboundMessage.status, InboundMessage.claimed_at, status, claimed_at))
+                .where(InboundMessage.id == row.id,
+                       _same_claim(InboundMessage.status, InboundMessage.claimed_at, row.status, row.claimed_at))
                 .values(status="processing", claimed_at=now, attempts=InboundMessage.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
             await session.commit()
             if claimed.rowcount == 1:
-                row = await session.get(InboundMessage, row_id)
                 return InboundJob(row.id, row.channel, row.sender, row.message_id, row.text,
-                                  json.loads(row.meta or "{}"), row.attempts, row.busy_notice_sent)
+                                  json.loads(row.meta or "{}"), (row.attempts or 0) + 1, bool(row.busy_notice_sent))
     return None
 
 

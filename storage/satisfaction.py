@@ -132,17 +132,14 @@ def unasked(channel: ColumnElement, sender: ColumnElement) -> ColumnElement:
 async def queue_pending(session: AsyncSession, channel: str, sender: str) -> int:
     """Queue the questions of events noted during the turn just finished (the caller stores the turn's
     replies in the same transaction, before this); returns how many were queued (0 or 1)."""
-    citizen = (await session.execute(select(Citizen).where(Citizen.channel == channel,
-                                                           Citizen.external_id == sender))).scalar_one_or_none()
-    if citizen is None:
-        return 0
-    rows = (await session.execute(
-        select(SatisfactionRating).where(SatisfactionRating.citizen_id == citizen.id,
-                                         SatisfactionRating.asked_at.is_(None))
+    found = (await session.execute(  # one statement, and nearly always no row
+        select(SatisfactionRating, Citizen).join(Citizen, Citizen.id == SatisfactionRating.citizen_id)
+        .where(Citizen.channel == channel, Citizen.external_id == sender, SatisfactionRating.asked_at.is_(None))
         .order_by(SatisfactionRating.id)
-    )).scalars().all()
-    if not rows:
+    )).all()
+    if not found:
         return 0
+    rows, citizen = [rating for rating, _ in found], found[0][1]
     now = utcnow()
     newest = rows[-1]
     for row in rows[:-1]:  # several events in one turn: one question, about the latest

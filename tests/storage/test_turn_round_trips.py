@@ -95,3 +95,19 @@ async def test_a_web_chat_poll_that_finds_nothing_costs_one_statement(db: Databa
         assert await messages.web_updates(db, "web", "page-1", second) == []
     assert len(nothing) == 1, nothing
     assert await messages.web_updates(db, "web", "page-1", 0) == []  # all received: none comes again
+
+
+async def test_a_webhook_channels_turn_claims_in_two_statements_and_ends_in_four(db: Database) -> None:
+    """The worker's side of a Telegram or WhatsApp turn, around the Rasa call."""
+    await messages.accept_inbound(db, "telegram", "77", "u1", "halo", {"kind": "text"})
+    with statements(db) as claim:
+        job = await messages.claim_inbound(db)
+    with statements(db) as done:
+        await messages.complete_inbound(db, job.id, [{"text": "Halo!"}])
+    assert (job.channel, job.sender, job.message_id, job.text, job.meta, job.attempts, job.busy_notice_sent) == (
+        "telegram", "77", "u1", "halo", {"kind": "text"}, 1, False)
+    assert (len(claim), claim.transactions) == (2, 1), claim  # the candidate with its job, the claim
+    # the message; its status and replies; the reply queued; a satisfaction question to ask after it (none)
+    assert (len(done), done.transactions) == (4, 1), done
+    assert await messages.inbound_state(db, job.id) == ("done", [{"text": "Halo!"}])
+    assert await messages.claim_inbound(db) is None
