@@ -5,7 +5,7 @@ domain and default NLU pipeline, with the same policies as ours, rules + memoiza
 fixed seeds and cached by a fingerprint, `starter_model`). For 1 and 20 concurrent senders it sends a
 fixed mix of messages and reports p50/p95/p99 and turns/s for `/model/parse`, a bare Rasa REST turn and
 a full turn through the gateway's web chat, then the ratios the targets are stated in (project/starter,
-gateway/Rasa) and each process's RSS.
+gateway/Rasa), each process's CPU per turn at 20 senders and each process's RSS.
 Run: `.venv/app/bin/python -m bench.turns [--turns 200] [--out bench/results/turns.json] [--model FILE]`.
 """
 
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.idle import cpu_seconds
 from ops.stack import MODEL_CACHE, RASA_BIN, Stack, ensure_model, rasa_env, wait_http, wait_model_loaded
 
 MESSAGES = ["halo", "apa itu musrenbang?", "status USL-7K3Q9D", "usulan saya sudah sampai mana?",
@@ -191,10 +192,17 @@ async def drive(kind: str, base: str, users: int, turns: int, token: str = "",
 
 
 async def measure(kind: str, base: str, turns: int, token: str, messages: list[str],
-                  results: list[dict]) -> None:
+                  results: list[dict], pids: dict[str, int] | None = None) -> None:
+    """1 and 20 senders after a warm-up; with `pids`, each process's CPU per turn at 20 senders too (from
+    /proc: steadier than turns/s on a shared machine, and what the gateway takes from Rasa's cores)."""
     await drive(kind, base, 4, 20, token, messages)  # warm-up
     for users in (1, 20):
+        before = {name: cpu_seconds(pid) for name, pid in (pids or {}).items()} if users == 20 else {}
         results.append(await drive(kind, base, users, turns, token, messages))
+        if before:
+            results[-1]["cpu_ms_per_turn"] = {name: round(1000 * (cpu_seconds(pid) - before[name])
+                                                          / results[-1]["turns"], 2)
+                                              for name, pid in pids.items()}
         print(json.dumps(results[-1]), flush=True)
 
 
@@ -238,8 +246,10 @@ def main() -> None:
                                          ("rasa", stack.rasa_url, MESSAGES),
                                          ("gateway", stack.gateway_url, MESSAGES)):
                 # The starter's turns go through its REST channel, like our bare Rasa turn.
+                pids = {name: process.pid for name, process in stack.processes.items()} if kind != "starter" \
+                    else {"starter rasa": bot.process.pid}
                 asyncio.run(measure("rasa" if kind == "starter" else kind, base, args.turns, stack.rasa_token,
-                                    messages, results))
+                                    messages, results, pids))
                 if kind == "starter":
                     for row in results[-2:]:
                         row["kind"] = "starter"
