@@ -14,9 +14,11 @@ never keeps a process alive. In-memory SQLite keeps SQLAlchemy's StaticPool (one
 Each call into aiosqlite is a hop to its thread and back (a queue put, a wake-up, the event loop's
 self-pipe), and on two cores those hops were the largest part of the gateway's own CPU per web-chat turn
 (bench/gateway_profile.py). SQLAlchemy's adapter makes four for one statement (cursor, execute, fetch,
-close); `_OneCallCursor` runs the statement in one. A returned connection is not rolled back again by the
-pool (`pool_reset_on_return`): every session and connection ends its transaction itself (commit, or
-rollback on close), so that reset was one more hop per session doing nothing.
+close); `_OneCallCursor` runs the statement in one (through aiosqlite's `_execute`, as its own methods do:
+the version is pinned in both locks, and tests/storage/test_sqlite_pool.py notices a change). A returned
+connection is not rolled back again by the pool (`pool_reset_on_return`): every session and connection
+ends its transaction itself (commit, or rollback on close), so that reset was one more hop per session
+doing nothing.
 """
 
 from __future__ import annotations

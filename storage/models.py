@@ -45,7 +45,7 @@ class Citizen(Base):
     name = Column(String(120))
     phone = Column(String(32))
     language = Column(String(8), nullable=False, default="id")
-    last_inbound_at = Column(DateTime(timezone=True))  # WhatsApp's 24-hour window starts here
+    last_inbound_at = Column(DateTime(timezone=True))  # WhatsApp's 24-hour window; to the minute (messages.py)
     created_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
 
 
