@@ -2,8 +2,9 @@
 
 Starts the real stack (ops.stack, as bench/turns.py does, the per-sender limit off), drives `--turns`
 web-chat turns of bench/turns.py's mix from `--senders` concurrent senders, and reports CPU time per
-turn (utime + stime from /proc) of the gateway, Rasa and the action server. On a shared machine CPU per
-turn is steadier than turns/s: the gateway's CPU is what it takes from Rasa on the same cores.
+turn (utime + stime from /proc) of the gateway, Rasa and the action server, and their RSS at the end. On a
+shared machine CPU per turn is steadier than turns/s: the gateway's CPU is what it takes from Rasa on the
+same cores.
 With `--py-spy FILE` it samples the gateway meanwhile (py-spy, requirements/app.lock; samples holding the
 GIL only, so waiting threads do not count) and prints the functions holding the most samples: by own time,
 and by time inside them.
@@ -25,7 +26,7 @@ import time
 from pathlib import Path
 
 from bench.idle import cpu_seconds
-from bench.turns import MESSAGES, drive
+from bench.turns import MESSAGES, drive, rss_mb
 from ops.stack import Stack, ensure_model
 
 PROCESSES = ("gateway", "rasa", "actions")
@@ -93,6 +94,7 @@ def main() -> None:
                 time.sleep(1.0)
             result = asyncio.run(drive("gateway", stack.gateway_url, args.senders, args.turns, messages=MESSAGES))
             after = {name: tree_cpu(pid) for name, pid in pids.items()}
+            memory = {name: round(rss_mb(pid), 1) for name, pid in pids.items()}
             if spy is not None:
                 spy.send_signal(signal.SIGINT)
                 spy.wait(timeout=60)
@@ -103,7 +105,7 @@ def main() -> None:
     report = {"load_average_before": [round(x, 2) for x in load_before],
               "load_average_after": [round(x, 2) for x in os.getloadavg()], "result": result,
               "cpu_ms_per_turn": {name: round(1000 * (after[name] - before[name]) / result["turns"], 2)
-                                  for name in PROCESSES}}
+                                  for name in PROCESSES}, "rss_mb": memory}
     if args.py_spy:
         report["profile"] = summary(Path(args.py_spy))
     print(json.dumps(report, indent=1))
