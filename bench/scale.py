@@ -21,24 +21,30 @@ import secrets
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.load import drive
+from bench.load import Result, drive
 from ops.cluster import Cluster, Ports
 from ops.stack import MODEL_CACHE, RASA_BIN, ROOT, ensure_model, rasa_env, wait_http, wait_model_loaded
 
 CONFIGS = ((1, 1), (1, 2), (2, 2))  # Rasa processes x workers
 
 
-def measure(url: str, levels: list[int], seconds: float, **kwargs: object) -> dict[str, dict]:
+def measure(url: str, levels: list[int], seconds: float, trace: Callable[[int, Result], None] | None = None,
+            **kwargs: object) -> dict[str, dict]:
+    """Each load level in turn; `trace(level, result)` sees each level's requests (--trace)."""
     out = {}
     warm = asyncio.run(drive(url, 2, min(10.0, seconds), **kwargs))  # warm-up: first turns load lazily
     if not warm.latencies:  # a server that answers nothing would be measured as infinitely slow, silently
         raise RuntimeError(f"{url}: no turn answered during the warm-up ({warm.errors} errors); see its log")
     for senders in levels:
-        out[str(senders)] = asyncio.run(drive(url, senders, seconds, **kwargs)).summary()
+        result = asyncio.run(drive(url, senders, seconds, **kwargs))
+        out[str(senders)] = result.summary()
+        if trace is not None:
+            trace(senders, result)
         print(f"    {senders:>3} senders: {out[str(senders)]}", flush=True)
     return out
 
@@ -76,6 +82,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--base-port", type=int, default=18800)
     parser.add_argument("--anchor-model", default="", help="the starter bot (default: newest starter-*.tar.gz "
                                                            "in the model cache)")
+    parser.add_argument("--configs", default=",".join(f"{p}x{w}" for p, w in CONFIGS),
+                        help="Rasa processes x workers to run, e.g. 1x1")
+    parser.add_argument("--no-anchor", action="store_true", help="skip the bare Rasa anchor")
+    parser.add_argument("--trace", default="", help="a folder: per-request timing split of each level "
+                                                    "(bench/turn_split.py)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "scale.json"))
     args = parser.parse_args(argv)
     levels = [int(level) for level in args.levels.split(",")]
@@ -85,11 +96,11 @@ def main(argv: list[str]) -> int:
                      "seconds_per_level": args.seconds, "model": model.name, "configs": {}}
     starters = sorted(MODEL_CACHE.glob("starter-*.tar.gz"), key=lambda p: p.stat().st_mtime)
     anchor_model = Path(args.anchor_model) if args.anchor_model else (starters[-1] if starters else None)
-    if anchor_model is not None:
+    if anchor_model is not None and not args.no_anchor:
         print(f"anchor: bare Rasa with {anchor_model.name}", flush=True)
         results["anchor"] = anchor(anchor_model, Path(args.dir) / "anchor", levels, args.seconds, args.base_port + 90)
-    for processes, workers in CONFIGS:
-        name = f"{processes}x{workers}"
+    for name in args.configs.split(","):
+        processes, workers = (int(part) for part in name.split("x"))
         print(f"cluster {name} (Rasa processes x workers)", flush=True)
         cluster = Cluster(directory=Path(args.dir) / "cluster", model=model, ports=Ports.default(args.base_port),
                           rasa_processes=processes, rasa_workers=workers,
@@ -98,7 +109,14 @@ def main(argv: list[str]) -> int:
         try:
             cluster.start(log=lambda message: print(f"  {message}", flush=True))
             ready_s = time.monotonic() - started
-            levels_out = measure(cluster.url, levels, args.seconds, tls=cluster.tls_context())
+            trace = None
+            if args.trace:
+                def trace(senders: int, result: Result, cluster: Cluster = cluster, name: str = name) -> None:
+                    from bench import turn_split
+
+                    asyncio.run(turn_split.report(result.turns, cluster.database_url, cluster.directory / "logs",
+                                                  Path(args.trace) / f"{name}-{senders}"))
+            levels_out = measure(cluster.url, levels, args.seconds, trace=trace, tls=cluster.tls_context())
             results["configs"][name] = {"ready_s": round(ready_s), "levels": levels_out, "rss_mb": cluster.rss_mb()}
         finally:
             cluster.stop()

@@ -52,8 +52,10 @@ def verdict(windows: list[dict]) -> dict:
     third = max(1, len(windows) // 3)
     early = statistics.median(w["p95_s"] for w in windows[:third])
     late = statistics.median(w["p95_s"] for w in windows[-third:])
-    errors = sum(w["errors"] for w in windows)
+    # a "busy, saved" notice instead of an answer is as much a failure of a steady load as an error
+    errors = sum(w["errors"] + w.get("notices", 0) for w in windows)
     return {"windows": len(windows), "turns": sum(w["turns"] for w in windows), "errors": errors,
+            "notices": sum(w.get("notices", 0) for w in windows),
             "memory_change": memory, "memory_flat": all(abs(v) <= MEMORY_TOLERANCE for v in judged.values()),
             "p95_first_third_s": early, "p95_last_third_s": late, "p95_stable": late <= early * 1.25 + 0.1,
             "ok": errors == 0 and all(abs(v) <= MEMORY_TOLERANCE for v in judged.values())

@@ -88,7 +88,8 @@ async def _resources(app: web.Application):  # noqa: ANN202 - aiohttp cleanup co
     client = aiohttp.ClientSession()
     app[DB] = db
     app[CLIENT] = client
-    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token)
+    rasa = RasaClient(config.rasa_url, client, config.rasa_timeout_s, token=config.rasa_token,
+                      concurrency=config.rasa_concurrency)
     app[RELAY] = Relay(db, rasa)
     dispatcher = OutboxDispatcher(db, app[SENDERS], idle_s=config.queue_poll_s,
                                   budget=timedelta(hours=config.outbox_retry_hours))

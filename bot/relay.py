@@ -65,24 +65,40 @@ def turn_replies(events: list, turn: str) -> list[Outgoing] | None:
 
 
 class RasaClient:
+    """The gateway's one way to Rasa (every channel, the web chat's requests and the worker alike).
+
+    At most `concurrency` calls are in Rasa at once; the others wait here, first come first served
+    (asyncio.Semaphore is FIFO), within the same `timeout_s` as the call. Why: Rasa (Sanic on uvloop)
+    accepts one new connection per turn of its event loop, 0.1-0.7 s under load, while requests on the
+    connections it already has go straight in. Unbounded, a burst of turns opened new connections
+    through nginx that waited in Rasa's accept queue until the load stopped (p95 32 s at 100 web chat
+    senders on one Rasa worker, p50 2 s); bounded, a few connections stay open and are reused
+    (nginx's keepalive to Rasa), and the queue is ours and fair.
+    """
+
     def __init__(self, base_url: str, session: aiohttp.ClientSession, timeout_s: float = 30,
-                 token: str = "") -> None:
+                 token: str = "", concurrency: int = 8) -> None:
         self.base_url = base_url.rstrip("/")
         self.url = self.base_url + "/webhooks/rest/webhook"
         self.params = {"token": token} if token else {}  # Rasa's REST channel answers 401 without it
         self.session = session
+        self.timeout_s = timeout_s
         self.timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self.slots = asyncio.Semaphore(concurrency)
 
     async def send(self, message: Incoming) -> list[Outgoing]:
         # The turn key goes into the tracker with the user's event, so a redelivery can find the turn.
         body = {"sender": message.conversation_id, "message": message.text,
                 "metadata": {**message.metadata, TURN_KEY: message.message_id}}
-        timer, outcome = observability.Timer(), "unavailable"
+        timer, outcome, queued = observability.Timer(), "unavailable", None
         try:
-            async with self.session.post(self.url, json=body, params=self.params, timeout=self.timeout) as response:
-                if response.status != 200:
-                    raise RasaUnavailable(f"rasa answered {response.status}")
-                replies = await response.json()
+            async with asyncio.timeout(self.timeout_s), self.slots:  # a turn not yet sent may wait: see the class
+                queued = timer.seconds
+                async with self.session.post(self.url, json=body, params=self.params,
+                                             timeout=self.timeout) as response:
+                    if response.status != 200:
+                        raise RasaUnavailable(f"rasa answered {response.status}")
+                    replies = await response.json()
             outcome = "ok"
         except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
             raise RasaUnavailable(str(error) or type(error).__name__) from error
@@ -90,6 +106,7 @@ class RasaClient:
             observability.TURN_SECONDS.labels(message.channel, outcome).observe(timer.seconds)
             logger.info("turn %s", outcome, extra={"channel": message.channel, "message_id": message.message_id,
                                                    "seconds": round(timer.seconds, 3), "outcome": outcome,
+                                                   "queued_s": None if queued is None else round(queued, 3),
                                                    "replies": len(replies) if outcome == "ok" else None})
         answered = [Outgoing.from_dict(reply) for reply in replies if isinstance(reply, dict)]
         if not answered:
@@ -104,8 +121,8 @@ class RasaClient:
         (the HTTP API, with the token); RasaUnavailable when Rasa does not answer."""
         url = f"{self.base_url}/conversations/{quote(conversation_id, safe='')}/tracker"
         try:
-            async with self.session.get(url, params={**self.params, "include_events": "NONE"},
-                                        timeout=self.timeout) as response:
+            async with asyncio.timeout(self.timeout_s), self.slots, self.session.get(
+                    url, params={**self.params, "include_events": "NONE"}, timeout=self.timeout) as response:
                 if response.status != 200:
                     raise RasaUnavailable(f"rasa answered {response.status}")
                 tracker = await response.json()
@@ -126,7 +143,8 @@ class RasaClient:
         """
         url = f"{self.base_url}/conversations/{quote(message.conversation_id, safe='')}/tracker"
         try:
-            async with self.session.get(url, params=self.params, timeout=self.timeout) as response:
+            async with asyncio.timeout(self.timeout_s), self.slots, self.session.get(
+                    url, params=self.params, timeout=self.timeout) as response:
                 if response.status != 200:
                     raise ValueError(f"rasa tracker answered {response.status}")
                 tracker = await response.json()

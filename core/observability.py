@@ -22,7 +22,7 @@ from core.privacy import redact
 
 # Extra fields a log call may attach (`logger.info(..., extra={"outbox_id": 3})`); nothing else is copied,
 # so a stray `extra` cannot put a citizen's text into the log.
-LOG_FIELDS = ("inbound_id", "outbox_id", "message_id", "channel", "seconds", "replies", "outcome", "action")
+LOG_FIELDS = ("inbound_id", "outbox_id", "message_id", "channel", "seconds", "queued_s", "replies", "outcome", "action")
 
 # --- metrics (one registry per process: Prometheus scrapes every process) ---------------------------------
 TURN_SECONDS = Histogram(

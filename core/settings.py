@@ -156,6 +156,9 @@ class Settings:
     # minute, and its polling for late replies (the page polls every 5 s).
     web_rate_per_minute: int = field(default_factory=lambda: _env_int("WEB_RATE_PER_MINUTE", 20))
     web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
+    # Turns one gateway has in Rasa at once, all channels together; more wait in the gateway, first come
+    # first served (bot/relay.RasaClient says why). Gateways x this should not exceed nginx's keepalive to Rasa.
+    rasa_concurrency: int = field(default_factory=lambda: _env_int("RASA_CONCURRENCY", 8, minimum=1))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # The queue loops sleep until a write wakes them (storage/wakeups.py); this slow safety poll (seconds)

@@ -116,7 +116,11 @@ def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = (), s
         f"error_log {directory / 'logs' / 'error.log'} warn;\n"
         "events { worker_connections 2048; }\n"
         "http {\n"
-        f"    access_log {directory / 'logs' / 'access.log'};\n"
+        # nginx's combined format, then when it was logged and the upstream's share (bench/turn_split.py)
+        "    log_format timed '$remote_addr - $remote_user [$time_local] \"$request\" $status $body_bytes_sent "
+        "\"$http_referer\" \"$http_user_agent\" msec=$msec upstream=$upstream_addr "
+        "connect=$upstream_connect_time header=$upstream_header_time request=$request_time';\n"
+        f"    access_log {directory / 'logs' / 'access.log'} timed;\n"
         f"    client_body_temp_path {temp}/body;\n    proxy_temp_path {temp}/proxy;\n"
         f"    fastcgi_temp_path {temp}/fastcgi;\n    uwsgi_temp_path {temp}/uwsgi;\n    scgi_temp_path {temp}/scgi;\n"
         "    default_type application/octet-stream;\n"
