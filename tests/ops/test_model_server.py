@@ -1,7 +1,7 @@
 """A model from a model server (MODEL_URL): Rasa gets Rasa's own `models:` endpoint and no local file, the
 nginx site serves the models directory with the ETag Rasa's puller sends back, and a model server that
 does not serve a model stops the start with the reason instead of starting a bot without a model.
-(tests/e2e/test_model_server.py starts a real Rasa on it.)"""
+(tests/e2e/test_model_pulled_from_a_server.py starts a real Rasa on it.)"""
 
 from __future__ import annotations
 
