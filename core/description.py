@@ -273,8 +273,9 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
               for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if not intro[i]]
     if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
-        intros = [part for part in parts if _SELF_INTRO.match(_opening_words(part)) and not _names_a_problem(part)
-                  and not _LATE_LEAD_IN.match(_opening_words(part))]  # "Saya ketua RT ingin mengusulkan X"
+        intros = [part for part, words in ((part, _opening_words(part)) for part in parts)
+                  if _SELF_INTRO.match(words) and not _LATE_LEAD_IN.match(words)  # "Saya ketua RT ingin usul X"
+                  and not _names_a_problem(part)]
         groups += [m.group(0) for part in intros for m in [_HAMLET.search(part)] if m]
         parts = [part for part in parts if part not in intros]
     for sentence in parts:

@@ -113,7 +113,7 @@ def test_grammar_words_confirm_an_unsure_regional_guess() -> None:
 
 
 def test_sundanese_grammar_around_indonesian_words_in_a_first_message() -> None:
-    """The identifier is unsure between Javanese and Indonesian; "upami", "cai", "ka rorompok" are Sundanese."""
+    """The identifier is unsure between Javanese and Indonesian; the grammar words "upami" and "ka" are Sundanese."""
     text = ("Punten, gorong-gorong di Padukuhan Ngringin, Wedomartani, mampet. Upami hujan, cai nyemprung ka "
             "rorompok warga RT 04.")
     assert next_language("id", False, message(text, "jv", 0.47)) == "su"
