@@ -15,7 +15,7 @@ from actions.common import Sender, config, database, latest_intent, logger
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, offer_pending
 from actions.status import ActionCheckStatus
-from core import answers, kamus, sectors, tracking
+from core import answers, description, kamus, sectors, tracking
 from storage import escalations, faq
 
 UNCLEAR_INTENTS = {"nlu_fallback", "out_of_scope"}
@@ -34,6 +34,9 @@ PROBLEM_LIKE = 0.3
 QUESTION_MIN_CHARS = 5
 ENGLISH_PROBLEM_WORDS = 8  # an English message this long that names a need is offered as a proposal
 
+
+# Questions whether one may propose: answered from the FAQ, and the form goes on when a need was named too.
+ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_usulan", "faq/biaya"}
 
 def faq_answer(parse_data: dict) -> str | None:
     """The retrieval response key ("faq/jadwal") when the FAQ match is confident, else None."""
@@ -138,11 +141,24 @@ async def redirect(dispatcher: CollectingDispatcher, tracker: Tracker, domain: D
     pending = offer_pending(tracker)
     if pending and answers.accepts(text):
         return [FollowupAction("proposal_form")]  # "iya itu usulan sy", "iyo piye carane, tulung didandani"
-    if (tracking.find_all(text) and latest_intent(tracker) != "support_proposal") or answers.asks_own_proposals(text):
+    if (tracking.find_all(text) and latest_intent(tracker) != "support_proposal") or (
+            answers.asks_own_proposals(text) and not _how_to_question(tracker.latest_message)):
         return await ActionCheckStatus().run(dispatcher, tracker, domain)  # "Nu leres USL-BASSTF", "usulan sy apa aja"
     if pending and elaborates_offer(text):
         return [FollowupAction("proposal_form")]  # more about the complaint: take it as a yes, add it to it
     return None
+
+
+SURE_FAQ_CONFIDENCE = 0.95
+# Topics that answer "show me my proposals" themselves (how to follow one, a lost code).
+_ABOUT_LISTING = {"faq/cara_pantau", "faq/kode_hilang"}
+
+
+def _how_to_question(parse_data: dict) -> bool:
+    """ "usulanku wis tak kirim tapi ana sing salah. Iso diganti opo dibatalke ra?": about the citizen's own
+    proposal, but asking how something is done, which the FAQ answers surely (listing would not)."""
+    topic = faq_answer(parse_data) and faq_topic(parse_data, SURE_FAQ_CONFIDENCE)
+    return bool(topic) and topic not in _ABOUT_LISTING
 
 
 def _tells_a_problem(parse_data: dict, text: str) -> bool:
@@ -175,11 +191,16 @@ class ActionHandleUnclear(Action):
         if answers.is_noise(text):
             dispatcher.utter_message(response="utter_rephrase")
             return []
-        topic = faq_topic(tracker.latest_message, UNSURE_QUESTION_FAQ_CONFIDENCE) \
-            if answers.QUESTION.search(text) and not tracker.active_loop_name else None
+        # a question anywhere in the message ("sabaraha lila nepi ka diverifikasi? urang geus nunggu saminggu"),
+        # or a planning term asked to be explained after a long preamble ("... apa yang dimaksud dengan RKPD?")
+        topic = (faq_topic(tracker.latest_message, UNSURE_QUESTION_FAQ_CONFIDENCE)
+                 if answers.QUESTION.search(text) or "?" in text else None) or answers.term_asked(text) \
+            if not tracker.active_loop_name else None
         if topic:
             dispatcher.utter_message(response=f"utter_{topic}")
             return []
+        if not tracker.active_loop_name and description.wants_to_propose(text):
+            return [FollowupAction("proposal_form")]  # "rek ngusulkeun gapura padukuhan": the NLU missed a request
         if not tracker.active_loop_name and _tells_a_problem(tracker.latest_message, text) and (
                 kamus.match(text, limit=1) or sectors.suggest(text)):
             return [FollowupAction("action_offer_proposal")]  # a story about a local problem
@@ -248,6 +269,10 @@ class ActionAnswerFaq(Action):
         key = faq_answer(tracker.latest_message)
         if key:
             dispatcher.utter_message(response=f"utter_{key}")
+            text = tracker.latest_message.get("text") or ""
+            if key in ELIGIBILITY_TOPICS and description.wants_to_propose(text) \
+                    and sectors.suggest(description.substance(text)):
+                return [FollowupAction("proposal_form")]  # "mau ngusulin soal sampah bisa?": yes, and here goes
             return []
         if _help_is_close(tracker.latest_message):
             dispatcher.utter_message(response="utter_help")  # "kumaha carana ngusulkeun?": how, not a topic

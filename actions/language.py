@@ -20,6 +20,7 @@ from core.language.markers import (
     indonesian_grammar,
     keeps_regional,
     opening_language,
+    outweighs_regional,
     reads_minang,
     regional_grammar,
 )
@@ -75,6 +76,9 @@ def next_language(current: str, chosen: bool, message: dict, previous: dict | No
     if detected in ("jv", "su") and minang:
         detected = "id"  # "Di kampuang ambo indak ado tampek sampah": Minang, answered in Indonesian
     regional = regional_grammar(words) if not minang else None
+    if regional and detected == texts.DEFAULT_LANGUAGE and confidence >= STRONG_CONFIDENCE \
+            and outweighs_regional(words, regional):
+        regional = None  # Indonesian sure of itself, and as many Indonesian grammar words: a borrowed phrase
     # grammar words confirm a guess, or correct a non-regional or unsure one
     if regional and (detected not in ("jv", "su") or detected == regional or confidence < MIN_CONFIDENCE):
         detected, confidence = regional, max(confidence, REGIONAL_CONFIDENCE)

@@ -36,7 +36,7 @@ from actions.common import (
 )
 from actions.conversation import is_english
 from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form, told_before
-from actions.escalation import faq_topic
+from actions.escalation import ELIGIBILITY_TOPICS, faq_topic
 from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
 from storage import duplicates, photos, proposals
 
@@ -47,7 +47,6 @@ REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter
                  "sector": "utter_help_sector"}
 FAQ_IN_FORM_CONFIDENCE = 0.45
 # Questions about who may propose what, which open like a proposal ("bisa usul buat desa lain gak?").
-ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_usulan", "faq/biaya"}
 ELIGIBILITY_CONFIDENCE = 0.6  # a question typed where an answer was expected, answered from the FAQ
 
 
@@ -92,7 +91,7 @@ def _opening_text(tracker: Tracker) -> str | None:
         if elaborates_offer(current):
             return f"{offered.rstrip(' .')}. {current}"
         return offered
-    if latest_intent(tracker) == "submit_proposal":
+    if latest_intent(tracker) == "submit_proposal" or description.wants_to_propose(current):
         return _with_what_was_told(tracker, current)
     return None
 
@@ -336,6 +335,8 @@ class ValidateProposalForm(FormValidationAction):
         topic = faq_topic(tracker.latest_message, ELIGIBILITY_CONFIDENCE)
         if topic not in ELIGIBILITY_TOPICS:
             return False
+        if description.wants_to_propose(text) and sectors.suggest(description.substance(text)):
+            return False  # "mau ngusulin soal sampah bisa?": the need is named, the form is the yes
         dispatcher.utter_message(response=f"utter_{topic}")
         return True
 
@@ -494,7 +495,9 @@ class ValidateProposalForm(FormValidationAction):
             dispatcher.utter_message(response="utter_skipped_for_now")
             return {slot: answers.SKIP, "invalid_answers": 0}
         if count >= PATIENCE and slot == "sector":
-            code = sectors.suggest(tracker.get_slot("description") or "") or "lainnya"
+            told = tracker.get_slot("description") or ""
+            items = kamus.match(told, limit=1)  # as the offer guessed it: the kamus first, then the keywords
+            code = items[0].sector if items else sectors.suggest(told) or "lainnya"
             dispatcher.utter_message(response="utter_sector_for_now",
                                      sector_label=texts.sector_label(code, language(tracker)))
             return self._sector(tracker, code, None)

@@ -280,6 +280,34 @@ QUESTION = re.compile(r"\?\s*$|^\s*(?:apa|apakah|bagaimana|gimana|gmn|gmana|kena
                       r"memangnya|ini\s+buat|iki\s+kanggo)\b", re.IGNORECASE)
 
 
+# "Mohon penjelasan, apa yang dimaksud dengan RKPD?", "RKPD kuwi opo?", "naon hartosna Musrenbang?": a term of the
+# planning process asked to be explained. A long preamble spreads the FAQ selector's confidence thin (0.17 for
+# RKPD after three sentences about the asker); the term and the asking words are enough.
+_GLOSSARY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(rf"\b{term}\b", re.IGNORECASE), topic) for term, topic in (
+    (r"e-?\s?musrenbang", "faq/apa_emusrenbang"),
+    (r"rkpd|rencana\s+kerja\s+pemerintah\s+daerah", "faq/apa_rkpd"),
+    (r"pokir|pokok(?:-|\s)pokok\s+pikiran", "faq/pokir_dprd"),
+    (r"(?<!e-)(?<!e)musrenbang(?:des|kel|cam)?", "faq/apa_musrenbang"),
+))
+_ASKS_MEANING = re.compile(
+    r"\b(?:apa|apakah|apaan|opo|apa\s+sih|menapa|punapa|nopo|naon|what)\b[^?.!]{0,40}?\b(?:maksud\w*|dimaksud|arti\w*|"
+    r"itu|kuwi|iku|niku|menika|punika|niki|teh|eta|éta|hartosna|hartina|pengertian\w*|is|means?|tegese|tegesipun)\b"
+    r"|\b(?:maksud|arti|artinya|pengertian|hartosna|hartina|tegese|tegesipun|penjelasan|jelaskan)\b[^?.!]{0,30}"
+    r"|\b(?:itu|kuwi|iku|menika|punika|teh|eta|éta)\s+(?:apa|apaan|opo|menapa|punapa|naon)\b", re.IGNORECASE)
+
+
+def term_asked(text: str | None) -> str | None:
+    """The FAQ topic of a planning term a sentence asks to be explained, or None."""
+    for sentence in re.split(r"(?<=[.!?])\s+", text or ""):
+        if not _ASKS_MEANING.search(sentence):
+            continue
+        for pattern, topic in _GLOSSARY:
+            if pattern.search(sentence):
+                return topic
+    return None
+
+
 def is_question(text: str | None) -> bool:
     return bool(QUESTION.search(text or ""))
 

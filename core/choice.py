@@ -107,6 +107,7 @@ FUZZY_MIN_LENGTH = 6  # shorter words must be typed exactly: "bidang" is not a t
 FUZZY_CUTOFF = 85.0  # one letter added, dropped or (from 7 letters) replaced
 PREFIX_MIN_LENGTH = 4  # "rehab" for "rehabilitasi", "aspal" inside "pengaspalan": a part of 4+ letters...
 AFFIX_MIN_LENGTH = 2  # ...with at least two letters around it ("bidan" is not part of "bidang")
+CIRCUMFIXED_MIN_LENGTH = 6  # a longer word inside an affixed one: "bencana" in "kabencanaan"
 MIN_COVERAGE = 0.5  # at least half of the words typed (beyond fillers) must belong to the chosen title...
 MIN_TITLE_COVERAGE = 1 / 3  # ...and a lone word a third of it: "jalan" is not "Lampu penerangan jalan umum"
 MIN_MATCH = 0.8  # one word typed exactly or as a clear part of a title's word ("rehab")
@@ -176,8 +177,8 @@ def _similarity(word: str, title_word: str) -> float:
     if len(word) >= PREFIX_MIN_LENGTH and len(title_word) - len(word) >= AFFIX_MIN_LENGTH and word in title_word:
         return 0.8  # "rehab" → "rehabilitasi", "aspal" → "pengaspalan"
     if len(title_word) >= PREFIX_MIN_LENGTH and len(word) - len(title_word) >= AFFIX_MIN_LENGTH \
-            and word.startswith(title_word):
-        return 0.8  # "jalannya" → "jalan", "kretege" → "kreteg"
+            and (word.startswith(title_word) or (len(title_word) >= CIRCUMFIXED_MIN_LENGTH and title_word in word)):
+        return 0.8  # "jalannya" → "jalan", "kretege" → "kreteg", "kabencanaan" → "bencana"
     return 0.0
 
 
@@ -214,6 +215,11 @@ def pick(text: str, titles: list[str]) -> int | None:
     exact = [i for i, title in enumerate(titles) if key and _key(title) == key]
     if len(exact) == 1:
         return exact[0]
+    parts = [part for part in re.split(r"\s*/\s*", text) if part.strip()]
+    if len(parts) > 1:  # "Sanesna / kabencanaan": one part names an option, the other says nothing against it
+        found = {index for index in (pick(part, titles) for part in parts) if index is not None}
+        if len(found) == 1:
+            return found.pop()
     words = _words(text)
     if not words or _negated(words, titles):
         return None

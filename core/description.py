@@ -32,7 +32,9 @@ _GREETING = re.compile(
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
-    r"punten\s+ngaganggu|sorry|sori|sory|excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
+    r"punten\s+ngaganggu|(?:sorry|sori|sory|maaf|maap)\s+(?:ganggu|ngganggu|mengganggu|ngeganggu)|sorry|sori|sory|"
+    r"(?:nyuhunkeun\s+)?widi|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
+    r"excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
     r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
     r"(?:pagi|siang|sore|malam|malem|enjing|sonten|dalu|wengi)(?=\s*[,.!]|\s+(?:" + _VOCATIVE + r")\b))"
@@ -49,7 +51,7 @@ _CLOSING = re.compile(
     r"bapak|ibu|pak|bu|sadaya|sedaya))?\s+)?(?:(?:saya|kami|kula|abdi)\s+)?(?:(?:ucapkan|mengucapkan|haturkan|"
     r"menghaturkan|sampaikan)\s+)?(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
     r"maturnuwun|hatur\s+nuhun|nuhun|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
-    r"direspon)|mohon\s+bantuannya|matur\s+sembah\s+nuwun))(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
+    r"direspon)|mohon\s+bantuannya|(?:please|pls|plis|tolong|tlg|tulung)\s+(?:di)?bantu(?:in)?|help|matur\s+sembah\s+nuwun))(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
     r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
     re.IGNORECASE,
 )
@@ -93,6 +95,10 @@ _CAN_I = re.compile(r"^\s*(?:apakah\s+|apa\s+|punapa\s+|naha\s+)?(?:" + _SUBJECT
                     r"(?:" + _PROPOSE + r")\s+", re.IGNORECASE)
 _QUESTION_TAG = re.compile(rf"[\s,]+(?:(?:apa\s+|atau\s+)?{alternation(NEGATIONS)}|ya|nggih|yah)\s*\?+\s*$",
                            re.IGNORECASE)
+# "aku arep usul kreteg, iso ra?", "mau usul soal sampah bisa?": the "may I?" after the need, said to the bot
+_CAN_TAG = re.compile(r"[\s,]+(?:apa\s+|opo\s+|naha\s+)?(?:bisa|bs|boleh|iso|isa|saged|tiasa|kenging|oleh|bisakah)"
+                      r"(?:\s+(?:gak|ga|gk|nggak|enggak|tidak|ndak|ora|ra|teu|mboten|henteu|ya|yo|sih|nggih|min|kak|"
+                      r"pak|bu|mas|mbak|kang|teh))*\s*\?+\s*$", re.IGNORECASE)
 _GROUP = re.compile(r"^\s*(?:(?:dari|adalah|sebagai|selaku|saking|ti|mewakili|perwakilan)\s+)?"
                     r"(?P<group>(?:kelompok|paguyuban|karang\s+taruna|kader|ketua|pengurus|anggota|warga|ibu-ibu|"
                     r"bapak-bapak|para|komunitas|gapoktan|pkk|posyandu|kwt)\b[^.!?\n]*?)[\s,]*(?:dan|lan|sareng|jeung)?\s*$",
@@ -218,6 +224,26 @@ def asks_may_i(text: str) -> bool:
     return bool(_CAN_I.match(_GREETING.sub("", text or "")))
 
 
+# "rek ngusulkeun gapura padukuhan", "saya mau propose sesuatu buat desa", "aye mau usul": the citizen says they
+# want to propose (asking, reporting or telling are not enough), not "if I want to propose, ...?"
+_WANTS_TO_PROPOSE = re.compile(
+    r"\b(?:" + _WANT + r")\s+(?:(?:langsung|sekalian|bikin|buat|membuat|nggawe|damel)\s+)?"
+    r"(?:meng?usul\w*|ngusul\w*|usul(?:an|in|kan|keun|aken|ake)?|mengajukan|ngajuin|ajukan|ngajokaken|ngajukeun|"
+    r"ngajukake|propose|mangusulan|mausulkan|maajukan|(?:bikin|damel|ngintunkeun|ngintunaken|ngirim|kirim|"
+    r"mengirim(?:kan)?|nyampaikan|menyampaikan)\s+usul(?:an)?)\b", re.IGNORECASE)
+_IF = re.compile(r"\b(?:kalau|kalo|klo|jika|apabila|bila|seandainya|misal(?:nya)?|nek|yen|menawi|manawi|upami|lamun|"
+                 r"mun|if|cara(?:nya|ne|na)?|carane|kumaha|gimana|bagaimana|piye|pripun|syarat\w*)\b", re.IGNORECASE)
+
+
+def wants_to_propose(text: str | None) -> bool:
+    """Whether the message says its writer wants to propose something now ("aku arep usul kreteg, iso ra?")."""
+    from core.language.fold import fold_accents
+
+    text = fold_accents(text or "")
+    match = _WANTS_TO_PROPOSE.search(text)
+    return bool(match) and not _IF.search(text[: match.start()])
+
+
 def _leads_in(sentence: str) -> bool:
     return bool(_LEAD_IN.match(_GREETING.sub("", sentence)) or _LATE_LEAD_IN.match(sentence)
                 or _MAY_I.match(sentence) or asks_may_i(sentence))
@@ -282,7 +308,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         if _CHAT_ONLY.match(sentence) or _ASKS_IF_PROPOSABLE.match(sentence):
             continue  # "piye iki", "Kumaha, bisa?", "Urgent iki": said to the bot, not about the need
         sentence = _strip_start(sentence)
-        sentence = _CLOSING.sub("", sentence)
+        sentence = _CLOSING.sub("", _CAN_TAG.sub("", sentence))
         sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)
         sentence = _PARTICLES.sub(" ", sentence)
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
@@ -301,9 +327,62 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
     body = substance(text, is_place)
-    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body) or _is_kind(body):
+    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body) or _is_kind(body) or _only_a_topic(body):
         return None  # "usul air bersih" names a topic: the officer needs what is wrong and what is needed
     return body
+
+
+# Words that say nothing of the need: who speaks and for whom, "here", "now", the act of proposing, "OK". What is
+# left when they go is what the message is about ("Saya ingin mengajukan usulan pembangunan untuk lingkungan kami"
+# leaves "lingkungan": a topic; "Oke, mau bikin usulan" leaves nothing).
+_NO_NEED = frozenset("""
+    saya sy aku aq kami kita gue gw aye kula kulo kawula abdi urang simkuring dewek awakdewe ambo
+    warga masyarakat penduduk tetangga kampung kampungku dusun padukuhan pedukuhan dukuh desa kelurahan kalurahan
+    lembur lemburna lingkungan lingkunganku wilayah daerah tempat sekitar sini situ kene kono mriki ngriki dieu
+    untuk utk buat bagi kangge kanggo kagem pikeun keur kanggé di ing wonten neng ning ka ke ti dari saking
+    ini itu iki kuwi niki menika punika ieu eta éta tersebut yang yg sing ingkang nu anu dan lan sareng jeung
+    kaliyan atau utawi atanapi soal tentang mengenai perihal babagan bab perkawis prakawis ngeunaan masalah hal
+    usulan usul usulanku usulane usulanna sesuatu apa sekarang saiki sakmenika ayeuna langsung dulu rumiyin
+    baik oke ok okay iya ya nggih inggih enya muhun sip siap nah jadi jd dadi janten
+    bikin bikinin membuat buat damel ngadamel nggawe gawe program kegiatan pembangunan membangun bangun
+    pangwangunan ngawangun mbangun pembangunane perbaikan pengadaan pemasangan pembuatan rehabilitasi renovasi
+    peningkatan ndandosi ndandani dandan ngalereskeun masang pasang
+""".split())
+_LEAD_WORD = re.compile(rf"(?:{_SUBJECT}|{_WANT}|{_PROPOSE}|{_VOCATIVE})", re.IGNORECASE)
+
+
+def _needs_words(body: str) -> list[str]:
+    from core.language.fold import fold
+
+    return [word for word in letter_words(fold(body), 2)
+            if word not in _NO_NEED and not _LEAD_WORD.fullmatch(word)]
+
+
+@lru_cache(maxsize=1)
+def _topic_vocabulary() -> dict[str, frozenset[str]]:
+    """Per sector, the words of its names and of its kamus kinds' titles, in the three languages."""
+    from core import kamus, texts
+    from core.language.fold import fold
+
+    found: dict[str, set[str]] = {code: set() for code in sectors.SECTORS}
+    for code in sectors.SECTORS:
+        for lang in texts.LANGUAGES:
+            found[code].update(letter_words(fold(texts.sector_label(code, lang)), 2))
+    for item in kamus.items():
+        for title in (item.name, *(t for _, t in item.names)):
+            found[item.sector].update(letter_words(fold(title), 2))
+    return {code: frozenset(words) for code, words in found.items()}
+
+
+def _only_a_topic(body: str) -> bool:
+    """ "Toya resik ing padukuhan kula", "Pembangunan untuk lingkungan kami", "Perbaikan jalan tani": nothing but
+    the kind of project, in the words of one sector's names; nothing of what is wrong, where or why."""
+    words = _needs_words(body)
+    if not words:
+        return True
+    if _names_a_problem(body):
+        return False
+    return any(set(words) <= vocabulary for vocabulary in _topic_vocabulary().values())
 
 
 def _compact(text: str) -> str:
@@ -326,7 +405,7 @@ def _is_kind(text: str) -> bool:
 def topic(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The topic of an opening too short to be a description ("usul air bersih" → "Air bersih")."""
     body = substance(text, is_place)
-    return body if body and has_word(body) and from_opening(text, is_place) is None else None
+    return body if body and _needs_words(body) and from_opening(text, is_place) is None else None
 
 
 def with_topic(topic_: str | None, answer: str) -> str:

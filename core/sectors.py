@@ -40,7 +40,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                  "meluap", "tergenang", "luber", "mbludak", "cileuncang", "caah", "drain", "drainage", "flood",
                  "flooding", "ditch"),
     "penerangan_jalan": ("lampu", "pju", "penerangan", "lampu jalan", "gelap", "lampu dalan", "lampu merkuri",
-                         "lampu mati", "lampu penerangan",
+                         "lampu mati", "lampu penerangan", "penerangan jalan", "lampu margi", "lampu jalan umum",
                          "peteng", "poek", "pareum", "padam", "redup", "lampu padam", "streetlight", "streetlights",
                          "lamp", "lamps", "lighting", "dark"),
     "air_bersih": ("air bersih", "sumur", "sumur bor", "pdam", "pipa air", "air minum", "banyu", "cai",
@@ -90,6 +90,15 @@ def rank(text: str) -> list[tuple[str, float]]:
     """Sectors ordered by how strongly the text points to them; scores in 0..1."""
     tokens = _tokens(text)
     joined = " " + " ".join(tokens) + " "
+    # A word inside another sector's phrase is that phrase's: "penerangan jalan umum", "lampu jalan" are lights,
+    # and their "jalan" is no vote for roads (unless it stands on its own elsewhere in the text).
+    in_phrase: dict[str, set[str]] = {}
+    for sector, words in KEYWORDS.items():
+        for word in words:
+            phrase = word.replace("-", " ")
+            if " " in phrase and f" {phrase} " in joined:
+                for part in phrase.split():
+                    in_phrase.setdefault(part, set()).add(sector)
     scores: dict[str, float] = {}
     for sector, words in KEYWORDS.items():
         score = 0.0
@@ -98,7 +107,9 @@ def rank(text: str) -> list[tuple[str, float]]:
                 if f" {word.replace('-', ' ')} " in joined:
                     score += 2.0  # a phrase is stronger evidence than a single word
             elif word in tokens:
-                score += 1.0
+                owners = in_phrase.get(word, set())
+                if not owners - {sector} or tokens.count(word) > 1:
+                    score += 1.0
             elif _typo_of(word, tokens):
                 score += 0.6  # typo tolerance for longer words only ("drainse", "selokkan")
         if score:

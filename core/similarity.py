@@ -80,6 +80,8 @@ STOP_WORDS: frozenset[str] = frozenset((
     " atas antara usul usulan mengusulkan diusulkan kondisi keadaan sekarang saat kini lama sejak"
     " terima kasih makasih tidak tak gak ga nggak enggak tdk bantu bantuan pemerintah perlu butuh"
     " membutuhkan dibutuhkan diperlukan kurang lebih agak cukup sampai hingga"
+    # Betawi
+    " aye kagak kaga nyang pade bang abang encing"
     " desa kelurahan dusun dsn padukuhan pedukuhan dukuh kampung lembur gang gg lorong wilayah daerah lokasi"
     # Javanese
     " ingkang wonten ana ono onok enek anu niku nika menika punika kula kulo aku awakdewe nyuwun sampun dereng"
@@ -118,9 +120,12 @@ SYNONYMS: dict[str, str] = {
                      "dilereskeun", "ngalereskeun", "dibenerkeun", "rehab", "rehabilitasi", "direhab",
                      "renovasi", "direnovasi"), "perbaiki"),
     **dict.fromkeys(("pembangunan", "dibangun", "membangun", "bangunkan", "dibangunke", "digawe", "didamel",
-                     "ngadamel", "diwangun", "ngawangun", "wangun"), "bangun"),
-    **dict.fromkeys(("pemasangan", "dipasang", "memasang", "dipasangi", "masang", "pengadaan", "diadakan",
-                     "adakan", "diadani", "dipasangkeun", "dipasangke"), "pasang"),
+                     "ngadamel", "diwangun", "ngawangun", "wangun",
+                     # making or providing a thing that is not there: "bikinin TPS" is "pengadaan TPS"
+                     "bikin", "bikinin", "dibikin", "dibikinin", "bikinkan", "dibikinkan", "buatkan", "dibuatkan",
+                     "buatin", "dibuatin", "pembuatan", "gawekke", "digawekke", "gawekake", "didamelaken",
+                     "damelaken", "didamelkeun", "pemasangan", "dipasang", "memasang", "dipasangi", "masang",
+                     "pengadaan", "diadakan", "adakan", "diadani", "dipasangkeun", "dipasangke", "pasang"), "bangun"),
     **dict.fromkeys(("anyar", "enggal"), "baru"),
     **dict.fromkeys(("resik", "beresih"), "bersih"),
     **dict.fromkeys(("meluap", "luber", "mluber", "ngeluap"), "banjir"),

@@ -24,7 +24,7 @@ YES: frozenset[str] = frozenset(
     "iya iyaa ya yaa yup yap yoi iyo oke ok okay okey boleh bole mau siap setuju lanjut ajukan usulkan"
     " inggih nggih njih enggih heeh hooh gelem purun kersa monggo ajokaken usulaken"
     " muhun sumuhun enya hoyong mangga ajukeun usulkeun"
-    " yes sure please".split()
+    " iye iyee iyes sip leres betul bener yes sure please".split()
 ) | {prefix + verb for prefix in ("di", "meng", "ng")  # "diusulkan", "ngajukeun", "mengusulaken"
      for verb in ("usulkan", "usulkeun", "usulaken", "ajukan", "ajukeun", "ajokaken")}
 
@@ -69,6 +69,13 @@ def regional_grammar(words: Iterable[str]) -> str | None:
     if len(found) == 1 and counts[found[0]] >= REGIONAL_MIN_MARKERS:
         return found[0]
     return None
+
+
+def outweighs_regional(words: Iterable[str], regional: str) -> bool:
+    """Whether Indonesian grammar words are at least as many as the regional language's: "Tetangga sy tuna rungu,
+    gak mampu beli. Iso diusulke ra?" is Indonesian with a Javanese question, not Javanese."""
+    words = list(words)
+    return sum(w in INDONESIAN_MARKERS for w in words) >= sum(w in REGIONAL_MARKERS[regional] for w in words)
 
 
 def indonesian_grammar(words: Iterable[str]) -> bool:

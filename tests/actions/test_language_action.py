@@ -137,3 +137,16 @@ def test_borrowed_regional_content_words_leave_an_indonesian_sentence_indonesian
 def test_after_a_regional_greeting_an_indonesian_sentence_still_switches() -> None:
     assert next_language("su", False, message("mau ngusulin perpustakaan desa buat anak", "id", 0.95),
                          previous=message("punten kak", "su", 0.6)) == "id"
+
+
+def test_indonesian_with_a_borrowed_regional_question_stays_indonesian() -> None:
+    """Both blind writers' mixed messages ("... gak mampu beli. Iso diusulke ra?", "... itu lho numpuk terus, ora
+    ono sing ngangkut") were answered in Javanese; the writer spoke Indonesian. Javanese grammar with fewer
+    Indonesian words still sets Javanese."""
+    text = ("Halo kak, sorry ganggu. Tetangga sy tuna rungu, butuh alat bantu dengar tapi gak mampu beli. "
+            "Iso diusulke ra?")
+    assert next_language("id", False, message(text, "id", 0.99)) == "id"
+    text = "Mas, mau usul bank sampah. Sampah plastik di kampung kami itu lho numpuk terus, ora ono sing ngangkut"
+    assert next_language("id", False, message(text, "id", 0.99)) == "id"
+    assert next_language("id", False, message("pak, sing ngurusi dana desa iki sopo, aku arep takon", "id", 0.95)) \
+        == "jv"

@@ -135,3 +135,97 @@ async def test_an_unsure_question_with_a_sure_faq_topic_is_answered_not_offered(
     events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
     assert not followups(events)
     assert dispatcher.messages[-1]["response"] == "utter_faq/usul_desa_lain"
+
+
+async def test_leres_that_is_my_proposal_is_a_yes_to_the_offer_in_sundanese(dispatcher, domain) -> None:
+    """ "Leres, eta usulan abdi" after the offer was read as "list my proposals" five times over: the citizen
+    never got the form."""
+    from actions.status import ActionCheckStatus
+
+    tracker = conversation(user("Leres, eta usulan abdi", "my_proposals"))
+    tracker.slots["language"] = "su"
+    assert followups(await ActionCheckStatus().run(dispatcher, tracker, domain)) == ["proposal_form"]
+
+
+async def test_a_request_to_propose_the_nlu_missed_opens_the_form_with_its_words(dispatcher, domain) -> None:
+    """ "rek ngusulkeun gapura padukuhan, nu ayeuna geus rek rubuh" got "not understood", twice: a citizen who
+    says they want to propose gets the form, and the form takes the gate as the description."""
+    text = "rek ngusulkeun gapura padukuhan, nu ayeuna geus rek rubuh"
+    tracker = conversation(user(text, "nlu_fallback"), offered=None)
+    tracker.slots["language"] = "su"
+    assert followups(await ActionHandleUnclear().run(dispatcher, tracker, domain)) == ["proposal_form"]
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    stored = next(e["value"] for e in events if e.get("name") == "description")
+    assert "gapura" in stored.lower() and "rubuh" in stored.lower() and "ngusulkeun" not in stored.lower()
+
+
+async def test_may_i_propose_about_a_named_need_is_answered_and_the_form_goes_on(dispatcher, domain) -> None:
+    """ "mau ngusulin soal sampah bisa?" was answered "everyone may propose" and left there; "iya bisa" then
+    got "no problem". The answer comes, and the form starts on the topic."""
+    from actions.escalation import ActionAnswerFaq
+
+    said = user("mau ngusulin soal sampah bisa?", "faq")
+    said["parse_data"]["response_selector"] = {"faq": {
+        "response": {"intent_response_key": "faq/siapa_boleh_usul", "confidence": 0.95},
+        "ranking": [{"intent_response_key": "faq/siapa_boleh_usul", "confidence": 0.95}]}}
+    tracker = conversation(said, offered=None)
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_faq/siapa_boleh_usul"
+    assert followups(events) == ["proposal_form"]
+
+
+async def test_may_i_propose_for_my_in_laws_village_is_only_answered(dispatcher, domain) -> None:
+    from actions.escalation import ActionAnswerFaq
+
+    said = user("Boleh usul untuk desa mertua, bisa gak?", "faq")
+    said["parse_data"]["response_selector"] = {"faq": {
+        "response": {"intent_response_key": "faq/usul_desa_lain", "confidence": 0.95},
+        "ranking": [{"intent_response_key": "faq/usul_desa_lain", "confidence": 0.95}]}}
+    tracker = conversation(said, offered=None)
+    assert not followups(await ActionAnswerFaq().run(dispatcher, tracker, domain))
+
+
+def _selected(said: dict, key: str, confidence: float) -> dict:
+    said["parse_data"]["response_selector"] = {"faq": {
+        "response": {"intent_response_key": key, "confidence": confidence},
+        "ranking": [{"intent_response_key": key, "confidence": confidence}]}}
+    return said
+
+
+async def test_may_i_propose_about_a_named_need_read_as_a_request_opens_the_form(dispatcher, domain) -> None:
+    """The same question the NLU took for a request: the form starts, with no FAQ lecture first."""
+    said = _selected(user("mau ngusulin soal sampah bisa?", "submit_proposal"), "faq/siapa_boleh_usul", 0.69)
+    tracker = conversation(said, offered=None)
+    await ValidateProposalForm().run(dispatcher, tracker, domain)
+    assert all(m.get("response") != "utter_faq/siapa_boleh_usul" for m in dispatcher.messages)
+
+
+async def test_a_planning_term_asked_after_a_long_preamble_is_explained(dispatcher, domain) -> None:
+    """A teacher's three sentences about herself spread the FAQ selector thin (RKPD at 0.17): she was offered
+    to file a proposal about education instead of being told what the RKPD is."""
+    text = ("Selamat malam. Saya seorang guru SMP dan minggu depan akan menjelaskan kepada murid-murid tentang "
+            "perencanaan pembangunan daerah. Dalam beberapa dokumen pemerintah saya sering menemukan istilah RKPD, "
+            "tetapi saya belum memahaminya dengan baik. Mohon penjelasan, apa yang dimaksud dengan RKPD dan apa "
+            "kaitannya dengan usulan masyarakat?")
+    tracker = conversation(_selected(user(text, "faq"), "faq/apa_rkpd", 0.17), offered=None)
+    events = await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert not followups(events) and dispatcher.messages[-1]["response"] == "utter_faq/apa_rkpd"
+
+
+async def test_a_question_in_the_middle_of_the_message_is_still_a_question(dispatcher, domain) -> None:
+    text = "bro, mun geus ngusulkeun, sabaraha lila nepi ka diverifikasi? urang geus nunggu saminggu can aya beja"
+    tracker = conversation(_selected(user(text, "nlu_fallback"), "faq/lama_verifikasi", 0.99), offered=None)
+    tracker.slots["language"] = "su"
+    await ActionHandleUnclear().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_faq/lama_verifikasi"
+
+
+async def test_how_to_change_my_proposal_is_answered_not_listed(dispatcher, domain) -> None:
+    """ "usulanku ... Iso diganti opo dibatalke ra?" names the citizen's proposal but asks how to change it."""
+    from actions.escalation import ActionAnswerFaq
+
+    text = "Min, usulanku wis tak kirim tapi ana sing salah. Iso diganti opo dibatalke ra?"
+    tracker = conversation(_selected(user(text, "faq"), "faq/ubah_batal", 0.99), offered=None)
+    tracker.slots["language"] = "jv"
+    await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_faq/ubah_batal"

@@ -369,18 +369,24 @@ def _norm(text: str) -> str:
     return " ".join(re.findall(r"[\w'’]+", (text or "").lower()))
 
 
-def _has_word(text: str, word: str, whole: bool) -> bool:
-    """`word` (a word or phrase) at a word start in `text`; `whole` also requires a word end."""
+# Prefixes a stem the writer named may carry in the stored words: "berlubang" keeps "lubang", "ngabanjiran" "banjir".
+_PREFIX = r"(?:ber|ter|di|dipun|ke|ka|se|nga|nge)?"
+
+
+def _has_word(text: str, word: str, whole: bool, prefixed: bool = False) -> bool:
+    """`word` (a word or phrase) at a word start in `text` (after a prefix when `prefixed`); `whole` also
+    requires a word end."""
     word = _norm(word)
     if not word:
         return True
     end = r"(?!\w)" if whole else ""
-    return re.search(r"(?<!\w)" + re.escape(word) + end, _norm(text)) is not None
+    start = r"(?<!\w)" + (_PREFIX if prefixed else "")
+    return re.search(start + re.escape(word) + end, _norm(text)) is not None
 
 
 def has_group(text: str, group: object) -> bool:
-    """`a|b`: either word (at a word start: "jalan" also finds "jalannya")."""
-    return any(_has_word(text, alt, whole=False) for alt in str(group).split("|"))
+    """`a|b`: either word (at a word start: "jalan" also finds "jalannya"; after a prefix: "berlubang")."""
+    return any(_has_word(text, alt, whole=False, prefixed=True) for alt in str(group).split("|"))
 
 
 def lead_ins(description: str) -> list[str]:

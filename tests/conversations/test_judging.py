@@ -33,3 +33,14 @@ def test_short_or_unsure_messages_excuse_nothing() -> None:
     wrong = turn(1, "pagi lur", "id")
     _judge_language(wrong, "jv")
     assert wrong.language_ok is False
+
+
+def test_a_stem_the_writer_named_is_found_after_a_prefix_but_not_inside_a_word() -> None:
+    """ "lubang" was judged missing from "rusak parah, berlubang2": the stored words keep the stem."""
+    from tests.conversations.driver import has_group
+
+    assert has_group("Jalan ke sawah yang rusak parah, berlubang2", "lubang")
+    assert has_group("rumah warga kebanjiran tiap hujan", "banjir")
+    assert has_group("mun hujan caina ngabanjiran jalan", "banjir")
+    assert not has_group("Jalan ke sawah yang rusak parah", "lubang")
+    assert not has_group("pembangunan gapura", "bangun")  # "pem-" is no prefix the judge strips

@@ -8,8 +8,8 @@ from core import answers, description, sectors, status
 def test_description_is_taken_from_the_opening_message() -> None:
     text = "saya mau mengusulkan perbaikan jalan rusak di RT 03 RW 05 Desa Caturtunggal, Kecamatan Depok"
     assert description.from_opening(text) == "Perbaikan jalan rusak"
-    assert description.from_opening("Saya ingin mengajukan usulan pembangunan drainase di Desa Sinduadi") \
-        == "Pembangunan drainase"
+    assert description.from_opening("Saya ingin mengajukan usulan pembangunan drainase di Desa Sinduadi, tiap hujan "
+                                    "banjir") == "Pembangunan drainase, tiap hujan banjir"
     assert description.from_opening("mau usul") is None
     assert description.from_opening("pengen ngajuin usulan") is None
 

@@ -195,3 +195,24 @@ def test_english_sector_names() -> None:
 
     assert sectors.parse_choice("social") == "sosial"
     assert sectors.parse_choice("bridge") == "jembatan"
+
+
+@pytest.mark.parametrize(("typed", "sector"), [("Penerangan jalan umum", "penerangan_jalan"),
+                                               ("lampu jalan rusak", "penerangan_jalan"),
+                                               ("lampu margi", "penerangan_jalan"),
+                                               ("jalan rusak", "jalan")])
+def test_a_word_inside_another_sectors_phrase_does_not_vote_on_its_own(typed: str, sector: str) -> None:
+    """A citizen typed "Penerangan jalan umum" for the street lights and it was filed under roads: the "jalan"
+    of a lighting phrase is no evidence for roads."""
+    assert sectors.parse_choice(typed) == sector
+
+
+def test_an_option_named_in_one_part_of_a_slashed_answer_or_inside_an_affixed_word_is_picked() -> None:
+    """ "Sanesna / kabencanaan" (other / disaster matters) was refused twice, then filed under roads: the
+    disaster-equipment option was on the screen."""
+    titles = ["Nyayogikeun parabot tanggap bencana", "Ngalereskeun/ngagentos lampu PJU ruksak",
+              "Ngalereskeun jalan lembur", "Jenis séjén / pilih widang"]
+    assert choice.pick("Sanesna / kabencanaan", titles) == 0
+    assert choice.pick("kabencanaan", titles) == 0
+    assert choice.pick("Jenis sejen / pilih widang", titles) == 3
+    assert choice.pick("jalan / lampu", titles) is None  # two options named: ask again

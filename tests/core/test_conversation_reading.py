@@ -152,8 +152,8 @@ def test_place_answers_a_village_officer_would_ask_about(gazetteer) -> None:
          ["pompa air", "kelompok tani Sido Makmur"], ["ingin mengusulkan"]),
         ("Saya kader posyandu ingin mengusulkan pengadaan timbangan bayi untuk posyandu kami",
          ["timbangan bayi"], ["kader", "ingin mengusulkan"]),
-        ("Kula tiyang Klaten ingkang sampun dangu manggen ing Sleman. Kula badhe ngusulaken sumur bor kangge warga",
-         ["sumur bor"], ["Klaten", "badhe ngusulaken"]),
+        ("Kula tiyang Klaten ingkang sampun dangu manggen ing Sleman. Kula badhe ngusulaken sumur bor kangge warga, "
+         "sumuripun asat", ["sumur bor"], ["Klaten", "badhe ngusulaken"]),
         ("Jalan di dusun kami rusak parah. Kami ingin mengusulkan pengecoran jalan",
          ["Jalan di dusun kami rusak parah", "Pengecoran jalan"], ["ingin mengusulkan"]),
         ("aye mau ngelaporin nih bang, jalanan di gang deket rumah udeh ancur", ["jalanan di gang"],
@@ -274,8 +274,44 @@ def test_a_kind_of_project_alone_is_a_topic_too() -> None:
 
 
 def test_a_need_with_its_problem_is_a_description_not_a_topic() -> None:
-    for text in ("usul lampu jalan mati", "usul pembangunan drainase", "jalan rusak parah"):
+    for text in ("usul lampu jalan mati", "jalan rusak parah", "usul pembangunan drainase, tiap hujan banjir"):
         assert description.from_opening(text) and description.topic(text) is None, text
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("usul pembangunan drainase", "Pembangunan drainase"),
+    ("Nuwun sewu, kula badhe matur babagan toya resik ing padukuhan kula", "Toya resik ing padukuhan kula"),
+    ("aku arep usul kreteg, iso ra?", "Kreteg"),
+    ("euy rek usul solokan", "Solokan"),
+    ("Punten, abdi hoyong ngusulkeun perbaikan jalan tani", "Perbaikan jalan tani"),
+    ("mau ngusulin soal sampah bisa?", "Sampah"),
+])
+def test_the_kind_of_project_in_any_words_is_a_topic(text: str, topic: str) -> None:
+    """Nothing but the kind of project, in the words of one sector's names, whatever is around it ("kula",
+    "ing padukuhan", "iso ra?"): the officer still needs what is wrong, where and why."""
+    assert description.from_opening(text) is None and description.topic(text) == topic
+
+
+@pytest.mark.parametrize("text", [
+    "Saya ingin mengajukan usulan pembangunan untuk lingkungan kami.",
+    "Baik, saya ingin langsung mengajukan usulan sekarang.",
+    "oke, mau bikin usulan",
+    "Abdi badé ngintunkeun usulan.",
+])
+def test_saying_only_that_one_wants_to_propose_is_neither_description_nor_topic(text: str) -> None:
+    """These were stored as the proposal itself ("Usulan: Oke, mau bikin usulan"): the form must ask what."""
+    assert description.from_opening(text) is None and description.topic(text) is None
+
+
+@pytest.mark.parametrize(("text", "kept", "dropped"), [
+    ("Aduh kang, unggal hujan gede cai tina solokan ngabanjiran imah.", "Unggal hujan", "kang"),
+    ("Halo kak, sorry ganggu. Tetangga sy tuna rungu, butuh alat bantu dengar. Iso diusulke ra? Please bantu ya",
+     "alat bantu dengar", "please"),
+    ("Nyuhunkeun widi, abdi bade ngawartosan yen lampu jalan di lembur abdi pareum", "Lampu jalan", "widi"),
+])
+def test_interjections_apologies_and_pleas_around_the_need_go(text: str, kept: str, dropped: str) -> None:
+    stored = description.substance(text)
+    assert kept.lower() in stored.lower() and dropped not in stored.lower() and "ganggu" not in stored.lower()
 
 
 @pytest.mark.parametrize(("text", "expected"), [("rt 2 rw 11 eh salah rw 12", ("02", "12")),

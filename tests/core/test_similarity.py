@@ -59,6 +59,9 @@ DUPLICATES: list[tuple[str, str]] = [
     # typos, found in the benchmark's generated proposals (bench/duplicates.py)
     ("cai bersh hese di Watuarum, hoyong sumur bor", "Abdi warga cai bersih hese di Watuarum. Hatur nuhuun"),
     ("Pegaspalan jalan dari Kalianyar ke Tegalasem", "Pengaspalan jalan dari Tegalasem ke Kalianyar, sudah lama"),
+    # a blind round's Betawi citizen: "bikinin" is the officer's "pengadaan", "kagak" and "bang" say nothing
+    ("Di Balecatur kagak ada TPS bang, sampah pada dibuang ke kali. Bikinin TPS.",
+     "Pengadaan tempat pembuangan sampah sementara (TPS) padukuhan"),
 ]
 # Needs of the same sector and desa that are not the same one.
 DISTINCT: list[tuple[str, str]] = [
