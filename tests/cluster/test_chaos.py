@@ -2,8 +2,8 @@
 the deploy/ sites, 2 gateways, 2 Rasa processes x 2 workers pulling the model from nginx's model server,
 2 action servers, Redis, PostgreSQL) serves citizens on the web chat, Telegram and WhatsApp (the fake platform
 servers) while, one at a time, a gateway, a Rasa process, an action server and Redis are killed with SIGKILL
-and restarted, and PostgreSQL is restarted. Then: every accepted message answered exactly once and in order per sender, every proposal
-stored once, every status notification delivered once. The counts are printed.
+and restarted, and PostgreSQL is restarted. Then: every accepted message answered exactly once and in order
+per sender, every proposal stored once, every status notification delivered once. The counts are printed.
 
 One copy is not a failure: a gateway killed in the milliseconds between a platform's answer and the outbox's
 "sent" record (the Bot API and the Graph API have no idempotency key) leaves a delivery another gateway sends
