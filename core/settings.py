@@ -157,8 +157,14 @@ class Settings:
     web_rate_per_minute: int = field(default_factory=lambda: _env_int("WEB_RATE_PER_MINUTE", 20))
     web_poll_per_minute: int = field(default_factory=lambda: _env_int("WEB_POLL_PER_MINUTE", 30))
     # Turns one gateway has in Rasa at once, all channels together; more wait in the gateway, first come
-    # first served (bot/relay.RasaClient says why). Gateways x this should not exceed nginx's keepalive to Rasa.
-    rasa_concurrency: int = field(default_factory=lambda: _env_int("RASA_CONCURRENCY", 8, minimum=1))
+    # first served (bot/relay.RasaClient says why). Unset: follows the deployment (`rasa_concurrency_for`).
+    # Gateways x this should not exceed nginx's keepalive to Rasa.
+    rasa_concurrency: int = field(default_factory=lambda: _env_int("RASA_CONCURRENCY", 0, minimum=1)
+                                  if _env("RASA_CONCURRENCY", "") else 0)
+    # How many Rasa processes stand behind RASA_URL and how many gateways share them (the deployment's shape,
+    # as the systemd units, the compose replicas or `./musrenbang cluster` start it): RASA_CONCURRENCY's default.
+    rasa_processes: int = field(default_factory=lambda: _env_int("RASA_PROCESSES", 1, minimum=1))
+    gateway_processes: int = field(default_factory=lambda: _env_int("GATEWAY_PROCESSES", 1, minimum=1))
     # Parallel relays to Rasa for different senders (one sender's messages stay in order).
     worker_concurrency: int = field(default_factory=lambda: _env_int("WORKER_CONCURRENCY", 8))
     # The queue loops sleep until a write wakes them (storage/wakeups.py); this slow safety poll (seconds)
@@ -290,6 +296,9 @@ class Settings:
         if not self.tracker_store_schema.isidentifier():
             raise ConfigError(f"TRACKER_STORE_SCHEMA must be a plain name (letters, digits, _), "
                               f"not {self.tracker_store_schema!r}")
+        if not self.rasa_concurrency:
+            object.__setattr__(self, "rasa_concurrency", rasa_concurrency_for(
+                self.rasa_processes, self.rasa_workers, self.gateway_processes))
         if self.rasa_workers > 1 and not self.redis_url:
             raise ConfigError(f"RASA_WORKERS={self.rasa_workers} needs REDIS_URL: Rasa runs more than one worker "
                               "only with a shared lock store (RedisLockStore)")
@@ -345,6 +354,21 @@ _GRAPH_VERSION = re.compile(r"/v\d+\.\d+(/|$)")
 # Secrets that must be given (not generated per machine) outside the local default: every gateway, Rasa
 # process and tool of one installation has to agree on them.
 REQUIRED_SECRETS = ("SESSION_SECRET", "RASA_TOKEN")
+
+
+# RASA_CONCURRENCY's default: the measured good value for up to 2 gateways on 2 Rasa processes x 2 workers
+# (bench/scale.py; fewer in flight gave no better p95), and 4 turns in flight per Rasa worker, shared among the
+# gateways, beyond that (each worker's event loop keeps a few turns busy while others wait on the tracker store,
+# Redis and the action server).
+RASA_CONCURRENCY_FLOOR = 8
+TURNS_PER_RASA_WORKER = 4
+
+
+def rasa_concurrency_for(rasa_processes: int, rasa_workers: int, gateways: int) -> int:
+    """Turns one gateway keeps in Rasa when RASA_CONCURRENCY is unset: the Rasa workers' share of this gateway
+    (4 each, rounded up), at least 8."""
+    share = -(-TURNS_PER_RASA_WORKER * rasa_processes * rasa_workers // max(gateways, 1))
+    return max(RASA_CONCURRENCY_FLOOR, share)
 
 
 def s3_location(url: str) -> tuple[str, str]:

@@ -4,8 +4,11 @@ PostgreSQL (its own instance), Redis, nginx, 2 gateways, 2 Rasa processes with 2
 action servers, sharing state as on real servers. Nothing here is a second description of production:
 the processes run the very command lines of deploy/systemd/*.service (instance ports for `%i`, this
 checkout for /opt/musrenbang, this cluster's directory for /var/lib/musrenbang) with the settings of
-deploy/musrenbang.env (loopback addresses, generated secrets), and nginx runs the very site file
-deploy/nginx/musrenbang.conf, its ports and certificate replaced (a self-signed one for 127.0.0.1).
+deploy/musrenbang.env (loopback addresses, generated secrets), and nginx runs the very site files
+deploy/nginx/musrenbang.conf and musrenbang-models.conf, their ports and certificate replaced (a self-signed one
+for 127.0.0.1). The model is published into this cluster's models directory as `./musrenbang train --out`
+publishes it, and the Rasa processes pull it from the cluster's own model server (MODEL_URL, no --model), as on
+a real server.
 
 Used by the chaos test (tests/cluster) and the benchmarks (bench/scale.py, bench/soak.py), which kill
 and restart any one process (`kill`, `restart`).
@@ -30,10 +33,13 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ops.stack import REDIS_SERVER, ROOT, VENVS, ensure_model, make_private, redis_answers, wait_http
+from ops.stack import REDIS_SERVER, ROOT, VENVS, ensure_model, make_private, publish_model, redis_answers, wait_http
 
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "musrenbang.conf"
+MODELS_SITE = DEPLOY / "nginx" / "musrenbang-models.conf"  # the model server (MODEL_URL)
+MODEL_NAME = "musrenbang.tar.gz"  # as deploy/musrenbang.env and the Panduan Operator publish it
+GATEWAYS = 2  # gateway-1 and gateway-2 (the site's upstream)
 UNITS = DEPLOY / "systemd"
 ENV_TEMPLATE = DEPLOY / "musrenbang.env"
 NGINX = Path("/usr/sbin/nginx")
@@ -80,11 +86,11 @@ def self_signed(directory: Path) -> tuple[Path, Path]:
 
 
 def site_for(ports: Ports, cert: Path, key: Path, acme: Path, without: tuple[int, ...] = (),
-             state: Path | None = None) -> str:
-    """deploy/nginx/musrenbang.conf with loopback listeners, this cluster's ports and certificate; upstream
+             state: Path | None = None, site_file: Path = SITE) -> str:
+    """A deploy/nginx site file with loopback listeners, this cluster's ports and certificate; upstream
     servers on the ports in `without` (processes this cluster does not run) left out; `state` for
     /var/lib/musrenbang (whose models/ the model server serves)."""
-    site = SITE.read_text()
+    site = site_file.read_text()
     if state is not None:
         site = site.replace("root /var/lib/musrenbang;", f"root {state};")
     mapping = ports.site_ports()
@@ -108,6 +114,8 @@ def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = (), s
         (directory / sub).mkdir(exist_ok=True)
     cert, key = self_signed(directory)
     (directory / "site.conf").write_text(site_for(ports, cert, key, directory / "acme", without, state))
+    (directory / "models.conf").write_text(site_for(ports, cert, key, directory / "acme", without, state,
+                                                    MODELS_SITE))
     user = f"user {pwd.getpwuid(os.getuid()).pw_name};\n" if os.getuid() == 0 else ""
     temp = directory / "tmp"
     config = directory / "nginx.conf"
@@ -125,6 +133,7 @@ def nginx_config(directory: Path, ports: Ports, without: tuple[int, ...] = (), s
         f"    fastcgi_temp_path {temp}/fastcgi;\n    uwsgi_temp_path {temp}/uwsgi;\n    scgi_temp_path {temp}/scgi;\n"
         "    default_type application/octet-stream;\n"
         f"    include {directory / 'site.conf'};\n"
+        f"    include {directory / 'models.conf'};\n"
         "}\n")
     return config
 
@@ -211,6 +220,20 @@ class Cluster:
         return self.directory.parent / (self.directory.name + "-pgdata")
 
     @property
+    def models_dir(self) -> Path:
+        """/var/lib/musrenbang/models of this cluster: what its model server (nginx) serves."""
+        return self.var_dir / "models"
+
+    @property
+    def model_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.models}/models/{MODEL_NAME}"
+
+    def publish_model(self) -> Path:
+        """The model as an artefact on the model server, published as `./musrenbang train --out` does it (a
+        hidden name, then a rename: a new ETag, never half a file)."""
+        return publish_model(self.model, self.models_dir / MODEL_NAME)
+
+    @property
     def database_url(self) -> str:
         return f"postgresql+asyncpg://musrenbang:musrenbang@127.0.0.1:{self.ports.postgres}/musrenbang"
 
@@ -228,13 +251,17 @@ class Cluster:
         env.update(self.secrets)
         env.update({
             "MUSRENBANG_VAR": str(self.var_dir),
-            "MUSRENBANG_MODEL": str(self.model),
+            # The Rasa processes pull the published model from this cluster's model server: no --model
+            "MUSRENBANG_MODEL": "",
+            "MODEL_URL": self.model_url,
             "PUBLIC_URL": self.url,
             "DATABASE_URL": self.database_url,
             "REDIS_URL": f"redis://127.0.0.1:{self.ports.redis}/1",
             "RASA_URL": f"http://127.0.0.1:{self.ports.rasa_lb}",
             "ACTION_SERVER_URL": f"http://127.0.0.1:{self.ports.actions_lb}/webhook",
             "RASA_WORKERS": str(self.rasa_workers),
+            "RASA_PROCESSES": str(self.rasa_processes),
+            "GATEWAY_PROCESSES": str(GATEWAYS),
             "MEDIA_DIR": str(self.var_dir / "media"),
             "TRUSTED_PROXIES": "127.0.0.1",
             "TELEGRAM_MODE": "webhook",
@@ -393,12 +420,18 @@ class Cluster:
         log("Migrating (deploy/systemd/musrenbang-migrate.service)")
         migrate = unit_command("musrenbang-migrate.service", "", self.var_dir)
         subprocess.run(migrate.start, cwd=ROOT, env={**self.env(), **migrate.env}, check=True, umask=PRIVATE_UMASK)
-        log(f"Starting nginx, 2 action servers, {self.rasa_processes} Rasa process(es) (x{self.rasa_workers} "
-            "workers: loading the model takes minutes) and 2 gateways")
+        log(f"Publishing the model to the model server ({self.model_url}), starting nginx")
+        self.publish_model()
+        # nginx first: every Rasa start checks the model server before it starts (the unit's ExecStartPre)
+        if "nginx" not in self.processes:
+            self.launch("nginx")
+        self.wait_ready("nginx", 60)
+        log(f"Starting 2 action servers, {self.rasa_processes} Rasa process(es) (x{self.rasa_workers} "
+            "workers, each pulling the model from nginx and loading it: minutes) and 2 gateways")
         rasa = [f"rasa-{index + 1}" for index in range(self.rasa_processes)]
-        for name in ("nginx", "actions-1", "actions-2", *rasa, "gateway-1", "gateway-2"):
+        for name in ("actions-1", "actions-2", *rasa, "gateway-1", "gateway-2"):
             self.launch(name)
-        for name in ("nginx", "actions-1", "actions-2", "gateway-1", "gateway-2", *rasa):
+        for name in ("actions-1", "actions-2", "gateway-1", "gateway-2", *rasa):
             self.wait_ready(name, timeout_s)
         self.wait_cluster_ready(timeout_s)
         log(f"Ready in {time.monotonic() - started:.0f} s")

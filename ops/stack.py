@@ -156,15 +156,22 @@ def train_to(out: Path, log=print) -> Path:  # noqa: ANN001 - a print-like calla
     that services load with MUSRENBANG_MODEL."""
     model = ensure_model(log, use_configured=False)
     assert model is not None  # never None unless the configured MODEL_URL is used
+    publish_model(model, out)
+    log(f"Model written to {out}; start the services with MUSRENBANG_MODEL={out}, or serve its directory and "
+        "set MODEL_URL (Rasa pulls a newly written file within MODEL_PULL_INTERVAL seconds)")
+    return out
+
+
+def publish_model(model: Path, out: Path) -> Path:
+    """Copy a trained model to `out` the one way a model server may see it (`train --out`, `./musrenbang
+    cluster`): under a hidden temporary name, renamed at once, so a model server serving the directory
+    (MODEL_URL) never hands Rasa a half-written file, and the rename gives the file a new ETag, which Rasa's
+    next pull loads."""
     out.parent.mkdir(parents=True, exist_ok=True)
-    # A hidden temporary name, renamed at once: a model server serving the directory (MODEL_URL) never hands
-    # Rasa a half-written file, and the rename gives the file a new ETag, which Rasa's next pull loads.
     temporary = out.with_name(f".{out.name}.tmp")
     shutil.copyfile(model, temporary)
     temporary.chmod(0o644)  # the model server (nginx, its own user) reads it; a model holds no personal data
     os.replace(temporary, out)
-    log(f"Model written to {out}; start the services with MUSRENBANG_MODEL={out}, or serve its directory and "
-        "set MODEL_URL (Rasa pulls a newly written file within MODEL_PULL_INTERVAL seconds)")
     return out
 
 

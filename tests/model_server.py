@@ -1,4 +1,4 @@
-"""The model server of deploy/nginx/musrenbang.conf, run for real: nginx with the very site file (ported to
+"""The model server of deploy/nginx/musrenbang-models.conf, run for real: nginx with the very site file (ported to
 loopback by ops/cluster.py) serving a models directory, as Rasa's MODEL_URL sees it in production."""
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class ModelServer:
 
 @contextmanager
 def model_server(directory: Path) -> Iterator[ModelServer]:
-    """nginx running deploy/nginx/musrenbang.conf, its models directory under `directory`; stopped by its id."""
+    """nginx running deploy/nginx/musrenbang-models.conf, its models directory under `directory`; stopped by its id."""
     if not cluster.NGINX.exists():
         pytest.skip("nginx is not installed (apt-get install nginx)")
     ports = cluster.Ports.default(_free_base())

@@ -1,9 +1,9 @@
 """Nothing is lost when any one process dies: the production topology (`./musrenbang cluster`: nginx with
-the deploy/ site, 2 gateways, 2 Rasa processes x 2 workers, 2 action servers, Redis, PostgreSQL) serves
-citizens on the web chat, Telegram and WhatsApp (the fake platform servers) while, one at a time, a
-gateway, a Rasa process, an action server and Redis are killed with SIGKILL and restarted, and PostgreSQL
-is restarted. Then: every accepted message answered exactly once and in order per sender, every proposal
-stored once, every status notification delivered once. The counts are printed.
+the deploy/ sites, 2 gateways, 2 Rasa processes x 2 workers pulling the model from nginx's model server,
+2 action servers, Redis, PostgreSQL) serves citizens on the web chat, Telegram and WhatsApp (the fake platform
+servers) while, one at a time, a gateway, a Rasa process, an action server and Redis are killed with SIGKILL
+and restarted, and PostgreSQL is restarted. Then: every accepted message answered exactly once and in order
+per sender, every proposal stored once, every status notification delivered once. The counts are printed.
 
 One copy is not a failure: a gateway killed in the milliseconds between a platform's answer and the outbox's
 "sent" record (the Bot API and the Graph API have no idempotency key) leaves a delivery another gateway sends
@@ -211,6 +211,12 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
     try:
         await asyncio.to_thread(cluster.start, lambda message: print(message, flush=True))
         start_s = time.monotonic() - started
+        # Every Rasa worker pulled the published model from the cluster's own model server (nginx), as in
+        # production: no Rasa process was given a model file.
+        for name in ("rasa-1", "rasa-2"):
+            command = Path(f"/proc/{cluster.processes[name].pid}/cmdline").read_bytes().split(b"\0")
+            assert b"run" in command and b"--model" not in command, command
+        assert model_downloads(cluster) >= cluster.rasa_processes * cluster.rasa_workers, model_downloads(cluster)
         db = Database(cluster.database_url)
         senders = ([Sender("web", uuid.uuid4().hex) for _ in range(SENDERS_PER_CHANNEL)]
                    + [Sender("telegram", str(700000 + i)) for i in range(SENDERS_PER_CHANNEL)]
@@ -255,6 +261,8 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
         notified = await check_notifications(db, senders, telegram, graph)
         counts.update(notified)
         counts["faults"] = len(log) + 1  # the chaos's, and the gateway killed while notifications go out
+        counts["model_downloads_from_nginx"] = model_downloads(cluster)  # rasa-1's restart pulled it again
+        assert counts["model_downloads_from_nginx"] >= (cluster.rasa_processes + 1) * cluster.rasa_workers
         await db.dispose()
         print(f"\ncluster chaos: start {start_s:.0f} s, chaos {chaos_s:.0f} s; " + "; ".join(log))
         print("counts: " + json.dumps(counts, sort_keys=True))
@@ -269,6 +277,14 @@ async def test_nothing_is_lost_when_any_one_process_dies(tmp_path_factory) -> No
         graph.stop()
         await telegram.stop()
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def model_downloads(cluster: Cluster) -> int:
+    """Rasa's pulls (aiohttp) that downloaded the model from the cluster's nginx, by its access log (the start
+    check's ranged GET is a 206, a pull with an unchanged ETag a 304)."""
+    log = cluster.directory / "nginx" / "logs" / "access.log"
+    return sum(1 for line in log.read_text().splitlines()
+               if '"GET /models/musrenbang.tar.gz HTTP/1.1" 200 ' in line and "aiohttp" in line)
 
 
 async def drained(db: Database, timeout_s: float = 180, outbox: bool = True) -> None:
