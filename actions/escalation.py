@@ -158,7 +158,7 @@ def _how_to_question(parse_data: dict) -> bool:
     """ "usulanku wis tak kirim tapi ana sing salah. Iso diganti opo dibatalke ra?": about the citizen's own
     proposal, but asking how something is done, which the FAQ answers surely (listing would not)."""
     topic = faq_answer(parse_data) and faq_topic(parse_data, SURE_FAQ_CONFIDENCE)
-    return bool(topic) and topic not in _ABOUT_LISTING
+    return bool(topic) and topic not in _ABOUT_LISTING and answers.asks_to_change(parse_data.get("text"))
 
 
 def _tells_a_problem(parse_data: dict, text: str) -> bool:
@@ -267,9 +267,11 @@ class ActionAnswerFaq(Action):
         if redirected:
             return redirected
         key = faq_answer(tracker.latest_message)
+        text = tracker.latest_message.get("text") or ""
+        if key in answers.GLOSSARY_TOPICS:  # "this e-Musrenbang thing tuh apa?": the term named, not its cousin
+            key = answers.term_asked(text) or key
         if key:
             dispatcher.utter_message(response=f"utter_{key}")
-            text = tracker.latest_message.get("text") or ""
             if key in ELIGIBILITY_TOPICS and description.wants_to_propose(text) \
                     and sectors.suggest(description.substance(text)):
                 return [FollowupAction("proposal_form")]  # "mau ngusulin soal sampah bisa?": yes, and here goes

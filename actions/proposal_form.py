@@ -41,6 +41,7 @@ from core import answers, choice, corrections, description, kamus, proposal_rule
 from storage import duplicates, photos, proposals
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
+CANCEL_MAX_WORDS = 8  # a longer message that corrects something is a correction, whatever it calls off
 # Actions that may run between the citizen's message and this validation on the same turn.
 _SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form", "action_listen"}
 REQUIRED_HELP = {"description": "utter_help_description", "village_code": "utter_help_village",
@@ -76,6 +77,29 @@ _DONE = re.compile(r"^\s*(?:sudah|sdh|udah|udh|dah|wis|wes|uwis|uwes|sampun|geus
                    r"ya|yo|nggih|muhun|enya|min|pak|bu|mas|mbak|kang|teh|dikirim|kirim|kintun))*\s*[.!]*\s*$",
                    re.IGNORECASE)
 _QUESTION = answers.QUESTION
+_CLAUSE_END = re.compile(r"(?<=[,.!?;])\s*")
+_THANKS = re.compile(r"\b(?:terima\s*kasih|makasih|matur\s+(?:nuwun|suwun)|suwun|hatur\s+nuhun|nuhun|thanks?)\b",
+                     re.IGNORECASE)
+
+
+def _is_yes(clause: str) -> bool:
+    clause = _THANKS.sub("", clause).strip(" ,.!")
+    return bool(clause) and bool(choice.is_affirmation(clause) or _SEND.match(clause) or _DONE.match(clause))
+
+
+def _confirms(text: str, current: str = "") -> bool:
+    """A yes at the summary, alone or among words that change nothing: "sampun leres, mbah ngendika matur nuwun",
+    "leres, saur Ema hatur nuhun pisan", "bisa dirobah teu engkena? heug, bener" (a question asked on the way),
+    "Ya, sudah benar. Usulannya posyandu, bukan perpustakaan." (what the draft, `current`, already says)."""
+    text = " ".join(part for part in re.split(r"(?<=[.!?])\s+", text)
+                    if not (current and corrections.MARKER.search(part) and corrections.already_says(part, current)))
+    if _is_yes(text):
+        return True
+    clauses = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    statements = [c for c in clauses if not c.rstrip().endswith("?")]
+    return any(_is_yes(c) for c in statements) and not any(
+        corrections.MARKER.search(c) or answers.declines(c) or answers.is_cancel(c, long_ok=True)
+        for c in statements if not _is_yes(c))
 
 
 def _opening_text(tracker: Tracker) -> str | None:
@@ -184,6 +208,22 @@ def _shown_items(tracker: Tracker) -> list[kamus.Match]:
     return kamus.match(tracker.get_slot("description") or "", limit=3)
 
 
+CLEAR_KIND_SCORE = 0.6  # the closest kamus item at least this close ...
+
+
+def clear_kind(told: str) -> kamus.Match | None:
+    """The kind of project when the description leaves no doubt of its sector: every kamus item close to it is of
+    one sector, the keywords agree and the closest is close. An officer reading "jembatan bambu lapuk, mohon
+    dibangun permanen" files it under bridges without asking; the summary shows it and "Ubah bidang" changes it."""
+    items = kamus.match(told, limit=3)
+    if not items or items[0].score < CLEAR_KIND_SCORE or any(m.sector != items[0].sector for m in items):
+        return None
+    ranked = sectors.rank(told)
+    if ranked and ranked[0][0] != items[0].sector:
+        return None
+    return items[0]
+
+
 def _shown_sectors(tracker: Tracker) -> list[str]:
     suggested = sectors.suggest(tracker.get_slot("description") or "")
     return ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
@@ -267,7 +307,10 @@ class ValidateProposalForm(FormValidationAction):
                 return self._reask(requested), keep
         # "ora sida gawe anyar, ndukung sing wis ana wae": not filing a new one, to support the existing one
         supports = requested in ("confirmed", "duplicate_choice") and bool(_SUPPORT_WORDS.search(text))
-        cancels = answers.is_cancel(text, long_ok=requested != "description") and not supports
+        # "Mohon maaf, saya ralat ... yang lebih mendesak adalah X. Usulan perpustakaan tidak jadi.": one part is
+        # called off and another put in its place: a correction, not the end of the proposal
+        replaces = len(text.split()) > CANCEL_MAX_WORDS and corrections.find(text, requested) is not None
+        cancels = answers.is_cancel(text, long_ok=requested != "description") and not supports and not replaces
         if requested in answers.SKIPPABLE and not cancels and (answers.is_skip(text) or (
                 answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
             # "gak usah" to an optional question skips it, whatever the NLU made of it: set here too, as the slot's
@@ -293,6 +336,9 @@ class ValidateProposalForm(FormValidationAction):
             dispatcher.utter_message(response="utter_back_to_form")
             return self._reask(requested), keep
         fix = corrections.find(text, requested, lambda t: gazetteer().resolve(t, config().region_code))
+        if fix is not None and fix.field == "description" \
+                and corrections.already_says(text, tracker.get_slot("description") or ""):
+            fix = None  # "Ya, sudah benar. Usulannya posyandu, bukan perpustakaan." after it was changed to that
         if fix is not None:
             return self._apply(dispatcher, tracker, requested, fix), keep
         if requested in REQUIRED_HELP and answers.is_dont_know(text):
@@ -523,7 +569,10 @@ class ValidateProposalForm(FormValidationAction):
         _, rt_rw = _without_rt_rw(raw, tracker)
         if len(re.findall(r"\w{2,}", text)) < 3 and not sectors.suggest(text) and not kamus.match(text, limit=1):
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_short")
-        return {**rt_rw, "description": text, "original_text": original, "invalid_answers": 0}
+        kind = clear_kind(text) if not tracker.get_slot("sector") and not tracker.get_slot("show_all_sectors") \
+            else None
+        chosen = {"sector": kind.sector, "kamus_item": kind.code} if kind else {}
+        return {**rt_rw, **chosen, "description": text, "original_text": original, "invalid_answers": 0}
 
     async def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
@@ -681,8 +730,7 @@ class ValidateProposalForm(FormValidationAction):
                 return {"similar_codes": nearby, "duplicate_choice": None, "confirmed": None,
                         "requested_slot": "duplicate_choice"}
         if value is True or (intent == "affirm" and not self._field_to_edit(tracker)) \
-                or (not text.startswith("/") and (choice.is_affirmation(text) or _SEND.match(text)
-                                                   or _DONE.match(text))):
+                or (not text.startswith("/") and _confirms(text, tracker.get_slot("description") or "")):
             return {"confirmed": True}
         field = self._field_to_edit(tracker)
         if field is None:

@@ -297,10 +297,19 @@ _ASKS_MEANING = re.compile(
     r"|\b(?:itu|kuwi|iku|menika|punika|teh|eta|éta)\s+(?:apa|apaan|opo|menapa|punapa|naon)\b", re.IGNORECASE)
 
 
+GLOSSARY_TOPICS = frozenset(topic for _, topic in _GLOSSARY)
+
+
+# "this e-Musrenbang thing tuh sebenernya apa sih?": a what-question about the term ("... masuk RKPD apa belum?"
+# asks about a proposal, not the term)
+_WHAT_QUESTION = re.compile(r"\b(?:apa|apaan|opo|naon|menapa|punapa|what)\b(?!\s+(?:belum|blm|tidak|tdk|nggak|gak|ga|"
+                            r"enggak|ndak|ora|durung|dereng|teu|acan|henteu|not))[^.!?]*\?", re.IGNORECASE)
+
+
 def term_asked(text: str | None) -> str | None:
     """The FAQ topic of a planning term a sentence asks to be explained, or None."""
     for sentence in re.split(r"(?<=[.!?])\s+", text or ""):
-        if not _ASKS_MEANING.search(sentence):
+        if not (_ASKS_MEANING.search(sentence) or _WHAT_QUESTION.search(sentence)):
             continue
         for pattern, topic in _GLOSSARY:
             if pattern.search(sentence):
@@ -324,6 +333,9 @@ _OWN_PROPOSALS = re.compile(
     r"\busulan(?:-usulan|2)?\s+(?:(?:apa|mana|naon|opo|menapa|punapa)\s+(?:saja|aja|wae|waé|kemawon|mawon)\s+)?"
     r"(?:nu|anu|ingkang|sing|yang|yg)\s+(?:\w+\s+){0,3}(?:ku\s+|oleh\s+|dening\s+)?"
     r"(?:" + _ME + r"|tak|dak)\b|"
+    # "usulan-usulan ingkang sampun dipun kintun saking nomer punika": the ones sent from this number
+    r"\busulan(?:-usulan|2)?\b[^?.!]{0,60}\b(?:saking|dari|ti|tina|seko|soko|from)\s+(?:(?:nomer|nomor|no|akun|hp|wa)"
+    r"\s+(?:ini|iki|punika|menika|niki|ieu|saya|sy|kula|abdi|aku|ku)|this\s+number)\b|"
     r"\bmy\s+proposals?\b|\bproposals?\s+(?:that\s+)?i(?:'ve|\s+have)?\s+(?:submitted|sent|made|filed)\b",
     re.IGNORECASE)
 
@@ -338,6 +350,15 @@ _LOST = re.compile(r"\b(?:hilang|ilang|lupa|lali|kelalen|poho|leungit|ical|kehap
 _SHOW = re.compile(r"\b(?:\w*tampil\w*|tunjuk\w*|lihat\w*|liat\w*|cek|daftar\w*|list|\w*pintonkeun|tingali\w*|"
                    r"deleng|delok|ndelok|show|apa\s+(?:aja|saja)|mana\s+(?:aja|saja)|opo\s+wae|naon\s+wae)\b",
                    re.IGNORECASE)
+
+
+_CHANGE = re.compile(r"\b(?:\w*ganti\w*|\w*ubah\w*|\w*batal\w*|edit\w*|\w*robih\w*|\w*gantos\w*|\w*hapus\w*|"
+                     r"\w*ralat\w*|\w*koreksi\w*|\w*dandani\w*|\w*benerin\w*|\w*lereskeun\w*)\b", re.IGNORECASE)
+
+
+def asks_to_change(text: str | None) -> bool:
+    """ "usulanku ana sing salah, iso diganti opo dibatalke?": how to change or cancel, not "show me mine"."""
+    return bool(_CHANGE.search(text or ""))
 
 
 def asks_own_proposals(text: str | None) -> bool:

@@ -125,3 +125,22 @@ def find(text: str, requested: str | None, resolve_place: Callable[[str], list] 
         if field in cues and field != requested:  # naming the field being asked is answering it
             return Correction(field)
     return None
+
+
+def already_says(text: str, current: str) -> bool:
+    """Whether "X, bukan Y" (or "bukan Y tapi X") about the proposal says what the draft already says: X in it,
+    Y not. A citizen confirming "ya, sudah benar. Usulannya posyandu, bukan perpustakaan" after the change."""
+    sentence = next((part for part in reversed(re.split(r"(?<=[.!?])\s+", text or "")) if MARKER.search(part)), "")
+    contrast = _CONTRAST.search(sentence) or _CONTRAST_COMMA.search(sentence)
+    trailing = None if contrast else _TRAILING_NEGATION.match(sentence)
+    if not (contrast or trailing):
+        return False
+    new = (contrast or trailing).group("new")
+    old = contrast.group("old") if contrast else sentence[trailing.end("new"):]
+
+    def words(part: str) -> set[str]:
+        return {w.lower() for w in re.findall(r"[^\W\d_]{3,}", part)
+                if not _FIELD_CUES["description"].fullmatch(w) and not MARKER.fullmatch(w)}
+
+    have = current.lower()
+    return bool(words(new)) and all(w in have for w in words(new)) and not any(w in have for w in words(old))

@@ -23,17 +23,17 @@ DETAIL_WORDS = 5  # a message at another question that says this much about the 
 
 _VOCATIVE = (r"min|mimin|admin|kak|kakak|pak|bapak|bu|ibu|mas|mbak|mba|gan|bos|lur|dulur|sedulur|kang|akang|mang|bang|"
              r"teh|teteh|euceu|ceu|a|aa|bro|sis|om|tante|pakde|bude|bapak/ibu|bapak ibu|sadaya|sedoyo|sedaya|"
-             r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2|uda|uni|ajo|da|ni")
+             r"petugas|admin musrenbang|kanca|rencang|bpk|ibu2|bapak2|uda|uni|ajo|da|ni|guys|gaes|gais|gengs|bestie")
 _GREETING = re.compile(
     r"^\s*(?:(?:selamat|slmt|met|sugeng|wilujeng)\s+(?:pagi|siang|sore|malam|malem|enjing|injing|siyang|sonten|"
-    r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|dengan\s+hormat|hormat\s+saya|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
+    r"dalu|ndalu|wengi|pegatos|pagi\s+menjelang\s+siang)|dengan\s+hormat|kanthi\s+hormat|kalayan\s+hormat|hormat\s+saya|assalamu'?\s*alaikum(?:\s+(?:wr\.?\s*wb\.?|warahmatullahi"
     r"(?:\s+wabarakatuh)?))?|ass?alamualaikum(?:\s+wr\.?\s*wb\.?)?|asw|askum|salam(?:\s+sejahtera)?|halo+|hallo+|"
     r"helo+|hello+|hai+|hi+|hey|permisi|punten|sampurasun|rampes|kula\s*nuwun|kulo\s*nuwun|nuwun\s+sewu|nyuwun\s+sewu|"
     r"nyuwun\s+pangapunten|mohon\s+maaf|maaf|mohon\s+izin|izin|ijin|om\s+swastiastu|rahayu|sugeng\s+rawuh|"
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:sorry|sori|sory|maaf|maap)\s+(?:ganggu|ngganggu|mengganggu|ngeganggu)|sorry|sori|sory|"
-    r"(?:nyuhunkeun\s+)?widi|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
+    r"(?:nyuhunkeun\s+)?widi|guys|gaes|gais|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
     r"excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
     r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
@@ -65,8 +65,9 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"ngalaporkeun|ngusulake?n|ngusulkeun|menyampaikan|nyampaikan|ngaturaken|ngaturkeun|matur|"
             r"mengadukan|ngadu|ngadukeun|ngelaporin|ngelapor|laporin|ngelaporkeun|curhat|cerita|crita|nyariosaken|nyarioskeun|menginformasikan|"
             r"memberitahukan|ngabarkeun|ngabari|ngabarani|ngawartosan|ngawartoskeun|ngabéjakeun|ngabejakeun|"
-            r"ngabejaan|mausulkan|mangusulan|mangusulkan|maajukan|ngintunkeun|ngintunaken|ngintun|ngirimkeun|"
-            r"ngirimake|ngirim|mengirim(?:kan)?|ngirimin|kirim|propose|suggest|report|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
+            r"ngabejaan|ngadugikeun|ngunjukkeun|ngaturi|mausulkan|mangusulan|mangusulkan|maajukan|ngintunkeun|ngintunaken|ngintun|ngirimkeun|"
+            r"ngirimake|ngirim|mengirim(?:kan)?|ngirimin|kirim|propose|suggest|report|"
+            r"(?:maagiah|mambari|ngasih|kasih|memberi(?:kan)?|ngekei|ngekeki|maringi|masihan|mere)\s+usul(?:an)?|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
     r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|iye)[\s,]+)?"  # "iya mau ngusulin" after "may I?"
     r"(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
@@ -79,11 +80,36 @@ _LEAD_IN = re.compile(
 )
 # "Saya kader posyandu dan ingin mengusulkan ...", "Kami dari kelompok tani ingin mengajukan ...": who is
 # speaking comes first, then the lead-in; the self-introduction goes with it.
+_KIN = (r"(?:(?:mbah|simbah|eyang|nenek|nini|kakek|aki|ibu|bapak|ibuk|emak|ema|bapa|abah|ayah|mamah|bapake|ibuke)"
+        r"(?:\s+(?:saya|sy|aku|kula|abdi|urang|kami))?)")
 _LATE_LEAD_IN = re.compile(
-    r"^\s*" + _SUBJECT + r"\b(?P<who>[^.!?\n]{0,100}?)\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
+    r"^\s*(?:" + _SUBJECT + r"|" + _KIN + r")\b(?P<who>[^.!?\n]{0,100}?)\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
     r"(?:\s+(?:untuk|utk|buat|berupa|yaitu|yakni|tentang|soal|kangge|kanggo|pikeun))?\s*[:,\-]?\s*",
     re.IGNORECASE,
 )
+# A pasted letter: "Yang bertanda tangan di bawah ini, Ketua RT 05 ..., dengan ini mengajukan usulan X",
+# "Ingkang tapak asma ing ngandhap menika, ... ngaturaken usulan X", "Anu tandatangan di handap ieu, ...
+# ngadugikeun usulan X": who signs goes with the lead-in; "Hormat kami, Ketua RT 05" closes it.
+_LETTER_LEAD_IN = re.compile(
+    r"^\s*(?:(?:yang|ingkang|anu|nu)\s+)?(?:bertanda\s*tangan|bertandatangan|tapak\s*asma|tanda\s*tangan|"
+    r"tandatangan)\b[^.!?]{0,160}?\b(?:dengan\s+ini\s+|kanthi\s+(?:punika|menika)\s+|ku\s+ieu\s+)?"
+    r"(?:" + _PROPOSE + r")\b(?:\s+(?:usulan|usul|permohonan))?\s*[:,\-]?\s*", re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:^|\n|(?<=[.!]))\s*(?:hormat\s+(?:kami|saya|kula|abdi)|wassalam\w*|salam\s+hormat)\b[\s\S]*$",
+                        re.IGNORECASE)
+_LETTER_CLOSING = re.compile(r"^\s*(?:demikian|mekaten|mekaten\s+atur|sakitu|kitu)\b[^.!?]*(?:[.!?]|$)|"
+                             r"^\s*(?:atas|awit|kula\s+aturaken|hatur|matur|terima\s*kasih|nuhun)\b[^.!?]*"
+                             r"\b(?:perhatian\w*|kawigatos\w*|panuwun|nuwun|kasih|nuhun)\b[^.!?]*(?:[.!?]|$)",
+                             re.IGNORECASE)
+# "Kata mbah:", "ngendikane mbah:", "saur Ema:", "kata ibu saya,": whose words follow, not part of them
+_REPORTED = re.compile(
+    r"^\s*(?:kata|kt|ngendikane|ngendikanipun|ngendika|jare|jarene|cenah|saur|sauran|ceuk|kencen|ujar)\s+"
+    r"(?:(?:si|sang)\s+)?(?:mbah|simbah|eyang|nenek|nini|kakek|aki|ibu|bapak|ibuk|emak|mak|ema|bapa|abah|ayah|"
+    r"mamah|mama|papa|bapake|ibuke|pak\s+\w+|bu\s+\w+)(?:\s+(?:saya|sy|aku|kula|abdi|urang))?\s*[:,]\s*",
+    re.IGNORECASE)
+# "Eh pake bahasa indonesia aja.", "nganggo basa jawa mawon nggih": which language to talk in, said to the bot
+_LANGUAGE_REQUEST = re.compile(r"^[^.!?]{0,30}\b(?:pake|pakai|nganggo|ngangge|make|maké|gunakan|mawi|ku|in)\s+"
+                               r"(?:bahasa|basa)\s+(?:indonesia|indo|jawa|jowo|sunda|inggris|english)\b[^.!?]{0,20}"
+                               r"[.!?]*\s*$", re.IGNORECASE)
 # "Perkenankan saya menyampaikan bahwa ...", "Izinkan kami mengusulkan ...", "Kepareng kula matur ...".
 _MAY_I = re.compile(r"^\s*(?:perkenankan|perkenankanlah|izinkan|ijinkan|izinkanlah|kepareng(?:a)?|keparenga|idinkeun|"
                     r"widi)\s+" + _SUBJECT + r"\s+(?:untuk\s+)?" + _PROPOSE + r"(?:\s+(?:bahwa|yen|bilih|yén|kalau))?"
@@ -126,10 +152,13 @@ _PLEASE_PROPOSE = re.compile(r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|o
                              r"(?:usul|aju)\w*"
                              r"(?:\s+(?:ya|yo|nggih|nya|aja|saja|wae|mawon))*\s*[,.:!]?\s*",
                              re.IGNORECASE)
+# "literally", "which is", "btw": English fillers in an Indonesian chat, no part of the need
+_ENGLISH_FILLERS = re.compile(r"\b(?:literally|basically|actually|honestly|seriously|btw|tbh|by\s+the\s+way|"
+                             r"which\s+is)\b[\s,]*", re.IGNORECASE)
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)
 # "aye mau ngelaporin nih bang, jalanan ...": what is left after the lead-in may start with a particle
-_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya)\b(?=[\s,]+\S)[\s,]*", re.IGNORECASE)
+_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya|so)\b(?=[\s,]+\S)[\s,]*", re.IGNORECASE)
 _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+)?"
                         r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
                         re.IGNORECASE)
@@ -151,7 +180,7 @@ _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 # passive verb and are left alone.
 _PLEA = re.compile(
     r"(?P<lead>^|[.!?,;]\s*|\s(?:dan|lan|terus|trus|trs|dadi|jadi|jd|sehingga|makane|mangka)\s+)"
-    r"(?:(?:saya|sy|aku|kami|kula|abdi|urang|warga)\s+)?"
+    r"(?:(?:saya|sy|aku|kami|kula|abdi|urang|warga|mbah|simbah|eyang|nenek|kakek|ibu|bapak|ema|bapa)\s+)?"
     r"(?:(?:pengen|pengin|pgn|pingin|kepingin|kepengen|ingin|mohon|tolong|tlg|tulung|mbok|minta|nyuwun|nyuhunkeun|"
     r"please|pls|harap|harapannya|semoga|mugi|mugia|mugi-mugi|muga-muga|hoyong|pengine|karepe)\s+)+"
     r"(?=(?:(?:segera|cepet|cepat|enggal|gancang|secepatnya)\s+)?(?:di\w{3,}|dipun\w+|ada\b|wonten\b|aya\b))",
@@ -174,6 +203,8 @@ def _strip_start(sentence: str) -> str:
         previous = sentence
         sentence = _GREETING.sub("", sentence, count=1)
         sentence = _VOCATIVE_ONLY.sub("", sentence, count=1)
+        sentence = _REPORTED.sub("", sentence, count=1)
+        sentence = _LETTER_LEAD_IN.sub("", sentence, count=1)
         sentence = _LEAD_IN.sub("", sentence, count=1)
         sentence = _WANT_ONLY.sub("", sentence, count=1)
         sentence = _PLEASE_PROPOSE.sub("", sentence, count=1)
@@ -206,6 +237,21 @@ _HAMLET = re.compile(r"\b(?i:dusun|padukuhan|pedukuhan|dukuh|kampung|lembur|peru
 
 
 _ABOUT_THE_WRITER = re.compile(r"^\s*" + _SUBJECT + r"\b", re.IGNORECASE)
+
+
+# "Aku wong tuwa, wis 70 taun.", "Abdi pangsiunan PNS.", "Nama saya Budi.", "Perkenalkan, saya Siti, ibu rumah
+# tangga.": a sentence about its writer; it goes when it names no need, no problem and asks for nothing.
+_ABOUT_ME = re.compile(r"^\s*(?:(?:perkenalkan|kenalkan|kenalin|perkenankan)\b[\s,]*)?(?:(?:nama|nami)\s+"
+                       r"(?:saya|sy|aku|kula|kulo|abdi|kawula)|namaku|namiku|" + _SUBJECT + r")\b", re.IGNORECASE)
+_ASKS_FOR = re.compile(r"\b(?:butuh\w*|membutuhkan|perlu|diperlukan|mohon|minta|tolong|tulung|ingin|mau|pengen|pengin|"
+                       r"harap\w*|\w*usul\w*|\w*ajukan|\w*ajuk\w*|nak|bangun\w*|perbaik\w*|pasang\w*|bikin\w*|nyuwun|"
+                       r"mbutuhake|betah\w*|peryogi\w*|hoyong|hayang|badhe|bade|arep|ajeng|rek|njaluk|nedha|"
+                       r"punten|keluh\w*|lapor\w*|ngadu|adu\w*)\b", re.IGNORECASE)
+
+
+def _only_about_the_writer(sentence: str) -> bool:
+    return bool(_ABOUT_ME.match(sentence)) and not _ASKS_FOR.search(sentence) and not _names_a_problem(sentence) \
+        and not sectors.rank(sentence)
 
 
 def _opening_words(sentence: str) -> str:
@@ -288,7 +334,8 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     it, one word after the keyword is taken as the name.
     """
     sentences = []
-    parts = _SENTENCE.split((text or "").strip())
+    parts = _SENTENCE.split(_SIGNATURE.sub("", (text or "").strip()).strip())
+    parts = [part for part in parts if not _LANGUAGE_REQUEST.match(part) and not _LETTER_CLOSING.match(part)]
     lead = next((i for i, part in enumerate(parts) if _leads_in(part)), 0)
     # Before the sentence that says "I want to propose", a sentence about its writer that names no need is a
     # self-introduction ("Ambo urang Padang nan alah lamo tingga di Sleman."); one that names the problem, or
@@ -300,8 +347,10 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     parts = [part for i, part in enumerate(parts) if not intro[i]]
     if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
         intros = [part for part, words in ((part, _opening_words(part)) for part in parts)
-                  if _SELF_INTRO.match(words) and not _LATE_LEAD_IN.match(words)  # "Saya ketua RT ingin usul X"
-                  and not _names_a_problem(part)]
+                  if (_SELF_INTRO.match(words) and not _LATE_LEAD_IN.match(words)  # "Saya ketua RT ingin usul X"
+                      and not _names_a_problem(part)) or _only_about_the_writer(words)]
+        if len(intros) == len(parts):
+            intros = []  # nothing but the writer: better their words than nothing
         groups += [m.group(0) for part in intros for m in [_HAMLET.search(part)] if m]
         parts = [part for part in parts if part not in intros]
     for sentence in parts:
@@ -310,7 +359,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", _CAN_TAG.sub("", sentence))
         sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)
-        sentence = _PARTICLES.sub(" ", sentence)
+        sentence = _PARTICLES.sub(" ", _ENGLISH_FILLERS.sub("", sentence))
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if has_word(sentence):
             sentences.append(sentence[:1].upper() + sentence[1:])

@@ -229,3 +229,12 @@ async def test_how_to_change_my_proposal_is_answered_not_listed(dispatcher, doma
     tracker.slots["language"] = "jv"
     await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert dispatcher.messages[-1]["response"] == "utter_faq/ubah_batal"
+
+
+async def test_show_my_proposals_is_listed_even_when_the_faq_is_sure_of_a_topic(dispatcher, domain) -> None:
+    from actions.escalation import ActionAnswerFaq
+
+    text = "Can you show my proposals? eh maksudnya, usulan saya apa aja ya?"
+    tracker = conversation(_selected(user(text, "faq"), "faq/syarat_usulan", 0.97), offered=None)
+    await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert all(m.get("response") != "utter_faq/syarat_usulan" for m in dispatcher.messages)

@@ -33,8 +33,22 @@ async def test_opening_message_keeps_description_place_and_rt_rw(tracker_from, d
     assert slots["village_code"] == "34.04.07.2001"
     assert slots["rt_rw"] == "RT 03 / RW 05"
     assert slots["draft_id"] and len(slots["draft_id"]) == 32
-    assert "sector" not in slots  # suggested later, but always confirmed by the citizen
+    # every kamus item close to "perbaikan jalan rusak" is a road: filed so, shown at the summary to confirm
+    assert (slots["sector"], slots["kamus_item"]) == ("jalan", "rehabilitasi_jalan_lingkungan")
     assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(("told", "kind"), [
+    ("Jembatan bambu yang menghubungkan padukuhan dengan sawah sudah lapuk dan miring", "jembatan"),
+    ("selokan mampet tiap hujan banjir", "drainase"),
+    ("Sirine peringatan dini erupsi Merapi sudah tidak bunyi", "lainnya"),
+    ("Lampu jalan di gang mati, jalan berlubang", None),  # lights and roads: asked
+])
+def test_the_kind_is_asked_only_when_the_description_leaves_a_doubt(told: str, kind: str | None) -> None:
+    from actions.proposal_form import clear_kind
+
+    found = clear_kind(told)
+    assert (found.sector if found else None) == kind
 
 
 async def test_opening_without_details_asks_from_the_start(tracker_from, dispatcher, domain) -> None:
@@ -421,3 +435,20 @@ def test_a_possessive_between_rt_or_rw_and_its_number() -> None:
 
     assert answers.parse_rt_rw("rt 4, rw nya 12") == ("04", "12")
     assert answers.parse_rt_rw("RT-ne 3 RW-ne 7") == ("03", "07")
+
+
+@pytest.mark.parametrize("text", ["sampun leres, mbah ngendika matur nuwun", "leres, saur Ema hatur nuhun pisan",
+                                  "bisa dirobah teu engkena? heug, bener", "benar, terima kasih"])
+def test_a_yes_among_thanks_reported_speech_or_a_passing_question_confirms(text: str) -> None:
+    """Grandchildren typing for a grandparent ("mbah ngendika matur nuwun") were asked "which part to change?" five
+    times over and nothing was stored."""
+    from actions.proposal_form import _confirms
+
+    assert _confirms(text)
+
+
+@pytest.mark.parametrize("text", ["ya, tapi RT nya salah", "iya, tapi ganti fotonya", "nggih, mboten usah foto"])
+def test_a_yes_with_a_change_does_not_confirm(text: str) -> None:
+    from actions.proposal_form import _confirms
+
+    assert not _confirms(text)

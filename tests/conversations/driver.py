@@ -651,7 +651,13 @@ async def retire_proposals(db: Database, codes: list[str]) -> None:
         await session.commit()
 
 
-async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url: str, rasa_url: str,
+async # What a citizen with no answer of their own types when offered kinds of project: the first one.
+FIRST_SUGGESTION = {"id_formal": "Yang pertama saja.", "id_informal": "yang pertama aja", "mixed": "yang pertama aja",
+                    "jv_ngoko": "sing kapisan wae", "jv_krama": "ingkang sepisan mawon", "su_loma": "nu kahiji we",
+                    "su_lemes": "nu kahiji waé"}
+
+
+def _converse(result: Result, session: aiohttp.ClientSession, gateway_url: str, rasa_url: str,
                     db: Database, before: set[int], index: ResponseIndex) -> None:
     scenario = result.scenario
     openings = list(scenario.opening)
@@ -671,6 +677,10 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
                 return
             key = next_key(tracker)
             items = scenario.followups if key == FOLLOWUPS else scenario.answers.get(key)
+            if not items and key == "kind":
+                # A writer who expected no question about the kind (the need was plain) left no answer: this
+                # citizen takes the bot's first suggestion, typing it ("yang pertama aja"), as people do.
+                items = [FIRST_SUGGESTION.get(scenario.register, FIRST_SUGGESTION["id_informal"])]
             if not items:
                 result.stopped = f"nothing left to say: the bot's state calls for {key!r}, the scenario has none"
                 return

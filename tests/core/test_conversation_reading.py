@@ -360,3 +360,87 @@ def test_a_yes_with_please_propose_it_is_no_description() -> None:
     assert description.from_opening("dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi. "
                                     "iyo tulung diusulke") \
         == "Dalan cor blok neng padukuhanku amblek, motor kerep tiba nek bengi."
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Taman di perumahan aku literally nggak kerawat, ayunannya patah, which is bahaya buat anak-anak",
+     "Taman di perumahan aku nggak kerawat, ayunannya patah, bahaya buat anak-anak"),
+    ("Ambo nak maagiah usulan. Di kampuang ambo indak ado tampek sampah.", "Di kampuang ambo indak ado tampek sampah."),
+    ("saya mau kasih usulan: jalan rusak di depan SD", "Jalan rusak di depan SD"),
+])
+def test_english_fillers_and_giving_a_proposal_in_other_words_go(text: str, expected: str) -> None:
+    assert description.substance(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Saya mahasiswa UGM yang ngekos di Sinduadi. Lampu jalan di gang kos mati semua, gelap banget",
+     "Lampu jalan di gang kos mati semua, gelap banget"),
+    ("Aku wong tuwa, wis 70 taun. Dalan neng ngarep omah bolong-bolong", "Dalan neng ngarep omah bolong-bolong"),
+    ("Abdi pangsiunan PNS. Jalan ka sawah ruksak parah", "Jalan ka sawah ruksak parah"),
+    ("Nama saya Budi dari RT 3. Saluran air mampet tiap hujan", "Saluran air mampet tiap hujan"),
+    ("Perkenalkan, saya Siti, ibu rumah tangga. Di dusun kami belum ada posyandu lansia",
+     "Di dusun kami belum ada posyandu lansia"),
+    # what the writer needs, or did about it, stays
+    ("Kami warga dusun Ngentak. Kami butuh tempat bermain anak.", "Kami butuh tempat bermain anak (dusun Ngentak)"),
+    ("Jalan rusak. Saya sudah lapor ke pak dukuh tapi belum ada tindakan.",
+     "Jalan rusak. Saya sudah lapor ke pak dukuh tapi belum ada tindakan."),
+])
+def test_a_sentence_only_about_its_writer_goes_wherever_it_stands(text: str, expected: str) -> None:
+    """Who writes (a student, a pensioner, a name) is not the need, and a name in a description is personal data
+    on the public pages."""
+    assert description.substance(text) == expected
+
+
+def test_a_contrast_the_draft_already_says_is_no_correction() -> None:
+    """ "Ya, sudah benar. Usulannya posyandu, bukan perpustakaan." at a summary that already says posyandu was read
+    as "change the proposal" three times over: the citizen never got it stored."""
+    now = "Pengadaan alat timbang bayi dan alat ukur tinggi badan untuk posyandu balita"
+    said = "Ya, sudah benar. Usulannya posyandu, bukan perpustakaan."
+    assert corrections.already_says(said, now)
+    assert not corrections.already_says(said, "Pengadaan buku untuk perpustakaan kalurahan")
+    assert corrections.already_says("usulannya bukan perpustakaan tapi posyandu", now)
+    assert not corrections.already_says("usulannya salah", now)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Yang bertanda tangan di bawah ini, Ketua RT 05 RW 02, Kapanewon Godean, dengan ini mengajukan usulan perbaikan "
+     "jalan lingkungan sepanjang 300 meter yang rusak berat. Demikian usulan ini kami sampaikan. Hormat kami, Ketua RT",
+     "Perbaikan jalan lingkungan sepanjang 300 meter yang rusak berat."),
+    ("Kalayan hormat, Anu tandatangan di handap ieu, Ketua RT 02, Kapanewon Kalasan, ngadugikeun usulan ngalereskeun "
+     "jalan lingkungan nu parantos ruksak.", "Ngalereskeun jalan lingkungan nu parantos ruksak."),
+    ("Kanthi hormat,\nIngkang tapak asma ing ngandhap menika, Ketua RT 07, ngaturaken usulan pambangunan kreteg alit "
+     "ingkang sampun risak.\nMekaten atur usulan kula. Awit sadaya kawigatosanipun, kula aturaken agunging panuwun.\n\n"
+     "Hormat kula,\nKetua RT 07", "Pambangunan kreteg alit ingkang sampun risak."),
+])
+def test_a_pasted_letter_keeps_its_request_without_the_letter_around_it(text: str, expected: str) -> None:
+    assert description.substance(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Kata mbah: sumur di kampung kalo kemarau asat. Mbah minta dibikinin sumur bor",
+     "Sumur di kampung kalo kemarau asat. Perlu dibikinin sumur bor"),
+    ("Bapa abdi patani bade ngusulkeun lampu jalan ka sawah sabab wengi poek pisan",
+     "Lampu jalan ka sawah sabab wengi poek pisan"),
+    ("Guys so aku mau propose taman baca buat anak-anak di kampung", "Taman baca buat anak-anak di kampung"),
+    ("Eh pake bahasa indonesia aja. Pedagang di sini jualannya di pinggir jalan pakai terpal.",
+     "Pedagang di sini jualannya di pinggir jalan pakai terpal."),
+])
+def test_someone_typing_for_a_grandparent_and_words_to_the_bot_go(text: str, expected: str) -> None:
+    assert description.substance(text) == expected
+
+
+@pytest.mark.parametrize(("text", "topic"), [
+    ("Mohon penjelasan, apa yang dimaksud dengan RKPD dan apa kaitannya dengan usulan masyarakat?", "faq/apa_rkpd"),
+    ("this e-Musrenbang thing tuh sebenernya apa sih? is it like aplikasi pengaduan gitu?", "faq/apa_emusrenbang"),
+    ("naon hartosna Musrenbang?", "faq/apa_musrenbang"),
+    ("usulan saya sudah masuk RKPD apa belum?", None),
+    ("kapan musrenbang desa?", None),
+])
+def test_a_planning_term_asked_to_be_explained(text: str, topic: str | None) -> None:
+    assert answers.term_asked(text) == topic
+
+
+def test_the_proposals_sent_from_this_number_are_the_citizens_own() -> None:
+    assert answers.asks_own_proposals("Mbah nyuwun dipun priksakaken, usulan-usulan ingkang sampun dipun kintun saking "
+                                      "nomer punika punapa kemawon?")
+    assert not answers.asks_own_proposals("bagaimana cara mengirim usulan dari hp")
