@@ -83,7 +83,8 @@ _LEAD_IN = re.compile(
 _KIN = (r"(?:(?:mbah|simbah|eyang|nenek|nini|kakek|aki|ibu|bapak|ibuk|emak|ema|bapa|abah|ayah|mamah|bapake|ibuke)"
         r"(?:\s+(?:saya|sy|aku|kula|abdi|urang|kami))?)")
 _LATE_LEAD_IN = re.compile(
-    r"^\s*(?:" + _SUBJECT + r"|" + _KIN + r")\b(?P<who>[^.!?\n]{0,100}?)\b(?:" + _WANT + r"\s+)+" + _PROPOSE + r"(?:\s+(?:usulan|usul))?"
+    r"^\s*(?:" + _SUBJECT + r"|" + _KIN + r")\b(?P<who>[^.!?\n]{0,100}?)\b(?:" + _WANT + r"\s+)+" + _PROPOSE
+    + r"(?:\s+(?:usulan|usul))?"
     r"(?:\s+(?:untuk|utk|buat|berupa|yaitu|yakni|tentang|soal|kangge|kanggo|pikeun))?\s*[:,\-]?\s*",
     re.IGNORECASE,
 )
@@ -94,8 +95,8 @@ _LETTER_LEAD_IN = re.compile(
     r"^\s*(?:(?:yang|ingkang|anu|nu)\s+)?(?:bertanda\s*tangan|bertandatangan|tapak\s*asma|tanda\s*tangan|"
     r"tandatangan)\b[^.!?]{0,160}?\b(?:dengan\s+ini\s+|kanthi\s+(?:punika|menika)\s+|ku\s+ieu\s+)?"
     r"(?:" + _PROPOSE + r")\b(?:\s+(?:usulan|usul|permohonan))?\s*[:,\-]?\s*", re.IGNORECASE)
-_SIGNATURE = re.compile(r"(?:^|\n|(?<=[.!]))\s*(?:hormat\s+(?:kami|saya|kula|abdi)|wassalam\w*|salam\s+hormat)\b[\s\S]*$",
-                        re.IGNORECASE)
+_SIGNATURE = re.compile(r"(?:^|\n|(?<=[.!]))\s*(?:hormat\s+(?:kami|saya|kula|abdi)|wassalam\w*|salam\s+hormat)\b"
+                        r"[\s\S]*$", re.IGNORECASE)
 _LETTER_CLOSING = re.compile(r"^\s*(?:demikian|mekaten|mekaten\s+atur|sakitu|kitu)\b[^.!?]*(?:[.!?]|$)|"
                              r"^\s*(?:atas|awit|kula\s+aturaken|hatur|matur|terima\s*kasih|nuhun)\b[^.!?]*"
                              r"\b(?:perhatian\w*|kawigatos\w*|panuwun|nuwun|kasih|nuhun)\b[^.!?]*(?:[.!?]|$)",

@@ -651,13 +651,13 @@ async def retire_proposals(db: Database, codes: list[str]) -> None:
         await session.commit()
 
 
-async # What a citizen with no answer of their own types when offered kinds of project: the first one.
+# What a citizen with no answer of their own types when offered kinds of project: the first one.
 FIRST_SUGGESTION = {"id_formal": "Yang pertama saja.", "id_informal": "yang pertama aja", "mixed": "yang pertama aja",
                     "jv_ngoko": "sing kapisan wae", "jv_krama": "ingkang sepisan mawon", "su_loma": "nu kahiji we",
                     "su_lemes": "nu kahiji waé"}
 
 
-def _converse(result: Result, session: aiohttp.ClientSession, gateway_url: str, rasa_url: str,
+async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url: str, rasa_url: str,
                     db: Database, before: set[int], index: ResponseIndex) -> None:
     scenario = result.scenario
     openings = list(scenario.opening)
