@@ -41,6 +41,7 @@ from core import answers, choice, corrections, description, kamus, proposal_rule
 from storage import duplicates, photos, proposals
 
 PATIENCE = 2  # invalid answers in a row before the bot offers a way out
+EDIT_NAME_MAX_WORDS = 4  # "ubah lokasi", "RT nya": a part named alone; longer, it must say "change"
 CANCEL_MAX_WORDS = 8  # a longer message that corrects something is a correction, whatever it calls off
 # Actions that may run between the citizen's message and this validation on the same turn.
 _SAME_TURN = {"proposal_form", "action_extract_slots", "validate_proposal_form", "action_listen"}
@@ -80,6 +81,15 @@ _QUESTION = answers.QUESTION
 _CLAUSE_END = re.compile(r"(?<=[,.!?;])\s*")
 _THANKS = re.compile(r"\b(?:terima\s*kasih|makasih|matur\s+(?:nuwun|suwun)|suwun|hatur\s+nuhun|nuhun|thanks?)\b",
                      re.IGNORECASE)
+
+
+def _declines_besides_asking(text: str) -> bool:
+    """A no to an optional question, perhaps after a question on the way ("Apakah titik lokasi itu wajib? Saya
+    lewati saja."); a question alone ("engke urang dibere nyaho?") is no "no"."""
+    if not _QUESTION.search(text):
+        return answers.declines(text)
+    statements = [part for part in re.split(r"(?<=[.!?])\s+", text) if part.strip() and not part.rstrip().endswith("?")]
+    return any(answers.declines(part) and not _QUESTION.search(part) for part in statements)
 
 
 def _is_yes(clause: str) -> bool:
@@ -312,7 +322,7 @@ class ValidateProposalForm(FormValidationAction):
         replaces = len(text.split()) > CANCEL_MAX_WORDS and corrections.find(text, requested) is not None
         cancels = answers.is_cancel(text, long_ok=requested != "description") and not supports and not replaces
         if requested in answers.SKIPPABLE and not cancels and (answers.is_skip(text) or (
-                answers.declines(text) and not _QUESTION.search(text) and corrections.find(text, requested) is None)):
+                _declines_besides_asking(text) and corrections.find(text, requested) is None)):
             # "gak usah" to an optional question skips it, whatever the NLU made of it: set here too, as the slot's
             # text mapping ignores some intents ("gk usah, nanti petugas kesana aja" reads as request_human).
             keep += [SlotSet(requested, answers.SKIP), SlotSet("invalid_answers", 0)]
@@ -419,8 +429,8 @@ class ValidateProposalForm(FormValidationAction):
     @staticmethod
     def _added_detail(tracker: Tracker, requested: str, text: str) -> str | None:
         """What the citizen tells about the need at another question is part of the proposal, not lost."""
-        if requested not in DETAIL_AT or text.startswith("/") or _QUESTION.search(text):
-            return None
+        if requested not in DETAIL_AT or text.startswith("/") or _QUESTION.search(text) or "?" in text:
+            return None  # "aya pilihan drainase? nya eta drainase" asks and answers; it tells nothing new
         return description.added_detail(tracker.get_slot("description") or "", text, is_place)
 
     @staticmethod
@@ -764,7 +774,10 @@ class ValidateProposalForm(FormValidationAction):
         for entity in tracker.latest_message.get("entities") or []:
             if entity.get("entity") == "edit_field" and entity.get("value") in EDITABLE:
                 return entity["value"]
-        words = set(re.findall(r"\w+", (tracker.latest_message.get("text") or "").lower()))
+        text = tracker.latest_message.get("text") or ""
+        words = set(re.findall(r"\w+", text.lower()))
+        if len(words) > EDIT_NAME_MAX_WORDS and not answers.asks_to_change(text):
+            return None  # "menawi usulan sampun dipun tampi, salajengipun kados pundi?" names no part to change
         for field, keys in _EDIT_WORDS.items():
             if words & set(keys):
                 return field

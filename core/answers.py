@@ -135,16 +135,21 @@ def _dont_know_somewhere(text: str | None) -> bool:
 _DECLINE_WORDS = re.compile(
     rf"\b(?:{_NOT_OR_NOT_YET}|euweuh|taya|ntar|nanti|nnti|mengko|engke|skip|lewat|lewati|liwat|no|not|none|"
     r"gausah|gaperlu|gatau|gaada|gada|emoh|moh|later|tanpa|tanpo|without|rausah|moal|kosong\w*|tiada|nope|next|"
-    r"cukup|duka)\b",
+    r"cukup|duka|\w*lewat\w*|\w*liwat\w*|\w*langkung(?:an|i)|skip\w*|kurang\s+(?:paham|ngerti|tahu|tau|ngartos|"
+    r"mudheng|mangertos))\b",
     re.IGNORECASE,
 )
+
+
+DECLINE_MAX_WORDS = 14  # a longer message tells more than "no" ("... teu acan tiasa jualan online. Abdi nyuhunkeun")
 
 
 def declines(text: str | None) -> bool:
     """A typed answer to "photo?" / "map pin?" that says no in any words ("Fotonya belum ada, nanti saya kirim",
     "Saya tidak bisa mengirim lokasi", "HP kula mboten saged motret"): the only other answer is the photo or
     the pin itself, so any refusal, deferral or "none" skips the question."""
-    return is_skip(text) or bool(_DECLINE_WORDS.search(text or ""))
+    return is_skip(text) or (bool(_DECLINE_WORDS.search(text or ""))
+                             and len((text or "").split()) <= DECLINE_MAX_WORDS)
 
 
 def is_dont_know(text: str | None) -> bool:
@@ -361,16 +366,21 @@ def asks_to_change(text: str | None) -> bool:
     return bool(_CHANGE.search(text or ""))
 
 
+OWN_PROPOSALS_MAX_WORDS = 15
+
+
 def asks_own_proposals(text: str | None) -> bool:
     """ "usulan sy apa aja", "usulanku piye", "usulan abdi kumaha": the sender's own proposals."""
     text = text or ""
     if not _OWN_PROPOSALS.search(text) or _HYPOTHETICAL.search(text):
         return False
+    if len(text.split()) > OWN_PROPOSALS_MAX_WORDS and "?" not in text and not _SHOW.search(text):
+        return False  # a letter that says "Mekaten atur usulan kula" is the proposal itself, not a question
     return not _LOST.search(text) or bool(_SHOW.search(text))
 
 
 _CANCEL = re.compile(
-    rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|janten|cios|sido|jd)|"
+    rf"\b(?:(?:di|mem|ng)?batal\w*|(?:di)?bolay\w*|cancel|{_NOT}\s+(?:jadi|sida|siyos|sios|janten|cios|sido|jd)|"
     r"gajadi|gajd|gjd|gkjd|ngga?kjadi|rasido|rasida|gasido|gasida|teujadi|teucios|"
     r"moal\s+(?:jadi|janten|cios)|lain\s+kali\s+(?:aja|saja|wae|mawon|we))\b",
     re.IGNORECASE)

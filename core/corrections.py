@@ -29,6 +29,9 @@ _CONTRAST = re.compile(
 # "dudu Sardonoharjo, Sariharjo, isih Ngaglik": the new value after a comma, no "but"
 _CONTRAST_COMMA = re.compile(r"\b(?:bukan|bkn|dudu|duduk|sanes|sanés|lanten|not)\s+(?P<old>[^,]+?)\s*,\s*(?P<new>.+)$",
                              re.IGNORECASE)
+# "eh lain RT 4, RT 6": not the first number, the one after the comma
+_RT_CONTRAST_COMMA = re.compile(r"\b(?:bukan|bkn|dudu|duduk|sanes|sanés|lain|lanten|not)\s+"
+                                r"(?P<old>(?:rt|rw)?\s*\d{1,3})\s*,\s*(?P<new>.+)$", re.IGNORECASE)
 _TRAILING_NEGATION = re.compile(r"^(?P<new>.+?)[\s,]+(?:bukan|bkn|dudu|duduk|sanes|sanés|lain|lanten|not)\s+.+$",
                                 re.IGNORECASE)
 _FIELD_CUES: dict[str, re.Pattern] = {
@@ -67,7 +70,7 @@ class Correction:
 def _rt_rw_value(text: str) -> tuple[str | None, str | None] | None:
     """RT/RW in a correction; with "bukan 3 tapi 5" / "4 lain 3" the new numbers win."""
     plain = _RT_RW_WORD.sub(r"\1", text)
-    contrast = _CONTRAST.search(plain)
+    contrast = _CONTRAST.search(plain) or _RT_CONTRAST_COMMA.search(plain)
     trailing = None if contrast else _TRAILING_NEGATION.match(plain)
     new = contrast.group("new") if contrast else trailing.group("new") if trailing else plain
     parsed = answers.parse_rt_rw(new)

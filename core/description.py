@@ -33,7 +33,7 @@ _GREETING = re.compile(
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:sorry|sori|sory|maaf|maap)\s+(?:ganggu|ngganggu|mengganggu|ngeganggu)|sorry|sori|sory|"
-    r"(?:nyuhunkeun\s+)?widi|guys|gaes|gais|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
+    r"(?:nyuhunkeun\s+)?widi|ngaganggu|guys|gaes|gais|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
     r"excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
     r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
@@ -50,7 +50,7 @@ _CLOSING = re.compile(
     r"[\s,.;:!-]*(?:(?:(?:atas\s+(?:perhatian|bantuan|kerja\s*sama|kerjasama|tanggapan)\w*(?:\s+(?:bapak/ibu|"
     r"bapak|ibu|pak|bu|sadaya|sedaya))?\s+)?(?:(?:saya|kami|kula|abdi)\s+)?(?:(?:ucapkan|mengucapkan|haturkan|"
     r"menghaturkan|sampaikan)\s+)?(?:terima\s*kasih|terimakasih|makasih|mksh|thx|tks|trims|matur\s+(?:nuwun|suwun)|"
-    r"maturnuwun|hatur\s+nuhun|nuhun|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
+    r"maturnuwun|hatur\s+nuhun|nuhun|suwun|nuwun|tengkyu|thanks|thank\s+you|wassalam\w*|salam|mohon\s+(?:segera\s+)?(?:ditindaklanjuti|dibantu|"
     r"direspon)|mohon\s+bantuannya|(?:please|pls|plis|tolong|tlg|tulung)\s+(?:di)?bantu(?:in)?|help|matur\s+sembah\s+nuwun))(?:\s+(?:banyak|sanget|pisan|ya|yaa|nggih|"
     r"sebelumnya|atas\s+\w+|" + _VOCATIVE + r"))*)[\s.!🙏]*$",
     re.IGNORECASE,
@@ -138,12 +138,16 @@ _ROLES = frozenset({"kader", "ketua", "pengurus", "anggota"})
 _SERVED = frozenset({"posyandu", "paud", "tk", "sd", "sdn", "sekolah", "masjid", "mushola", "musholla", "kelompok",
                      "pkk", "kwt", "gapoktan", "paguyuban", "koperasi", "bumdes", "karang", "taman", "perpustakaan"})
 # "Saya Bapak Sutrisno, pensiunan guru, warga Padukuhan Karangmojo.": who writes, in a sentence of its own
-_SELF_INTRO = re.compile(r"^\s*" + _SUBJECT + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
-                         r"nama|namaku|warga|pensiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
+_SELF_INTRO = re.compile(r"^\s*(?:(?:ini|iki|niki|ieu|punika|menika)\s+)?" + _SUBJECT
+                         + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
+                         r"nama|namaku|warga|pensiunan|pangsiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
+                         r"relawan|komite|anggota|dari|perwakilan|wakil|mahasiswa|pelajar|siswa|"
+                         r"(?:sing|yang|yg|nu|ingkang)\s+(?:ngetik\w*|nulis\w*|nyerat\w*|ngetikkeun|nuliskeun)|"
                          r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal|"
                          r"ngontrak|ngekos|ngekost|indekos|numpang|nyewa\s+(?:rumah|kamar|omah|imah)|"
-                         r"(?:cucu|anak|putu|putra|putri|incu|keponakan|ponakan|menantu|mantu)(?:nya|ne|e|ipun)?\s+"
-                         r"(?:dari\s+|saking\s+|ti\s+)?(?:mbah|pak|bu|bapak|ibu|eyang|nini|aki|simbah|mak|abah))\b"
+                         r"(?:cucu|anak|putu|putra|putri|incu|keponakan|ponakan|menantu|mantu)"
+                         r"(?:nya|ne|e|ipun|nipun|na|ku)?\s+(?:dari\s+|saking\s+|ti\s+)?"
+                         r"(?:mbah|pak|bu|bapak|ibu|eyang|nini|aki|simbah|mak|emak|ema|abah|uti|kakung|nenek|kakek))\b"
                          r"|^\s*(?:i'?m|i\s+am|we\s+are|my\s+name\s+is)\s+", re.IGNORECASE)
 # "mau tanya sekalian ngusulin ya, ...": a second lead-in verb joined to the first
 _ALSO_PROPOSE = re.compile(r"^\s*(?:sekalian|sekaligus|sambil|sisan|pisan|oge|ogé|juga)\s+" + _PROPOSE
@@ -159,7 +163,9 @@ _ENGLISH_FILLERS = re.compile(r"\b(?:literally|basically|actually|honestly|serio
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)
 # "aye mau ngelaporin nih bang, jalanan ...": what is left after the lead-in may start with a particle
-_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya|so)\b(?=[\s,]+\S)[\s,]*", re.IGNORECASE)
+_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya|so|intine|intina|intinya|pokoke|"
+                               r"pokokna|pokoknya|intinipun)(?:\s+(?:mah|ya|yo|sih|tuh))?\b(?=[\s,]+\S)[\s,]*",
+                               re.IGNORECASE)
 _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+)?"
                         r"(?:minta|nyuwun|nyuhunkeun|mohon|tolong|tulung|tlg|punten)\s+(?:(?:dong|ya|min|pak|bu)\s+)?",
                         re.IGNORECASE)
@@ -200,6 +206,7 @@ _ADMIN_NAME = re.compile(r"(?:\b" + _PREP + r"\s+)?\b" + _ADMIN + r"(?:\s+|(?<=\
 def _strip_start(sentence: str) -> str:
     """Greetings, vocatives and the lead-in at the start of one sentence, however they are stacked."""
     previous = None
+    sentence = sentence.strip().strip("'\"“”‘’")  # a grandparent's words, typed in quotes
     while previous != sentence:
         previous = sentence
         sentence = _GREETING.sub("", sentence, count=1)
@@ -242,7 +249,8 @@ _ABOUT_THE_WRITER = re.compile(r"^\s*" + _SUBJECT + r"\b", re.IGNORECASE)
 
 # "Aku wong tuwa, wis 70 taun.", "Abdi pangsiunan PNS.", "Nama saya Budi.", "Perkenalkan, saya Siti, ibu rumah
 # tangga.": a sentence about its writer; it goes when it names no need, no problem and asks for nothing.
-_ABOUT_ME = re.compile(r"^\s*(?:(?:perkenalkan|kenalkan|kenalin|perkenankan)\b[\s,]*)?(?:(?:nama|nami)\s+"
+_ABOUT_ME = re.compile(r"^\s*(?:(?:perkenalkan|kenalkan|kenalin|perkenankan|nepangkeun|tepangaken|ngenalke|kenalke|"
+                       r"ini|iki|niki|ieu|punika|menika)\b[\s,]*)?(?:(?:nama|nami)\s+"
                        r"(?:saya|sy|aku|kula|kulo|abdi|kawula)|namaku|namiku|" + _SUBJECT + r")\b", re.IGNORECASE)
 _ASKS_FOR = re.compile(r"\b(?:butuh\w*|membutuhkan|perlu|diperlukan|mohon|minta|tolong|tulung|ingin|mau|pengen|pengin|"
                        r"harap\w*|\w*usul\w*|\w*ajukan|\w*ajuk\w*|nak|bangun\w*|perbaik\w*|pasang\w*|bikin\w*|nyuwun|"

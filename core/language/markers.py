@@ -56,7 +56,8 @@ MINANG_MARKERS: frozenset[str] = frozenset("ambo awak indak ado nan baa bana kam
 # Greetings that name their language on their own: "Sampurasun" is Sundanese, "Sugeng enjing" Javanese.
 GREETING_MARKERS: dict[str, str] = {
     "sampurasun": "su", "wilujeng": "su", "rampes": "su", "punten": "su",
-    "sugeng": "jv", "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv",
+    "sugeng": "jv", "nuwun": "jv", "nyuwun": "jv", "matur": "jv", "kulonuwun": "jv", "suwun": "jv", "maturnuwun": "jv",
+    "nuhun": "su",
     "kang": "su", "akang": "su", "teteh": "su",  # how a Sundanese speaker greets a man / a woman
 }
 

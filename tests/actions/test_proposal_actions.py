@@ -452,3 +452,28 @@ def test_a_yes_with_a_change_does_not_confirm(text: str) -> None:
     from actions.proposal_form import _confirms
 
     assert not _confirms(text)
+
+
+@pytest.mark.parametrize(("text", "skips"), [
+    ("Saya kurang paham cara membagikan lokasi di telepon genggam, mohon dilewati saja.", True),
+    ("Apakah titik lokasi itu wajib? Saya lewati saja.", True),
+    ("engke urang dibere nyaho?", False), ("foto wajib ga?", False)])
+def test_a_no_to_an_optional_question_after_a_question_on_the_way_skips_it(text: str, skips: bool) -> None:
+    """A retired teacher's "mohon dilewati saja" and "Saya lewati saja" after asking were asked again five times."""
+    from actions.proposal_form import _declines_besides_asking
+
+    assert _declines_besides_asking(text) is skips
+
+
+@pytest.mark.parametrize(("text", "cleared"), [
+    ("Nyuwun pirsa rumiyin, menawi usulan sampun dipun tampi, salajengipun kados pundi?", None),
+    ("ubah usulan", "description"), ("saya mau ganti isi usulan", "description"), ("lokasi", "village_code")])
+async def test_a_question_at_the_summary_that_names_the_proposal_keeps_the_draft(text, cleared, tracker_from,
+                                                                                  dispatcher, domain) -> None:
+    """A question asked at the summary ("what happens once the proposal is accepted?") threw the description
+    away and started over at "what is needed?"."""
+    tracker = tracker_from("confirmed_proposal")
+    tracker.latest_message = {"intent": {"name": "nlu_fallback"}, "text": text, "entities": []}
+    result = await ValidateProposalForm().validate_confirmed(None, dispatcher, tracker, domain)
+    assert [name for name in ("description", "village_code") if name in result and result[name] is None] == \
+        ([cleared] if cleared else [])

@@ -36,7 +36,7 @@ import aiohttp
 import yaml
 from sqlalchemy import select
 
-from core import regions, settings, texts
+from core import regions, sectors, settings, texts
 from storage import proposals
 from storage.db import Database
 from storage.models import Citizen, Escalation, Proposal, StatusChange, Support
@@ -651,10 +651,20 @@ async def retire_proposals(db: Database, codes: list[str]) -> None:
         await session.commit()
 
 
-# What a citizen with no answer of their own types when offered kinds of project: the first one.
+# What a citizen with no answer of their own types when offered kinds of project, with no sector in mind: the first.
 FIRST_SUGGESTION = {"id_formal": "Yang pertama saja.", "id_informal": "yang pertama aja", "mixed": "yang pertama aja",
                     "jv_ngoko": "sing kapisan wae", "jv_krama": "ingkang sepisan mawon", "su_loma": "nu kahiji we",
                     "su_lemes": "nu kahiji waé"}
+
+
+def kind_unwritten(scenario: Scenario) -> str:
+    """The answer to "which kind?" of a writer who expected no such question (the need seemed plain to them): the
+    citizen knows what they want and types its sector's name in their language ("Kesehatan", "Lampu jalan"), as
+    the writers who did expect it wrote; with no sector expected, the first suggestion."""
+    sector = scenario.expect.get("sector")
+    if sector in sectors.SECTORS:
+        return texts.sector_label(sector, scenario.language)
+    return FIRST_SUGGESTION.get(scenario.register, FIRST_SUGGESTION["id_informal"])
 
 
 async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url: str, rasa_url: str,
@@ -678,9 +688,11 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
             key = next_key(tracker)
             items = scenario.followups if key == FOLLOWUPS else scenario.answers.get(key)
             if not items and key == "kind":
-                # A writer who expected no question about the kind (the need was plain) left no answer: this
-                # citizen takes the bot's first suggestion, typing it ("yang pertama aja"), as people do.
-                items = [FIRST_SUGGESTION.get(scenario.register, FIRST_SUGGESTION["id_informal"])]
+                items = [kind_unwritten(scenario)]
+            if not items and key == "place_choice" and scenario.answers.get("place"):
+                # "Kapanewon Godean", then "Kalurahan Sidoagung": the writer's next place answer is the choice
+                key = "place"
+                items = scenario.answers["place"]
             if not items:
                 result.stopped = f"nothing left to say: the bot's state calls for {key!r}, the scenario has none"
                 return
@@ -727,7 +739,7 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
 # "mbak" are Javanese by origin but how chat Indonesian addresses anyone, all over the country.
 _NEUTRAL_WORDS = {"halo", "hallo", "hai", "hi", "ok", "oke", "okay", "min", "kak", "pak", "bu", "p", "ping", "tes",
                   "test", "assalamualaikum", "permisi", "selamat", "pagi", "siang", "sore", "malam", "thanks",
-                  "mas", "mbak", "mba", "bang", "om"}
+                  "mas", "mbak", "mba", "bang", "om", "woi", "woy", "oi", "hey", "hei"}
 
 
 def _says_nothing_of_language(turn: Turn) -> bool:

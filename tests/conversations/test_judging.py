@@ -44,3 +44,11 @@ def test_a_stem_the_writer_named_is_found_after_a_prefix_but_not_inside_a_word()
     assert has_group("mun hujan caina ngabanjiran jalan", "banjir")
     assert not has_group("Jalan ke sawah yang rusak parah", "lubang")
     assert not has_group("pembangunan gapura", "bangun")  # "pem-" is no prefix the judge strips
+
+
+def test_a_citizen_whose_writer_left_no_kind_answer_names_the_sector_they_want() -> None:
+    from tests.conversations.driver import Scenario, kind_unwritten
+
+    wanted = Scenario(id="x", register="su_lemes", goal="proposal", language="su", expect={"sector": "sosial"})
+    assert kind_unwritten(wanted) == "Sosial"
+    assert kind_unwritten(Scenario(id="y", register="jv_ngoko", goal="cancel", language="jv")) == "sing kapisan wae"

@@ -444,3 +444,37 @@ def test_the_proposals_sent_from_this_number_are_the_citizens_own() -> None:
     assert answers.asks_own_proposals("Mbah nyuwun dipun priksakaken, usulan-usulan ingkang sampun dipun kintun saking "
                                       "nomer punika punapa kemawon?")
     assert not answers.asks_own_proposals("bagaimana cara mengirim usulan dari hp")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Saya dari komite sekolah SD Negeri Jetis. Pagar sekolah roboh kena angin.", "Pagar sekolah roboh kena angin."),
+    ("Aku relawan posbindu lansia di sidoarum. Tensimeter kita udah ga akurat.", "Tensimeter kita udah ga akurat."),
+    ("Niki kula putune mbah Painem. Kula sing ngetikke. 'Nyuwun sewu, posyandu lansia dereng gadhah pirantos'",
+     "Posyandu lansia dereng gadhah pirantos"),
+    ("Nepangkeun, abdi Pak Dadang, pangsiunan PNS. Ngaganggu, abdi bade ngawartosan yen jalan ka masjid ruksak.",
+     "Jalan ka masjid ruksak."),
+    ("Ieu abdi incuna Ema. Abdi nu ngetikkeun nya. Intina mah Ema hoyong aya bantuan bedah rumah keur para lansia",
+     "Perlu aya bantuan bedah rumah keur para lansia"),
+    ("Dalan tani becek banget montor ora iso lewat mbok digawe cor blok suwun",
+     "Dalan tani becek banget montor ora iso lewat mbok digawe cor blok"),
+])
+def test_who_types_for_whom_and_their_role_go_the_need_stays(text: str, expected: str) -> None:
+    assert description.substance(text) == expected
+
+
+def test_a_letter_naming_my_proposal_is_the_proposal_and_a_long_story_is_no_decline() -> None:
+    """A Ketua RT's krama letter ("Mekaten atur usulan kula") was answered "you have no proposals yet"; a story
+    told at the RT question ("... teu acan tiasa jualan online. Abdi nyuhunkeun pelatihan ...") skipped the RT."""
+    letter = ("Ingkang tapak asma ing ngandhap menika, Ketua RT 07, ngaturaken usulan pambangunan kreteg alit ingkang "
+              "sampun risak. Mekaten atur usulan kula.")
+    assert not answers.asks_own_proposals(letter)
+    assert answers.asks_own_proposals("usulan kula pripun?")
+    story = ("Seueur ibu-ibu UMKM di dieu anu teu acan tiasa jualan online. Abdi nyuhunkeun pelatihan pemasaran "
+             "digital kanggo UMKM di kalurahan.")
+    assert not answers.declines(story)
+    assert answers.declines("Fotonya belum ada, nanti saya kirim")
+
+
+def test_not_this_number_comma_that_one_corrects_to_the_second() -> None:
+    """ "eh lain RT 4, RT 6" at the summary asked for the RT again instead of storing 6."""
+    assert corrections.find("eh lain RT 4, RT 6", "confirmed") == corrections.Correction("rt_rw", ("06", None))
