@@ -89,3 +89,22 @@ def told_before(tracker: Tracker, limit: int = 2) -> list[str]:
             break
         told.insert(0, (event.get("text") or "").strip())
     return [t for t in told if t and sectors.rank(t)]
+
+
+_PLACE_WORDS = frozenset("rt rw desa kalurahan kelurahan kapanewon kecamatan kec ds di ing neng ning dusun "
+                         "padukuhan".split())
+PLACE_ONLY_EXTRA_WORDS = 2  # "Donoharjo, Ngaglik. RT 5 RW 14", "di Sendangadi ya": the place and little else
+
+
+def names_only_a_place(text: str) -> bool:
+    """A first message that gives only where ("Donoharjo, Ngaglik. RT 5 RW 14"): the start of a proposal whose
+    what comes next, as an officer would take it, not an unclear message."""
+    from actions.common import config, gazetteer
+    from core import regions
+
+    found = gazetteer().find_in_message(text or "", config().region_code, limit=1)
+    if not found or found[0].score < regions.CONFIDENT_SCORE:
+        return False
+    place_words = {regions.key(w) for c in found for w in (c.name, c.kecamatan)} | _PLACE_WORDS
+    rest = [w for w in re.findall(r"[^\W\d_]{2,}", text.lower()) if regions.key(w) not in place_words]
+    return len(rest) <= PLACE_ONLY_EXTRA_WORDS

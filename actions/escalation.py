@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import Sender, config, database, latest_intent, logger
 from actions.conversation import is_english
-from actions.draft import elaborates_offer, offer_pending
+from actions.draft import elaborates_offer, names_only_a_place, offer_pending
 from actions.status import ActionCheckStatus
 from core import answers, description, kamus, sectors, tracking
 from storage import escalations, faq
@@ -199,8 +199,9 @@ class ActionHandleUnclear(Action):
         if topic:
             dispatcher.utter_message(response=f"utter_{topic}")
             return []
-        if not tracker.active_loop_name and description.wants_to_propose(text):
-            return [FollowupAction("proposal_form")]  # "rek ngusulkeun gapura padukuhan": the NLU missed a request
+        if not tracker.active_loop_name and (description.wants_to_propose(text) or names_only_a_place(text)):
+            # "rek ngusulkeun gapura padukuhan": the NLU missed a request; "Donoharjo, Ngaglik. RT 5 RW 14": where first
+            return [FollowupAction("proposal_form")]
         if not tracker.active_loop_name and _tells_a_problem(tracker.latest_message, text) and (
                 kamus.match(text, limit=1) or sectors.suggest(text)):
             return [FollowupAction("action_offer_proposal")]  # a story about a local problem

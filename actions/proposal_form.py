@@ -35,7 +35,7 @@ from actions.common import (
     village_label,
 )
 from actions.conversation import is_english
-from actions.draft import elaborates_offer, has_answers, offer_pending, reset_form, told_before
+from actions.draft import elaborates_offer, has_answers, names_only_a_place, offer_pending, reset_form, told_before
 from actions.escalation import ELIGIBILITY_TOPICS, faq_topic
 from core import answers, choice, corrections, description, kamus, proposal_rules, regions, sectors, texts
 from storage import duplicates, photos, proposals
@@ -125,7 +125,8 @@ def _opening_text(tracker: Tracker) -> str | None:
         if elaborates_offer(current):
             return f"{offered.rstrip(' .')}. {current}"
         return offered
-    if latest_intent(tracker) == "submit_proposal" or description.wants_to_propose(current):
+    if latest_intent(tracker) == "submit_proposal" or description.wants_to_propose(current) \
+            or names_only_a_place(current):
         return _with_what_was_told(tracker, current)
     return None
 

@@ -224,9 +224,50 @@ WEAK_SCORE = 92.0  # one typo candidate below this is confirmed, not taken
 SHORT_NAME_MIN = 4  # "tirto" → Tirtoadi, Tirtomartani...; three letters would match too much
 
 
+_DENIED = re.compile(r"\b(?:bukan|bkn|dudu|sanes|sanés|lain|not)\s+(?:(?:yang|yg|sing|ingkang|nu|anu)\s+)?"
+                     r"(?:(?:di|ing|neng|ning|ka|ti|wonten)\s+)?(?:(?:kab|kabupaten|kota|kec|kecamatan|kapanewon)\.?\s*)?"
+                     r"[^\W\d_]+(?:\s+(?:progo|kidul|yogyakarta))?", re.IGNORECASE)
+
+
+# The provinces whose kabupaten a Sleman citizen names by mistake or by living near the border: DIY, Central Java.
+NEIGHBOUR_PROVINCES = ("33", "34")
+_COMMON_WORD_KABUPATEN = frozenset({"tegal", "batang", "kendal"})  # a field, a stem, a tree: ordinary words too
+
+
+def _bare_kabupaten(name: str) -> str:
+    return key(re.sub(r"^(?:kabupaten|kota)\s+", "", name, flags=re.I))
+
+
+def outside_kabupaten_named(g: Gazetteer, text: str, scope: str) -> Candidate | None:
+    """The place in another kabupaten of the province that a place answer names by its kabupaten ("desa Taji,
+    Prambanan ... tapi wis mlebu Klaten", "Prambanan Klaten mas"), the home kabupaten not named; None otherwise.
+    The desa when the answer names one there, else its kecamatan, else the kabupaten itself."""
+    words = _words(_DENIED.sub(" ", text or ""))
+    spans = {"".join(words[i:i + n]) for n in (1, 2) for i in range(len(words) - n + 1)}
+    home = g.by_code.get(scope)
+    if home is None or _bare_kabupaten(home.name) in spans:
+        return None
+    kabupaten = next((r for r in g.by_code.values() if r.level == 2 and r.code[:2] in NEIGHBOUR_PROVINCES
+                      and r.code != scope and (bare := _bare_kabupaten(r.name)) not in _COMMON_WORD_KABUPATEN
+                      and len(bare) >= 5 and bare in spans), None)
+    if kabupaten is None:
+        return None
+    own_name = _bare_kabupaten(kabupaten.name)
+    there = [c for c in g.find_in_message(text, kabupaten.code, limit=5)
+             if c.score >= CONFIDENT_SCORE and key(c.name) != own_name]
+    if there:
+        return there[0]
+    kecamatan = next((r for r in g.kecamatans(kabupaten.code) if key(r.name) in spans), None)
+    area = kecamatan or kabupaten
+    return Candidate(area.code, area.name, kecamatan.name if kecamatan else "", kabupaten.name, 100.0)
+
+
 def place_answer(g: Gazetteer, text: str, scope: str) -> PlaceAnswer:
     """Resolve the answer to "which desa/kelurahan?" the way a village officer would read it."""
     found = g.resolve(text, scope, limit=12)
+    outside = outside_kabupaten_named(g, text, scope)
+    if outside is not None and not (found and found[0].score >= CONFIDENT_SCORE and outside.kecamatan == ""):
+        return PlaceAnswer([], elsewhere=outside)
     if found and found[0].score >= CONFIDENT_SCORE:
         return PlaceAnswer(found)
     words = _words(text)
@@ -282,10 +323,21 @@ def elsewhere_in_message(g: Gazetteer, text: str, scope: str, inside: list[Candi
         return best(near)
     if inside:
         return None
-    long_names = [c for c in near if len(key(c.name)) >= 6]
+    long_names = [c for c in near if len(key(c.name)) >= 6 and _introduced_as_place(text, c.name)]
     if long_names:
         return long_names[0]
     return best([c for c in g.find_in_message(text, "", limit=60) if not c.code.startswith(scope[:2] + ".")])
+
+
+_PLACE_CUE = (r"(?:di|ing|neng|ning|nang|ka|ke|ti|wonten|desa|ds|kalurahan|kelurahan|kel|dusun|padukuhan|dukuh|"
+              r"kampung|lembur|daerah|wilayah|dari|saking|seko)")
+
+
+def _introduced_as_place(text: str, name: str) -> bool:
+    """ "di Balong", "desa Balong", "Balong" written as a name: a place; "mun hujan jadi balong" (a pond): a word."""
+    words = r"\s+".join(re.escape(part) for part in name.split())
+    return bool(re.search(rf"\b{_PLACE_CUE}\s+{words}\b", text, re.IGNORECASE)
+                or re.search(rf"(?<![\w])(?-i:{re.escape(name[:1].upper())}){words[1:]}\b", text))
 
 
 def _affirmed(text: str, kabupaten: str) -> str:

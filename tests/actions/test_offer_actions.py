@@ -238,3 +238,14 @@ async def test_show_my_proposals_is_listed_even_when_the_faq_is_sure_of_a_topic(
     tracker = conversation(_selected(user(text, "faq"), "faq/syarat_usulan", 0.97), offered=None)
     await ActionAnswerFaq().run(dispatcher, tracker, domain)
     assert all(m.get("response") != "utter_faq/syarat_usulan" for m in dispatcher.messages)
+
+
+async def test_a_first_message_giving_only_the_place_starts_the_proposal_there(dispatcher, domain) -> None:
+    """ "Donoharjo, Ngaglik. RT 5 RW 14" first, the problem next: "not understood" (in Indonesian, to a Javanese
+    citizen); an officer would note the place and ask what is needed there."""
+    tracker = conversation(user("Donoharjo, Ngaglik. RT 5 RW 14", "nlu_fallback"), offered=None)
+    tracker.slots["language"] = "jv"
+    assert followups(await ActionHandleUnclear().run(dispatcher, tracker, domain)) == ["proposal_form"]
+    slots = {e["name"]: e["value"] for e in await ValidateProposalForm().run(dispatcher, tracker, domain)
+             if e.get("event") == "slot"}
+    assert slots.get("village_code", "").startswith("34.04.") and slots.get("rt_rw") == "RT 05 / RW 14"

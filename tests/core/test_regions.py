@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from core import regions
 from core.regions import address_places, gazetteer, is_ambiguous, key
 
 SLEMAN = "34.04"
@@ -105,3 +106,31 @@ def test_the_home_kabupaten_named_only_to_deny_it_does_not_keep_a_place_inside(t
     g = gazetteer()
     found = elsewhere_in_message(g, text, SLEMAN, g.find_in_message(text, SLEMAN))
     assert (found.kabupaten if found else None) == kabupaten
+
+
+@pytest.mark.parametrize(("text", "elsewhere", "kabupaten"), [
+    ("ning desa Taji, Prambanan. sing cedhak candi kuwi lho, tapi wis mlebu Klaten", "Taji", "Kabupaten Klaten"),
+    ("Prambanan Klaten mas", "Prambanan", "Kabupaten Klaten"),
+    ("Wukirsari Imogiri Bantul", "Wukirsari", "Kabupaten Bantul"),
+])
+def test_a_place_answer_naming_another_kabupaten_is_told_where_it_is(text: str, elsewhere: str,
+                                                                       kabupaten: str) -> None:
+    """ "Prambanan Klaten mas" got the list of Sleman's Prambanan villages five times over."""
+    answer = regions.place_answer(regions.gazetteer(), text, "34.04")
+    assert not answer.villages and answer.elsewhere is not None
+    assert (answer.elsewhere.name, answer.elsewhere.kabupaten) == (elsewhere, kabupaten)
+
+
+@pytest.mark.parametrize("text", ["Wukirsari yang di Kapanewon Cangkringan, Sleman, bukan yang di Imogiri.",
+                                  "sumberagung yang di Moyudan, bukan Bantul",
+                                  "kerja di Magelang, tapi usul buat Sendangadi"])
+def test_another_kabupaten_named_to_deny_it_or_in_passing_keeps_the_place_at_home(text: str) -> None:
+    answer = regions.place_answer(regions.gazetteer(), text, "34.04")
+    assert answer.elsewhere is None and answer.villages
+
+
+def test_a_common_word_that_is_a_desa_elsewhere_is_no_place_unless_written_as_one() -> None:
+    """ "mun hujan jadi balong" (it becomes a pond) was told "Balong is in Gunungkidul" and the proposal derailed."""
+    g = gazetteer()
+    assert regions.elsewhere_in_message(g, "jalan di lembur urang ruksak, mun hujan jadi balong", "34.04", []) is None
+    assert regions.elsewhere_in_message(g, "jalan di Balong rusak", "34.04", []).kabupaten == "Kabupaten Gunungkidul"
