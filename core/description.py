@@ -142,6 +142,9 @@ _SELF_INTRO = re.compile(r"^\s*(?:(?:ini|iki|niki|ieu|punika|menika)\s+)?" + _SU
                          + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
                          r"nama|namaku|warga|pensiunan|pangsiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
                          r"relawan|komite|anggota|dari|perwakilan|wakil|mahasiswa|pelajar|siswa|"
+                         r"(?:punya|gaduh|gadhah|duwe|boga|nduwe|gadah)\s+(?:usaha|warung|toko|kios|lapak|lapau|kadai|"
+                         r"bengkel|dagangan)|"
+                         r"(?-i:[A-Z][a-z]{2,})(?=,)|"  # "saya Sutrisno, pensiunan guru": a name, then a comma
                          r"(?:sing|yang|yg|nu|ingkang)\s+(?:ngetik\w*|nulis\w*|nyerat\w*|ngetikkeun|nuliskeun)|"
                          r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal|"
                          r"ngontrak|ngekos|ngekost|indekos|numpang|nyewa\s+(?:rumah|kamar|omah|imah)|"
@@ -355,7 +358,7 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
               for m in [_GROUP_NAMED.search(part)] if m]
     parts = [part for i, part in enumerate(parts) if not intro[i]]
     if len(parts) > 1:  # a sentence saying only who writes, wherever it stands; the hamlet it names stays
-        intros = [part for part, words in ((part, _opening_words(part)) for part in parts)
+        intros = [part for part, words in ((part, _INTRODUCING.sub("", _opening_words(part))) for part in parts)
                   if (_SELF_INTRO.match(words) and not _LATE_LEAD_IN.match(words)  # "Saya ketua RT ingin usul X"
                       and not _names_a_problem(part)) or _only_about_the_writer(words)]
         if len(intros) == len(parts):
@@ -372,6 +375,10 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         sentence = _tidy(_drop_places(sentence, is_place or (lambda name: " " not in name)))
         if has_word(sentence):
             sentences.append(sentence[:1].upper() + sentence[1:])
+    # what is left of a sentence after its lead-in may be about the writer only ("mbah ngendika ajeng ngusulke,
+    # kula sing ngetikke nggih" leaves "kula sing ngetikke"): it goes when something else is said
+    kept = [sentence for sentence in sentences if not is_about_the_writer(sentence)]
+    sentences = kept or sentences
     body = " ".join(sentences)
     body = _tidy(body).strip()
     for group in groups:  # "Abdi pupuhu kelompok pengrajin awi di ...": the group the proposal is for
@@ -383,11 +390,24 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
 
 
 def from_opening(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
-    """The description in a message that opened the proposal, or None when it says only "I want to propose"."""
+    """The description in a message that opened the proposal, or None when it says only "I want to propose"
+    (or only who writes: "nuwun sewu, aku ketua KWT neng wonokerto turi")."""
     body = substance(text, is_place)
-    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body) or _is_kind(body) or _only_a_topic(body):
+    if len(letter_words(body, 2)) < MIN_WORDS or sectors.is_label(body) or _is_kind(body) or _only_a_topic(body) \
+            or is_about_the_writer(body):
         return None  # "usul air bersih" names a topic: the officer needs what is wrong and what is needed
     return body
+
+
+_INTRODUCING = re.compile(r"^\s*(?:perkenalkan|kenalkan|kenalin|nepangkeun|tepangaken|ngenalke|kenalke)\b[\s,]*",
+                          re.IGNORECASE)
+
+
+def is_about_the_writer(sentence: str) -> bool:
+    """ "Aku ketua KWT neng wonokerto turi", "Perkenalkan, saya Sutrisno, pensiunan guru SD": who writes, no need."""
+    words = _INTRODUCING.sub("", _opening_words(sentence))
+    return bool((_SELF_INTRO.match(words) and not _LATE_LEAD_IN.match(words) and not _names_a_problem(sentence)
+                 and not _ASKS_FOR.search(sentence)) or _only_about_the_writer(sentence))
 
 
 # Words that say nothing of the need: who speaks and for whom, "here", "now", the act of proposing, "OK". What is
@@ -463,7 +483,8 @@ def _is_kind(text: str) -> bool:
 def topic(text: str, is_place: Callable[[str], bool] | None = None) -> str | None:
     """The topic of an opening too short to be a description ("usul air bersih" → "Air bersih")."""
     body = substance(text, is_place)
-    return body if body and _needs_words(body) and from_opening(text, is_place) is None else None
+    return body if body and _needs_words(body) and from_opening(text, is_place) is None \
+        and not is_about_the_writer(body) else None
 
 
 def with_topic(topic_: str | None, answer: str) -> str:

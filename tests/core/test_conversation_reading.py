@@ -478,3 +478,17 @@ def test_a_letter_naming_my_proposal_is_the_proposal_and_a_long_story_is_no_decl
 def test_not_this_number_comma_that_one_corrects_to_the_second() -> None:
     """ "eh lain RT 4, RT 6" at the summary asked for the RT again instead of storing 6."""
     assert corrections.find("eh lain RT 4, RT 6", "confirmed") == corrections.Correction("rt_rw", ("06", None))
+
+
+@pytest.mark.parametrize("text", ["halo, niki kula putune mbah Painem. mbah ngendika ajeng ngusulke, kula sing "
+                                  "ngetikke nggih", "nuwun sewu, aku ketua KWT neng wonokerto turi",
+                                  "Abdi gaduh usaha alit, kripik tempe, di Bokoharjo, Prambanan."])
+def test_an_opening_that_says_only_who_writes_asks_what_is_needed(text: str) -> None:
+    """ "Kula sing ngetikke" (I am the one typing) was stored as the proposal; the form asked the sector next."""
+    assert description.from_opening(text) is None and description.topic(text) is None
+
+
+def test_an_introduction_by_name_goes_and_the_hamlet_it_names_stays() -> None:
+    text = ("Perkenalkan, saya Sutrisno, pensiunan guru SD, tinggal di Padukuhan Gadingan. Dengan hormat saya ingin "
+            "menyampaikan usulan mengenai jembatan bambu yang lapuk.")
+    assert description.substance(text) == "Jembatan bambu yang lapuk (Padukuhan Gadingan)"
