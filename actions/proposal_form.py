@@ -92,8 +92,12 @@ def _declines_besides_asking(text: str) -> bool:
     return any(answers.declines(part) and not _QUESTION.search(part) for part in statements)
 
 
+_SUBJECT_OF_YES = re.compile(r"^\s*(?:data\w*|isi\w*|semua\w*|kabeh|sedaya|sadayana|usulan\w*)"
+                             r"(?:\s+(?:tersebut|itu|ini|kuwi|punika|menika|eta|éta))?\s+", re.IGNORECASE)
+
+
 def _is_yes(clause: str) -> bool:
-    clause = _THANKS.sub("", clause).strip(" ,.!")
+    clause = _SUBJECT_OF_YES.sub("", _THANKS.sub("", clause)).strip(" ,.!")  # "data tersebut sudah benar"
     return bool(clause) and bool(choice.is_affirmation(clause) or _SEND.match(clause) or _DONE.match(clause))
 
 
@@ -372,6 +376,10 @@ class ValidateProposalForm(FormValidationAction):
             return None, keep
         if intent == "faq" or (requested != "description" and _QUESTION.search(text)):
             topic = faq_topic(tracker.latest_message, FAQ_IN_FORM_CONFIDENCE)
+            if topic and requested == "confirmed" and _confirms(text, tracker.get_slot("description") or ""):
+                # "Apakah nanti masih bisa diubah? Baiklah, data tersebut sudah benar.": answered, and sent
+                dispatcher.utter_message(response=f"utter_{topic}")
+                return [SlotSet("confirmed", True)], keep
             if topic:
                 dispatcher.utter_message(response=f"utter_{topic}")
                 dispatcher.utter_message(response="utter_back_to_form")

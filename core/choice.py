@@ -70,7 +70,7 @@ _THAT_ONE = frozenset(
 )
 # Plain yes: a choice only when one option is shown.
 _AFFIRM = frozenset(
-    "iya ya y oke betul benar bener setuju boleh cocok pas tepat sesuai mantap lanjut gas"
+    "iya ya y oke betul benar bener setuju boleh cocok pas tepat sesuai mantap lanjut gas baik baiklah"
     " nggih inggih enggih injih enggeh iyo yo leres cocog trep bana alah"
     " muhun sumuhun enya heueuh kitu mangga leres sae"
     " right correct sure".split()

@@ -477,3 +477,19 @@ async def test_a_question_at_the_summary_that_names_the_proposal_keeps_the_draft
     result = await ValidateProposalForm().validate_confirmed(None, dispatcher, tracker, domain)
     assert [name for name in ("description", "village_code") if name in result and result[name] is None] == \
         ([cleared] if cleared else [])
+
+
+@pytest.mark.parametrize("text", ["Apakah nanti masih bisa diubah? Baiklah, data tersebut sudah benar.",
+                                  "Punapa taksih saged dipunowahi? Inggih, sampun leres."])
+async def test_a_question_and_a_yes_at_the_summary_are_answered_and_sent(text, tracker_from, dispatcher,
+                                                                         domain) -> None:
+    """The question was answered and the summary shown again, five times: the yes after it was never heard."""
+    tracker = tracker_from("confirmed_proposal", confirmed=None, requested_slot="confirmed")
+    tracker.latest_message = {"intent": {"name": "faq", "confidence": 0.9}, "text": text, "entities": [],
+                              "response_selector": {"faq": {
+                                  "response": {"intent_response_key": "faq/ubah_batal", "confidence": 0.9},
+                                  "ranking": [{"intent_response_key": "faq/ubah_batal", "confidence": 0.9}]}}}
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["response"] == "utter_faq/ubah_batal"
+    assert {"event": "slot", "name": "confirmed", "value": True} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events]
