@@ -33,7 +33,7 @@ _GREETING = re.compile(
     r"nuwun|wilujeng|punten\s+pisan|tabik|horas|hatur\s+sembah|pangapunten|hapunten|ngapunten|ngapuntene|"
     r"alhamdulillah|bismillah|nyuwun\s+pirsa|mohon\s+maaf\s+(?:sebelumnya|mengganggu)|maaf\s+mengganggu|"
     r"punten\s+ngaganggu|(?:sorry|sori|sory|maaf|maap)\s+(?:ganggu|ngganggu|mengganggu|ngeganggu)|sorry|sori|sory|"
-    r"(?:nyuhunkeun\s+)?widi|ngaganggu|guys|gaes|gais|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
+    r"(?:nyuhunkeun\s+)?widi|ngaganggu|guys|gaes|gais|o+h+(?:\s+(?:kitu|gitu|ngono|begitu|ngoten|nggih|iya|ya))?|aduh|waduh|duh|wah|walah|astaga|astaghfirullah|astagfirullah|ya\s+allah|ya\s+ampun|hadeuh|euy|"
     r"excuse\s+me|(?:jadi|jd|dadi)\s+(?:begini|gini|ngene|kieu|mengkene)|begini|gini|ngene|mengkene|kieu|"
     r"makaten|kados\s+makaten|good\s+(?:morning|afternoon|evening|day)|dear\s+(?:sir|madam|officer)|"
     # "Sore kak, ...", "Pagi min.": a bare time of day is a greeting only when a vocative or a stop follows
@@ -142,8 +142,6 @@ _SELF_INTRO = re.compile(r"^\s*(?:(?:ini|iki|niki|ieu|punika|menika)\s+)?" + _SU
                          + r"\s+(?:(?:adalah|ini|iki|teh|niki|punika)\s+)?(?:bapak|ibu|pak|bu|mbah|"
                          r"nama|namaku|warga|pensiunan|pangsiunan|seorang|salah\s+satu|ketua|kader|pengurus|guru|petani|"
                          r"relawan|komite|anggota|dari|perwakilan|wakil|mahasiswa|pelajar|siswa|"
-                         r"(?:punya|gaduh|gadhah|duwe|boga|nduwe|gadah)\s+(?:usaha|warung|toko|kios|lapak|lapau|kadai|"
-                         r"bengkel|dagangan)|"
                          r"(?-i:[A-Z][a-z]{2,})(?=,)|"  # "saya Sutrisno, pensiunan guru": a name, then a comma
                          r"(?:sing|yang|yg|nu|ingkang)\s+(?:ngetik\w*|nulis\w*|nyerat\w*|ngetikkeun|nuliskeun)|"
                          r"pedagang|tiyang|tiang|jalma|asli|tinggal|manggen|dumunung|sudah\s+\w+\s+tahun\s+tinggal|"
@@ -166,7 +164,7 @@ _ENGLISH_FILLERS = re.compile(r"\b(?:literally|basically|actually|honestly|serio
 _PARTICLES = re.compile(r"\s*,?\s*\b(?:dong|deh|nih|tuh|sih|min|gan|lho|loh|euy|atuh)\b\s*(?=[,.!?]|\s|$)",
                         re.IGNORECASE)
 # "aye mau ngelaporin nih bang, jalanan ...": what is left after the lead-in may start with a particle
-_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya|so|intine|intina|intinya|pokoke|"
+_LEADING_PARTICLE = re.compile(r"^\s*(?:nih|dong|deh|tuh|sih|lho|loh|yah|ya|nya|atuh|so|intine|intina|intinya|pokoke|"
                                r"pokokna|pokoknya|intinipun)(?:\s+(?:mah|ya|yo|sih|tuh))?\b(?=[\s,]+\S)[\s,]*",
                                re.IGNORECASE)
 _WANT_ONLY = re.compile(r"^\s*(?:" + _SUBJECT + r"\s+)?(?:(?:mau|ingin|pengen|arep|badhe|bade|hoyong)\s+)?"
@@ -209,8 +207,8 @@ _ADMIN_NAME = re.compile(r"(?:\b" + _PREP + r"\s+)?\b" + _ADMIN + r"(?:\s+|(?<=\
 def _strip_start(sentence: str) -> str:
     """Greetings, vocatives and the lead-in at the start of one sentence, however they are stacked."""
     previous = None
-    sentence = sentence.strip().strip("'\"“”‘’")  # a grandparent's words, typed in quotes
     while previous != sentence:
+        sentence = sentence.strip().strip("'\"“”‘’")  # a grandparent's words, typed in quotes
         previous = sentence
         sentence = _GREETING.sub("", sentence, count=1)
         sentence = _VOCATIVE_ONLY.sub("", sentence, count=1)

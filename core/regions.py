@@ -247,9 +247,11 @@ def outside_kabupaten_named(g: Gazetteer, text: str, scope: str) -> Candidate | 
     home = g.by_code.get(scope)
     if home is None or _bare_kabupaten(home.name) in spans:
         return None
+    # "Sukoharjo" is a desa of Ngaglik as well as a kabupaten of Central Java: a home name stays at home
+    home_names = {key(v.name) for v in g._scope(scope).villages} | {key(k.name) for k in g.kecamatans(scope)}
     kabupaten = next((r for r in g.by_code.values() if r.level == 2 and r.code[:2] in NEIGHBOUR_PROVINCES
                       and r.code != scope and (bare := _bare_kabupaten(r.name)) not in _COMMON_WORD_KABUPATEN
-                      and len(bare) >= 5 and bare in spans), None)
+                      and bare not in home_names and len(bare) >= 5 and bare in spans), None)
     if kabupaten is None:
         return None
     own_name = _bare_kabupaten(kabupaten.name)

@@ -481,8 +481,7 @@ def test_not_this_number_comma_that_one_corrects_to_the_second() -> None:
 
 
 @pytest.mark.parametrize("text", ["halo, niki kula putune mbah Painem. mbah ngendika ajeng ngusulke, kula sing "
-                                  "ngetikke nggih", "nuwun sewu, aku ketua KWT neng wonokerto turi",
-                                  "Abdi gaduh usaha alit, kripik tempe, di Bokoharjo, Prambanan."])
+                                  "ngetikke nggih", "nuwun sewu, aku ketua KWT neng wonokerto turi"])
 def test_an_opening_that_says_only_who_writes_asks_what_is_needed(text: str) -> None:
     """ "Kula sing ngetikke" (I am the one typing) was stored as the proposal; the form asked the sector next."""
     assert description.from_opening(text) is None and description.topic(text) is None
@@ -492,3 +491,10 @@ def test_an_introduction_by_name_goes_and_the_hamlet_it_names_stays() -> None:
     text = ("Perkenalkan, saya Sutrisno, pensiunan guru SD, tinggal di Padukuhan Gadingan. Dengan hormat saya ingin "
             "menyampaikan usulan mengenai jembatan bambu yang lapuk.")
     assert description.substance(text) == "Jembatan bambu yang lapuk (Padukuhan Gadingan)"
+
+
+def test_a_yes_i_see_before_the_lead_in_and_quoted_words_after_reported_speech() -> None:
+    assert description.topic("oh kitu, nya atuh urang rek ngusulkeun solokan di kampung urang") == \
+        "Solokan di kampung urang"
+    assert description.substance("ngendikane mbah: 'Nyuwun sewu, posyandu lansia dereng gadhah pirantos'") == \
+        "Posyandu lansia dereng gadhah pirantos"

@@ -134,3 +134,9 @@ def test_a_common_word_that_is_a_desa_elsewhere_is_no_place_unless_written_as_on
     g = gazetteer()
     assert regions.elsewhere_in_message(g, "jalan di lembur urang ruksak, mun hujan jadi balong", "34.04", []) is None
     assert regions.elsewhere_in_message(g, "jalan di Balong rusak", "34.04", []).kabupaten == "Kabupaten Gunungkidul"
+
+
+def test_a_home_desa_named_like_another_kabupaten_stays_at_home() -> None:
+    """Sukoharjo is a desa of Ngaglik and a kabupaten of Central Java: "sukoharjo ngaglik" is Sleman's."""
+    answer = regions.place_answer(gazetteer(), "sukoharjo ngaglik", "34.04")
+    assert answer.elsewhere is None and answer.villages[0].name == "Sukoharjo"
