@@ -70,7 +70,8 @@ def offer_pending(tracker: Tracker, within: int = OFFER_TURNS) -> bool:
 def elaborates_offer(text: str) -> bool:
     """More about the complaint after the offer ("pengen dibikinin saluran yg lebih gede"): a statement that
     names the problem, not a question, not a button, and not a plain "yes" (which takes the complaint as it was)."""
-    return (not text.startswith("/") and not QUESTION_MARK.search(text) and not answers.accepts(text)
+    plain_yes = answers.accepts(text) and description.from_opening(text) is None  # "Kami mengusulkan ..." tells more
+    return (not text.startswith("/") and not QUESTION_MARK.search(text) and not plain_yes
             and len(text.split()) >= ELABORATION_WORDS and bool(kamus.match(text, limit=1) or sectors.suggest(text)))
 
 

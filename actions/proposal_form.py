@@ -808,6 +808,10 @@ class ActionOfferProposal(Action):
         # A second complaint while the first offer stands ("taman di dusun Sambisari", then "kumuh pisan, pinuh
         # ku jukut"): the citizen is still telling the same story, and both parts are kept.
         earlier = tracker.get_slot("offered_text") if offer_pending(tracker) else None
+        if not earlier and description.is_about_the_writer(description.substance(text, is_place) or text):
+            # "Selamat pagi. Saya dari komite sekolah SD Negeri Jetis.": who writes, no problem yet: welcome them
+            dispatcher.utter_message(response="utter_greet")
+            return []
         told = f"{earlier.rstrip(' .')}. {text}" if earlier and text not in earlier else text
         found = opening_slots(told)
         items = kamus.match(found.get("description") or told, limit=1)

@@ -325,7 +325,11 @@ def strip_rt_rw(text: str) -> str:
     return _tidy(_RT_RW.sub(" ", text or ""))
 
 
+_EMOJI = re.compile(r"[\U0001F000-\U0001FAFF\u2600-\u27BF\uFE0F\u200D\u2B00-\u2BFF]+")
+
+
 def _tidy(text: str) -> str:
+    text = _EMOJI.sub(" ", text)  # "hampir keserempet motor 😭": the officer reads the words
     text = re.sub(r"\s+", " ", text)
     text = re.sub(r"\s+([,.;:!?])", r"\1", text)
     text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)

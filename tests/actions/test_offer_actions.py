@@ -249,3 +249,17 @@ async def test_a_first_message_giving_only_the_place_starts_the_proposal_there(d
     slots = {e["name"]: e["value"] for e in await ValidateProposalForm().run(dispatcher, tracker, domain)
              if e.get("event") == "slot"}
     assert slots.get("village_code", "").startswith("34.04.") and slots.get("rt_rw") == "RT 05 / RW 14"
+
+
+async def test_an_introduction_is_welcomed_and_the_story_after_it_is_kept(dispatcher, domain) -> None:
+    """ "Saya dari komite sekolah SD Negeri Jetis Seyegan." was offered as an education complaint; the long story
+    that followed ("Pagar ... roboh ... Kami mengusulkan ...") was then dropped for a "what is needed?"."""
+    from actions.draft import elaborates_offer
+    from actions.proposal_form import ActionOfferProposal
+
+    intro = user("Selamat pagi. Saya dari komite sekolah SD Negeri Jetis Seyegan.", "report_problem")
+    tracker = conversation(intro, offered=None)
+    events = await ActionOfferProposal().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_greet" and not events
+    assert elaborates_offer("Pagar sisi timur sekolah roboh sepanjang 25 meter akibat angin kencang bulan lalu. Kami "
+                            "mengusulkan pembangunan kembali pagar tembok.")

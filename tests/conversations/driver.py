@@ -739,13 +739,21 @@ async def _converse(result: Result, session: aiohttp.ClientSession, gateway_url:
 # "mbak" are Javanese by origin but how chat Indonesian addresses anyone, all over the country.
 _NEUTRAL_WORDS = {"halo", "hallo", "hai", "hi", "ok", "oke", "okay", "min", "kak", "pak", "bu", "p", "ping", "tes",
                   "test", "assalamualaikum", "permisi", "selamat", "pagi", "siang", "sore", "malam", "thanks",
-                  "mas", "mbak", "mba", "bang", "om", "woi", "woy", "oi", "hey", "hei"}
+                  "mas", "mbak", "mba", "bang", "om", "woi", "woy", "oi", "hey", "hei", "rt", "rw"}
+
+
+@lru_cache(maxsize=1)
+def _place_names() -> frozenset[str]:
+    g = regions.gazetteer()
+    scope = settings.load().region_code
+    return frozenset(regions.key(r.name) for r in g.by_code.values() if r.code.startswith(scope) and r.level >= 3)
 
 
 def _says_nothing_of_language(turn: Turn) -> bool:
-    """The citizen's first message with no word of any one language: any reply language is fair there."""
+    """The citizen's first message with no word of any one language (greetings, place names, "RT 5 RW 14"): any
+    reply language is fair there."""
     words = re.findall(r"[^\W\d_]{2,}", (turn.text or "").lower())
-    return turn.number == 1 and all(w in _NEUTRAL_WORDS for w in words)
+    return turn.number == 1 and all(w in _NEUTRAL_WORDS or w in _place_names() for w in words)
 
 
 def _wrote_another_language(message: dict, expected: str) -> bool:

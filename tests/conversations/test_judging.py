@@ -52,3 +52,10 @@ def test_a_citizen_whose_writer_left_no_kind_answer_names_the_sector_they_want()
     wanted = Scenario(id="x", register="su_lemes", goal="proposal", language="su", expect={"sector": "sosial"})
     assert kind_unwritten(wanted) == "Sosial"
     assert kind_unwritten(Scenario(id="y", register="jv_ngoko", goal="cancel", language="jv")) == "sing kapisan wae"
+
+
+def test_a_first_message_of_place_names_and_numbers_says_nothing_of_language() -> None:
+    from tests.conversations.driver import _says_nothing_of_language
+
+    assert _says_nothing_of_language(Turn(number=1, key="opening", text="Donoharjo, Ngaglik. RT 5 RW 14"))
+    assert not _says_nothing_of_language(Turn(number=1, key="opening", text="Donoharjo, dalane rusak"))

@@ -498,3 +498,8 @@ def test_a_yes_i_see_before_the_lead_in_and_quoted_words_after_reported_speech()
         "Solokan di kampung urang"
     assert description.substance("ngendikane mbah: 'Nyuwun sewu, posyandu lansia dereng gadhah pirantos'") == \
         "Posyandu lansia dereng gadhah pirantos"
+
+
+def test_emoji_leave_the_description() -> None:
+    assert description.substance("anak tetangga hampir keserempet motor 😭 jalan rusak 🙏") == \
+        "Anak tetangga hampir keserempet motor jalan rusak"
