@@ -223,7 +223,8 @@ def _shown_items(tracker: Tracker) -> list[kamus.Match]:
     return kamus.match(tracker.get_slot("description") or "", limit=3)
 
 
-CLEAR_KIND_SCORE = 0.6  # the closest kamus item at least this close ...
+CLEAR_KIND_SCORE = 0.6  # the closest kamus item at least this close, and every item near it ...
+CLOSE_KIND_SHARE = 0.7  # (this share of its score, or more) of the same sector
 
 
 def clear_kind(told: str) -> kamus.Match | None:
@@ -231,7 +232,10 @@ def clear_kind(told: str) -> kamus.Match | None:
     one sector, the keywords agree and the closest is close. An officer reading "jembatan bambu lapuk, mohon
     dibangun permanen" files it under bridges without asking; the summary shows it and "Ubah bidang" changes it."""
     items = kamus.match(told, limit=3)
-    if not items or items[0].score < CLEAR_KIND_SCORE or any(m.sector != items[0].sector for m in items):
+    if not items or items[0].score < CLEAR_KIND_SCORE:
+        return None
+    close = [m for m in items if m.score >= max(CLEAR_KIND_SCORE, CLOSE_KIND_SHARE * items[0].score)]
+    if any(m.sector != items[0].sector for m in close):
         return None
     ranked = sectors.rank(told)
     if ranked and ranked[0][0] != items[0].sector:
@@ -320,6 +324,9 @@ class ValidateProposalForm(FormValidationAction):
             if intent == "deny" or answers.is_skip(text):
                 dispatcher.utter_message(response="utter_continue_form")
                 return self._reask(requested), keep
+        instead = description.replaced_need(text, is_place) if requested != "description" else None
+        if instead:  # "eh kagak jadi dah taman. yang lebih penting tuh bak sampah ...": the new need, the rest kept
+            return self._replace_need(dispatcher, tracker, requested, instead, text), keep
         # "ora sida gawe anyar, ndukung sing wis ana wae": not filing a new one, to support the existing one
         supports = requested in ("confirmed", "duplicate_choice") and bool(_SUPPORT_WORDS.search(text))
         # "Mohon maaf, saya ralat ... yang lebih mendesak adalah X. Usulan perpustakaan tidak jadi.": one part is
@@ -481,6 +488,19 @@ class ValidateProposalForm(FormValidationAction):
             dispatcher.utter_message(response="utter_change_field", field_label=label)
             return self._continue(requested, changed, fix.field)
         return self._continue(requested, changed, requested)
+
+    def _replace_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str, need: str,
+                      text: str) -> list[EventType]:
+        """The need named in place of the first: a new description, its kind guessed again, every other answer kept."""
+        kind = clear_kind(need)
+        original = f"{tracker.get_slot('original_text') or ''}\n{text}"[-description.MAX_CHARS:].strip()
+        changed: dict[str, Any] = {"description": need, "original_text": original,
+                                   "sector": kind.sector if kind else None, "kamus_item": kind.code if kind else None,
+                                   "show_all_sectors": False, "similar_codes": None, "duplicate_choice": None,
+                                   "invalid_answers": 0}
+        label = texts.field_label("description", language(tracker))
+        dispatcher.utter_message(response="utter_changed", field_label=label, value=need)
+        return self._continue(requested, changed, "sector" if requested == "sector" and not kind else requested)
 
     @staticmethod
     def _continue(requested: str, changed: dict[str, Any], ask: str) -> list[EventType]:

@@ -291,6 +291,28 @@ _IF = re.compile(r"\b(?:kalau|kalo|klo|jika|apabila|bila|seandainya|misal(?:nya)
                  r"mun|if|cara(?:nya|ne|na)?|carane|kumaha|gimana|bagaimana|piye|pripun|syarat\w*)\b", re.IGNORECASE)
 
 
+# "eh kagak jadi dah taman. yang lebih penting tuh bak sampah ...", "teu jadi taman. nu leuwih perlu mah pelatihan
+# usaha ...", "saya ralat ... yang lebih mendesak adalah alat timbang bayi ...": the need put in place of the first
+_CALLED_OFF = re.compile(r"\b(?:tidak|tdk|nggak|ngga|gak|ga|kagak|ora|teu|mboten|boten|ndak|gajadi)\s*(?:jadi|jd|sida|"
+                         r"sido|cios|sios|janten)\b|\b(?:ralat|batal|bolay)\b", re.IGNORECASE)
+_INSTEAD = re.compile(r"\b(?:yang|yg|sing|nu|ingkang|anu)\s+(?:lebih|luwih|leuwih|langkung|paling)\s+(?:penting|perlu|"
+                      r"mendesak|butuh|dibutuhkan|diperlukan|urgent|utama|peryogi|dibetahaken|dibutuhke|penting)\b"
+                      r"(?:\s+(?:tuh|mah|iku|niku|adalah|yaiku|yaitu|nyaeta|inggih\s+punika|menika|punika|ya|yo))?"
+                      r"[\s,:]*", re.IGNORECASE)
+
+
+def replaced_need(text: str | None, is_place: Callable[[str], bool] | None = None) -> str | None:
+    """The new need when a message calls the first one off and names another in its place, else None."""
+    text = text or ""
+    instead = _INSTEAD.search(text)
+    if not instead or not _CALLED_OFF.search(text):
+        return None
+    # "... Usulan perpustakaan tidak jadi.": the sentence calling the first one off is no part of the new one
+    rest = " ".join(part for part in _SENTENCE.split(text[instead.end():]) if not _CALLED_OFF.search(part))
+    body = substance(rest, is_place)
+    return body if len(letter_words(body, 2)) >= MIN_WORDS else None
+
+
 def wants_to_propose(text: str | None) -> bool:
     """Whether the message says its writer wants to propose something now ("aku arep usul kreteg, iso ra?")."""
     from core.language.fold import fold_accents

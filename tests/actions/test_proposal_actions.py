@@ -493,3 +493,21 @@ async def test_a_question_and_a_yes_at_the_summary_are_answered_and_sent(text, t
     assert dispatcher.messages[0]["response"] == "utter_faq/ubah_batal"
     assert {"event": "slot", "name": "confirmed", "value": True} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events]
+
+
+@pytest.mark.parametrize("text", [
+    "eh kagak jadi dah taman. yang lebih penting tuh bak sampah ama gerobak sampah, soalnye warga pade buang sampah "
+    "ke kali, bau banget",
+    "Mohon maaf, saya ralat. Setelah saya pikirkan, yang lebih mendesak adalah pengadaan bak sampah dan gerobak "
+    "sampah karena sampah dibuang ke kali. Usulan taman tidak jadi."])
+async def test_a_need_named_in_place_of_the_first_replaces_it_and_keeps_the_draft(text, tracker_from, dispatcher,
+                                                                                   domain) -> None:
+    """Three citizens changed their mind mid-form ("kagak jadi taman, yang lebih penting bak sampah"): asked "are you
+    sure you want to cancel?", then filed as the first need."""
+    tracker = tracker_from("optional_photo_question", requested_slot="photo")
+    tracker.latest_message = {"intent": {"name": "inform"}, "text": text, "entities": []}
+    events = await ValidateProposalForm().run(dispatcher, tracker, domain)
+    slots = slots_of(events)
+    assert "sampah" in slots["description"].lower() and "taman" not in slots["description"].lower()
+    assert slots["sector"] == "sanitasi_sampah" and slots.get("village_code", "kept") is not None
+    assert all(m.get("response") != "utter_confirm_cancel" for m in dispatcher.messages)
