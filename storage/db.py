@@ -24,6 +24,7 @@ doing nothing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
@@ -148,6 +149,9 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.wakeups = Wakeups()  # the queue loops' wake-up events (storage/wakeups.py)
+        # Called with each statement (and "BEGIN") of a one-step transaction (storage/onestep.py), which runs
+        # below SQLAlchemy's engine events: tests count a turn's statements with both (tests/statements.py).
+        self.trace: list[Callable[[str], None]] = []
         self.session = sessionmaker(self.engine, class_=AsyncSession, sync_session_class=_Session,
                                     expire_on_commit=False, future=True, info={"wakeups": self.wakeups})
 
