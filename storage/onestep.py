@@ -27,6 +27,7 @@ import sqlite3
 from collections.abc import Callable, Generator
 from typing import Any, TypeVar
 
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.util import greenlet_spawn
 
@@ -99,27 +100,52 @@ class Prepared:
 async def run(db: Database, steps: Callable[[str], Steps[T]]) -> T:
     """Run the transaction `steps(dialect name)` in one step (see the module) and return its value."""
     dialect = db.engine.dialect
+    if dialect.name == "sqlite":
+        return await _on_sqlite(db, steps(dialect.name), dialect)
     fairy = await db.engine.raw_connection()
     try:
         driver = fairy.driver_connection
-        if dialect.name == "sqlite":
-            value, trace = await driver._execute(_run_sqlite, driver._conn, steps(dialect.name), dialect,
-                                                 bool(db.trace))
-        else:
-            if driver.is_in_transaction():  # SQLAlchemy's pre-ping (a SELECT 1 at checkout) began one: ended
-                await greenlet_spawn(fairy.dbapi_connection.rollback)  # through its adapter, which tracks it
-            trace = [] if db.trace else None
-            value = await _run_asyncpg(driver, steps(dialect.name), dialect, trace)
+        if driver.is_in_transaction():  # SQLAlchemy's pre-ping (a SELECT 1 at checkout) began one: ended
+            await greenlet_spawn(fairy.dbapi_connection.rollback)  # through its adapter, which tracks it
+        trace = [] if db.trace else None
+        value = await _run_asyncpg(driver, steps(dialect.name), dialect, trace)
     except BaseException:
-        if dialect.name != "sqlite" and not _usable(fairy):  # a lost or half-finished connection: not reused
+        if not _usable(fairy):  # a lost or half-finished connection is not reused
             fairy.invalidate()
         raise
     finally:
         await greenlet_spawn(fairy.close)
+    _report(db, trace)
+    return value
+
+
+async def _on_sqlite(db: Database, steps: Steps[T], dialect: Any) -> T:
+    """On a SQLite file, the connection kept for one-step transactions (`Database.one_step_connection`);
+    in memory, a connection of the pool (there: the one connection everything shares)."""
+    kept = not isinstance(db.engine.pool, StaticPool)
+    fairy = db.one_step_connection if kept else None
+    if fairy is None:
+        fairy = await db.engine.raw_connection()
+        if kept:
+            if db.one_step_connection is None:
+                db.one_step_connection = fairy
+            else:  # another call took one meanwhile
+                await greenlet_spawn(fairy.close)
+                fairy = db.one_step_connection
+    try:
+        driver = fairy.driver_connection
+        value, trace = await driver._execute(_run_sqlite, driver._conn, steps, dialect, bool(db.trace))
+    finally:
+        if not kept:
+            await greenlet_spawn(fairy.close)
+    _report(db, trace)
+    return value
+
+
+def _report(db: Database, trace: list[str] | None) -> None:
     for statement in trace or ():
         for listener in db.trace:
             listener(statement)
-    return value
 
 
 def _usable(fairy: Any) -> bool:
