@@ -173,7 +173,7 @@ async def _accept_first_contact(db: Database, channel: str, sender: str, message
                 )
             ).scalar_one()
             return Accepted(existing, False)
-        if known is None:
+        if known is None:  # first contact
             citizen = await citizen_row(session, channel, sender)
             citizen.last_inbound_at = now
         elif known.last_inbound_at is None or as_utc(known.last_inbound_at) <= now - LAST_SEEN_PRECISION:
