@@ -24,6 +24,7 @@ doing nothing.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 import aiosqlite
@@ -37,6 +38,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.util import greenlet_spawn
 
 from storage.wakeups import WAKE_KEY, Wakeups
 
@@ -148,6 +150,13 @@ class Database:
         self.url = url
         self.engine = create_engine(url)
         self.wakeups = Wakeups()  # the queue loops' wake-up events (storage/wakeups.py)
+        # Called with each statement (and "BEGIN") of a one-step transaction (storage/onestep.py), which runs
+        # below SQLAlchemy's engine events: tests count a turn's statements with both (tests/statements.py).
+        self.trace: list[Callable[[str], None]] = []
+        # A SQLite file's connection for one-step transactions, checked out of the pool once and kept: each of
+        # them is one call into its thread that ends its own transaction, so they share it without waiting
+        # for the pool (whose checkout and return cost more than the transaction itself). `dispose` returns it.
+        self.one_step_connection: object | None = None
         self.session = sessionmaker(self.engine, class_=AsyncSession, sync_session_class=_Session,
                                     expire_on_commit=False, future=True, info={"wakeups": self.wakeups})
 
@@ -158,4 +167,7 @@ class Database:
     async def dispose(self) -> None:
         """Close the pooled connections: every process calls it on shutdown (see the module's note)."""
         self.wakeups.close()
+        held, self.one_step_connection = self.one_step_connection, None
+        if held is not None:
+            await greenlet_spawn(held.close)
         await self.engine.dispose()

@@ -18,11 +18,11 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from storage import satisfaction
+from storage import onestep, satisfaction
 from storage.citizens import citizen_row
 from storage.db import Database
 from storage.models import Citizen, DeliveryReceipt, InboundMessage, OutboxMessage, as_utc, utcnow
@@ -85,6 +85,23 @@ class Accepted:
     id: int
     is_new: bool
     question: satisfaction.OpenQuestion | None = None
+    status: str = ""  # what it was stored as (`queued` wakes the worker)
+
+
+# The turn's statements, compiled once per dialect (storage/onestep.py runs them).
+_OPEN_QUESTION = onestep.Prepared(satisfaction.open_question_of(bindparam("q_channel"), bindparam("q_sender")))
+_INBOUND_COLUMNS = ("channel", "sender", "message_id", "text", "meta", "status", "created_at", "claimed_at",
+                    "next_attempt_at", "attempts", "busy_notice_sent")
+_INSERT_INBOUND = onestep.Prepared(
+    insert(InboundMessage.__table__).values({name: bindparam(f"v_{name}") for name in _INBOUND_COLUMNS}),
+    insert_id=InboundMessage.__table__.c.id)
+_STORED_INBOUND = onestep.Prepared(
+    select(InboundMessage.id).where(InboundMessage.channel == bindparam("q_channel"),
+                                    InboundMessage.sender == bindparam("q_sender"),
+                                    InboundMessage.message_id == bindparam("q_message_id")))
+_LAST_SEEN = onestep.Prepared(update(Citizen.__table__).where(Citizen.__table__.c.id == bindparam("q_id"))
+                              .values(last_inbound_at=bindparam("v_now")))
+_FIRST_CONTACT = object()  # `_accept_steps`' answer for an unknown citizen: the ORM path creates them
 
 
 async def accept_turn(db: Database, channel: str, sender: str, message_id: str, text: str,
@@ -92,20 +109,57 @@ async def accept_turn(db: Database, channel: str, sender: str, message_id: str, 
     """Store a message once, in one transaction that also reads the sender's open satisfaction question.
 
     A known citizen's message costs two statements (the citizen with their open question, the insert) and a
-    third once a minute at most (their last message time, LAST_SEEN_PRECISION); the unique key refuses a
-    redelivery at the insert, which undoes it all. `hold_on_question`: stored `processing` (held by the
-    caller, which decides whether the message answers the question) instead of `status` while one is open.
+    third once a minute at most (their last message time, LAST_SEEN_PRECISION), run as one step
+    (storage/onestep.py: on SQLite one call into the database thread); the unique key refuses a redelivery
+    at the insert, which undoes it all. `hold_on_question`: stored `processing` (held by the caller, which
+    decides whether the message answers the question) instead of `status` while one is open.
     """
     now = utcnow()
+    encoded = json.dumps(meta or {}, ensure_ascii=False)
+    accepted = await onestep.run(db, lambda _dialect: _accept_steps(channel, sender, message_id, text, encoded,
+                                                                    status, hold_on_question, now))
+    if accepted is _FIRST_CONTACT:
+        accepted = await _accept_first_contact(db, channel, sender, message_id, text, encoded, status,
+                                               hold_on_question, now)
+    if accepted.is_new and accepted.status == "queued":
+        db.wakeups.notify(INBOUND)
+    return accepted
+
+
+def _accept_steps(channel: str, sender: str, message_id: str, text: str, meta: str, status: str,
+                  hold_on_question: bool, now: datetime) -> onestep.Steps:
+    known = next(iter((yield _OPEN_QUESTION, {"q_channel": channel, "q_sender": sender})), None)
+    if known is None:
+        return _FIRST_CONTACT  # nothing written yet
+    question = satisfaction.question_of(known, now)
+    if question is not None and hold_on_question:
+        status = "processing"
+    taken = status == "processing"  # taken by the request itself
+    try:
+        inbound_id = yield _INSERT_INBOUND, {
+            "v_channel": channel, "v_sender": sender, "v_message_id": message_id, "v_text": text, "v_meta": meta,
+            "v_status": status, "v_created_at": now, "v_claimed_at": now if taken else None,
+            "v_next_attempt_at": now, "v_attempts": 1 if taken else 0, "v_busy_notice_sent": False}
+    except onestep.Conflict:  # a redelivery: the first delivery's row
+        [(existing,)] = yield _STORED_INBOUND, {"q_channel": channel, "q_sender": sender,
+                                                "q_message_id": message_id}
+        return Accepted(existing, False)
+    if known.last_inbound_at is None or as_utc(known.last_inbound_at) <= now - LAST_SEEN_PRECISION:
+        yield _LAST_SEEN, {"q_id": known.id, "v_now": now}
+    return Accepted(inbound_id, True, question, status)
+
+
+async def _accept_first_contact(db: Database, channel: str, sender: str, message_id: str, text: str, meta: str,
+                                status: str, hold_on_question: bool, now: datetime) -> Accepted:
+    """`accept_turn` for a citizen not stored yet (their first message): created with the message."""
     async with db.session() as session:
         known = (await session.execute(satisfaction.open_question_of(channel, sender))).first()
         question = satisfaction.question_of(known, now) if known is not None else None
         if question is not None and hold_on_question:
             status = "processing"
-        row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text,
-                             meta=json.dumps(meta or {}, ensure_ascii=False), status=status, created_at=now,
-                             claimed_at=now if status == "processing" else None, next_attempt_at=now,
-                             attempts=1 if status == "processing" else 0)  # taken by the request itself
+        row = InboundMessage(channel=channel, sender=sender, message_id=message_id, text=text, meta=meta,
+                             status=status, created_at=now, claimed_at=now if status == "processing" else None,
+                             next_attempt_at=now, attempts=1 if status == "processing" else 0)
         session.add(row)
         try:
             await session.flush()
@@ -126,9 +180,7 @@ async def accept_turn(db: Database, channel: str, sender: str, message_id: str, 
             await session.execute(update(Citizen).where(Citizen.id == known.id).values(last_inbound_at=now)
                                   .execution_options(synchronize_session=False))
         await session.commit()
-    if status == "queued":
-        db.wakeups.notify(INBOUND)
-    return Accepted(row.id, True, question)
+    return Accepted(row.id, True, question, status)
 
 
 async def accept_inbound(db: Database, channel: str, sender: str, message_id: str, text: str,
@@ -245,29 +297,43 @@ async def inbound_state(db: Database, inbound_id: int) -> tuple[str, list[dict] 
         return row.status, json.loads(row.replies) if row.replies else None
 
 
+_DONE = (update(InboundMessage.__table__).where(InboundMessage.__table__.c.id == bindparam("q_id"))
+         .values(status="done", replies=bindparam("v_replies"), processed_at=bindparam("v_now")))
+_UNASKED = satisfaction.unasked(InboundMessage.channel, InboundMessage.sender).correlate(InboundMessage)
+_MARK_DONE = {  # by dialect: SQLAlchemy 1.4 has no RETURNING for SQLite, so it asks in a SELECT of its own
+    "postgresql": (onestep.Prepared(_DONE.returning(InboundMessage.channel, InboundMessage.sender, _UNASKED)),),
+    "sqlite": (onestep.Prepared(_DONE), onestep.Prepared(
+        select(InboundMessage.channel, InboundMessage.sender, _UNASKED)
+        .where(InboundMessage.id == bindparam("q_id")))),
+}
+
+
 async def mark_inbound_done(db: Database, inbound_id: int, replies: list[dict]) -> None:
     """A message answered in the same request (the web chat): its replies went out already, so there is
     nothing to queue but the satisfaction question of an event the turn noted (a proposal stored), which
     follows the replies as in `complete_inbound`. One statement on PostgreSQL (the UPDATE returns whether
-    such an event waits), two on SQLite; more only on the turn that has a question to ask."""
-    done = (update(InboundMessage).where(InboundMessage.id == inbound_id)
-            .values(status="done", replies=json.dumps(replies, ensure_ascii=False), processed_at=utcnow())
-            .execution_options(synchronize_session=False))
-    unasked = satisfaction.unasked(InboundMessage.channel, InboundMessage.sender).correlate(InboundMessage)
-    queued = 0
+    such an event waits), two on SQLite, as one step (storage/onestep.py); the question, on the turn that
+    has one to ask, is queued in a transaction of its own right after (`queue_pending` takes an event once,
+    and an event left unasked by a crash in between is asked after the citizen's next turn)."""
+    values = {"q_id": inbound_id, "v_replies": json.dumps(replies, ensure_ascii=False), "v_now": utcnow()}
+    found = await onestep.run(db, lambda dialect: _mark_done_steps(_MARK_DONE.get(dialect, _MARK_DONE["postgresql"]),
+                                                                   values))
+    if found is None:
+        return
     async with db.session() as session:
-        if db.is_sqlite:  # SQLAlchemy 1.4 has no RETURNING for SQLite
-            await session.execute(done)
-            found = (await session.execute(select(InboundMessage.channel, InboundMessage.sender, unasked)
-                                           .where(InboundMessage.id == inbound_id))).first()
-        else:
-            found = (await session.execute(done.returning(InboundMessage.channel, InboundMessage.sender,
-                                                          unasked))).first()
-        if found is not None and found[2]:
-            queued = await satisfaction.queue_pending(session, found[0], found[1])
+        queued = await satisfaction.queue_pending(session, found[0], found[1])
         await session.commit()
     if queued:
         db.wakeups.notify(OUTBOX)
+
+
+def _mark_done_steps(statements: tuple[onestep.Prepared, ...], values: dict) -> onestep.Steps:
+    """The UPDATE (and on SQLite the SELECT): the row's (channel, sender) when an event waits, else None."""
+    rows: list = []
+    for statement in statements:
+        rows = yield statement, values
+    found = rows[0] if rows else None
+    return (found[0], found[1]) if found is not None and found[2] else None
 
 
 async def queue_outgoing(db: Database, channel: str, recipient: str, payload: dict, kind: str,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, delete, func, insert, select, update
 
+from storage import onestep
 from storage.db import Database
 from storage.models import ApiRateCounter, utcnow
 
@@ -37,54 +37,56 @@ class RateState:
         return max(0, self.limit - self.count)
 
 
+_TABLE = ApiRateCounter.__table__
+# The bucket's current window: the newest one opened within `window_s` of now (bound as q_since, q_epoch).
+_LATEST = (select(func.max(_TABLE.c.window_start))
+           .where(_TABLE.c.bucket == bindparam("q_bucket"), _TABLE.c.window_start > bindparam("q_since"),
+                  _TABLE.c.window_start <= bindparam("q_epoch"))
+           .scalar_subquery())
+_INCREMENT = (update(_TABLE).where(_TABLE.c.bucket == bindparam("q_bucket"), _TABLE.c.window_start == _LATEST)
+              .values(count=_TABLE.c.count + 1))
+_COUNT = {  # by dialect: SQLAlchemy 1.4 has no RETURNING for SQLite (the embedded default has one writer)
+    "postgresql": (onestep.Prepared(_INCREMENT.returning(_TABLE.c.count, _TABLE.c.window_start)),),
+    "sqlite": (onestep.Prepared(_INCREMENT), onestep.Prepared(
+        select(_TABLE.c.count, _TABLE.c.window_start)
+        .where(_TABLE.c.bucket == bindparam("q_bucket"), _TABLE.c.window_start == _LATEST))),
+}
+_SWEEP = onestep.Prepared(delete(_TABLE).where(_TABLE.c.window_start < bindparam("q_before")))
+_OPEN = onestep.Prepared(insert(_TABLE).values(bucket=bindparam("v_bucket"), window_start=bindparam("v_epoch"),
+                                               count=1))
+
+
 async def hit(db: Database, bucket: str, limit: int, window_s: int, now: datetime | None = None) -> RateState:
     """Count one request of `bucket` in its window of `window_s` seconds, which opens with the bucket's
     first request (so a burst is judged the same whenever it comes, not split by the clock's minute).
 
     The increment is one UPDATE (or the window's first INSERT), so requests arriving at the same time on
     several gateways are all counted; on PostgreSQL it returns the count too: one statement per request.
-    Refused requests count too: hammering does not help.
+    Refused requests count too: hammering does not help. Every chat message and web chat poll counts here,
+    so it runs as one step (storage/onestep.py).
     """
     if not 0 < window_s <= COUNTER_KEEP_S // 2:
         raise ValueError(f"window of {window_s} s out of range")
     epoch = int((now or utcnow()).timestamp())
+    return await onestep.run(db, lambda dialect: _hit_steps(_COUNT.get(dialect, _COUNT["postgresql"]), bucket,
+                                                            limit, window_s, epoch))
+
+
+def _hit_steps(count: tuple[onestep.Prepared, ...], bucket: str, limit: int, window_s: int,
+               epoch: int) -> onestep.Steps:
+    window = {"q_bucket": bucket, "q_since": epoch - window_s, "q_epoch": epoch}
     for _ in range(5):
-        async with db.session() as session:
-            latest = (
-                select(func.max(ApiRateCounter.window_start))
-                .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start > epoch - window_s,
-                       ApiRateCounter.window_start <= epoch)
-                .scalar_subquery()
-            )
-            increment = (
-                update(ApiRateCounter)
-                .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == latest)
-                .values(count=ApiRateCounter.count + 1)
-                .execution_options(synchronize_session=False)
-            )
-            if db.is_sqlite:  # SQLAlchemy 1.4 has no RETURNING for SQLite; the embedded default has one writer
-                await session.execute(increment)
-                counted = (await session.execute(
-                    select(ApiRateCounter.count, ApiRateCounter.window_start)
-                    .where(ApiRateCounter.bucket == bucket, ApiRateCounter.window_start == latest)
-                )).first()
-            else:
-                counted = (await session.execute(
-                    increment.returning(ApiRateCounter.count, ApiRateCounter.window_start))).first()
-            if counted is not None:
-                await session.commit()
-                count, start = counted
-                return RateState(count, limit, max(1, start + window_s - epoch))
-            # A new window: sweep the counters of long-gone windows on the way.
-            await session.execute(
-                delete(ApiRateCounter).where(ApiRateCounter.window_start < epoch - COUNTER_KEEP_S)
-                .execution_options(synchronize_session=False)
-            )
-            session.add(ApiRateCounter(bucket=bucket, window_start=epoch, count=1))
-            try:
-                await session.commit()
-            except IntegrityError:  # the window's first request arrived twice at once: count on that row
-                await session.rollback()
-                continue
-            return RateState(1, limit, window_s)
+        counted: list = []
+        for statement in count:
+            counted = yield statement, window
+        if counted:
+            found, start = counted[0]
+            return RateState(found, limit, max(1, start + window_s - epoch))
+        # A new window: sweep the counters of long-gone windows on the way.
+        yield _SWEEP, {"q_before": epoch - COUNTER_KEEP_S}
+        try:
+            yield _OPEN, {"v_bucket": bucket, "v_epoch": epoch}
+        except onestep.Conflict:  # the window's first request arrived twice at once: count on that row
+            continue
+        return RateState(1, limit, window_s)
     raise RuntimeError(f"could not count a request of {bucket}")

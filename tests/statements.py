@@ -26,7 +26,8 @@ class Seen:
 
 @contextmanager
 def statements(db: Database) -> Iterator[Seen]:
-    """What runs on `db`'s engine inside the block."""
+    """What runs on `db`'s engine inside the block: through SQLAlchemy's engine, and in one-step transactions
+    (storage/onestep.py, which report to `db.trace`)."""
     seen = Seen()
 
     def record(_conn, _cursor, statement: str, *_args) -> None:
@@ -36,10 +37,18 @@ def statements(db: Database) -> Iterator[Seen]:
     def begin(_conn) -> None:
         seen.transactions += 1
 
+    def one_step(statement: str) -> None:
+        if statement == "BEGIN":
+            seen.transactions += 1
+        else:
+            record(None, None, statement)
+
     event.listen(db.engine.sync_engine, "before_cursor_execute", record)
     event.listen(db.engine.sync_engine, "begin", begin)
+    db.trace.append(one_step)
     try:
         yield seen
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", record)
         event.remove(db.engine.sync_engine, "begin", begin)
+        db.trace.remove(one_step)

@@ -76,6 +76,29 @@ async def test_a_statement_is_one_call_into_aiosqlites_thread(sqlite_db: Databas
     assert calls == ["_run_statement", "_run_statement", "commit"], calls
 
 
+async def test_a_web_chat_turns_storage_is_one_call_into_aiosqlites_thread_per_transaction(
+        sqlite_db: Database, monkeypatch) -> None:
+    """A known citizen's message stored, and its replies: each transaction one call into the thread
+    (storage/onestep.py), on the connection kept for them, not a call per statement and commit."""
+    import aiosqlite
+
+    calls: list[str] = []
+    execute = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):
+        calls.append(getattr(fn, "__name__", repr(fn)))
+        return await execute(self, fn, *args, **kwargs)
+
+    await messages.accept_inbound(sqlite_db, "web", "warga", "m0", "halo")  # first contact: the citizen stored
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    with connections_opened(sqlite_db) as opened:
+        for turn in range(1, 4):
+            accepted = await messages.accept_turn(sqlite_db, "web", "warga", f"m{turn}", "status", status="processing")
+            await messages.mark_inbound_done(sqlite_db, accepted.id, [{"text": "Usulan Anda diajukan."}])
+    assert calls == ["_run_sqlite"] * 6, calls
+    assert len(opened) <= 1, len(opened)
+
+
 async def test_every_pooled_connection_has_the_pragmas(sqlite_db: Database) -> None:
     """WAL, foreign keys, the busy timeout and synchronous=NORMAL on each connection, burst ones too."""
     seen = []

@@ -111,3 +111,51 @@ async def test_a_webhook_channels_turn_claims_in_two_statements_and_ends_in_four
     assert (len(done), done.transactions) == (4, 1), done
     assert await messages.inbound_state(db, job.id) == ("done", [{"text": "Halo!"}])
     assert await messages.claim_inbound(db) is None
+
+
+async def test_a_turn_stored_in_one_step_reads_back_as_the_orm_stores_it(db: Database) -> None:
+    """The turn's transactions run below the ORM (storage/onestep.py) with SQLAlchemy's own SQL and type
+    processing: the rows are those the ORM path writes (its first-contact path still stores the first one)."""
+    from sqlalchemy import text
+
+    first, _ = await messages.accept_inbound(db, "web", "same-rows", "m0", "halo", {"k": "é"}, status="processing")
+    accepted = await messages.accept_turn(db, "web", "same-rows", "m1", "lagi", {"k": "é"}, status="processing")
+    await messages.mark_inbound_done(db, accepted.id, [{"text": "Halo é"}])
+    async with db.session() as session:
+        rows = {row.id: row for row in (await session.execute(select(InboundMessage))).scalars()}
+        raw = dict((await session.execute(text("SELECT id, created_at FROM inbound_messages"))).all())
+    orm, one_step = rows[first], rows[accepted.id]
+    for name in ("channel", "sender", "meta", "status", "attempts", "busy_notice_sent"):
+        assert getattr(one_step, name) == getattr(orm, name) or name == "status", name
+    assert one_step.meta == '{"k": "é"}' and one_step.attempts == 1 and one_step.busy_notice_sent is False
+    assert await messages.inbound_state(db, accepted.id) == ("done", [{"text": "Halo é"}])
+    assert timedelta(0) <= one_step.created_at - orm.created_at < timedelta(seconds=5)
+    assert one_step.claimed_at == one_step.created_at and one_step.processed_at >= one_step.created_at
+    assert type(raw[accepted.id]) is type(raw[first]) and len(str(raw[accepted.id])) == len(str(raw[first]))
+
+
+async def test_a_failed_one_step_transaction_stores_nothing(db: Database) -> None:
+    """An error between a one-step transaction's statements rolls back what it wrote, and the connection
+    serves the next turn."""
+    from sqlalchemy import bindparam, insert
+
+    from storage import onestep
+
+    add = onestep.Prepared(insert(Citizen.__table__).values(
+        channel="web", external_id=bindparam("who"), language="id", created_at=bindparam("now")))
+
+    def steps(_dialect: str) -> onestep.Steps:
+        yield add, {"who": "half-done", "now": utcnow()}
+        raise RuntimeError("the turn broke half-way")
+
+    try:
+        await onestep.run(db, steps)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("the error was swallowed")
+    async with db.session() as session:
+        assert (await session.execute(select(Citizen).where(Citizen.external_id == "half-done"))).first() is None
+    await messages.accept_inbound(db, "web", "after-failure", "m0", "halo", status="processing")
+    second = await messages.accept_turn(db, "web", "after-failure", "m1", "lagi", status="processing")
+    assert second.is_new and (await messages.accept_turn(db, "web", "after-failure", "m1", "lagi")).id == second.id
