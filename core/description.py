@@ -69,7 +69,8 @@ _PROPOSE = (r"(?:meng?usul(?:kan|in)?|ngusul(?:in|ke?n|aken|akeun|keun|ake|ke)?|
             r"ngirimake|ngirim|mengirim(?:kan)?|ngirimin|kirim|propose|suggest|report|"
             r"(?:maagiah|mambari|ngasih|kasih|memberi(?:kan)?|ngekei|ngekeki|maringi|masihan|mere)\s+usul(?:an)?|takon|tanya|nanya|bertanya|naros|naroskeun|nyuwun\s+pirsa)")
 _LEAD_IN = re.compile(
-    r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|oke|ok|iye)[\s,]+)?"  # "iya mau ngusulin" after "may I?"
+    # "iya mau ngusulin" after "may I?", "Sumuhun, abdi bade ngusulkeun" after the offer
+    r"^\s*(?:(?:iya|iyo|ya|yo|nggih|inggih|enya|muhun|sumuhun|leres|oke|ok|iye|baik|baiklah|siap|betul)[\s,]+)?"
     r"(?:(?:ini|iki|punika|menika|ieu)\s+)?(?:" + _SUBJECT + r"\s+)?(?:" + _WANT + r"\s+)*"
     r"(?:(?:bantu|bantuin|membantu|ngebantu|ngewangi|mbiyantu|ngabantu|ngabantos|ikut|melu|tumut|ngiring)\s+)?"
     r"(?:" + _PROPOSE + r"(?:[,.!…]*\s+|[,.!…]*\s*$))"
@@ -392,6 +393,9 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
     for sentence in parts:
         if _CHAT_ONLY.match(sentence) or _ASKS_IF_PROPOSABLE.match(sentence):
             continue  # "piye iki", "Kumaha, bisa?", "Urgent iki": said to the bot, not about the need
+        if sentence.rstrip().endswith("?") and not sectors.rank(sentence) and not _names_a_problem(sentence) \
+                and not _leads_in(sentence):  # "bisa gak sih ngusulin perpus buat anak2?" names what it asks about
+            continue  # "kudu detail kitu?", "Apakah saya bisa langsung menyampaikan usulannya di sini?"
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", _CAN_TAG.sub("", sentence))
         sentence = _PLEA.sub(lambda m: m.group("lead") + "perlu ", sentence)

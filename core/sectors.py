@@ -60,7 +60,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
                      "wirausaha", "kios", "dagang", "pemasaran", "kerajinan", "peternakan", "pertanian",
                      "economy", "business", "market"),
     "sosial": ("lansia", "disabilitas", "difabel", "yatim", "miskin", "bantuan sosial", "bansos", "rtlh",
-               "rumah tidak layak huni", "bedah rumah", "sosial", "balai warga", "pos ronda", "social", "elderly",
+               "rumah tidak layak huni", "bedah rumah", "sosial", "balai warga", "social", "elderly",
                "disabled", "poor", "food assistance"),
     "lingkungan_taman": ("taman", "penghijauan", "pohon", "rth", "ruang terbuka", "lingkungan", "hutan",
                          "tanaman", "lapangan", "alun", "sungai bersih", "longsor",

@@ -376,9 +376,9 @@ _PREFIX = r"(?:ber|ter|di|dipun|ke|ka|se|nga|nge)?"
 def _has_word(text: str, word: str, whole: bool, prefixed: bool = False) -> bool:
     """`word` (a word or phrase) at a word start in `text` (after a prefix when `prefixed`); `whole` also
     requires a word end."""
+    if not _norm(word):  # an emoji or a sign: as written ("😭")
+        return word.strip() in (text or "")
     word = _norm(word)
-    if not word:
-        return True
     end = r"(?!\w)" if whole else ""
     start = r"(?<!\w)" + (_PREFIX if prefixed else "")
     return re.search(start + re.escape(word) + end, _norm(text)) is not None

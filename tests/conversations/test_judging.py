@@ -59,3 +59,11 @@ def test_a_first_message_of_place_names_and_numbers_says_nothing_of_language() -
 
     assert _says_nothing_of_language(Turn(number=1, key="opening", text="Donoharjo, Ngaglik. RT 5 RW 14"))
     assert not _says_nothing_of_language(Turn(number=1, key="opening", text="Donoharjo, dalane rusak"))
+
+
+def test_an_emoji_the_description_must_not_keep_is_looked_for_as_written() -> None:
+    """Every description "contained" 😭: the emoji normalised to nothing, and nothing is in every text."""
+    from tests.conversations.driver import _has_word
+
+    assert not _has_word("anak hampir keserempet motor", "😭", whole=True)
+    assert _has_word("anak hampir keserempet motor 😭", "😭", whole=True)

@@ -503,3 +503,15 @@ def test_a_yes_i_see_before_the_lead_in_and_quoted_words_after_reported_speech()
 def test_emoji_leave_the_description() -> None:
     assert description.substance("anak tetangga hampir keserempet motor 😭 jalan rusak 🙏") == \
         "Anak tetangga hampir keserempet motor jalan rusak"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Apakah saya bisa langsung menyampaikan usulannya di sini? Baik, saya ingin mengusulkan perbaikan saluran "
+     "drainase yang meluap.", "Perbaikan saluran drainase yang meluap."),
+    ("kudu detail kitu? Solokan di sisi jalan mampet", "Solokan di sisi jalan mampet"),
+    ("Sumuhun, abdi bade ngusulkeun posyandu lansia, nu sepuh tebih ka puskesmas",
+     "Posyandu lansia, nu sepuh tebih ka puskesmas"),
+    ("Kapan jalan ini diperbaiki? Sudah rusak parah.", "Kapan jalan ini diperbaiki? Sudah rusak parah."),
+])
+def test_a_question_to_the_bot_goes_a_question_about_the_need_stays(text: str, expected: str) -> None:
+    assert description.substance(text) == expected

@@ -272,7 +272,7 @@ COMPLAINTS: list[tuple[str, str, str]] = [
     ('ada nenek tinggal sendiri di rumah hampir roboh, mohon bantuan bedah rumah', 'sosial', 'id'),
     ('bantuan BLT tidak tepat sasaran, yang mampu dapat yang miskin tidak', 'sosial', 'id'),
     ('warga miskin di RT kami belum terdaftar di DTKS', 'sosial', 'id'),
-    ('pos ronda sudah reyot dan atapnya bocor', 'sosial', 'id'),
+    ('pos ronda sudah reyot dan atapnya bocor', 'lainnya', 'id'),  # security, as CCTV
     ('penyandang disabilitas butuh kursi roda', 'sosial', 'id'),
     ('omahe mbah Sarinah meh ambruk, gedheke wis bolong', 'sosial', 'jv'),
     ('imah nini geus rek rubuh, hateupna bocor', 'sosial', 'su'),
