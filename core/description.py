@@ -265,6 +265,12 @@ def _only_about_the_writer(sentence: str) -> bool:
         and not sectors.rank(sentence)
 
 
+def _kamus_names(text: str) -> bool:
+    from core import kamus
+
+    return bool(kamus.match(text, limit=1))
+
+
 def _opening_words(sentence: str) -> str:
     """The sentence without the greeting or vocative it starts with."""
     return _VOCATIVE_ONLY.sub("", _GREETING.sub("", sentence, count=1), count=1)
@@ -394,7 +400,8 @@ def substance(text: str, is_place: Callable[[str], bool] | None = None) -> str:
         if _CHAT_ONLY.match(sentence) or _ASKS_IF_PROPOSABLE.match(sentence):
             continue  # "piye iki", "Kumaha, bisa?", "Urgent iki": said to the bot, not about the need
         if sentence.rstrip().endswith("?") and not sectors.rank(sentence) and not _names_a_problem(sentence) \
-                and not _leads_in(sentence):  # "bisa gak sih ngusulin perpus buat anak2?" names what it asks about
+                and not _leads_in(sentence) and not _kamus_names(sentence):
+            # ("bisa gak sih ngusulin perpus buat anak2?", "Can we request fogging?" name what they ask for)
             continue  # "kudu detail kitu?", "Apakah saya bisa langsung menyampaikan usulannya di sini?"
         sentence = _strip_start(sentence)
         sentence = _CLOSING.sub("", _CAN_TAG.sub("", sentence))
