@@ -38,6 +38,7 @@ ENGLISH_PROBLEM_WORDS = 8  # an English message this long that names a need is o
 # Questions whether one may propose: answered from the FAQ, and the form goes on when a need was named too.
 ELIGIBILITY_TOPICS = {"faq/usul_desa_lain", "faq/siapa_boleh_usul", "faq/batas_usulan", "faq/biaya"}
 
+
 def faq_answer(parse_data: dict) -> str | None:
     """The retrieval response key ("faq/jadwal") when the FAQ match is confident, else None."""
     if ((parse_data.get("intent") or {}).get("name")) != "faq":
