@@ -223,26 +223,6 @@ def _shown_items(tracker: Tracker) -> list[kamus.Match]:
     return kamus.match(tracker.get_slot("description") or "", limit=3)
 
 
-CLEAR_KIND_SCORE = 0.6  # the closest kamus item at least this close, and every item near it ...
-CLOSE_KIND_SHARE = 0.7  # (this share of its score, or more) of the same sector
-
-
-def clear_kind(told: str) -> kamus.Match | None:
-    """The kind of project when the description leaves no doubt of its sector: every kamus item close to it is of
-    one sector, the keywords agree and the closest is close. An officer reading "jembatan bambu lapuk, mohon
-    dibangun permanen" files it under bridges without asking; the summary shows it and "Ubah bidang" changes it."""
-    items = kamus.match(told, limit=3)
-    if not items or items[0].score < CLEAR_KIND_SCORE:
-        return None
-    close = [m for m in items if m.score >= max(CLEAR_KIND_SCORE, CLOSE_KIND_SHARE * items[0].score)]
-    if any(m.sector != items[0].sector for m in close):
-        return None
-    ranked = sectors.rank(told)
-    if ranked and ranked[0][0] != items[0].sector:
-        return None
-    return items[0]
-
-
 def _shown_sectors(tracker: Tracker) -> list[str]:
     suggested = sectors.suggest(tracker.get_slot("description") or "")
     return ([suggested] if suggested else []) + [s for s in sectors.SECTORS if s != suggested]
@@ -491,16 +471,14 @@ class ValidateProposalForm(FormValidationAction):
 
     def _replace_need(self, dispatcher: CollectingDispatcher, tracker: Tracker, requested: str, need: str,
                       text: str) -> list[EventType]:
-        """The need named in place of the first: a new description, its kind guessed again, every other answer kept."""
-        kind = clear_kind(need)
+        """The need named in place of the first: a new description, its kind asked again, every other answer kept."""
         original = f"{tracker.get_slot('original_text') or ''}\n{text}"[-description.MAX_CHARS:].strip()
-        changed: dict[str, Any] = {"description": need, "original_text": original,
-                                   "sector": kind.sector if kind else None, "kamus_item": kind.code if kind else None,
+        changed: dict[str, Any] = {"description": need, "original_text": original, "sector": None, "kamus_item": None,
                                    "show_all_sectors": False, "similar_codes": None, "duplicate_choice": None,
                                    "invalid_answers": 0}
         label = texts.field_label("description", language(tracker))
         dispatcher.utter_message(response="utter_changed", field_label=label, value=need)
-        return self._continue(requested, changed, "sector" if requested == "sector" and not kind else requested)
+        return self._continue(requested, changed, requested)
 
     @staticmethod
     def _continue(requested: str, changed: dict[str, Any], ask: str) -> list[EventType]:
@@ -608,10 +586,7 @@ class ValidateProposalForm(FormValidationAction):
         _, rt_rw = _without_rt_rw(raw, tracker)
         if len(re.findall(r"\w{2,}", text)) < 3 and not sectors.suggest(text) and not kamus.match(text, limit=1):
             return self._invalid(dispatcher, tracker, "description", "utter_description_too_short")
-        kind = clear_kind(text) if not tracker.get_slot("sector") and not tracker.get_slot("show_all_sectors") \
-            else None
-        chosen = {"sector": kind.sector, "kamus_item": kind.code} if kind else {}
-        return {**rt_rw, **chosen, "description": text, "original_text": original, "invalid_answers": 0}
+        return {**rt_rw, "description": text, "original_text": original, "invalid_answers": 0}
 
     async def validate_sector(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:

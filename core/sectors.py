@@ -1,7 +1,6 @@
 """Sector (bidang) codes from DESIGN.md and the words that suggest them.
 
-The suggestion pre-selects a button, or files the proposal when every close kamus item agrees
-(actions/proposal_form.clear_kind); the citizen confirms or changes the sector at the summary, so a
+The suggestion only pre-selects a button; the citizen always confirms the sector, so a
 keyword vote is enough here and keeps the form fast and explainable.
 """
 

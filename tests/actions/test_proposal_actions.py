@@ -33,22 +33,8 @@ async def test_opening_message_keeps_description_place_and_rt_rw(tracker_from, d
     assert slots["village_code"] == "34.04.07.2001"
     assert slots["rt_rw"] == "RT 03 / RW 05"
     assert slots["draft_id"] and len(slots["draft_id"]) == 32
-    # every kamus item close to "perbaikan jalan rusak" is a road: filed so, shown at the summary to confirm
-    assert (slots["sector"], slots["kamus_item"]) == ("jalan", "rehabilitasi_jalan_lingkungan")
+    assert "sector" not in slots  # suggested later, but always confirmed by the citizen
     assert dispatcher.messages == []
-
-
-@pytest.mark.parametrize(("told", "kind"), [
-    ("Jembatan bambu yang menghubungkan padukuhan dengan sawah sudah lapuk dan miring", "jembatan"),
-    ("selokan mampet tiap hujan banjir", "drainase"),
-    ("Sirine peringatan dini erupsi Merapi sudah tidak bunyi", "lainnya"),
-    ("Lampu jalan di gang mati, jalan berlubang", None),  # lights and roads: asked
-])
-def test_the_kind_is_asked_only_when_the_description_leaves_a_doubt(told: str, kind: str | None) -> None:
-    from actions.proposal_form import clear_kind
-
-    found = clear_kind(told)
-    assert (found.sector if found else None) == kind
 
 
 async def test_opening_without_details_asks_from_the_start(tracker_from, dispatcher, domain) -> None:
@@ -509,5 +495,5 @@ async def test_a_need_named_in_place_of_the_first_replaces_it_and_keeps_the_draf
     events = await ValidateProposalForm().run(dispatcher, tracker, domain)
     slots = slots_of(events)
     assert "sampah" in slots["description"].lower() and "taman" not in slots["description"].lower()
-    assert slots["sector"] == "sanitasi_sampah" and slots.get("village_code", "kept") is not None
+    assert slots["sector"] is None and slots.get("village_code", "kept") is not None  # the kind is asked again
     assert all(m.get("response") != "utter_confirm_cancel" for m in dispatcher.messages)
