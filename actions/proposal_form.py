@@ -478,7 +478,8 @@ class ValidateProposalForm(FormValidationAction):
                                    "invalid_answers": 0}
         label = texts.field_label("description", language(tracker))
         dispatcher.utter_message(response="utter_changed", field_label=label, value=need)
-        return self._continue(requested, changed, requested)
+        # at the summary the kind is asked first; elsewhere the question goes on, and the form asks the kind after it
+        return self._continue(requested, changed, "sector" if requested == "confirmed" else requested)
 
     @staticmethod
     def _continue(requested: str, changed: dict[str, Any], ask: str) -> list[EventType]:

@@ -497,3 +497,12 @@ async def test_a_need_named_in_place_of_the_first_replaces_it_and_keeps_the_draf
     assert "sampah" in slots["description"].lower() and "taman" not in slots["description"].lower()
     assert slots["sector"] is None and slots.get("village_code", "kept") is not None  # the kind is asked again
     assert all(m.get("response") != "utter_confirm_cancel" for m in dispatcher.messages)
+
+
+async def test_a_need_replaced_at_the_summary_asks_its_kind_before_the_summary_again(tracker_from, dispatcher,
+                                                                                      domain) -> None:
+    tracker = tracker_from("confirmed_proposal", confirmed=None, requested_slot="confirmed")
+    tracker.latest_message = {"intent": {"name": "inform"}, "entities": [],
+                              "text": "eh kagak jadi dah. yang lebih penting tuh bak sampah ama gerobak sampah"}
+    slots = slots_of(await ValidateProposalForm().run(dispatcher, tracker, domain))
+    assert slots["requested_slot"] == "sector" and slots["sector"] is None and "sampah" in slots["description"]
