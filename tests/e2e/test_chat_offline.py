@@ -113,6 +113,8 @@ async def test_offline_messages_wait_and_go_in_order_once(browser, gateway) -> N
     await page.unroute("**/api/chat")
 
     await context.set_offline(True)
+    # the page must see it before typing: under load a message typed at once could still leave (seen once in CI)
+    await until(lambda: page.evaluate("navigator.onLine === false"))
     banner = page.locator("#offline")
     for text in ("tiga", "empat"):
         await type_message(page, text)
