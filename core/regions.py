@@ -238,6 +238,16 @@ def _bare_kabupaten(name: str) -> str:
     return key(re.sub(r"^(?:kabupaten|kota)\s+", "", name, flags=re.I))
 
 
+@lru_cache(maxsize=4)
+def _neighbour_kabupaten(g: Gazetteer, scope: str) -> tuple[tuple[str, Region], ...]:
+    """The kabupaten a place answer may name instead of home, by bare name, found once (a scan of every region).
+    "Sukoharjo" is a desa of Ngaglik as well as a kabupaten of Central Java: a home name stays at home."""
+    home_names = {key(v.name) for v in g._scope(scope).villages} | {key(k.name) for k in g.kecamatans(scope)}
+    return tuple((bare, r) for r in g.by_code.values() if r.level == 2 and r.code[:2] in NEIGHBOUR_PROVINCES
+                 and r.code != scope and (bare := _bare_kabupaten(r.name)) not in _COMMON_WORD_KABUPATEN
+                 and bare not in home_names and len(bare) >= 5)
+
+
 def outside_kabupaten_named(g: Gazetteer, text: str, scope: str) -> Candidate | None:
     """The place in another kabupaten of the province that a place answer names by its kabupaten ("desa Taji,
     Prambanan ... tapi wis mlebu Klaten", "Prambanan Klaten mas"), the home kabupaten not named; None otherwise.
@@ -247,11 +257,7 @@ def outside_kabupaten_named(g: Gazetteer, text: str, scope: str) -> Candidate | 
     home = g.by_code.get(scope)
     if home is None or _bare_kabupaten(home.name) in spans:
         return None
-    # "Sukoharjo" is a desa of Ngaglik as well as a kabupaten of Central Java: a home name stays at home
-    home_names = {key(v.name) for v in g._scope(scope).villages} | {key(k.name) for k in g.kecamatans(scope)}
-    kabupaten = next((r for r in g.by_code.values() if r.level == 2 and r.code[:2] in NEIGHBOUR_PROVINCES
-                      and r.code != scope and (bare := _bare_kabupaten(r.name)) not in _COMMON_WORD_KABUPATEN
-                      and bare not in home_names and len(bare) >= 5 and bare in spans), None)
+    kabupaten = next((region for bare, region in _neighbour_kabupaten(g, scope) if bare in spans), None)
     if kabupaten is None:
         return None
     own_name = _bare_kabupaten(kabupaten.name)
